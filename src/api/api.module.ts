@@ -1,0 +1,16 @@
+// The public, client-facing routes and the error filter that speaks their dialects.
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { RoutingModule } from '../routing/routing.module';
+import { ChatCompletionsController } from './chat-completions.controller';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { ModelsController } from './models.controller';
+import { ActiveStreams } from './streaming/active-streams';
+
+@Module({
+  imports: [RoutingModule],
+  controllers: [ChatCompletionsController, ModelsController],
+  providers: [ActiveStreams, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
+  exports: [ActiveStreams],
+})
+export class ApiModule {}

@@ -1,0 +1,35 @@
+// The one place errors leave the gateway as HTTP responses, in the caller's dialect. Registered
+// globally, so it also receives Fastify's body-parsing errors and unknown routes.
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_CONFIG_KEY } from '../../config/config.module';
+import type { GatewayConfig } from '../../config/gateway-config';
+import { toOpenAIError } from './openai-error';
+import { toGatewayError } from './to-gateway-error';
+
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+  private readonly bodyLimit: number;
+
+  constructor(config: ConfigService) {
+    this.bodyLimit = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY).server.bodyLimit;
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const route = `${request.method} ${request.url.split('?')[0]}`;
+    const error = toGatewayError(exception, { requestId: String(request.id), bodyLimit: this.bodyLimit, route });
+
+    if (error.status >= 500 && error.code === 'internal_error') {
+      this.logger.error({ err: exception, requestId: request.id, route }, 'unexpected error');
+    } else if (error.status >= 500) {
+      this.logger.warn({ requestId: request.id, route, status: error.status, code: error.code }, error.message);
+    }
+    if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+    reply.code(error.status).headers(error.headers).send(toOpenAIError(error));
+  }
+}

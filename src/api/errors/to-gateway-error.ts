@@ -1,0 +1,49 @@
+// Any error thrown while serving a request, as the GatewayError the client will see: our own
+// errors as they are, upstream failures mapped, Fastify's body-size and content-type errors and
+// unknown routes given clear messages, and anything else hidden behind a 500 that names the request id.
+import { HttpException } from '@nestjs/common';
+import { GatewayError } from '../../common/gateway-error';
+import { UpstreamError } from '../../upstream/upstream-error';
+import { mapUpstreamError } from './upstream-error.mapper';
+
+export interface ErrorContext {
+  requestId: string;
+  /** For the 413 message. */
+  bodyLimit?: number;
+  /** `METHOD /path`, for the unknown-route message. */
+  route?: string;
+}
+
+export function toGatewayError(error: unknown, context: ErrorContext): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof UpstreamError) return mapUpstreamError(error);
+
+  // Nest hands Fastify's own errors (body too large, wrong content type) over as HttpExceptions
+  // with Fastify's status; routes it cannot find become NotFoundException.
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === 413) {
+      return new GatewayError(
+        413,
+        `The request body is larger than this gateway accepts (${context.bodyLimit ?? 'the configured'} bytes; raise server.body_limit in providers.yaml).`,
+        { type: 'request_too_large', code: 'request_too_large' },
+      );
+    }
+    if (status === 415) {
+      return new GatewayError(415, 'The request body must be JSON, sent with Content-Type: application/json.', {
+        type: 'invalid_request_error',
+        code: 'unsupported_media_type',
+      });
+    }
+    if (status === 404) {
+      return new GatewayError(404, `Unknown route: ${context.route ?? 'this path'}.`, { type: 'not_found_error', code: 'unknown_url' });
+    }
+    return new GatewayError(status, error.message, { type: status >= 500 ? 'server_error' : 'invalid_request_error' });
+  }
+  return new GatewayError(
+    500,
+    `The gateway failed unexpectedly while handling this request; its log has the details under request id ${context.requestId}.`,
+    { type: 'server_error', code: 'internal_error', cause: error },
+  );
+}
+

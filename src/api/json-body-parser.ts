@@ -1,0 +1,26 @@
+// Parses JSON request bodies. Replaces Fastify's parser so that a malformed body fails with a
+// GatewayError in our words (Nest would reduce Fastify's error to a bare 400). Plain JSON.parse:
+// keys like "__proto__" become own properties, and bodies are only ever copied with spread,
+// which cannot reach a prototype.
+import type { FastifyInstance } from 'fastify';
+import { GatewayError } from '../common/gateway-error';
+
+export function registerJsonBodyParser(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') {
+      done(invalidJson('The request body is empty; expected a JSON object.'), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(invalidJson(`The request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+}
+
+function invalidJson(message: string): GatewayError {
+  return new GatewayError(400, message, { type: 'invalid_request_error', code: 'invalid_json' });
+}

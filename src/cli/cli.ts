@@ -1,0 +1,56 @@
+// byokey's command line: picks the command and reports usage mistakes. Each command lives in
+// its own file and returns an exit code.
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io';
+import { SERVE_USAGE, serveCommand } from './serve.command';
+import { byokeyVersion } from './version';
+
+const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: string[], io: CliIo) => Promise<number> }> = {
+  serve: { summary: 'start the gateway', usage: SERVE_USAGE, run: serveCommand },
+};
+
+export function mainUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const list = Object.entries(COMMANDS)
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+    .join('\n');
+  return `byokey ${byokeyVersion()}: bring your own keys — AI subscriptions and API keys as OpenAI- and Anthropic-compatible endpoints
+
+Usage: byokey <command> [options]
+
+Commands:
+${list}
+
+Options:
+  -h, --help     show this help (byokey <command> --help for a command's options)
+  -v, --version  print the version`;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) io.out(COMMANDS[rest[0]].usage);
+    else io.out(mainUsage());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(byokeyVersion());
+    return EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`byokey: unknown command "${name}"\n\n${mainUsage()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    // parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`byokey ${name}: ${(error as Error).message}\n\n${command.usage}`);
+      return EXIT_USAGE;
+    }
+    io.err(`byokey ${name}: ${(error as Error).stack ?? String(error)}`);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,125 @@
+// `byokey serve`: load providers.yaml, start the gateway, and shut down gracefully on
+// SIGTERM/SIGINT (stop accepting, let open streams finish within server.shutdown_timeout_ms).
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/config-error';
+import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
+import { ensureByokeyHome } from '../config/byokey-home';
+import { closeGateway, createGateway } from '../gateway';
+import { LOG_LEVELS, type LogLevel } from '../logging/logger-options';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { byokeyVersion } from './version';
+
+export const SERVE_USAGE = `Usage: byokey serve [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]
+
+Starts the gateway.
+
+Options:
+  -c, --config FILE     providers.yaml to use (default: ./providers.yaml if present,
+                        else built-in defaults)
+      --host HOST       address to listen on (default: server.host, else 127.0.0.1)
+  -p, --port PORT       port to listen on (default: server.port, else 8018; 0 = any free port)
+      --log-level LEVEL ${LOG_LEVELS.join(' | ')} (default: $BYOKEY_LOG_LEVEL, else info)
+  -h, --help            show this help
+
+Environment:
+  BYOKEY_HOME           data directory (default ~/.byokey)`;
+
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string', short: 'c' },
+      host: { type: 'string' },
+      port: { type: 'string', short: 'p' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.out(SERVE_USAGE);
+    return EXIT_OK;
+  }
+  const port = values.port === undefined ? undefined : parsePort(values.port);
+  const logLevel = parseLogLevel(values['log-level'] ?? process.env.BYOKEY_LOG_LEVEL ?? 'info');
+
+  let config;
+  try {
+    config = loadGatewayConfig({ file: values.config });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`byokey: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+  const server = { ...config.server, host: values.host ?? config.server.host, port: port ?? config.server.port };
+  config = { ...config, server };
+  ensureByokeyHome();
+
+  let app;
+  try {
+    app = await createGateway(config, { logLevel });
+    await app.listen(server.port, server.host);
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    if (error instanceof ConfigError) {
+      io.err(`byokey: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      io.err(`byokey: ${server.host}:${server.port} is already in use; choose another port with --port or server.port.`);
+      return EXIT_FAILURE;
+    }
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      io.err(`byokey: cannot listen on ${server.host}: no such local address.`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+
+  const address = app.getHttpServer().address();
+  const actualPort = typeof address === 'object' && address ? address.port : server.port;
+  const source = config.source === BUILT_IN_DEFAULTS ? BUILT_IN_DEFAULTS : config.source;
+  io.out(`byokey ${byokeyVersion()} listening on http://${formatHost(server.host)}:${actualPort} (config: ${source})`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        io.err(`byokey: ${signal} again, exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      io.out(`byokey: ${signal} received, finishing open requests (up to ${server.shutdownTimeoutMs} ms)`);
+      closeGateway(app, server.shutdownTimeoutMs).then(
+        () => resolve(EXIT_OK),
+        (error: unknown) => {
+          io.err(`byokey: error during shutdown: ${(error as Error).message}`);
+          resolve(EXIT_FAILURE);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${text}"`);
+  return port;
+}
+
+function parseLogLevel(text: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(text)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+  }
+  return text as LogLevel;
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,155 @@
+// Reads providers.yaml: parse (with positions), substitute ${VAR}, validate, apply defaults.
+// Plain TypeScript with no Nest, so the CLI can load and report a bad file before booting
+// anything, and tests can load strings.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { ConfigError, type ConfigIssue } from './config-error';
+import { GatewayConfigFileDto, ProviderInstanceConfigDto, ServerConfigDto } from './config.schema';
+import { substituteEnvDeep } from './env-substitution';
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_SSE_KEEPALIVE_MS,
+  type GatewayConfig,
+  type ProviderInstanceConfig,
+} from './gateway-config';
+import { issueAt, knownKeys, validateSection, type Locator } from './validate-section';
+
+export const DEFAULT_CONFIG_FILE = 'providers.yaml';
+export const BUILT_IN_DEFAULTS = 'built-in defaults';
+
+const INSTANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export interface LoadConfigOptions {
+  /** `--config`: must exist. Without it, ./providers.yaml is used if present. */
+  file?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The file `serve` will read: the explicit one, else ./providers.yaml if it exists, else none. */
+export function resolveConfigFile(options: LoadConfigOptions = {}): string | undefined {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.file) return resolve(cwd, options.file);
+  const fallback = resolve(cwd, DEFAULT_CONFIG_FILE);
+  return existsSync(fallback) ? fallback : undefined;
+}
+
+export function loadGatewayConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  const file = resolveConfigFile(options);
+  const env = options.env ?? process.env;
+  if (file === undefined) return parseGatewayConfig('', BUILT_IN_DEFAULTS, env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ConfigError(file, [{ path: '', message: `cannot read the configuration: ${reason}` }]);
+  }
+  return parseGatewayConfig(text, file, env);
+}
+
+export function parseGatewayConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((error) => ({
+        path: '',
+        message: `not valid YAML: ${error.message.split('\n')[0]}`,
+        line: error.linePos?.[0].line,
+        column: error.linePos?.[0].col,
+      })),
+    );
+  }
+  const locate = locatorFor(doc, lineCounter);
+  const issues: ConfigIssue[] = [];
+  const parsed = substituteEnvDeep(doc.toJS() ?? {}, env, (path, message) => issues.push(issueAt(path, message, locate)));
+
+  const top = validateSection(GatewayConfigFileDto, parsed, [], locate);
+  issues.push(...top.issues);
+  const file = (top.value ?? {}) as GatewayConfigFileDto;
+
+  const server = file.server === undefined ? undefined : validateSection(ServerConfigDto, file.server, ['server'], locate);
+  if (server) issues.push(...server.issues);
+
+  const providers: ProviderInstanceConfig[] = [];
+  const entries = file.providers !== null && typeof file.providers === 'object' ? Object.entries(file.providers) : [];
+  for (const [name, raw] of entries) {
+    if (!INSTANCE_NAME.test(name)) {
+      issues.push(
+        issueAt(['providers', name], 'instance names may use letters, digits, ".", "_" and "-" (no "/")', locate),
+      );
+      continue;
+    }
+    // Plugins may take keys of their own; the registry checks those (and unknown keys) against
+    // the plugin's schema. Here only the common keys are checked, so their errors come first.
+    const rawEntry = raw ?? {};
+    const instance = validateSection(ProviderInstanceConfigDto, pickCommonKeys(rawEntry), ['providers', name], locate);
+    issues.push(...instance.issues);
+    if (!instance.value) continue;
+    providers.push({
+      name,
+      type: instance.value.type ?? name,
+      enabled: instance.value.enabled ?? true,
+      settings: instance.value,
+      raw: rawEntry as Record<string, unknown>,
+    });
+  }
+
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  const s = server?.value;
+  return {
+    source,
+    server: {
+      host: s?.host ?? DEFAULT_HOST,
+      port: s?.port ?? DEFAULT_PORT,
+      bodyLimit: s?.body_limit ?? DEFAULT_BODY_LIMIT,
+      shutdownTimeoutMs: s?.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+      sseKeepaliveMs: s?.sse_keepalive_ms ?? DEFAULT_SSE_KEEPALIVE_MS,
+    },
+    providers,
+    locate,
+  };
+}
+
+const COMMON_KEYS = new Set(knownKeys(ProviderInstanceConfigDto));
+
+/** Only the common keys, when the entry is a mapping; anything else is left for the validator to reject. */
+function pickCommonKeys(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => COMMON_KEYS.has(key)));
+}
+
+function locatorFor(doc: Document, lineCounter: LineCounter): Locator {
+  const position = (node: unknown) => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (!range) return undefined;
+    const pos = lineCounter.linePos(range[0]);
+    return { line: pos.line, column: pos.col };
+  };
+  return (path) => {
+    // Walk down as far as the path exists; point at a mapping entry's key (where the user
+    // wrote the name), so a missing or misspelt field points at its own line or its parent's.
+    let node: unknown = doc.contents;
+    let found = position(node);
+    for (const part of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
+        if (!pair) break;
+        found = position(pair.key) ?? found;
+        node = pair.value;
+      } else if (isSeq(node) && typeof part === 'number' && node.items[part] !== undefined) {
+        node = node.items[part];
+        found = position(node) ?? found;
+      } else {
+        break;
+      }
+    }
+    return found;
+  };
+}

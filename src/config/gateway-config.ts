@@ -1,0 +1,49 @@
+// The validated configuration the gateway runs on: providers.yaml with defaults applied and
+// environment references resolved. Built once per load (config.loader.ts) and never mutated.
+import type { ProviderInstanceConfigDto } from './config.schema';
+import type { Locator } from './validate-section';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8018;
+/** LLM prompts carry base64 images and long histories; Fastify's 1 MiB default is far too small. */
+export const DEFAULT_BODY_LIMIT = 200 * 1024 * 1024;
+/** How long open streams may run on after SIGTERM before they are cut. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/**
+ * Silence after which an SSE comment is sent, so load balancers with idle timeouts (often 60 s)
+ * do not cut a stream while the model thinks.
+ */
+export const DEFAULT_SSE_KEEPALIVE_MS = 15_000;
+/** Upstream wait (time to headers, and silence between stream chunks) when an instance sets none. */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  bodyLimit: number;
+  shutdownTimeoutMs: number;
+  sseKeepaliveMs: number;
+}
+
+/** One entry under `providers:`. */
+export interface ProviderInstanceConfig {
+  /** The instance name: the key in the file, used in `instance/model` and as `owned_by`. */
+  name: string;
+  /** The plugin id (`type:`, defaulting to the instance name). */
+  type: string;
+  enabled: boolean;
+  /** The entry's keys as validated against the common schema. */
+  settings: ProviderInstanceConfigDto;
+  /** The entry after `${VAR}` substitution, so a plugin can validate keys of its own. */
+  raw: Record<string, unknown>;
+}
+
+export interface GatewayConfig {
+  /** The file this came from, or `built-in defaults`. */
+  source: string;
+  server: ServerSettings;
+  /** In file order: the order decides which instance serves a model listed twice. */
+  providers: ProviderInstanceConfig[];
+  /** Finds a field's line in the file, for problems found after loading (e.g. an unknown plugin). */
+  locate: Locator;
+}

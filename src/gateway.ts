@@ -1,0 +1,56 @@
+// Builds and runs the gateway for a loaded configuration: the Nest app on Fastify with our body
+// limit and request ids, listening, and a bounded graceful shutdown. Used by `byokey serve` and
+// by the end-to-end tests, so both run the same app.
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { ActiveStreams } from './api/streaming/active-streams';
+import { AppModule } from './app.module';
+import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
+import { registerJsonBodyParser } from './api/json-body-parser';
+import type { GatewayConfig } from './config/gateway-config';
+import type { LogLevel } from './logging/logger-options';
+
+export interface GatewayOptions {
+  logLevel?: LogLevel;
+}
+
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.server.bodyLimit,
+    genReqId: requestIdFor,
+    // Idle keep-alive sockets close at shutdown; busy ones (open streams) are waited for.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, { logLevel: options.logLevel ?? 'info' }),
+    adapter,
+    // Errors (a bad plugin setting, say) reach the caller instead of exiting the process.
+    // Nest's body parsers are off: json-body-parser.ts parses, with errors in our own words.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
+  );
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  registerJsonBodyParser(fastify);
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  await app.init();
+  return app;
+}
+
+/**
+ * Closes the gateway: new connections are refused at once, open streams get `graceMs` to
+ * finish, and any still running then end with an in-stream "shutting down" error.
+ */
+export async function closeGateway(app: NestFastifyApplication, graceMs: number): Promise<void> {
+  const streams = app.get(ActiveStreams);
+  const deadline = setTimeout(() => streams.stopAll(), graceMs);
+  deadline.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(deadline);
+  }
+}

@@ -1,0 +1,24 @@
+// JSON logs through pino: one line per finished request, and every line written while serving a
+// request carries its id (nestjs-pino keeps the request in async context).
+import type { Params } from 'nestjs-pino';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loggerOptions(level: LogLevel): Params {
+  return {
+    pinoHttp: {
+      level,
+      // The id Fastify chose (requestIdFor put it on the raw request).
+      genReqId: (req) => (req as { id?: string }).id ?? 'unknown',
+      customProps: (req) => ({ requestId: (req as { id?: string }).id }),
+      // Log what identifies a request, never its headers (they carry API keys).
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'warn' : 'info'),
+      quietReqLogger: true,
+    },
+  };
+}

@@ -1,0 +1,147 @@
+// Wire types of OpenAI Chat Completions as byokey serves it (reference/wire-protocols.md §4.1).
+// Types only: the gateway forwards bodies it did not write, so every object is open
+// (`[key: string]: unknown`) — fields we do not model must survive a round trip.
+
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+
+export interface ChatTextPart {
+  type: 'text';
+  text: string;
+}
+
+export interface ChatImagePart {
+  type: 'image_url';
+  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+}
+
+export type ChatContentPart = ChatTextPart | ChatImagePart | { type: string; [key: string]: unknown };
+
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content?: string | ChatContentPart[] | null;
+  name?: string;
+  tool_calls?: ChatToolCall[];
+  tool_call_id?: string;
+  reasoning_content?: string;
+  [key: string]: unknown;
+}
+
+export interface ChatFunctionTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
+}
+
+export type ChatToolChoice =
+  | 'none'
+  | 'auto'
+  | 'required'
+  | { type: 'function'; function: { name: string } };
+
+export interface ChatCompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean; [key: string]: unknown } | null;
+  tools?: ChatFunctionTool[];
+  tool_choice?: ChatToolChoice;
+  parallel_tool_calls?: boolean;
+  temperature?: number | null;
+  top_p?: number | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  n?: number | null;
+  stop?: string | string[] | null;
+  reasoning_effort?: string;
+  user?: string;
+  [key: string]: unknown;
+}
+
+export type ChatFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+
+export interface ChatUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown };
+  completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: ChatMessage & { role: 'assistant'; refusal?: string | null };
+    finish_reason: ChatFinishReason | null;
+    logprobs: unknown;
+  }>;
+  usage?: ChatUsage;
+  system_fingerprint?: string | null;
+  [key: string]: unknown;
+}
+
+export interface ChatToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatChunkDelta {
+  role?: 'assistant';
+  content?: string | null;
+  refusal?: string | null;
+  tool_calls?: ChatToolCallDelta[];
+  reasoning_content?: string;
+  [key: string]: unknown;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  system_fingerprint?: string | null;
+  choices: Array<{
+    index: number;
+    delta: ChatChunkDelta;
+    logprobs?: unknown;
+    finish_reason: ChatFinishReason | null;
+  }>;
+  usage?: ChatUsage | null;
+  [key: string]: unknown;
+}
+
+/** The terminator line's payload: `data: [DONE]`. */
+export const CHAT_STREAM_DONE = '[DONE]';
+
+/** OpenAI's error envelope, used on every OpenAI-dialect route and in-stream (§4.1). */
+export interface OpenAIErrorBody {
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string | null;
+  };
+}
+
+export interface ModelListEntry {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
+export interface ModelList {
+  object: 'list';
+  data: ModelListEntry[];
+}

@@ -1,0 +1,110 @@
+// Finds every provider plugin (classes marked @ProviderPlugin) through Nest's DiscoveryService,
+// binds each providers.yaml instance to its plugin, and answers "which instance serves this
+// model?". Fails startup on a duplicate plugin id, an instance whose `type` names no plugin, or
+// an instance setting its plugin does not take.
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DiscoveryService } from '@nestjs/core';
+import { ConfigError, type ConfigIssue } from '../config/config-error';
+import { GATEWAY_CONFIG_KEY } from '../config/config.module';
+import { ProviderInstanceConfigDto } from '../config/config.schema';
+import type { GatewayConfig } from '../config/gateway-config';
+import { nearestKey } from '../config/nearest-key';
+import { issueAt, validateSection } from '../config/validate-section';
+import { ModelCatalog } from './model-catalog';
+import type { ProviderExecutor } from './provider-executor';
+import type { ProviderInstance } from './provider-instance';
+import { ProviderPlugin, type ProviderPluginOptions } from './provider-plugin.decorator';
+
+export interface DiscoveredPlugin {
+  options: ProviderPluginOptions;
+  executor: ProviderExecutor;
+}
+
+@Injectable()
+export class PluginRegistry implements OnModuleInit {
+  private readonly logger = new Logger(PluginRegistry.name);
+  private readonly plugins = new Map<string, DiscoveredPlugin>();
+  private current!: ModelCatalog;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly config: ConfigService,
+  ) {}
+
+  onModuleInit(): void {
+    this.discoverPlugins();
+    this.current = this.buildCatalog(this.config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY));
+    const enabled = this.current.instances.filter((i) => i.config.enabled).map((i) => `${i.name} (${i.config.type})`);
+    this.logger.log(`provider instances: ${enabled.length > 0 ? enabled.join(', ') : 'none configured'}`);
+  }
+
+  /** The catalog in force. Callers keep the object they got for the whole request. */
+  get catalog(): ModelCatalog {
+    return this.current;
+  }
+
+  pluginTypes(): string[] {
+    return [...this.plugins.keys()].sort();
+  }
+
+  private discoverPlugins(): void {
+    for (const wrapper of this.discovery.getProviders({ metadataKey: ProviderPlugin.KEY })) {
+      const options = this.discovery.getMetadataByDecorator(ProviderPlugin, wrapper);
+      if (!options) continue;
+      const executor = wrapper.instance as ProviderExecutor | undefined;
+      if (!executor || !wrapper.isDependencyTreeStatic()) {
+        throw new Error(`provider plugin ${options.type} (${wrapper.name}) must be a singleton provider`);
+      }
+      const existing = this.plugins.get(options.type);
+      if (existing) {
+        throw new Error(
+          `two provider plugins claim the id "${options.type}": ${existing.executor.constructor.name} and ${wrapper.name}`,
+        );
+      }
+      this.plugins.set(options.type, { options, executor });
+    }
+  }
+
+  /** Binds every configured instance to its plugin; throws ConfigError listing every problem. */
+  buildCatalog(config: GatewayConfig): ModelCatalog {
+    const issues: ConfigIssue[] = [];
+    const instances: ProviderInstance[] = [];
+    for (const instanceConfig of config.providers) {
+      const path = ['providers', instanceConfig.name];
+      const plugin = this.plugins.get(instanceConfig.type);
+      if (!plugin) {
+        const known = this.pluginTypes();
+        const guess = nearestKey(instanceConfig.type, known);
+        const field = instanceConfig.settings.type === undefined ? [...path] : [...path, 'type'];
+        const because =
+          instanceConfig.settings.type === undefined
+            ? `the instance name "${instanceConfig.name}" is not a provider plugin, so it needs a type`
+            : `no provider plugin is named "${instanceConfig.type}"`;
+        issues.push(
+          issueAt(
+            field,
+            `${because}${guess ? `; did you mean "${guess}"?` : ''} (plugins: ${known.join(', ')})`,
+            config.locate,
+          ),
+        );
+        continue;
+      }
+      // Check the whole entry against the plugin's schema: its own keys, and unknown keys.
+      const schema = plugin.options.settings ?? ProviderInstanceConfigDto;
+      const checked = validateSection(schema, instanceConfig.raw, path, config.locate);
+      issues.push(...checked.issues);
+      if (checked.issues.length > 0 || !checked.value) continue;
+      const ownModels = instanceConfig.settings.models;
+      instances.push({
+        name: instanceConfig.name,
+        config: { ...instanceConfig, settings: checked.value },
+        executor: plugin.executor,
+        models: ownModels ?? plugin.options.catalog ?? [],
+        listsOwnModels: ownModels !== undefined,
+      });
+    }
+    if (issues.length > 0) throw new ConfigError(config.source, issues);
+    return new ModelCatalog(instances);
+  }
+}

@@ -1,0 +1,47 @@
+// The contract between the gateway and a provider plugin (DESIGN.md "Contracts"). An executor
+// receives a request already in the protocol it speaks natively and answers in that protocol:
+// a JSON body, or a stream of events. Translation between protocols happens outside it.
+import type { ProviderInstanceConfig } from '../config/gateway-config';
+import type { SseEvent } from '../protocol/sse';
+
+/** The wire protocols an executor can speak natively. */
+export type WireProtocol = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
+
+/** The credential the router chose for one call. Never logged as a whole. */
+export type Credential =
+  | { kind: 'api-key'; /** stable, printable label such as `api_keys[1]` */ id: string; key: string; baseUrl?: string }
+  | { kind: 'none' };
+
+export interface UpstreamCall<TBody = unknown> {
+  instance: ProviderInstanceConfig;
+  credential: Credential;
+  /** The model id as the upstream knows it (any `instance/` prefix removed). */
+  model: string;
+  /** The request in the executor's protocol, `model` already set to the upstream's id. */
+  body: TBody;
+  stream: boolean;
+  /** Aborted when the client leaves or the gateway shuts down: stop at once. */
+  signal: AbortSignal;
+  requestId: string;
+}
+
+/** Response headers worth keeping (rate limits, request ids), lower-cased. */
+export type KeptHeaders = Record<string, string>;
+
+export type UpstreamResult<TJson = unknown> =
+  | { kind: 'json'; status: number; headers: KeptHeaders; body: TJson }
+  /**
+   * A started stream. `events` yields the protocol's events without its terminator (no
+   * `[DONE]`): the route writes that after a clean end. An upstream that stops early makes
+   * `events` throw, never end quietly.
+   */
+  | { kind: 'stream'; status: number; headers: KeptHeaders; events: AsyncIterable<SseEvent> };
+
+export interface ProviderExecutor<TBody = unknown> {
+  readonly protocol: WireProtocol;
+  /**
+   * Runs one call. Resolves once the upstream has accepted it (status and headers known);
+   * rejects with an UpstreamError when it did not.
+   */
+  execute(call: UpstreamCall<TBody>): Promise<UpstreamResult>;
+}

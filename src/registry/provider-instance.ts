@@ -1,0 +1,18 @@
+// A configured provider instance at run time: its settings bound to its plugin's executor.
+// The registry makes one per entry of providers.yaml's `providers:`.
+import type { ProviderInstanceConfig } from '../config/gateway-config';
+import type { ProviderExecutor } from './provider-executor';
+
+export interface ProviderInstance {
+  readonly name: string;
+  readonly config: ProviderInstanceConfig;
+  /**
+   * The plugin's executor. Executors are singletons that keep per-instance state (pools,
+   * sockets) keyed by instance name, and take the instance's settings with every call.
+   */
+  readonly executor: ProviderExecutor;
+  /** Models served: the instance's `models` list, or else its plugin's catalog. */
+  readonly models: readonly string[];
+  /** True when `models` is the instance's own list rather than the plugin's catalog. */
+  readonly listsOwnModels: boolean;
+}

@@ -1,0 +1,21 @@
+// Marks a provider executor class as a plugin, so the registry can find it through Nest's
+// DiscoveryService without a hand-kept list of executors.
+import { DiscoveryService } from '@nestjs/core';
+import type { ProviderInstanceConfigDto } from '../config/config.schema';
+
+export interface ProviderPluginOptions {
+  /** The plugin id that providers.yaml's `type:` names. */
+  type: string;
+  /**
+   * Models this plugin serves out of the box, for instances that list none. Empty for
+   * plugins such as openai-compatible, whose models depend entirely on the upstream.
+   */
+  catalog?: readonly string[];
+  /**
+   * The schema of an instance's settings when the plugin takes keys beyond the common ones
+   * (a subclass of ProviderInstanceConfigDto). Unknown keys are rejected against it.
+   */
+  settings?: new () => ProviderInstanceConfigDto;
+}
+
+export const ProviderPlugin = DiscoveryService.createDecorator<ProviderPluginOptions>();

@@ -1,0 +1,13 @@
+// The plugin registry; imports every provider plugin module so discovery can see them.
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { PROVIDER_PLUGIN_MODULES } from '../providers';
+import { PluginRegistry } from './plugin-registry.service';
+
+@Global()
+@Module({
+  imports: [DiscoveryModule, ...PROVIDER_PLUGIN_MODULES],
+  providers: [PluginRegistry],
+  exports: [PluginRegistry],
+})
+export class RegistryModule {}

@@ -1,0 +1,124 @@
+// The one HTTP client every provider uses to reach its upstream: a long-lived undici Agent
+// (a keep-alive pool per origin), per-call timeouts and cancellation, and undici's errors turned
+// into UpstreamErrors. Injectable so executors can be tested against a fake dispatcher.
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { request, type Dispatcher } from 'undici';
+import { UpstreamError } from './upstream-error';
+
+export interface UpstreamRequest {
+  /** Provider instance name, for error messages. */
+  instance: string;
+  url: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /** Bounds the wait for response headers, and each silence between body chunks. */
+  timeoutMs: number;
+}
+
+export type UpstreamBody = Dispatcher.ResponseData['body'];
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: UpstreamBody;
+}
+
+/** Error bodies are read to show their message, never more than this. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** DI token of the undici dispatcher (an Agent in production, a MockAgent in unit tests). */
+export const UPSTREAM_DISPATCHER = Symbol('UPSTREAM_DISPATCHER');
+
+@Injectable()
+export class UpstreamHttp implements OnApplicationShutdown {
+  constructor(@Inject(UPSTREAM_DISPATCHER) private readonly dispatcher: Dispatcher) {}
+
+  async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    try {
+      const res = await request(req.url, {
+        dispatcher: this.dispatcher,
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal,
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (error) {
+      throw toUpstreamError(error, req.instance, req.signal, 'before');
+    }
+  }
+
+  /**
+   * The body's chunks, with read failures (timeout, reset, cancel) as UpstreamErrors. Stopping
+   * early does not destroy the body: the caller either dumps it (so the connection returns to
+   * the pool) or destroys it.
+   */
+  async *chunks(body: UpstreamBody, instance: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+    } catch (error) {
+      throw toUpstreamError(error, instance, signal, 'during');
+    }
+  }
+
+  /** Reads a (small) body as text; used for error answers and JSON responses. */
+  async text(body: UpstreamBody, instance: string, signal: AbortSignal, limit = Infinity): Promise<string> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.chunks(body, instance, signal)) {
+      if (size + chunk.length > limit) {
+        parts.push(chunk.subarray(0, limit - size));
+        body.destroy();
+        break;
+      }
+      parts.push(chunk);
+      size += chunk.length;
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  errorText(body: UpstreamBody, instance: string, signal: AbortSignal): Promise<string> {
+    return this.text(body, instance, signal, ERROR_BODY_LIMIT);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function toUpstreamError(error: unknown, instance: string, signal: AbortSignal, when: 'before' | 'during'): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  if (signal.aborted) {
+    return new UpstreamError(`request to upstream ${instance} was cancelled`, { failure: 'aborted', instance, cause: error });
+  }
+  const code = errorCode(error);
+  if (code && TIMEOUT_CODES.has(code)) {
+    const what =
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+        ? 'did not accept a connection in time'
+        : code === 'UND_ERR_HEADERS_TIMEOUT'
+          ? 'did not start answering within the timeout'
+          : 'went silent mid-response for longer than the timeout';
+    return new UpstreamError(`upstream ${instance} ${what}`, { failure: 'timeout', instance, cause: error });
+  }
+  const reason = code ? `${code}: ${(error as Error).message}` : (error as Error)?.message ?? String(error);
+  const message =
+    when === 'before'
+      ? `could not reach upstream ${instance} (${reason})`
+      : `connection to upstream ${instance} was lost mid-response (${reason})`;
+  return new UpstreamError(message, { failure: 'connect', instance, cause: error });
+}
+
+/** undici puts the system error code (ECONNREFUSED, …) on the error or on its cause. */
+function errorCode(error: unknown): string | undefined {
+  const own = (error as { code?: unknown })?.code;
+  if (typeof own === 'string') return own;
+  const cause = (error as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof cause === 'string' ? cause : undefined;
+}

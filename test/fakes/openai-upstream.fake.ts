@@ -1,0 +1,251 @@
+// A fake OpenAI-compatible upstream (POST /v1/chat/completions, GET /v1/models) that speaks the
+// wire format of reference/wire-protocols.md §4.1: JSON completions, SSE chunks with no `event:`
+// lines, `usage: null` on every chunk and a usage chunk before `data: [DONE]` when asked, errors
+// as {"error":{message,type,param,code}}. Tests script it per request and read what it received.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+}
+
+/** How the fake answers one request. Without a script it answers like OpenAI would. */
+export type Scenario =
+  | { kind: 'default' }
+  | { kind: 'json'; status?: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'error'; status: number; body?: unknown; rawBody?: string; headers?: Record<string, string> }
+  | {
+      kind: 'stream';
+      /** Chunk objects (sent as `data: JSON`) or raw frames (strings, sent verbatim). */
+      events?: Array<object | string>;
+      /** Send `data: [DONE]` at the end (default true). */
+      done?: boolean;
+      /** Pause between events. */
+      delayMs?: number;
+      /** Destroy the socket after this many events. */
+      dropAfter?: number;
+      /** Stop writing (but keep the connection open) after this many events. */
+      hangAfter?: number;
+    }
+  /** Accept the request and never answer. */
+  | { kind: 'hang' }
+  /** Close the connection without answering. */
+  | { kind: 'destroy' };
+
+export class FakeOpenAIUpstream {
+  readonly requests: ReceivedRequest[] = [];
+  /** Responses whose connection closed before they finished (the gateway hung up). */
+  abortedResponses = 0;
+  /** Requests answered to completion. */
+  finishedResponses = 0;
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  private readonly scripted: Scenario[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly closeWaiters: Array<() => void> = [];
+  private server?: Server;
+
+  /** Queue scenarios for the next requests, in order; later requests get the default. */
+  script(...scenarios: Scenario[]): this {
+    this.scripted.push(...scenarios);
+    return this;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  /** The API root, as a `base_url` in providers.yaml: `http://127.0.0.1:PORT/v1`. */
+  get url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/v1`;
+  }
+
+  get lastRequest(): ReceivedRequest {
+    const last = this.requests[this.requests.length - 1];
+    if (!last) throw new Error('the fake upstream received no request');
+    return last;
+  }
+
+  /** Resolves when a response is closed before it finished (the gateway aborted it). */
+  waitForAbort(timeoutMs = 5000): Promise<void> {
+    if (this.abortedResponses > 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('upstream response was not aborted')), timeoutMs);
+      this.closeWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await readBody(req);
+    let body: any = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // kept as text; the gateway should never send that
+    }
+    this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    res.on('close', () => {
+      if (res.writableFinished) {
+        this.finishedResponses++;
+        return;
+      }
+      this.abortedResponses++;
+      for (const waiter of this.closeWaiters.splice(0)) waiter();
+    });
+
+    if (this.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.apiKey}`) {
+      return sendJson(res, 401, {
+        error: {
+          message: 'Incorrect API key provided.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      });
+    }
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      return sendJson(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }] });
+    }
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+      return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error', param: null, code: null } });
+    }
+
+    const scenario = this.scripted.shift() ?? { kind: 'default' };
+    switch (scenario.kind) {
+      case 'default':
+        return body?.stream ? this.stream(res, defaultChunks(body), {}) : sendJson(res, 200, defaultCompletion(body));
+      case 'json':
+        return sendJson(res, scenario.status ?? 200, scenario.body, scenario.headers);
+      case 'error':
+        res.writeHead(scenario.status, { 'content-type': scenario.rawBody ? 'text/plain' : 'application/json', ...scenario.headers });
+        res.end(scenario.rawBody ?? JSON.stringify(scenario.body ?? { error: { message: 'fake failure', type: 'server_error', param: null, code: null } }));
+        return;
+      case 'stream':
+        return this.stream(res, scenario.events ?? defaultChunks(body), scenario);
+      case 'hang':
+        return;
+      case 'destroy':
+        req.socket.destroy();
+        return;
+    }
+  }
+
+  private async stream(
+    res: ServerResponse,
+    events: Array<object | string>,
+    options: { done?: boolean; delayMs?: number; dropAfter?: number; hangAfter?: number },
+  ): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    for (let i = 0; i < events.length; i++) {
+      if (options.dropAfter === i) {
+        res.socket?.destroy();
+        return;
+      }
+      if (options.hangAfter === i) return;
+      if (res.destroyed) return;
+      const event = events[i];
+      res.write(typeof event === 'string' ? event : `data: ${JSON.stringify(event)}\n\n`);
+      if (options.delayMs) await sleep(options.delayMs);
+    }
+    if (options.dropAfter === events.length) {
+      res.socket?.destroy();
+      return;
+    }
+    if (options.hangAfter === events.length) return;
+    if (options.done !== false) res.write('data: [DONE]\n\n');
+    res.end();
+  }
+}
+
+/** The reply OpenAI would give: echoes the last user message. */
+export function replyText(body: any): string {
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  const last = [...messages].reverse().find((m) => m.role === 'user');
+  const content = typeof last?.content === 'string' ? last.content : 'your message';
+  return `You said: ${content}`;
+}
+
+const CREATED = 1767225600;
+
+function defaultCompletion(body: any): object {
+  const usage = { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
+  if (Array.isArray(body?.tools) && body.tools.length > 0) {
+    return {
+      id: 'chatcmpl-fake1', object: 'chat.completion', created: CREATED, model: body.model, system_fingerprint: null,
+      choices: [{
+        index: 0,
+        message: { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: 'call_Q1xY9z', type: 'function', function: { name: body.tools[0].function.name, arguments: '{"command":["ls","-la"]}' } }] },
+        finish_reason: 'tool_calls', logprobs: null,
+      }],
+      usage,
+    };
+  }
+  return {
+    id: 'chatcmpl-fake1', object: 'chat.completion', created: CREATED, model: body?.model, system_fingerprint: null,
+    choices: [{ index: 0, message: { role: 'assistant', content: replyText(body), refusal: null }, finish_reason: 'stop', logprobs: null }],
+    usage,
+  };
+}
+
+/** A stream as OpenAI sends it: role chunk, content pieces, finish chunk, usage chunk if asked. */
+export function defaultChunks(body: any): object[] {
+  const includeUsage = body?.stream_options?.include_usage === true;
+  const base = { id: 'chatcmpl-fake2', object: 'chat.completion.chunk', created: CREATED, model: body?.model, system_fingerprint: null };
+  const usageField = includeUsage ? { usage: null } : {};
+  const chunk = (delta: object, finish: string | null = null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    ...usageField,
+  });
+  const chunks: object[] = [];
+  if (Array.isArray(body?.tools) && body.tools.length > 0) {
+    const name = body.tools[0].function.name;
+    chunks.push(chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_Q1xY9z', type: 'function', function: { name, arguments: '' } }] }));
+    for (const piece of ['{"command":', '["ls",', '"-la"]}']) chunks.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    chunks.push(chunk({}, 'tool_calls'));
+  } else {
+    chunks.push(chunk({ role: 'assistant', content: '', refusal: null }));
+    for (const word of replyText(body).split(/(?<= )/)) chunks.push(chunk({ content: word }));
+    chunks.push(chunk({}, 'stop'));
+  }
+  if (includeUsage) {
+    chunks.push({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } });
+  }
+  return chunks;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => parts.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

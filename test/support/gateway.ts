@@ -1,0 +1,40 @@
+// Starts the real gateway for an e2e test: the given providers.yaml text, a private BYOKEY_HOME,
+// the app listening on a random port. Returns its URL and an OpenAI client pointed at it.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import OpenAI from 'openai';
+import { loadGatewayConfig } from '../../src/config/config.loader';
+import { closeGateway, createGateway } from '../../src/gateway';
+
+export interface RunningGateway {
+  app: NestFastifyApplication;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  openai: OpenAI;
+  close(): Promise<void>;
+}
+
+export async function startGateway(providersYaml: string, env: NodeJS.ProcessEnv = {}): Promise<RunningGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'byokey-e2e-'));
+  const file = join(dir, 'providers.yaml');
+  writeFileSync(file, providersYaml);
+  const config = loadGatewayConfig({ file, env: { ...process.env, BYOKEY_HOME: dir, ...env } });
+  const app = await createGateway(config, { logLevel: (process.env.BYOKEY_TEST_LOG_LEVEL as 'info') ?? 'silent' });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  // maxRetries 0: the SDK would otherwise retry 429/5xx and hide what the gateway answered.
+  const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+  return {
+    app,
+    url,
+    openai,
+    async close() {
+      await closeGateway(app, 1000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
