@@ -40,17 +40,29 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return app;
 }
 
+/** After the deadline's in-stream errors are written, how long before sockets are cut. */
+const FINAL_FLUSH_MS = 500;
+
 /**
  * Closes the gateway: new connections are refused at once, open streams get `graceMs` to
  * finish, and any still running then end with an in-stream "shutting down" error.
  */
 export async function closeGateway(app: NestFastifyApplication, graceMs: number): Promise<void> {
   const streams = app.get(ActiveStreams);
-  const deadline = setTimeout(() => streams.stopAll(), graceMs);
+  const server = app.getHttpServer();
+  // Keep-alive clients hold their connection after a stream ends; close each as it goes
+  // idle, or the server would wait for the client (or a 72 s timeout) before it could close.
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => {
+    streams.stopAll();
+    setTimeout(() => server.closeAllConnections(), FINAL_FLUSH_MS).unref();
+  }, graceMs);
+  sweep.unref();
   deadline.unref();
   try {
     await app.close();
   } finally {
+    clearInterval(sweep);
     clearTimeout(deadline);
   }
 }

@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
 import { ensureByokeyHome } from '../config/byokey-home';
-import { closeGateway, createGateway } from '../gateway';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger-options';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { byokeyVersion } from './version';
@@ -58,7 +57,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   config = { ...config, server };
   ensureByokeyHome();
 
-  let app;
+  // Nest and the app load only here, so `--help` and config errors answer at once.
+  const { closeGateway, createGateway } = require('../gateway') as typeof import('../gateway');
+  let app: Awaited<ReturnType<typeof createGateway>> | undefined;
   try {
     app = await createGateway(config, { logLevel });
     await app.listen(server.port, server.host);
@@ -80,7 +81,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     throw error;
   }
 
-  const address = app.getHttpServer().address();
+  const running = app;
+  const address = running.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : server.port;
   const source = config.source === BUILT_IN_DEFAULTS ? BUILT_IN_DEFAULTS : config.source;
   io.out(`byokey ${byokeyVersion()} listening on http://${formatHost(server.host)}:${actualPort} (config: ${source})`);
@@ -94,7 +96,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       }
       stopping = true;
       io.out(`byokey: ${signal} received, finishing open requests (up to ${server.shutdownTimeoutMs} ms)`);
-      closeGateway(app, server.shutdownTimeoutMs).then(
+      closeGateway(running, server.shutdownTimeoutMs).then(
         () => resolve(EXIT_OK),
         (error: unknown) => {
           io.err(`byokey: error during shutdown: ${(error as Error).message}`);
@@ -102,8 +104,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
         },
       );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    // `on`, not `once`: the same signal twice must reach `stop` to force the exit.
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
 }
 

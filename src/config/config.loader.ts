@@ -58,27 +58,35 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
-      doc.errors.map((error) => ({
-        path: '',
-        message: `not valid YAML: ${error.message.split('\n')[0]}`,
-        line: error.linePos?.[0].line,
-        column: error.linePos?.[0].col,
-      })),
+      doc.errors.map((error) => {
+        const position = lineCounter.linePos(error.pos[0]);
+        return {
+          path: '',
+          message: `not valid YAML: ${error.message.split('\n')[0]}`,
+          line: position.line,
+          column: position.col,
+        };
+      }),
     );
   }
   const locate = locatorFor(doc, lineCounter);
+  const substitutionIssues: ConfigIssue[] = [];
+  const parsed = substituteEnvDeep(doc.toJS() ?? {}, env, (path, message) =>
+    substitutionIssues.push(issueAt(path, message, locate)),
+  );
   const issues: ConfigIssue[] = [];
-  const parsed = substituteEnvDeep(doc.toJS() ?? {}, env, (path, message) => issues.push(issueAt(path, message, locate)));
 
   const top = validateSection(GatewayConfigFileDto, parsed, [], locate);
   issues.push(...top.issues);
   const file = (top.value ?? {}) as GatewayConfigFileDto;
 
-  const server = file.server === undefined ? undefined : validateSection(ServerConfigDto, file.server, ['server'], locate);
+  // A section that is not a mapping was reported by the top-level check; an empty one
+  // (`server:` with every key commented out) means "all defaults".
+  const server = isMapping(file.server) ? validateSection(ServerConfigDto, file.server, ['server'], locate) : undefined;
   if (server) issues.push(...server.issues);
 
   const providers: ProviderInstanceConfig[] = [];
-  const entries = file.providers !== null && typeof file.providers === 'object' ? Object.entries(file.providers) : [];
+  const entries = isMapping(file.providers) ? Object.entries(file.providers) : [];
   for (const [name, raw] of entries) {
     if (!INSTANCE_NAME.test(name)) {
       issues.push(
@@ -101,7 +109,14 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
     });
   }
 
-  if (issues.length > 0) throw new ConfigError(source, issues);
+  // A field whose ${VAR} could not be resolved still holds the reference text; its type
+  // errors would only repeat the substitution error, so they are left out.
+  const unresolved = substitutionIssues.map((issue) => issue.path);
+  const all = [
+    ...substitutionIssues,
+    ...issues.filter((issue) => !unresolved.some((path) => issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`))),
+  ];
+  if (all.length > 0) throw new ConfigError(source, all);
   const s = server?.value;
   return {
     source,
@@ -118,6 +133,10 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
 }
 
 const COMMON_KEYS = new Set(knownKeys(ProviderInstanceConfigDto));
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 /** Only the common keys, when the entry is a mapping; anything else is left for the validator to reject. */
 function pickCommonKeys(raw: unknown): unknown {

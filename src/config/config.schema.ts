@@ -89,6 +89,7 @@ export class ServerConfigDto {
   @IsOptional()
   @Transform(({ value }) => parseByteSize(value) ?? value)
   @IsInt({ message: 'must be a size: a number of bytes, or a string such as "50mb"' })
+  @Min(1, { message: 'must be a size: a number of bytes, or a string such as "50mb"' })
   body_limit?: number;
 
   @IsOptional()
@@ -173,6 +174,7 @@ export class ProviderInstanceConfigDto {
 /** The file's top level. `providers` entries are validated one by one (see the loader). */
 export class GatewayConfigFileDto {
   @IsOptional()
+  @Transform(toNumber)
   @IsIn([1], { message: 'must be 1 (the only schema version so far)' })
   version?: number;
 

@@ -10,6 +10,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function substituteEnv(value: string, env: NodeJS.ProcessEnv): string {
   if (value.indexOf('${') === -1) return value;
+  // A `${` left open is a typo, not a literal (that is written `$${`).
+  const open = value.replace(/\$\$\{/g, '').replace(/\$\{[^}]*\}/g, '').indexOf('${');
+  if (open !== -1) throw new SubstitutionError('"${" is not closed with "}" (write $${ for a literal "${")');
   return value.replace(PATTERN, (match: string, expression: string | undefined) => {
     if (match === '$${') return '${';
     const text = expression ?? '';

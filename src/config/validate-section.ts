@@ -20,7 +20,8 @@ export function validateSection<T extends object>(
   locate: Locator,
 ): SectionResult<T> | { value: undefined; issues: ConfigIssue[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { value: undefined, issues: [issueAt(path, `must be a mapping, got ${describe(raw)}`, locate)] };
+    // Say only what kind of value it is: a provider written as `openai: sk-...` holds a secret.
+    return { value: undefined, issues: [issueAt(path, `must be a mapping, got ${kindOf(raw)}`, locate)] };
   }
   const value = plainToInstance(cls, raw);
   const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
@@ -42,7 +43,12 @@ function collectIssues(
   out: ConfigIssue[],
 ): void {
   const path = [...parent, /^\d+$/.test(error.property) ? Number(error.property) : error.property];
-  for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+  // Report the type check (isInt, isArray, …) before range, uniqueness or nested rules: on a
+  // value of the wrong type it is the one that says what is wrong.
+  const constraints = Object.entries(error.constraints ?? {}).sort(
+    ([a], [b]) => Number(!a.startsWith('is')) - Number(!b.startsWith('is')),
+  );
+  for (const [constraint, message] of constraints) {
     if (constraint === 'whitelistValidation') {
       const suggestion = error.target ? nearestKey(error.property, knownKeys(error.target.constructor)) : undefined;
       const hint = suggestion ? `; did you mean "${suggestion}"?` : '';
@@ -56,6 +62,8 @@ function collectIssues(
     out.push(issueAt(path, `${text}${got}`, locate));
     break; // one message per field: the first failing rule says enough
   }
+  // Nested fields of a field that is itself wrong (a mapping where a list belongs) add noise.
+  if (constraints.length > 0) return;
   for (const child of error.children ?? []) collectIssues(child, path, locate, out);
 }
 
@@ -69,6 +77,12 @@ export function formatPath(path: (string | number)[]): string {
     (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
     '',
   );
+}
+
+function kindOf(value: unknown): string {
+  if (value === undefined || value === null) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {

@@ -64,7 +64,9 @@ export class ModelCatalog {
       for (const model of instance.models) {
         const owner = this.resolve(model)?.instance;
         const id = owner === instance && !seen.has(model) ? model : `${instance.name}/${model}`;
-        if (seen.has(id)) continue;
+        // Never advertise a name that would reach another instance (a prefixed id that some
+        // instance lists literally wins over the prefix).
+        if (seen.has(id) || this.resolve(id)?.instance !== instance) continue;
         seen.add(id);
         out.push({ id, object: 'model', created, owned_by: instance.name });
       }

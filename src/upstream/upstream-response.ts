@@ -36,7 +36,9 @@ export function parseErrorBody(text: string): ParsedError {
     const trimmed = text.trim();
     return trimmed ? { message: trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed } : {};
   }
-  if (json === null || typeof json !== 'object') return {};
+  // A JSON string is a message too (some servers answer `"model overloaded"`).
+  if (typeof json === 'string') return json.trim() ? { message: json.trim().slice(0, 500) } : {};
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return {};
   const body = json as Record<string, unknown>;
   const error = body.error;
   if (error !== null && typeof error === 'object') {

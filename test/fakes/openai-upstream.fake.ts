@@ -15,7 +15,7 @@ export interface ReceivedRequest {
 /** How the fake answers one request. Without a script it answers like OpenAI would. */
 export type Scenario =
   | { kind: 'default' }
-  | { kind: 'json'; status?: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'json'; status?: number; body?: unknown; rawBody?: string; headers?: Record<string, string> }
   | { kind: 'error'; status: number; body?: unknown; rawBody?: string; headers?: Record<string, string> }
   | {
       kind: 'stream';
@@ -75,15 +75,25 @@ export class FakeOpenAIUpstream {
     return last;
   }
 
-  /** Resolves when a response is closed before it finished (the gateway aborted it). */
-  waitForAbort(timeoutMs = 5000): Promise<void> {
-    if (this.abortedResponses > 0) return Promise.resolve();
+  /**
+   * Resolves once `count` responses in all have been closed before they finished (the gateway
+   * hung up); pass `abortedResponses + 1` read before the request to wait for its abort.
+   */
+  waitForAborts(count: number, timeoutMs = 5000): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('upstream response was not aborted')), timeoutMs);
-      this.closeWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
+      const timer = setTimeout(
+        () => reject(new Error(`expected ${count} aborted upstream responses, saw ${this.abortedResponses}`)),
+        timeoutMs,
+      );
+      const check = () => {
+        if (this.abortedResponses >= count) {
+          clearTimeout(timer);
+          resolve();
+        } else {
+          this.closeWaiters.push(check);
+        }
+      };
+      check();
     });
   }
 
@@ -132,6 +142,11 @@ export class FakeOpenAIUpstream {
       case 'default':
         return body?.stream ? this.stream(res, defaultChunks(body), {}) : sendJson(res, 200, defaultCompletion(body));
       case 'json':
+        if (scenario.rawBody !== undefined) {
+          res.writeHead(scenario.status ?? 200, { 'content-type': 'application/json', ...scenario.headers });
+          res.end(scenario.rawBody);
+          return;
+        }
         return sendJson(res, scenario.status ?? 200, scenario.body, scenario.headers);
       case 'error':
         res.writeHead(scenario.status, { 'content-type': scenario.rawBody ? 'text/plain' : 'application/json', ...scenario.headers });
@@ -161,7 +176,8 @@ export class FakeOpenAIUpstream {
       if (options.hangAfter === i) return;
       if (res.destroyed) return;
       const event = events[i];
-      res.write(typeof event === 'string' ? event : `data: ${JSON.stringify(event)}\n\n`);
+      // Wait until the bytes are on the socket, so a later drop cannot swallow them.
+      await flushWrite(res, typeof event === 'string' ? event : `data: ${JSON.stringify(event)}\n\n`);
       if (options.delayMs) await sleep(options.delayMs);
     }
     if (options.dropAfter === events.length) {
@@ -235,6 +251,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+function flushWrite(res: ServerResponse, text: string): Promise<void> {
+  return new Promise((resolve) => res.write(text, () => resolve()));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

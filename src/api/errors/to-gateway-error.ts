@@ -25,7 +25,9 @@ export function toGatewayError(error: unknown, context: ErrorContext): GatewayEr
     if (status === 413) {
       return new GatewayError(
         413,
-        `The request body is larger than this gateway accepts (${context.bodyLimit ?? 'the configured'} bytes; raise server.body_limit in providers.yaml).`,
+        context.bodyLimit === undefined
+          ? 'The request body is larger than this gateway accepts (raise server.body_limit in providers.yaml).'
+          : `The request body is larger than this gateway accepts (${context.bodyLimit} bytes; raise server.body_limit in providers.yaml).`,
         { type: 'request_too_large', code: 'request_too_large' },
       );
     }

@@ -31,9 +31,11 @@ export function mapUpstreamError(error: UpstreamError): GatewayError {
           cause: error,
         });
       }
+      // retry-after stays: an upstream that says when to come back (503) is worth hearing.
       return new GatewayError(502, `${from} failed (HTTP ${status}): ${said}`, {
         type: 'server_error',
         code: 'upstream_error',
+        headers: error.headers,
         cause: error,
       });
     }

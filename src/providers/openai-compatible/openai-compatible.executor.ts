@@ -27,7 +27,8 @@ export class OpenAICompatibleExecutor implements ProviderExecutor<ChatCompletion
     const settings = instance.settings;
     const baseUrl = (credential.kind === 'api-key' && credential.baseUrl) || settings.base_url || OPENAI_DEFAULT_BASE_URL;
     const headers: Record<string, string> = {
-      ...settings.headers,
+      // Lower-cased, so the gateway's own headers below replace a configured one however it is spelt.
+      ...lowerCaseKeys(settings.headers),
       'content-type': 'application/json',
       accept: call.stream ? 'text/event-stream' : 'application/json',
     };
@@ -78,6 +79,12 @@ export class OpenAICompatibleExecutor implements ProviderExecutor<ChatCompletion
       instance: call.instance.name,
     });
   }
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) out[name.toLowerCase()] = headers[name];
+  return out;
 }
 
 function joinUrl(base: string, path: string): string {

@@ -1,0 +1,241 @@
+// ModelCatalog: precedence (models > prefix > catalog), config order, disabled instances, prefix
+// edge cases, and list() — its shape and its agreement with resolve().
+import { ModelCatalog } from './model-catalog';
+import type { ProviderExecutor } from './provider-executor';
+import type { ProviderInstance } from './provider-instance';
+
+const executor: ProviderExecutor = {
+  protocol: 'openai-chat',
+  execute: () => Promise.reject(new Error('not called in these tests')),
+};
+
+interface Spec {
+  /** The instance's own `models:` list. */
+  models?: string[];
+  /** The plugin catalog, used when `models` is absent. */
+  catalog?: string[];
+  enabled?: boolean;
+}
+
+function instance(name: string, spec: Spec = {}): ProviderInstance {
+  const enabled = spec.enabled ?? true;
+  return {
+    name,
+    config: { name, type: 'openai-compatible', enabled, settings: spec.models ? { models: spec.models } : {}, raw: {} },
+    executor,
+    models: spec.models ?? spec.catalog ?? [],
+    listsOwnModels: spec.models !== undefined,
+  };
+}
+
+/** resolve() reduced to comparable values. */
+function route(catalog: ModelCatalog, model: string) {
+  const r = catalog.resolve(model);
+  return r && { instance: r.instance.name, upstreamModel: r.upstreamModel, via: r.via };
+}
+
+describe('ModelCatalog.resolve', () => {
+  const catalog = new ModelCatalog([
+    instance('openai', { catalog: ['gpt-4o', 'gpt-4o-mini', 'shared-model'] }),
+    instance('local', { models: ['llama-3.1-8b', 'shared-model', 'meta-llama/llama-3.1-8b'] }),
+    instance('second', { models: ['llama-3.1-8b', 'only-second'] }),
+    instance('meta-llama', { catalog: ['llama-3.1-8b', 'llama-3.1-70b'] }),
+    instance('groq', { catalog: ['gpt-4o'] }),
+  ]);
+
+  it.each<[string, string, ReturnType<typeof route>]>([
+    ['a listed model', 'only-second', { instance: 'second', upstreamModel: 'only-second', via: 'models' }],
+    ['a catalog model', 'gpt-4o-mini', { instance: 'openai', upstreamModel: 'gpt-4o-mini', via: 'catalog' }],
+    [
+      'a listed model over an earlier catalog',
+      'shared-model',
+      { instance: 'local', upstreamModel: 'shared-model', via: 'models' },
+    ],
+    [
+      'the first of two instances listing a model',
+      'llama-3.1-8b',
+      { instance: 'local', upstreamModel: 'llama-3.1-8b', via: 'models' },
+    ],
+    ['the first of two catalogs', 'gpt-4o', { instance: 'openai', upstreamModel: 'gpt-4o', via: 'catalog' }],
+    [
+      'an `instance/model` prefix, stripped upstream',
+      'second/llama-3.1-8b',
+      { instance: 'second', upstreamModel: 'llama-3.1-8b', via: 'prefix' },
+    ],
+    [
+      'a prefix reaching a model the instance does not list',
+      'groq/mixtral-8x7b',
+      { instance: 'groq', upstreamModel: 'mixtral-8x7b', via: 'prefix' },
+    ],
+    [
+      'a prefix whose rest contains "/" (only the first one splits)',
+      'local/org/model-x',
+      { instance: 'local', upstreamModel: 'org/model-x', via: 'prefix' },
+    ],
+    [
+      'a listed id containing "/" over a prefix naming an instance',
+      'meta-llama/llama-3.1-8b',
+      { instance: 'local', upstreamModel: 'meta-llama/llama-3.1-8b', via: 'models' },
+    ],
+    [
+      'a prefix over a catalog listing the prefixed id',
+      'meta-llama/llama-3.1-70b',
+      { instance: 'meta-llama', upstreamModel: 'llama-3.1-70b', via: 'prefix' },
+    ],
+  ])('resolves %s', (_label, model, expected) => {
+    expect(route(catalog, model)).toEqual(expected);
+  });
+
+  it.each<[string, string]>([
+    ['an unknown model', 'claude-opus-4'],
+    ['a trailing slash with nothing after it', 'local/'],
+    ['a leading slash', '/gpt-4o'],
+    ['a lone slash', '/'],
+    ['an unknown prefix', 'nobody/gpt-4o'],
+    ['a bare instance name', 'local'],
+    ['a different-case model id', 'GPT-4O'],
+  ])('resolves nothing for %s', (_label, model) => {
+    expect(catalog.resolve(model)).toBeUndefined();
+  });
+
+  it('prefers the catalog over a prefix that names no instance', () => {
+    const c = new ModelCatalog([instance('openrouter', { catalog: ['anthropic/claude-sonnet-4'] })]);
+    expect(route(c, 'anthropic/claude-sonnet-4')).toEqual({
+      instance: 'openrouter',
+      upstreamModel: 'anthropic/claude-sonnet-4',
+      via: 'catalog',
+    });
+  });
+
+  it('returns the very instance object, with its executor', () => {
+    const only = instance('solo', { models: ['m'] });
+    const c = new ModelCatalog([only]);
+    expect(c.resolve('m')?.instance).toBe(only);
+    expect(c.resolve('solo/x')?.instance).toBe(only);
+  });
+
+  it('serves nothing with an empty catalog and no models, except through the prefix', () => {
+    const c = new ModelCatalog([instance('vllm')]);
+    expect(c.resolve('anything')).toBeUndefined();
+    expect(route(c, 'vllm/anything')).toEqual({ instance: 'vllm', upstreamModel: 'anything', via: 'prefix' });
+  });
+});
+
+describe('ModelCatalog with disabled instances', () => {
+  const catalog = new ModelCatalog([
+    instance('off', { models: ['m1', 'shared'], enabled: false }),
+    instance('on', { models: ['shared'] }),
+    instance('off-catalog', { catalog: ['c1'], enabled: false }),
+    instance('off-too', { models: ['m1', 'm2'], enabled: false }),
+  ]);
+
+  it.each<[string, string]>([
+    ['its listed model', 'm1'],
+    ['its catalog model', 'c1'],
+    ['its prefix', 'off/m1'],
+    ['its prefix with an unlisted model', 'off/anything'],
+  ])('serves nothing for %s', (_label, model) => {
+    expect(catalog.resolve(model)).toBeUndefined();
+  });
+
+  it('lets a later enabled instance serve a model a disabled one lists first', () => {
+    expect(route(catalog, 'shared')).toEqual({ instance: 'on', upstreamModel: 'shared', via: 'models' });
+  });
+
+  it.each<[string, string, string | undefined]>([
+    ['a listed model: the first disabled owner', 'm1', 'off'],
+    ['a model only the second disabled instance lists', 'm2', 'off-too'],
+    ['a catalog model', 'c1', 'off-catalog'],
+    ['a `disabled/model` prefix', 'off/whatever', 'off'],
+    ['a `disabled/model` prefix of a catalog instance', 'off-catalog/c1', 'off-catalog'],
+    ['an unknown model', 'nope', undefined],
+    ['an enabled instance prefix', 'on/x', undefined],
+    ['an unknown prefix', 'ghost/m9', undefined],
+  ])('disabledOwnerOf names %s', (_label, model, owner) => {
+    expect(catalog.disabledOwnerOf(model)).toBe(owner);
+  });
+
+  it('leaves disabled instances out of list()', () => {
+    expect(catalog.list(1).map((e) => e.owned_by)).toEqual(['on']);
+  });
+});
+
+describe('ModelCatalog.list', () => {
+  const created = 1_732_500_000;
+
+  it('lists every model of every enabled instance in config order, in the OpenAI shape', () => {
+    const c = new ModelCatalog([
+      instance('openai', { catalog: ['gpt-4o', 'gpt-4o-mini'] }),
+      instance('local', { models: ['llama-3.1-8b', 'meta-llama/llama-3.1-8b'] }),
+    ]);
+    expect(c.list(created)).toStrictEqual([
+      { id: 'gpt-4o', object: 'model', created, owned_by: 'openai' },
+      { id: 'gpt-4o-mini', object: 'model', created, owned_by: 'openai' },
+      { id: 'llama-3.1-8b', object: 'model', created, owned_by: 'local' },
+      { id: 'meta-llama/llama-3.1-8b', object: 'model', created, owned_by: 'local' },
+    ]);
+  });
+
+  it('lists a model served by an earlier instance again as `instance/model`', () => {
+    const c = new ModelCatalog([
+      instance('a', { models: ['m', 'x'] }),
+      instance('b', { models: ['m'] }),
+      instance('c', { catalog: ['m', 'x', 'own'] }),
+    ]);
+    expect(c.list(created).map((e) => [e.id, e.owned_by])).toEqual([
+      ['m', 'a'],
+      ['x', 'a'],
+      ['b/m', 'b'],
+      ['c/m', 'c'],
+      ['c/x', 'c'],
+      ['own', 'c'],
+    ]);
+  });
+
+  it('lists a catalog model under its prefix when a later instance lists it (listed wins)', () => {
+    const c = new ModelCatalog([instance('cat', { catalog: ['m'] }), instance('lister', { models: ['m'] })]);
+    expect(c.list(created).map((e) => [e.id, e.owned_by])).toEqual([
+      ['cat/m', 'cat'],
+      ['m', 'lister'],
+    ]);
+  });
+
+  it('lists nothing when no instance is enabled', () => {
+    expect(new ModelCatalog([instance('x', { models: ['m'], enabled: false })]).list(created)).toEqual([]);
+  });
+
+  // Every id list() shows must reach the instance it names as owner, with the model it came from.
+  it.each<[string, ProviderInstance[]]>([
+    [
+      'plain duplicates',
+      [instance('a', { models: ['m'] }), instance('b', { catalog: ['m', 'n'] }), instance('c', { models: ['n', 'm'] })],
+    ],
+    [
+      'ids containing "/"',
+      [
+        instance('groq', { models: ['openai/gpt-oss-120b', 'llama'] }),
+        instance('openrouter', { models: ['openai/gpt-oss-120b', 'meta-llama/llama'] }),
+        instance('openai', { catalog: ['gpt-oss-120b'] }),
+      ],
+    ],
+    [
+      // `openai/gpt-oss-120b` is both openai's prefixed name for its catalog model (which groq
+      // serves) and a model openrouter lists explicitly; explicit lists win in resolve().
+      'a prefixed id that another instance lists literally',
+      [
+        instance('groq', { models: ['gpt-oss-120b'] }),
+        instance('openai', { catalog: ['gpt-oss-120b'] }),
+        instance('openrouter', { models: ['openai/gpt-oss-120b'] }),
+      ],
+    ],
+  ])('agrees with resolve(): %s', (_label, instances) => {
+    const c = new ModelCatalog(instances);
+    const listed = c.list(created);
+    expect(new Set(listed.map((e) => e.id)).size).toBe(listed.length);
+    for (const entry of listed) {
+      const resolved = c.resolve(entry.id);
+      expect({ id: entry.id, owner: resolved?.instance.name }).toEqual({ id: entry.id, owner: entry.owned_by });
+      expect(instances.find((i) => i.name === entry.owned_by)?.models).toContain(resolved?.upstreamModel);
+    }
+  });
+});

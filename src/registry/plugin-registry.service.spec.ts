@@ -1,0 +1,286 @@
+// PluginRegistry in a real Nest testing module: discovery of @ProviderPlugin executors, binding
+// providers.yaml instances to plugins, and the startup errors for unknown types, plugin-specific
+// settings, unknown keys, duplicate plugin ids and non-singleton plugins.
+import { Injectable, Module, Scope, type LoggerService, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { IsIn, IsOptional } from 'class-validator';
+import { ConfigError } from '../config/config-error';
+import { parseGatewayConfig } from '../config/config.loader';
+import { GatewayConfigModule } from '../config/config.module';
+import { ProviderInstanceConfigDto } from '../config/config.schema';
+import { PluginRegistry } from './plugin-registry.service';
+import type { ProviderExecutor, UpstreamResult } from './provider-executor';
+import { ProviderPlugin } from './provider-plugin.decorator';
+
+class FakeWsSettingsDto extends ProviderInstanceConfigDto {
+  @IsOptional()
+  @IsIn(['http', 'websocket'], { message: 'must be "http" or "websocket"' })
+  transport?: 'http' | 'websocket';
+}
+
+const notCalled = (): Promise<UpstreamResult> => Promise.reject(new Error('not called in these tests'));
+
+@ProviderPlugin({ type: 'fake-chat', catalog: ['fake-small', 'fake-large'] })
+@Injectable()
+class FakeChatExecutor implements ProviderExecutor {
+  readonly protocol = 'openai-chat' as const;
+  execute = notCalled;
+}
+
+@ProviderPlugin({ type: 'fake-ws', catalog: ['ws-model'], settings: FakeWsSettingsDto })
+@Injectable()
+class FakeWsExecutor implements ProviderExecutor {
+  readonly protocol = 'openai-responses' as const;
+  execute = notCalled;
+}
+
+/** Claims an id another plugin already has. */
+@ProviderPlugin({ type: 'fake-chat' })
+@Injectable()
+class ImpostorChatExecutor implements ProviderExecutor {
+  readonly protocol = 'openai-chat' as const;
+  execute = notCalled;
+}
+
+@ProviderPlugin({ type: 'fake-scoped' })
+@Injectable({ scope: Scope.REQUEST })
+class RequestScopedExecutor implements ProviderExecutor {
+  readonly protocol = 'openai-chat' as const;
+  execute = notCalled;
+}
+
+/** A provider without the decorator, which discovery must skip. */
+@Injectable()
+class NotAPlugin {
+  readonly protocol = 'openai-chat' as const;
+}
+
+@Module({ providers: [FakeChatExecutor, NotAPlugin] })
+class FakeChatModule {}
+
+@Module({ providers: [FakeWsExecutor] })
+class FakeWsModule {}
+
+@Module({ providers: [ImpostorChatExecutor] })
+class ImpostorModule {}
+
+@Module({ providers: [RequestScopedExecutor] })
+class ScopedModule {}
+
+const silent: LoggerService = { log() {}, error() {}, warn() {}, debug() {}, verbose() {} };
+
+const FILE = 'providers.yaml';
+
+async function boot(yaml: string, plugins: Type[] = [FakeChatModule, FakeWsModule]): Promise<TestingModule> {
+  const config = parseGatewayConfig(yaml, FILE, {});
+  const moduleRef = await Test.createTestingModule({
+    imports: [DiscoveryModule, GatewayConfigModule.forRoot(config), ...plugins],
+    providers: [PluginRegistry],
+  })
+    .setLogger(silent)
+    .compile();
+  try {
+    await moduleRef.init();
+  } catch (error) {
+    await moduleRef.close().catch(() => undefined);
+    throw error;
+  }
+  return moduleRef;
+}
+
+/** The error startup fails with; fails the test if startup succeeds. */
+async function bootError(yaml: string, plugins?: Type[]): Promise<Error> {
+  let moduleRef: TestingModule | undefined;
+  try {
+    moduleRef = await boot(yaml, plugins);
+  } catch (error) {
+    return error as Error;
+  }
+  await moduleRef.close();
+  throw new Error('expected startup to fail, but it succeeded');
+}
+
+async function configIssues(yaml: string) {
+  const error = await bootError(yaml);
+  expect(error).toBeInstanceOf(ConfigError);
+  return { error: error as ConfigError, issues: (error as ConfigError).issues };
+}
+
+describe('PluginRegistry', () => {
+  describe('with valid configuration', () => {
+    let moduleRef: TestingModule;
+    let registry: PluginRegistry;
+
+    beforeAll(async () => {
+      moduleRef = await boot(
+        [
+          'providers:',
+          '  fake-chat: {}', // type defaults to the name; no models: the plugin catalog
+          '  mine:',
+          '    type: fake-chat',
+          '    models: [own-model]',
+          '  ws-main:',
+          '    type: fake-ws',
+          '    transport: websocket',
+          '  ws-off:',
+          '    type: fake-ws',
+          '    enabled: false',
+          '    models: [off-model]',
+        ].join('\n'),
+      );
+      registry = moduleRef.get(PluginRegistry);
+    });
+    afterAll(() => moduleRef.close());
+
+    it('discovers every decorated provider and nothing else', () => {
+      expect(registry.pluginTypes()).toEqual(['fake-chat', 'fake-ws']);
+    });
+
+    it('binds each instance, in config order, to its plugin executor singleton', () => {
+      const bound = registry.catalog.instances.map((i) => [i.name, i.config.type, i.executor]);
+      expect(bound).toEqual([
+        ['fake-chat', 'fake-chat', moduleRef.get(FakeChatExecutor)],
+        ['mine', 'fake-chat', moduleRef.get(FakeChatExecutor)],
+        ['ws-main', 'fake-ws', moduleRef.get(FakeWsExecutor)],
+        ['ws-off', 'fake-ws', moduleRef.get(FakeWsExecutor)],
+      ]);
+    });
+
+    it('serves the plugin catalog for an instance that lists no models', () => {
+      const fakeChat = registry.catalog.instances[0];
+      expect([fakeChat.models, fakeChat.listsOwnModels]).toEqual([['fake-small', 'fake-large'], false]);
+      const r = registry.catalog.resolve('fake-large');
+      expect([r?.instance.name, r?.upstreamModel, r?.via]).toEqual(['fake-chat', 'fake-large', 'catalog']);
+      expect(registry.catalog.resolve('ws-model')?.instance.name).toBe('ws-main');
+    });
+
+    it('serves only its own list for an instance that has one', () => {
+      const mine = registry.catalog.instances[1];
+      expect([mine.models, mine.listsOwnModels]).toEqual([['own-model'], true]);
+      expect(registry.catalog.resolve('own-model')?.via).toBe('models');
+      expect(registry.catalog.list(0).filter((e) => e.owned_by === 'mine').map((e) => e.id)).toEqual(['own-model']);
+    });
+
+    it("validates a plugin's own settings class and keeps its keys", () => {
+      const settings = registry.catalog.instances[2].config.settings;
+      expect(settings).toBeInstanceOf(FakeWsSettingsDto);
+      expect((settings as FakeWsSettingsDto).transport).toBe('websocket');
+    });
+
+    it('keeps disabled instances out of service but names them', () => {
+      expect(registry.catalog.resolve('off-model')).toBeUndefined();
+      expect(registry.catalog.disabledOwnerOf('off-model')).toBe('ws-off');
+      expect(registry.catalog.list(0).map((e) => e.owned_by)).not.toContain('ws-off');
+    });
+  });
+
+  it('starts with no instances configured', async () => {
+    const moduleRef = await boot('server:\n  port: 8018\n');
+    expect(moduleRef.get(PluginRegistry).catalog.instances).toEqual([]);
+    await moduleRef.close();
+  });
+
+  describe('an instance whose type names no plugin', () => {
+    const yaml = ['server:', '  port: 8018', 'providers:', '  mine:', '    base_url: http://127.0.0.1:1/v1', '    type: fake-chta', ''].join('\n');
+
+    it('fails startup with a ConfigError at providers.<name>.type and its line', async () => {
+      const { issues } = await configIssues(yaml);
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatchObject({ path: 'providers.mine.type', line: 6, column: 5 });
+    });
+
+    it('suggests the nearest plugin id and lists the known plugins', async () => {
+      const { error, issues } = await configIssues(yaml);
+      expect(issues[0].message).toBe(
+        'no provider plugin is named "fake-chta"; did you mean "fake-chat"? (plugins: fake-chat, fake-ws)',
+      );
+      expect(error.message).toContain(`${FILE}:6:5: providers.mine.type: no provider plugin is named "fake-chta"`);
+    });
+
+    it('suggests nothing when no plugin id is close', async () => {
+      const { issues } = await configIssues('providers:\n  mine:\n    type: anthropic\n');
+      expect(issues[0].message).toBe('no provider plugin is named "anthropic" (plugins: fake-chat, fake-ws)');
+    });
+  });
+
+  it('says an instance named like no plugin, without `type`, needs a type', async () => {
+    const { issues } = await configIssues('providers:\n  fake-chat: {}\n  my-llm:\n    models: [m]\n');
+    expect(issues).toEqual([
+      {
+        path: 'providers.my-llm',
+        line: 3,
+        column: 3,
+        message: 'the instance name "my-llm" is not a provider plugin, so it needs a type (plugins: fake-chat, fake-ws)',
+      },
+    ]);
+  });
+
+  it('suggests a plugin for a misspelt instance name used as its type', async () => {
+    const { issues } = await configIssues('providers:\n  fake-caht: {}\n');
+    expect(issues[0].message).toContain('needs a type; did you mean "fake-chat"?');
+  });
+
+  it('reports every bad instance at once', async () => {
+    const { issues } = await configIssues(
+      'providers:\n  a:\n    type: nope\n  b:\n    type: fake-ws\n    transport: smoke\n  c:\n    type: fake-chat\n    colour: red\n',
+    );
+    expect(issues.map((i) => i.path)).toEqual(['providers.a.type', 'providers.b.transport', 'providers.c.colour']);
+  });
+
+  describe("a plugin's own settings", () => {
+    it.each<[string, string]>([
+      ['http', 'http'],
+      ['websocket', 'websocket'],
+    ])('accepts transport: %s', async (value, expected) => {
+      const moduleRef = await boot(`providers:\n  ws:\n    type: fake-ws\n    transport: ${value}\n`);
+      const settings = moduleRef.get(PluginRegistry).catalog.instances[0].config.settings as FakeWsSettingsDto;
+      expect(settings.transport).toBe(expected);
+      await moduleRef.close();
+    });
+
+    it('rejects a bad value, naming the field, its line and the value', async () => {
+      const { issues } = await configIssues('providers:\n  ws:\n    type: fake-ws\n    transport: carrier-pigeon\n');
+      expect(issues).toEqual([
+        {
+          path: 'providers.ws.transport',
+          line: 4,
+          column: 5,
+          message: 'must be "http" or "websocket" (got "carrier-pigeon")',
+        },
+      ]);
+    });
+
+    it('rejects an unknown key with a "did you mean" from the plugin schema', async () => {
+      const { issues } = await configIssues('providers:\n  ws:\n    type: fake-ws\n    transprot: http\n');
+      expect(issues).toEqual([
+        { path: 'providers.ws.transprot', line: 4, column: 5, message: 'unknown key; did you mean "transport"?' },
+      ]);
+    });
+
+    it('rejects an unknown common key with a "did you mean" too', async () => {
+      const { issues } = await configIssues('providers:\n  ws:\n    type: fake-ws\n    bse_url: http://x\n');
+      expect(issues).toEqual([
+        { path: 'providers.ws.bse_url', line: 4, column: 5, message: 'unknown key; did you mean "base_url"?' },
+      ]);
+    });
+
+    it('rejects the key for an instance of a plugin that does not take it', async () => {
+      const { issues } = await configIssues('providers:\n  fake-chat:\n    transport: websocket\n');
+      expect(issues).toEqual([{ path: 'providers.fake-chat.transport', line: 3, column: 5, message: 'unknown key' }]);
+    });
+  });
+
+  it('fails startup when two plugins claim the same id', async () => {
+    const error = await bootError('', [FakeChatModule, FakeWsModule, ImpostorModule]);
+    expect(error).not.toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/two provider plugins claim the id "fake-chat": \w+ and \w+/);
+    expect(error.message).toContain('FakeChatExecutor');
+    expect(error.message).toContain('ImpostorChatExecutor');
+  });
+
+  it('fails startup on a plugin that is not a singleton', async () => {
+    const error = await bootError('', [FakeChatModule, ScopedModule]);
+    expect(error.message).toBe('provider plugin fake-scoped (RequestScopedExecutor) must be a singleton provider');
+  });
+});
