@@ -153,6 +153,38 @@ describe('byokey serve', () => {
     expect(result.stdout).toContain('byokey: SIGTERM received, finishing open requests (up to 10000 ms)');
   });
 
+  it('writes JSON log lines, and every line about a request carries its request id', async () => {
+    const config = sandbox.write('providers.yaml', providersYaml());
+    const proc = startCli(['serve', '--port', '0', '--config', config, '--log-level', 'info'], sandbox);
+    const { url } = await proc.listening();
+    // One request that succeeds, one whose upstream is down (logged twice: the cause, the outcome).
+    upstream.script({ kind: 'destroy' });
+    for (const id of ['log-trace-fails', 'log-trace-ok']) {
+      const res = await request(`${url}/v1/chat/completions`, {
+        dispatcher: agent,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': id },
+        body: JSON.stringify({ model: 'alpha-1', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      await res.body.dump();
+    }
+    proc.signal('SIGTERM');
+    await proc.exit(5000);
+
+    const entries = proc.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { reqId?: string; msg: string; res?: { statusCode: number }; req?: unknown; api_key?: unknown });
+    const failing = entries.filter((e) => e.reqId === 'log-trace-fails');
+    expect(failing.map((e) => e.msg)).toEqual([expect.stringMatching(/could not reach upstream local/), 'request errored']);
+    expect(failing[1].res).toEqual({ statusCode: 502 });
+    const ok = entries.filter((e) => e.reqId === 'log-trace-ok');
+    expect(ok).toEqual([expect.objectContaining({ msg: 'request completed', res: { statusCode: 200 } })]);
+    // Request lines carry the id, and never the headers (which hold keys).
+    for (const e of entries.filter((e) => e.req !== undefined)) expect(e.reqId).toMatch(/^log-trace-/);
+    expect(proc.stdout).not.toContain('sk-upstream');
+  });
+
   it('creates BYOKEY_HOME on first use, nested, readable by its owner only', async () => {
     const home = join(sandbox.root, 'not', 'yet', 'there');
     expect(existsSync(join(sandbox.root, 'not'))).toBe(false);

@@ -11,13 +11,16 @@ export function loggerOptions(level: LogLevel): Params {
       level,
       // The id Fastify chose (requestIdFor put it on the raw request).
       genReqId: (req) => (req as { id?: string }).id ?? 'unknown',
-      customProps: (req) => ({ requestId: (req as { id?: string }).id }),
       // Log what identifies a request, never its headers (they carry API keys).
       serializers: {
         req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'warn' : 'info'),
+      // pino-http invents an Error ("failed with status code 502", with a stack) for every 5xx;
+      // the status says as much, and the cause was already logged where it happened.
+      customErrorObject: (_req, res, _error, value) =>
+        (res as { err?: unknown }).err ? value : { ...(value as object), err: undefined },
       quietReqLogger: true,
     },
   };

@@ -25,9 +25,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const error = toGatewayError(exception, { requestId: String(request.id), bodyLimit: this.bodyLimit, route });
 
     if (error.status >= 500 && error.code === 'internal_error') {
-      this.logger.error({ err: exception, requestId: request.id, route }, 'unexpected error');
+      this.logger.error({ err: exception, route }, 'unexpected error');
     } else if (error.status >= 500) {
-      this.logger.warn({ requestId: request.id, route, status: error.status, code: error.code }, error.message);
+      this.logger.warn({ route, status: error.status, code: error.code }, error.message);
     }
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     reply.code(error.status).headers(error.headers).send(toOpenAIError(error));
