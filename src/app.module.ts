@@ -2,15 +2,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiModule } from './api/api.module';
+import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/config.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthModule } from './health/health.module';
 import { loggerOptions, type LogLevel } from './logging/logger-options';
+import { OAUTH_DEFINITIONS } from './providers/oauth-definitions';
+import { SharedProvidersModule } from './providers/shared/shared-providers.module';
 import { RegistryModule } from './registry/registry.module';
+import { StoreModule } from './store/store.module';
 import { UpstreamModule } from './upstream/upstream.module';
 
 export interface AppOptions {
   logLevel: LogLevel;
+  /** BYOKEY_HOME: where the account database lives. */
+  home: string;
 }
 
 @Module({})
@@ -22,6 +28,9 @@ export class AppModule {
         GatewayConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(options.logLevel)),
         UpstreamModule,
+        StoreModule.forRoot({ home: options.home }),
+        AuthModule.forRoot(OAUTH_DEFINITIONS),
+        SharedProvidersModule,
         RegistryModule,
         ApiModule,
         HealthModule,

@@ -8,11 +8,14 @@ import { ActiveStreams } from './api/streaming/active-streams';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import { registerJsonBodyParser } from './api/json-body-parser';
+import { ensureByokeyHome } from './config/byokey-home';
 import type { GatewayConfig } from './config/gateway-config';
 import type { LogLevel } from './logging/logger-options';
 
 export interface GatewayOptions {
   logLevel?: LogLevel;
+  /** BYOKEY_HOME (must exist); default $BYOKEY_HOME or ~/.byokey, created if needed. */
+  home?: string;
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
@@ -24,7 +27,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { logLevel: options.logLevel ?? 'info' }),
+    AppModule.forRoot(config, { logLevel: options.logLevel ?? 'info', home: options.home ?? ensureByokeyHome() }),
     adapter,
     // Errors (a bad plugin setting, say) reach the caller instead of exiting the process.
     // Nest's body parsers are off: json-body-parser.ts parses, with errors in our own words.

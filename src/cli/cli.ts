@@ -1,11 +1,19 @@
 // byokey's command line: picks the command and reports usage mistakes. Each command lives in
 // its own file and returns an exit code.
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io';
+import { ACCOUNTS_USAGE, accountsCommand } from './accounts.command';
+import { LOGIN_USAGE, loginCommand } from './login.command';
+import { LOGOUT_USAGE, logoutCommand } from './logout.command';
 import { SERVE_USAGE, serveCommand } from './serve.command';
+import { STATUS_USAGE, statusCommand } from './status.command';
 import { byokeyVersion } from './version';
 
 const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: string[], io: CliIo) => Promise<number> }> = {
   serve: { summary: 'start the gateway', usage: SERVE_USAGE, run: serveCommand },
+  login: { summary: 'sign in to a subscription (codex, claude, copilot, …)', usage: LOGIN_USAGE, run: loginCommand },
+  logout: { summary: 'forget a stored account', usage: LOGOUT_USAGE, run: logoutCommand },
+  accounts: { summary: 'list, choose, remove or import stored accounts', usage: ACCOUNTS_USAGE, run: accountsCommand },
+  status: { summary: 'show the configuration and the accounts', usage: STATUS_USAGE, run: statusCommand },
 };
 
 export function mainUsage(): string {

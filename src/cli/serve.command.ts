@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
 import { ensureByokeyHome } from '../config/byokey-home';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger-options';
+import { StoreError } from '../store/store-error';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { byokeyVersion } from './version';
 
@@ -55,17 +56,17 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const server = { ...config.server, host: values.host ?? config.server.host, port: port ?? config.server.port };
   config = { ...config, server };
-  ensureByokeyHome();
+  const home = ensureByokeyHome();
 
   // Nest and the app load only here, so `--help` and config errors answer at once.
   const { closeGateway, createGateway } = require('../gateway') as typeof import('../gateway');
   let app: Awaited<ReturnType<typeof createGateway>> | undefined;
   try {
-    app = await createGateway(config, { logLevel });
+    app = await createGateway(config, { logLevel, home });
     await app.listen(server.port, server.host);
   } catch (error) {
     await app?.close().catch(() => undefined);
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof StoreError) {
       io.err(`byokey: ${error.message}`);
       return EXIT_FAILURE;
     }

@@ -116,6 +116,38 @@ export class ApiKeyEntryDto {
   base_url?: string;
 }
 
+/** `oauth:` — where a subscription provider's login lives, for proxies and tests (issue #3). */
+export class OAuthOverridesDto {
+  @IsOptional()
+  @IsHttpUrl()
+  authorize_url?: string;
+
+  @IsOptional()
+  @IsHttpUrl()
+  token_url?: string;
+
+  @IsOptional()
+  @IsHttpUrl()
+  device_code_url?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  client_id?: string;
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of scopes' })
+  @IsString({ each: true, message: 'must list scopes as strings' })
+  scopes?: string[];
+
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a port number from 0 to 65535' })
+  @Min(0, { message: 'must be a port number from 0 to 65535' })
+  @Max(65535, { message: 'must be a port number from 0 to 65535' })
+  callback_port?: number;
+}
+
 /**
  * The keys every provider instance understands. A plugin whose instances take more (Codex's
  * `transport`, say) names a subclass in its @ProviderPlugin decorator, and the registry
@@ -169,6 +201,16 @@ export class ProviderInstanceConfigDto {
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1, { message: 'must be at least 1 millisecond' })
   timeout_ms?: number;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (authorize_url, token_url, device_code_url, client_id, scopes, callback_port)' })
+  @Transform(({ value }) => (isMapping(value) ? plainToInstance(OAuthOverridesDto, value) : value))
+  @ValidateNested()
+  oauth?: OAuthOverridesDto;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The file's top level. `providers` entries are validated one by one (see the loader). */

@@ -1,5 +1,6 @@
 // Every provider plugin module. Adding a provider is one folder under src/providers/ and one
-// line here; removing one is the reverse.
+// line here; removing one is the reverse. (OAuth logins are listed in oauth-definitions.ts.)
 import { OpenAICompatibleModule } from './openai-compatible/openai-compatible.module';
+import { QwenModule } from './qwen/qwen.module';
 
-export const PROVIDER_PLUGIN_MODULES = [OpenAICompatibleModule];
+export const PROVIDER_PLUGIN_MODULES = [OpenAICompatibleModule, QwenModule];

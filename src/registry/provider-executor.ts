@@ -10,7 +10,19 @@ export type WireProtocol = 'openai-chat' | 'openai-responses' | 'anthropic-messa
 /** The credential the router chose for one call. Never logged as a whole. */
 export type Credential =
   | { kind: 'api-key'; /** stable, printable label such as `api_keys[1]` */ id: string; key: string; baseUrl?: string }
+  | OAuthCredential
   | { kind: 'none' };
+
+/** A logged-in account's current access token (fresh for at least a few minutes). */
+export interface OAuthCredential {
+  kind: 'oauth';
+  provider: string;
+  accountId: string;
+  accessToken: string;
+  /** Non-secret facts the upstream needs, e.g. `chatgpt_account_id`. */
+  claims: Record<string, unknown>;
+  expiresAt?: number;
+}
 
 export interface UpstreamCall<TBody = unknown> {
   instance: ProviderInstanceConfig;

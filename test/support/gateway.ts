@@ -21,7 +21,7 @@ export async function startGateway(providersYaml: string, env: NodeJS.ProcessEnv
   const file = join(dir, 'providers.yaml');
   writeFileSync(file, providersYaml);
   const config = loadGatewayConfig({ file, env: { ...process.env, BYOKEY_HOME: dir, ...env } });
-  const app = await createGateway(config, { logLevel: (process.env.BYOKEY_TEST_LOG_LEVEL as 'info') ?? 'silent' });
+  const app = await createGateway(config, { logLevel: (process.env.BYOKEY_TEST_LOG_LEVEL as 'info') ?? 'silent', home: dir });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

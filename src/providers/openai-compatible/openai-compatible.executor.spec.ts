@@ -7,6 +7,7 @@ import type { SseEvent } from '../../protocol/sse';
 import type { Credential, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp } from '../../upstream/upstream-http.service';
+import { OpenAIChatForwarder } from '../shared/openai-chat-forwarder';
 import { OPENAI_DEFAULT_BASE_URL, OpenAICompatibleExecutor } from './openai-compatible.executor';
 
 const ORIGIN = 'http://vllm.test';
@@ -119,7 +120,7 @@ describe('OpenAICompatibleExecutor', () => {
     agent = new MockAgent();
     agent.disableNetConnect();
     http = new UpstreamHttp(agent);
-    executor = new OpenAICompatibleExecutor(http);
+    executor = new OpenAICompatibleExecutor(new OpenAIChatForwarder(http));
   });
   afterEach(() => agent.close());
 

@@ -1,0 +1,40 @@
+// Imports the login Claude Code saved in ~/.claude/.credentials.json (reference/
+// wire-protocols.md §3.3): `{"claudeAiOauth": {accessToken, refreshToken, expiresAt (ms), …}}`.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { NewAccount } from '../../store/account';
+import { ImportError } from './import-error';
+import { readJsonFile } from './read-json-file';
+
+export const CLAUDE_CODE_ACCOUNT = 'claude-code';
+
+export function defaultClaudeCredentialsFile(): string {
+  return join(homedir(), '.claude', '.credentials.json');
+}
+
+export function importClaudeCode(file: string, accountId = CLAUDE_CODE_ACCOUNT): NewAccount {
+  const json = readJsonFile(file, 'Claude Code login', 'log in with `claude` first, or pass --file');
+  const oauth = json.claudeAiOauth;
+  if (oauth === null || typeof oauth !== 'object' || Array.isArray(oauth)) {
+    throw new ImportError(`${file} has no "claudeAiOauth" object: it is not a Claude Code login`);
+  }
+  const o = oauth as Record<string, unknown>;
+  if (typeof o.accessToken !== 'string' || o.accessToken === '') throw new ImportError(`${file} is missing claudeAiOauth.accessToken`);
+  if (typeof o.refreshToken !== 'string' || o.refreshToken === '') {
+    throw new ImportError(`${file} is missing claudeAiOauth.refreshToken, so the login could not be kept alive`);
+  }
+  if (o.expiresAt !== undefined && (typeof o.expiresAt !== 'number' || !Number.isFinite(o.expiresAt))) {
+    throw new ImportError(`${file}: claudeAiOauth.expiresAt must be a time in milliseconds`);
+  }
+  const claims: Record<string, unknown> = {};
+  if (typeof o.subscriptionType === 'string') claims.subscription_type = o.subscriptionType;
+  if (Array.isArray(o.scopes)) claims.scopes = o.scopes.filter((s) => typeof s === 'string');
+  return {
+    provider: 'claude',
+    accountId,
+    label: typeof o.subscriptionType === 'string' ? `Claude Code (${o.subscriptionType})` : 'Claude Code',
+    tokens: { accessToken: o.accessToken, refreshToken: o.refreshToken },
+    expiresAt: typeof o.expiresAt === 'number' ? o.expiresAt : undefined,
+    claims,
+  };
+}

@@ -1,0 +1,118 @@
+// One POST to an OAuth endpoint (token, device code) in the provider's encoding, with its
+// answer parsed but not judged: the device flow reads `error` out of 200s and 400s itself, the
+// token client turns non-2xx into OAuthErrors. Network failures and cancellation become
+// OAuthErrors here, so callers see one error type.
+import { request } from 'undici';
+import type { OAuthDefinition, TokenRequestEncoding } from './oauth-definition';
+import type { ResolvedOAuthDeps } from './oauth-deps';
+import { loginCancelled, OAuthError } from './oauth-error';
+
+export interface OAuthPostRequest {
+  url: string;
+  encoding: TokenRequestEncoding;
+  /** Body fields in the order given; undefined ones are left out. */
+  params: Record<string, string | undefined>;
+  signal?: AbortSignal;
+}
+
+export interface OAuthPostAnswer {
+  status: number;
+  /** The parsed body (JSON, or a form-encoded answer as an object); undefined when unreadable. */
+  body: Record<string, unknown> | undefined;
+}
+
+/** Token answers are a few KB; anything bigger is not a token answer. */
+const BODY_LIMIT = 256 * 1024;
+
+export async function postOAuth(
+  definition: OAuthDefinition,
+  req: OAuthPostRequest,
+  deps: ResolvedOAuthDeps,
+): Promise<OAuthPostAnswer> {
+  const fields = Object.entries(req.params).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  const body =
+    req.encoding === 'json' ? JSON.stringify(Object.fromEntries(fields)) : new URLSearchParams(fields).toString();
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': req.encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+  };
+  if (definition.basicAuth) {
+    const credentials = `${definition.clientId}:${definition.clientSecret ?? ''}`;
+    headers.authorization = `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+  }
+  for (const [name, value] of Object.entries(definition.headers ?? {})) headers[name.toLowerCase()] = value;
+
+  try {
+    const res = await request(req.url, {
+      method: 'POST',
+      headers,
+      body,
+      dispatcher: deps.dispatcher,
+      signal: req.signal,
+      headersTimeout: deps.requestTimeoutMs,
+      bodyTimeout: deps.requestTimeoutMs,
+    });
+    const text = await readLimited(res.body);
+    return { status: res.statusCode, body: parseBody(text, String(res.headers['content-type'] ?? '')) };
+  } catch (error) {
+    if (error instanceof OAuthError) throw error;
+    if (req.signal?.aborted) {
+      throw loginCancelled(definition);
+    }
+    throw new OAuthError({
+      provider: definition.provider,
+      code: 'network_error',
+      message:
+        `${definition.displayName}: could not reach ${describeEndpoint(req.url)} (${describeNetworkError(error)}). ` +
+        'Check the network, a proxy, or the `oauth` URLs of this provider in providers.yaml.',
+      cause: error,
+    });
+  }
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > BODY_LIMIT) {
+      body.destroy();
+      break;
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** JSON as asked for; GitHub answers form-encoded when the Accept header is missing. */
+function parseBody(text: string, contentType: string): Record<string, unknown> | undefined {
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Origin and path only: a query string could carry something we should not print. */
+function describeEndpoint(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return 'the OAuth endpoint';
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}

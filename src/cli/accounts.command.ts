@@ -1,0 +1,120 @@
+// `byokey accounts list|use|remove|import`: the stored subscription accounts.
+import { parseArgs } from 'node:util';
+import { CLAUDE_CODE_ACCOUNT, defaultClaudeCredentialsFile, importClaudeCode } from '../auth/importers/claude-code.importer';
+import { CODEX_CLI_ACCOUNT, defaultCodexAuthFile, importCodexCli } from '../auth/importers/codex-cli.importer';
+import { ImportError } from '../auth/importers/import-error';
+import { codexAccountFacts } from '../providers/codex/codex.oauth';
+import type { Account } from '../store/account';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { relativeTime, table } from './format';
+import { withAccountStore } from './open-store';
+
+export const ACCOUNTS_USAGE = `Usage: byokey accounts <subcommand>
+
+  list [--provider P]                          the stored accounts and their state
+  use <provider> <account>                     make an account its provider's default
+  remove <provider> <account>                  forget an account
+  import codex [--file F] [--account NAME]     the Codex CLI's login ($CODEX_HOME/auth.json,
+                                               else ~/.codex/auth.json)
+  import claude [--file F] [--account NAME]    Claude Code's login (~/.claude/.credentials.json)`;
+
+export async function accountsCommand(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'list':
+      return list(rest, io);
+    case 'use':
+      return use(rest, io);
+    case 'remove':
+      return remove(rest, io);
+    case 'import':
+      return importAccount(rest, io);
+    case undefined:
+    case '--help':
+    case '-h':
+      io.out(ACCOUNTS_USAGE);
+      return sub === undefined ? 2 : EXIT_OK;
+    default:
+      throw new UsageError(`unknown subcommand "${sub}"`);
+  }
+}
+
+async function list(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { provider: { type: 'string' } } });
+  return withAccountStore(io, async (store) => {
+    const accounts = await store.list(values.provider);
+    if (accounts.length === 0) {
+      io.out(`No accounts${values.provider ? ` for ${values.provider}` : ''}. Add one with: byokey login <provider>, or byokey accounts import codex|claude`);
+      return EXIT_OK;
+    }
+    io.out(table(['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES', 'LABEL'], accounts.map(row)));
+    const stale = accounts.filter((a) => a.status === 'needs_relogin');
+    for (const a of stale) io.out(`! ${a.provider}/${a.accountId} needs a new login: run: byokey login ${a.provider} --account ${a.accountId}`);
+    return EXIT_OK;
+  });
+}
+
+function row(account: Account): string[] {
+  const status = account.status === 'needs_relogin' ? 'needs re-login' : account.status;
+  const expires = account.expiresAt === undefined ? 'never' : relativeTime(account.expiresAt);
+  return [account.provider, account.accountId, account.isDefault ? 'yes' : '', status, expires, account.label ?? ''];
+}
+
+async function use(argv: string[], io: CliIo): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true });
+  if (positionals.length !== 2) throw new UsageError('usage: byokey accounts use <provider> <account>');
+  const [provider, accountId] = positionals;
+  return withAccountStore(io, async (store) => {
+    if (!(await store.setDefault(provider, accountId))) {
+      io.err(`byokey accounts use: no ${provider} account named "${accountId}" (see: byokey accounts list)`);
+      return EXIT_FAILURE;
+    }
+    io.out(`${provider} now uses account "${accountId}".`);
+    return EXIT_OK;
+  });
+}
+
+async function remove(argv: string[], io: CliIo): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true });
+  if (positionals.length !== 2) throw new UsageError('usage: byokey accounts remove <provider> <account>');
+  const [provider, accountId] = positionals;
+  return withAccountStore(io, async (store) => {
+    if (!(await store.remove(provider, accountId))) {
+      io.err(`byokey accounts remove: no ${provider} account named "${accountId}"`);
+      return EXIT_FAILURE;
+    }
+    io.out(`Removed ${provider} account "${accountId}".`);
+    return EXIT_OK;
+  });
+}
+
+async function importAccount(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { file: { type: 'string' }, account: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const source = positionals[0];
+  if (positionals.length !== 1 || (source !== 'codex' && source !== 'claude')) {
+    throw new UsageError('usage: byokey accounts import codex|claude [--file F] [--account NAME]');
+  }
+  let account;
+  try {
+    account =
+      source === 'codex'
+        ? importCodexCli(values.file ?? defaultCodexAuthFile(), codexAccountFacts, values.account ?? CODEX_CLI_ACCOUNT)
+        : importClaudeCode(values.file ?? defaultClaudeCredentialsFile(), values.account ?? CLAUDE_CODE_ACCOUNT);
+  } catch (error) {
+    if (error instanceof ImportError) {
+      io.err(`byokey accounts import ${source}: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+  return withAccountStore(io, async (store) => {
+    const saved = await store.save(account);
+    const expiry = saved.expiresAt === undefined ? '' : `; token expires ${relativeTime(saved.expiresAt)}`;
+    io.out(`Imported ${source} account "${saved.accountId}"${saved.label ? ` (${saved.label})` : ''}${saved.isDefault ? ', the default' : ''}${expiry}.`);
+    return EXIT_OK;
+  });
+}

@@ -1,0 +1,32 @@
+// `byokey logout <provider>`: forgets an account (the default one unless --account names another).
+import { parseArgs } from 'node:util';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { withAccountStore } from './open-store';
+
+export const LOGOUT_USAGE = `Usage: byokey logout <provider> [--account NAME]
+
+Removes a stored account (default: the provider's default account).`;
+
+export async function logoutCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { account: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    io.out(LOGOUT_USAGE);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) throw new UsageError('name the provider to log out of');
+  const provider = positionals[0];
+  return withAccountStore(io, async (store) => {
+    const accountId = values.account ?? (await store.getDefault(provider))?.accountId;
+    if (!accountId || !(await store.remove(provider, accountId))) {
+      io.err(`byokey logout: no ${provider} account${values.account ? ` named "${values.account}"` : ''} is stored`);
+      return EXIT_FAILURE;
+    }
+    const next = await store.getDefault(provider);
+    io.out(`Logged out of ${provider} account "${accountId}".${next ? ` The default is now "${next.accountId}".` : ''}`);
+    return EXIT_OK;
+  });
+}

@@ -1,0 +1,25 @@
+// Opens the account store in BYOKEY_HOME for a command, and reports a store that cannot be
+// opened (corrupt file, wrong key) as a message and exit code instead of a stack trace.
+import { ensureByokeyHome } from '../config/byokey-home';
+import type { AccountStore } from '../store/account-store';
+import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
+import { StoreError } from '../store/store-error';
+import { EXIT_FAILURE, type CliIo } from './cli-io';
+
+export async function withAccountStore(io: CliIo, run: (store: AccountStore) => Promise<number>): Promise<number> {
+  let store: AccountStore;
+  try {
+    store = SqliteAccountStore.open({ home: ensureByokeyHome() });
+  } catch (error) {
+    if (error instanceof StoreError) {
+      io.err(`byokey: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}

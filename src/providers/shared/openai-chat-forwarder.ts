@@ -1,0 +1,94 @@
+// Sends a Chat Completions request to an OpenAI-style upstream and hands back its answer: the
+// JSON body, or its SSE chunks up to `[DONE]`. Shared by every plugin whose upstream speaks
+// OpenAI chat (openai-compatible, Qwen, …); each adds only its URL, credential and headers.
+import { Injectable } from '@nestjs/common';
+import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../../protocol/openai-chat';
+import type { SseEvent } from '../../protocol/sse';
+import { decodeSse } from '../../protocol/sse-decoder';
+import type { UpstreamResult } from '../../registry/provider-executor';
+import { UpstreamError } from '../../upstream/upstream-error';
+import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
+import { keepHeaders, upstreamStatusError } from '../../upstream/upstream-response';
+
+export interface ChatForwardRequest {
+  /** Provider instance name, for errors. */
+  instance: string;
+  /** The API root; the request goes to `<baseUrl>/chat/completions`. */
+  baseUrl: string;
+  /** Headers of the plugin (auth, identity); content-type and accept are added here. */
+  headers: Record<string, string>;
+  body: ChatCompletionRequest;
+  /** The model id to send; the body's own is replaced only when it differs. */
+  model: string;
+  stream: boolean;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+@Injectable()
+export class OpenAIChatForwarder {
+  constructor(private readonly http: UpstreamHttp) {}
+
+  async forward(request: ChatForwardRequest): Promise<UpstreamResult> {
+    const { instance, signal } = request;
+    const body = request.body.model === request.model ? request.body : { ...request.body, model: request.model };
+    const response = await this.http.request({
+      instance,
+      url: `${request.baseUrl.replace(/\/+$/, '')}/chat/completions`,
+      method: 'POST',
+      headers: {
+        // Lower-cased, so the headers set below replace a plugin's one however it is spelt.
+        ...lowerCaseKeys(request.headers),
+        'content-type': 'application/json',
+        accept: request.stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal,
+      timeoutMs: request.timeoutMs,
+    });
+    if (response.status >= 400) {
+      const text = await this.http.errorText(response.body, instance, signal);
+      throw upstreamStatusError(instance, response, text);
+    }
+    const kept = keepHeaders(response.headers);
+    if (!request.stream) {
+      const text = await this.http.text(response.body, instance, signal);
+      return { kind: 'json', status: response.status, headers: kept, body: parseJson(text, instance) };
+    }
+    return { kind: 'stream', status: response.status, headers: kept, events: this.events(response, instance, signal) };
+  }
+
+  /** The upstream's chunks until `[DONE]`; an end without `[DONE]` is an error, not a success. */
+  private async *events(response: UpstreamResponse, instance: string, signal: AbortSignal): AsyncGenerator<SseEvent> {
+    const body = response.body;
+    let done = false;
+    try {
+      // Iterate without destroying the body on `[DONE]`, so the connection can go back to the pool.
+      for await (const event of decodeSse(this.http.chunks(body, instance, signal))) {
+        if (event.data === CHAT_STREAM_DONE) {
+          done = true;
+          return;
+        }
+        yield event;
+      }
+    } finally {
+      if (done) body.dump().catch(() => undefined);
+      else body.destroy();
+    }
+    throw new UpstreamError(`upstream ${instance} ended the stream before [DONE]`, { failure: 'protocol', instance });
+  }
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) out[name.toLowerCase()] = headers[name];
+  return out;
+}
+
+function parseJson(text: string, instance: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UpstreamError(`upstream ${instance} answered with a body that is not JSON`, { failure: 'protocol', instance });
+  }
+}

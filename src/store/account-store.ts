@@ -1,0 +1,53 @@
+// The storage contract for accounts. The embedded driver is SQLite (sqlite/); a PostgreSQL one
+// joins for multi-instance deployments. Abstract class rather than interface so it can be a DI
+// token.
+import type { Account, AccountStatus, NewAccount, TokenUpdate } from './account';
+
+export abstract class AccountStore {
+  /** Accounts of one provider, or all; default accounts first, then by provider and name. */
+  abstract list(provider?: string): Promise<Account[]>;
+
+  abstract get(provider: string, accountId: string): Promise<Account | undefined>;
+
+  /** The provider's default account, if it has any account. */
+  abstract getDefault(provider: string): Promise<Account | undefined>;
+
+  /**
+   * Creates the account, or replaces the tokens of an existing one of the same name (a fresh
+   * login): status back to active. The first account of a provider becomes its default.
+   */
+  abstract save(account: NewAccount): Promise<Account>;
+
+  /**
+   * Writes refreshed tokens. With `expectedVersion`, writes only if nobody wrote since that
+   * version and returns undefined otherwise (the caller then reads the newer tokens).
+   */
+  abstract updateTokens(
+    provider: string,
+    accountId: string,
+    update: TokenUpdate,
+    expectedVersion?: number,
+  ): Promise<Account | undefined>;
+
+  abstract setStatus(provider: string, accountId: string, status: AccountStatus, reason?: string): Promise<void>;
+
+  /** Makes this account the provider's default; false when it does not exist. */
+  abstract setDefault(provider: string, accountId: string): Promise<boolean>;
+
+  /**
+   * Deletes the account; false when it did not exist. When it was the default, the oldest
+   * remaining account of the provider becomes the default.
+   */
+  abstract remove(provider: string, accountId: string): Promise<boolean>;
+
+  /**
+   * Takes the right to refresh this account for `ttlMs`, across every process sharing the store
+   * (refresh tokens rotate: two refreshes with one token log the user out). False when another
+   * holder's lease has not expired.
+   */
+  abstract acquireRefreshLease(provider: string, accountId: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  abstract releaseRefreshLease(provider: string, accountId: string, holder: string): Promise<void>;
+
+  abstract close(): Promise<void>;
+}

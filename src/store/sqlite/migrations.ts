@@ -1,0 +1,123 @@
+// The SQLite schema as an ordered list of migrations, and the runner that brings a database up
+// to date. Each applied migration is recorded in schema_migrations; a database that a newer
+// byokey has migrated further than this build knows is refused rather than touched.
+import type Database from 'better-sqlite3';
+import { StoreError } from '../store-error';
+
+export interface Migration {
+  /** Strictly increasing, never reused: it is what schema_migrations records. */
+  readonly version: number;
+  readonly name: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'meta and accounts',
+    up(db) {
+      db.exec(`
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE accounts (
+          provider             TEXT    NOT NULL,
+          account_id           TEXT    NOT NULL,
+          label                TEXT,
+          is_default           INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1)),
+          status               TEXT    NOT NULL DEFAULT 'active'
+                                       CHECK (status IN ('active', 'needs_relogin', 'disabled')),
+          status_reason        TEXT,
+          tokens               BLOB    NOT NULL,
+          expires_at           INTEGER,
+          claims               TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(claims)),
+          created_at           INTEGER NOT NULL,
+          refreshed_at         INTEGER,
+          updated_at           INTEGER NOT NULL,
+          version              INTEGER NOT NULL DEFAULT 1,
+          refresh_lease_holder TEXT,
+          refresh_lease_until  INTEGER,
+          PRIMARY KEY (provider, account_id)
+        ) STRICT;
+
+        -- At most one default per provider, enforced by the database so that no interleaving of
+        -- two processes can leave two.
+        CREATE UNIQUE INDEX accounts_one_default_per_provider ON accounts (provider) WHERE is_default = 1;
+      `);
+    },
+  },
+];
+
+const CREATE_MIGRATIONS_TABLE = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    applied_at INTEGER NOT NULL
+  ) STRICT`;
+
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;
+}
+
+/** The highest version recorded in the database; 0 for a database never migrated. Read-only. */
+export function appliedVersion(db: Database.Database): number {
+  const table = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!table) return 0;
+  const row = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations').get();
+  return row?.version ?? 0;
+}
+
+/** Read-only: refuses a database a newer byokey has migrated, before anything writes to it. */
+export function assertSchemaKnown(db: Database.Database, path: string, migrations: readonly Migration[] = MIGRATIONS): void {
+  const applied = appliedVersion(db);
+  const latest = latestVersion(migrations);
+  if (applied > latest) {
+    throw new StoreError(
+      `The database ${path} was written by a newer byokey (schema version ${applied}; this build knows up to ` +
+        `${latest}). Upgrade byokey to use it. Nothing was changed.`,
+    );
+  }
+}
+
+/**
+ * Applies the migrations the database lacks, in order, each in its own transaction with its
+ * record, so a failure leaves the database at the previous version. Returns the versions applied.
+ * Safe for two processes opening the same new database at once: each migration takes the write
+ * lock first (BEGIN IMMEDIATE) and re-checks whether the other process applied it meanwhile.
+ */
+export function migrate(db: Database.Database, path: string, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  assertOrdered(migrations);
+  assertSchemaKnown(db, path, migrations);
+  db.exec(CREATE_MIGRATIONS_TABLE);
+  const isApplied = db.prepare<[number], { version: number }>('SELECT version FROM schema_migrations WHERE version = ?');
+  const record = db.prepare<[number, string, number]>(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const apply = db.transaction(() => {
+      if (isApplied.get(migration.version)) return false;
+      migration.up(db);
+      record.run(migration.version, migration.name, Date.now());
+      return true;
+    });
+    if (apply.immediate()) applied.push(migration.version);
+  }
+  return applied;
+}
+
+/** A programming error, not a user's: caught by the first test that opens a store. */
+function assertOrdered(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (!Number.isInteger(migration.version) || migration.version < 1) {
+      throw new Error(`migration "${migration.name}" has an invalid version ${migration.version}`);
+    }
+    if (index > 0 && migration.version <= migrations[index - 1].version) {
+      throw new Error(`migration ${migration.version} "${migration.name}" is out of order`);
+    }
+  });
+}

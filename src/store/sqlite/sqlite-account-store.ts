@@ -1,0 +1,332 @@
+// The embedded AccountStore: $BYOKEY_HOME/byokey.db through better-sqlite3, tokens sealed with
+// the secret key. WAL mode and a busy timeout let a CLI command and a running server use the
+// file at the same time; everything that reads before it writes takes the write lock first
+// (BEGIN IMMEDIATE), so two processes cannot interleave inside one operation.
+import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Account, AccountStatus, AccountTokens, NewAccount, TokenUpdate } from '../account';
+import { AccountStore } from '../account-store';
+import { describeError } from '../error-code';
+import { loadSecretKey } from '../secret-key';
+import { StoreError } from '../store-error';
+import { TokenCipher } from '../token-cipher';
+import { ACCOUNT_COLUMNS, type AccountRow, toAccount } from './account-row';
+import {
+  connect,
+  DATABASE_FILE,
+  EMPTY_DATABASE_STATE,
+  inspectDatabaseFile,
+  readDatabaseState,
+  restrictToOwner,
+} from './database-file';
+import { ensureKeyCheck, keyMismatch } from './key-check';
+import { migrate } from './migrations';
+
+export interface SqliteAccountStoreOptions {
+  /** $BYOKEY_HOME: must exist (the caller creates it, with the mode it wants). */
+  home: string;
+  /** Where BYOKEY_SECRET_KEY is read from; defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** The clock for timestamps and lease expiry (ms since epoch); tests move it. */
+  now?: () => number;
+  /** How long to wait for another process's write lock; default 5 s. */
+  busyTimeoutMs?: number;
+}
+
+interface Key {
+  provider: string;
+  accountId: string;
+}
+
+type Statement<P, R = unknown> = Database.Statement<[P], R>;
+
+export class SqliteAccountStore extends AccountStore {
+  private readonly select: Statement<Key, AccountRow>;
+  private readonly selectDefault: Statement<string, AccountRow>;
+  private readonly selectAll: Database.Statement<[], AccountRow>;
+  private readonly selectByProvider: Statement<string, AccountRow>;
+  private readonly insert: Statement<Key & { label: string | null; isDefault: number; tokens: Buffer; expiresAt: number | null; claims: string; now: number }>;
+  private readonly relogin: Statement<Key & { label: string | null; tokens: Buffer; expiresAt: number | null; claims: string | null; now: number }>;
+  private readonly writeTokens: Statement<Key & { tokens: Buffer; expiresAt: number | null; claims: string; now: number; version: number }>;
+  private readonly writeStatus: Statement<Key & { status: AccountStatus; reason: string | null; now: number }>;
+  private readonly clearDefault: Statement<{ provider: string; now: number }>;
+  private readonly markDefault: Statement<Key & { now: number }>;
+  private readonly delete: Statement<Key>;
+  private readonly promoteOldest: Statement<{ provider: string; now: number }>;
+  private readonly takeLease: Statement<Key & { holder: string; now: number; until: number }>;
+  private readonly dropLease: Statement<Key & { holder: string }>;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly cipher: TokenCipher,
+    private readonly now: () => number,
+    /** The database file, for messages and `byokey status`. */
+    readonly databasePath: string,
+    /** Where the secret key came from: BYOKEY_SECRET_KEY or the key file's path. */
+    readonly keySource: string,
+  ) {
+    super();
+    const where = 'WHERE provider = @provider AND account_id = @accountId';
+    this.select = db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ${where}`);
+    this.selectDefault = db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE provider = ? AND is_default = 1`);
+    this.selectAll = db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY provider, is_default DESC, account_id`);
+    this.selectByProvider = db.prepare(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE provider = ? ORDER BY is_default DESC, account_id`,
+    );
+    this.insert = db.prepare(`
+      INSERT INTO accounts (provider, account_id, label, is_default, status, tokens, expires_at, claims,
+                            created_at, updated_at, version)
+      VALUES (@provider, @accountId, @label, @isDefault, 'active', @tokens, @expiresAt, @claims, @now, @now, 1)`);
+    this.relogin = db.prepare(`
+      UPDATE accounts
+      SET label = coalesce(@label, label), status = 'active', status_reason = NULL, tokens = @tokens,
+          expires_at = @expiresAt, claims = coalesce(@claims, claims), updated_at = @now, version = version + 1
+      ${where}`);
+    this.writeTokens = db.prepare(`
+      UPDATE accounts
+      SET tokens = @tokens, expires_at = @expiresAt, claims = @claims, refreshed_at = @now, updated_at = @now,
+          version = version + 1
+      ${where} AND version = @version`);
+    this.writeStatus = db.prepare(
+      `UPDATE accounts SET status = @status, status_reason = @reason, updated_at = @now ${where}`,
+    );
+    this.clearDefault = db.prepare(
+      'UPDATE accounts SET is_default = 0, updated_at = @now WHERE provider = @provider AND is_default = 1',
+    );
+    this.markDefault = db.prepare(`UPDATE accounts SET is_default = 1, updated_at = @now ${where}`);
+    this.delete = db.prepare(`DELETE FROM accounts ${where}`);
+    this.promoteOldest = db.prepare(`
+      UPDATE accounts SET is_default = 1, updated_at = @now
+      WHERE provider = @provider AND account_id = (
+        SELECT account_id FROM accounts WHERE provider = @provider ORDER BY created_at, account_id LIMIT 1)`);
+    // One statement, so the check and the take are atomic across processes without a
+    // transaction: SQLite runs each write statement under the database's write lock.
+    this.takeLease = db.prepare(`
+      UPDATE accounts SET refresh_lease_holder = @holder, refresh_lease_until = @until
+      ${where} AND (refresh_lease_holder IS NULL OR refresh_lease_until <= @now OR refresh_lease_holder = @holder)`);
+    this.dropLease = db.prepare(`
+      UPDATE accounts SET refresh_lease_holder = NULL, refresh_lease_until = NULL
+      ${where} AND refresh_lease_holder = @holder`);
+  }
+
+  /**
+   * Opens (creating when absent) $BYOKEY_HOME/byokey.db. Throws a StoreError, having changed
+   * nothing, when the file is not a byokey database, was written by a newer byokey, or the
+   * secret key is missing or not the one its data was encrypted with. A key file is created only
+   * while the database holds nothing encrypted.
+   */
+  static open(options: SqliteAccountStoreOptions): SqliteAccountStore {
+    const home = resolve(options.home);
+    assertDirectory(home);
+    const path = join(home, DATABASE_FILE);
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+
+    // Everything up to the key check only reads: a refusal leaves the file as it was.
+    const kind = inspectDatabaseFile(path);
+    let db = kind === 'absent' ? undefined : connect(path, { create: false, busyTimeoutMs });
+    try {
+      const state = db ? readDatabaseState(db, path) : EMPTY_DATABASE_STATE;
+      const secret = loadSecretKey({
+        home,
+        env: options.env ?? process.env,
+        allowCreate: state.keyCheck === undefined && state.accountCount === 0,
+      });
+      const cipher = new TokenCipher(secret.key);
+      if (state.keyCheck && !cipher.matchesKeyCheck(state.keyCheck)) throw keyMismatch(path, secret.source);
+
+      if (db) restrictToOwner(path);
+      else db = connect(path, { create: true, busyTimeoutMs });
+      setUp(db, path, cipher, secret.source);
+      return new SqliteAccountStore(db, cipher, options.now ?? Date.now, path, secret.source);
+    } catch (error) {
+      db?.close();
+      throw error;
+    }
+  }
+
+  async list(provider?: string): Promise<Account[]> {
+    const rows = provider === undefined ? this.selectAll.all() : this.selectByProvider.all(provider);
+    return rows.map((row) => toAccount(row, this.cipher));
+  }
+
+  async get(provider: string, accountId: string): Promise<Account | undefined> {
+    return this.read({ provider, accountId });
+  }
+
+  async getDefault(provider: string): Promise<Account | undefined> {
+    const row = this.selectDefault.get(provider);
+    return row && toAccount(row, this.cipher);
+  }
+
+  /**
+   * A new login for an existing name replaces its tokens and expiry, and its label and claims
+   * when given; it keeps created_at, refreshed_at and the default flag, and bumps the version so
+   * a refresh that started before the login cannot overwrite it.
+   */
+  async save(account: NewAccount): Promise<Account> {
+    const key = { provider: account.provider, accountId: account.accountId };
+    const tokens = this.cipher.encryptTokens(key, account.tokens);
+    const expiresAt = toMillis(account.expiresAt);
+    return this.db
+      .transaction(() => {
+        const now = this.now();
+        if (this.select.get(key)) {
+          this.relogin.run({
+            ...key,
+            label: account.label ?? null,
+            tokens,
+            expiresAt,
+            claims: account.claims === undefined ? null : JSON.stringify(account.claims),
+            now,
+          });
+        } else {
+          // "No default yet" rather than "no account yet": the same thing while the invariant
+          // holds, and it heals a provider that somehow lost its default.
+          const isDefault = this.selectDefault.get(account.provider) ? 0 : 1;
+          this.insert.run({
+            ...key,
+            label: account.label ?? null,
+            isDefault,
+            tokens,
+            expiresAt,
+            claims: JSON.stringify(account.claims ?? {}),
+            now,
+          });
+        }
+        return this.mustRead(key);
+      })
+      .immediate();
+  }
+
+  /**
+   * Fields of the update left undefined keep their stored value; claims are merged over the
+   * stored ones (a refresh response rarely repeats every claim the login recorded). Undefined
+   * when the account does not exist or, with `expectedVersion`, when its version moved on.
+   */
+  async updateTokens(
+    provider: string,
+    accountId: string,
+    update: TokenUpdate,
+    expectedVersion?: number,
+  ): Promise<Account | undefined> {
+    const key = { provider, accountId };
+    return this.db
+      .transaction(() => {
+        const row = this.select.get(key);
+        if (!row) return undefined;
+        if (expectedVersion !== undefined && row.version !== expectedVersion) return undefined;
+        const current = toAccount(row, this.cipher);
+        const tokens: AccountTokens = {
+          accessToken: update.accessToken,
+          refreshToken: update.refreshToken ?? current.tokens.refreshToken,
+          idToken: update.idToken ?? current.tokens.idToken,
+        };
+        this.writeTokens.run({
+          ...key,
+          tokens: this.cipher.encryptTokens(key, tokens),
+          expiresAt: update.expiresAt === undefined ? (row.expires_at ?? null) : toMillis(update.expiresAt),
+          claims: JSON.stringify({ ...current.claims, ...update.claims }),
+          now: this.now(),
+          version: row.version,
+        });
+        return this.mustRead(key);
+      })
+      .immediate();
+  }
+
+  /** Does nothing when the account does not exist (it may have been removed meanwhile). */
+  async setStatus(provider: string, accountId: string, status: AccountStatus, reason?: string): Promise<void> {
+    this.writeStatus.run({ provider, accountId, status, reason: reason ?? null, now: this.now() });
+  }
+
+  async setDefault(provider: string, accountId: string): Promise<boolean> {
+    const key = { provider, accountId };
+    return this.db
+      .transaction(() => {
+        if (!this.select.get(key)) return false;
+        const now = this.now();
+        // Clear first: the unique index allows one default per provider at every moment.
+        this.clearDefault.run({ provider, now });
+        this.markDefault.run({ ...key, now });
+        return true;
+      })
+      .immediate();
+  }
+
+  async remove(provider: string, accountId: string): Promise<boolean> {
+    const key = { provider, accountId };
+    return this.db
+      .transaction(() => {
+        const row = this.select.get(key);
+        if (!row) return false;
+        this.delete.run(key);
+        if (row.is_default === 1) this.promoteOldest.run({ provider, now: this.now() });
+        return true;
+      })
+      .immediate();
+  }
+
+  async acquireRefreshLease(provider: string, accountId: string, holder: string, ttlMs: number): Promise<boolean> {
+    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new RangeError(`lease ttl must be a positive number of ms, not ${ttlMs}`);
+    const now = this.now();
+    return this.takeLease.run({ provider, accountId, holder, now, until: Math.ceil(now + ttlMs) }).changes === 1;
+  }
+
+  async releaseRefreshLease(provider: string, accountId: string, holder: string): Promise<void> {
+    this.dropLease.run({ provider, accountId, holder });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private read(key: Key): Account | undefined {
+    const row = this.select.get(key);
+    return row && toAccount(row, this.cipher);
+  }
+
+  /** Inside a transaction, right after a write that made the row exist. */
+  private mustRead(key: Key): Account {
+    const account = this.read(key);
+    if (!account) throw new Error(`account ${key.provider}/${key.accountId} vanished inside its own transaction`);
+    return account;
+  }
+}
+
+function assertDirectory(home: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(home).isDirectory();
+  } catch (error) {
+    throw new StoreError(`The byokey home ${home} cannot be used (${describeError(error)}); create it first.`, {
+      cause: error,
+    });
+  }
+  if (!isDirectory) throw new StoreError(`The byokey home ${home} is not a directory.`);
+}
+
+/**
+ * The first writes: journal mode, schema, key check. Past this point a failure may have changed
+ * the database, but only in ways a later open redoes (migrations and the key check are
+ * idempotent).
+ */
+function setUp(db: Database.Database, path: string, cipher: TokenCipher, keySource: string): void {
+  try {
+    // WAL: readers never block the writer, so `byokey accounts list` works while the server
+    // refreshes. FULL: a refreshed token must survive a power cut, because the old refresh
+    // token is already spent.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    migrate(db, path);
+    ensureKeyCheck(db, cipher, path, keySource);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`Cannot set up the database ${path} (${describeError(error)}).`, { cause: error });
+  }
+}
+
+/** Columns are INTEGER in a STRICT table; a fractional millisecond would be rejected. */
+function toMillis(value: number | undefined): number | null {
+  return value === undefined ? null : Math.floor(value);
+}

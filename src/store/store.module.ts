@@ -1,0 +1,24 @@
+// Provides the account store to the app: the embedded SQLite database in BYOKEY_HOME, opened at
+// startup (a database or key that cannot be opened stops the gateway with a StoreError) and
+// closed at shutdown.
+import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { AccountStore } from './account-store';
+import { SqliteAccountStore } from './sqlite/sqlite-account-store';
+
+@Global()
+@Module({})
+export class StoreModule implements OnApplicationShutdown {
+  constructor(private readonly store: AccountStore) {}
+
+  static forRoot(options: { home: string }): DynamicModule {
+    return {
+      module: StoreModule,
+      providers: [{ provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) }],
+      exports: [AccountStore],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

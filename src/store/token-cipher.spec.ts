@@ -1,0 +1,109 @@
+// Token encryption: round trip, fresh IV per write, binding to the account, and what a wrong key
+// or altered bytes produce.
+import { randomBytes } from 'node:crypto';
+import type { AccountTokens } from './account';
+import { StoreError } from './store-error';
+import { TokenCipher } from './token-cipher';
+
+const tokens: AccountTokens = {
+  accessToken: 'at-SECRET-access-0123456789',
+  refreshToken: 'rt-SECRET-refresh-0123456789',
+  idToken: 'eyJ.SECRET-id.token',
+};
+const codex = { provider: 'codex', accountId: 'work' };
+
+function thrownBy(run: () => unknown): StoreError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return error as StoreError;
+  }
+  throw new Error('expected a StoreError, nothing was thrown');
+}
+
+function expectNoSecret(error: StoreError): void {
+  for (const secret of Object.values(tokens)) expect(error.message).not.toContain(secret);
+}
+
+describe('TokenCipher', () => {
+  const cipher = new TokenCipher(randomBytes(32));
+
+  it('round-trips the tokens, with and without the optional ones', () => {
+    expect(cipher.decryptTokens(codex, cipher.encryptTokens(codex, tokens))).toEqual(tokens);
+    const accessOnly = { accessToken: 'only' };
+    expect(cipher.decryptTokens(codex, cipher.encryptTokens(codex, accessOnly))).toEqual(accessOnly);
+  });
+
+  it('writes the version byte first and never the plaintext', () => {
+    const sealed = cipher.encryptTokens(codex, tokens);
+    expect(sealed[0]).toBe(1);
+    for (const secret of Object.values(tokens)) expect(sealed.includes(Buffer.from(secret))).toBe(false);
+  });
+
+  it('uses a fresh IV for every write', () => {
+    const a = cipher.encryptTokens(codex, tokens);
+    const b = cipher.encryptTokens(codex, tokens);
+    expect(a.subarray(1, 13).equals(b.subarray(1, 13))).toBe(false);
+    expect(a.equals(b)).toBe(false);
+  });
+
+  it.each([
+    ['another account id', { provider: 'codex', accountId: 'home' }],
+    ['another provider', { provider: 'claude', accountId: 'work' }],
+  ])('refuses ciphertext moved to %s', (_, other) => {
+    const sealed = cipher.encryptTokens(codex, tokens);
+    const error = thrownBy(() => cipher.decryptTokens(other, sealed));
+    expect(error.message).toMatch(/secret key does not match .* or the data is corrupt/);
+    expectNoSecret(error);
+  });
+
+  it('keeps provider and account id apart (no "a/b" + "c" = "a" + "b/c")', () => {
+    const sealed = cipher.encryptTokens({ provider: 'a/b', accountId: 'c' }, tokens);
+    expect(() => cipher.decryptTokens({ provider: 'a', accountId: 'b/c' }, sealed)).toThrow(StoreError);
+  });
+
+  it('refuses a different key, naming the account but no secret', () => {
+    const sealed = cipher.encryptTokens(codex, tokens);
+    const error = thrownBy(() => new TokenCipher(randomBytes(32)).decryptTokens(codex, sealed));
+    expect(error.message).toBe(
+      'Cannot decrypt the tokens of account codex/work: the secret key does not match the one it was encrypted with, or the data is corrupt.',
+    );
+  });
+
+  it('refuses any single altered byte', () => {
+    const sealed = cipher.encryptTokens(codex, tokens);
+    // Skip the version byte: altering it is a different error, tested below.
+    for (let i = 1; i < sealed.length; i += 7) {
+      const tampered = Buffer.from(sealed);
+      tampered[i] ^= 0x01;
+      expectNoSecret(thrownBy(() => cipher.decryptTokens(codex, tampered)));
+    }
+  });
+
+  it('refuses an unknown format version and a truncated value', () => {
+    const sealed = cipher.encryptTokens(codex, tokens);
+    const future = Buffer.from(sealed);
+    future[0] = 2;
+    expect(thrownBy(() => cipher.decryptTokens(codex, future)).message).toMatch(/unknown encryption format 2 \(written by a newer byokey/);
+    expect(thrownBy(() => cipher.decryptTokens(codex, sealed.subarray(0, 20))).message).toMatch(/too short .*corrupt/);
+  });
+
+  it('refuses a key that is not 32 bytes', () => {
+    expect(() => new TokenCipher(randomBytes(16))).toThrow(StoreError);
+  });
+
+  describe('key check', () => {
+    it('matches the key that made it and no other', () => {
+      const check = cipher.createKeyCheck();
+      expect(cipher.matchesKeyCheck(check)).toBe(true);
+      expect(new TokenCipher(randomBytes(32)).matchesKeyCheck(check)).toBe(false);
+      expect(cipher.matchesKeyCheck(Buffer.from('garbage'))).toBe(false);
+    });
+
+    it('cannot stand in for an account ciphertext, nor the other way round', () => {
+      expect(() => cipher.decryptTokens(codex, cipher.createKeyCheck())).toThrow(StoreError);
+      expect(cipher.matchesKeyCheck(cipher.encryptTokens(codex, tokens))).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,125 @@
+// Encrypts an account's tokens for storage (AES-256-GCM), bound to the account they belong to,
+// and makes the key-check value that tells at open time whether a key is the right one.
+//
+// Sealed format, version 1: [0x01][12-byte IV][16-byte GCM tag][ciphertext]. The leading byte
+// lets a later build change the scheme and still read old rows.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { AccountTokens } from './account';
+import { SECRET_KEY_BYTES } from './secret-key';
+import { StoreError } from './store-error';
+
+const FORMAT_V1 = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
+
+/** What the key-check value encrypts; any fixed text works, only its decryption matters. */
+const KEY_CHECK_PLAINTEXT = 'byokey key check';
+/** A context no account can have: account contexts are JSON arrays. */
+const KEY_CHECK_CONTEXT = 'key-check';
+
+export interface AccountIdentity {
+  provider: string;
+  accountId: string;
+}
+
+export class TokenCipher {
+  private readonly key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== SECRET_KEY_BYTES) {
+      throw new StoreError(`The secret key must be ${SECRET_KEY_BYTES} bytes, not ${key.length}.`);
+    }
+    this.key = Buffer.from(key);
+  }
+
+  encryptTokens(account: AccountIdentity, tokens: AccountTokens): Buffer {
+    const plain: AccountTokens = { accessToken: tokens.accessToken };
+    if (tokens.refreshToken !== undefined) plain.refreshToken = tokens.refreshToken;
+    if (tokens.idToken !== undefined) plain.idToken = tokens.idToken;
+    return this.seal(Buffer.from(JSON.stringify(plain), 'utf8'), accountContext(account));
+  }
+
+  /** Throws a StoreError (never naming a secret) when the key is wrong or the bytes were altered. */
+  decryptTokens(account: AccountIdentity, sealed: Buffer): AccountTokens {
+    const what = `the tokens of account ${account.provider}/${account.accountId}`;
+    const plain = this.open(sealed, accountContext(account), what);
+    const tokens = parseTokens(plain);
+    if (!tokens) throw new StoreError(`Cannot decrypt ${what}: the decrypted data is not a token record.`);
+    return tokens;
+  }
+
+  createKeyCheck(): Buffer {
+    return this.seal(Buffer.from(KEY_CHECK_PLAINTEXT, 'utf8'), KEY_CHECK_CONTEXT);
+  }
+
+  matchesKeyCheck(sealed: Buffer): boolean {
+    try {
+      return this.open(sealed, KEY_CHECK_CONTEXT, 'the key check').toString('utf8') === KEY_CHECK_PLAINTEXT;
+    } catch {
+      return false;
+    }
+  }
+
+  private seal(plain: Buffer, context: string): Buffer {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(additionalData(FORMAT_V1, context));
+    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([Buffer.from([FORMAT_V1]), iv, cipher.getAuthTag(), body]);
+  }
+
+  private open(sealed: Buffer, context: string, what: string): Buffer {
+    if (sealed.length < HEADER_BYTES) {
+      throw new StoreError(`Cannot decrypt ${what}: the stored data is too short to be valid (corrupt).`);
+    }
+    const format = sealed[0];
+    if (format !== FORMAT_V1) {
+      throw new StoreError(
+        `Cannot decrypt ${what}: unknown encryption format ${format} (written by a newer byokey, or corrupt).`,
+      );
+    }
+    const iv = sealed.subarray(1, 1 + IV_BYTES);
+    const tag = sealed.subarray(1 + IV_BYTES, HEADER_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(additionalData(format, context));
+    decipher.setAuthTag(tag);
+    try {
+      return Buffer.concat([decipher.update(sealed.subarray(HEADER_BYTES)), decipher.final()]);
+    } catch (error) {
+      throw new StoreError(
+        `Cannot decrypt ${what}: the secret key does not match the one it was encrypted with, or the data is corrupt.`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/**
+ * Binds a ciphertext to its row: copied onto another account, it no longer authenticates. JSON
+ * keeps provider and account id apart unambiguously (no "a/b" + "c" vs "a" + "b/c").
+ */
+function accountContext(account: AccountIdentity): string {
+  return JSON.stringify(['account', account.provider, account.accountId]);
+}
+
+/** The format byte is authenticated too, so it cannot be changed to steer the decryption. */
+function additionalData(format: number, context: string): Buffer {
+  return Buffer.concat([Buffer.from([format]), Buffer.from(context, 'utf8')]);
+}
+
+function parseTokens(plain: Buffer): AccountTokens | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(plain.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.accessToken !== 'string') return undefined;
+  const tokens: AccountTokens = { accessToken: record.accessToken };
+  if (typeof record.refreshToken === 'string') tokens.refreshToken = record.refreshToken;
+  if (typeof record.idToken === 'string') tokens.idToken = record.idToken;
+  return tokens;
+}
