@@ -17,6 +17,8 @@ export interface AppOptions {
   logLevel: LogLevel;
   /** BYOKEY_HOME: where the account database lives. */
   home: string;
+  /** Where log lines go (default stdout). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 @Module({})
@@ -26,7 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(options.logLevel)),
+        LoggerModule.forRoot(loggerOptions(options.logLevel, options.logDestination)),
         UpstreamModule,
         StoreModule.forRoot({ home: options.home }),
         AuthModule.forRoot(OAUTH_DEFINITIONS),

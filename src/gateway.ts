@@ -16,6 +16,8 @@ export interface GatewayOptions {
   logLevel?: LogLevel;
   /** BYOKEY_HOME (must exist); default $BYOKEY_HOME or ~/.byokey, created if needed. */
   home?: string;
+  /** Where log lines go (default stdout). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
@@ -27,7 +29,11 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { logLevel: options.logLevel ?? 'info', home: options.home ?? ensureByokeyHome() }),
+    AppModule.forRoot(config, {
+      logLevel: options.logLevel ?? 'info',
+      home: options.home ?? ensureByokeyHome(),
+      logDestination: options.logDestination,
+    }),
     adapter,
     // Errors (a bad plugin setting, say) reach the caller instead of exiting the process.
     // Nest's body parsers are off: json-body-parser.ts parses, with errors in our own words.

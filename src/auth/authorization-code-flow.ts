@@ -102,7 +102,7 @@ export function buildAuthorizeUrl(definition: OAuthDefinition, input: AuthorizeU
   const query = url.searchParams;
   query.set('response_type', 'code');
   query.set('client_id', definition.clientId);
-  query.set('redirect_uri', input.redirectUri);
+  query.set(definition.redirectParam ?? 'redirect_uri', input.redirectUri);
   if (definition.scopes.length > 0) query.set('scope', joinScopes(definition));
   query.set('state', input.state);
   if (input.codeChallenge) {
@@ -185,7 +185,12 @@ function checkAnswer(definition: OAuthDefinition, answer: Answer, state: string)
 async function readPastedAnswer(ui: LoginUi, signal: AbortSignal): Promise<CallbackParams> {
   if (!ui.readLine) return never();
   for (;;) {
-    const line = await ui.readLine(signal);
+    let line: string | undefined;
+    try {
+      line = await ui.readLine(signal);
+    } catch {
+      return never(); // input broke or was stopped: the browser can still answer
+    }
     if (signal.aborted) return never();
     if (line === undefined) return never(); // end of input: only the browser can answer now
     if (!line.trim()) continue;

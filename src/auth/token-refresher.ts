@@ -111,7 +111,8 @@ export class TokenRefresher {
     } catch (error) {
       if (error instanceof OAuthError && error.permanent) {
         const reason = `the refresh was refused: ${error.code ?? error.message}`;
-        await this.store.setStatus(provider, accountId, 'needs_relogin', reason);
+        // Only for the tokens that were refused: a login that replaced them meanwhile stays good.
+        await this.store.setStatus(provider, accountId, 'needs_relogin', reason, account.version);
         this.deps.onRefresh?.({ provider, accountId, outcome: 'relogin', detail: error.code ?? error.message });
         throw needsRelogin(provider, accountId, reason);
       }

@@ -49,7 +49,7 @@ describe('knownKeys', () => {
     [ServerConfigDto, ['body_limit', 'host', 'port', 'shutdown_timeout_ms', 'sse_keepalive_ms']],
     [
       ProviderInstanceConfigDto,
-      ['api_key', 'api_keys', 'base_url', 'enabled', 'headers', 'models', 'timeout_ms', 'type'],
+      ['api_key', 'api_keys', 'base_url', 'enabled', 'headers', 'models', 'oauth', 'timeout_ms', 'type'],
     ],
     [ApiKeyEntryDto, ['base_url', 'key']],
     [GatewayConfigFileDto, ['providers', 'server', 'version']],

@@ -4,7 +4,7 @@
 import type { Account, AccountStatus, NewAccount, TokenUpdate } from './account';
 
 export abstract class AccountStore {
-  /** Accounts of one provider, or all; default accounts first, then by provider and name. */
+  /** Accounts of one provider, or all: by provider, then its default first, then by account id. */
   abstract list(provider?: string): Promise<Account[]>;
 
   abstract get(provider: string, accountId: string): Promise<Account | undefined>;
@@ -29,7 +29,17 @@ export abstract class AccountStore {
     expectedVersion?: number,
   ): Promise<Account | undefined>;
 
-  abstract setStatus(provider: string, accountId: string, status: AccountStatus, reason?: string): Promise<void>;
+  /**
+   * Sets the status. With `expectedVersion`, only if the tokens were not rewritten since (so a
+   * refresh refused for old tokens cannot mark a fresh login as needing one). True when written.
+   */
+  abstract setStatus(
+    provider: string,
+    accountId: string,
+    status: AccountStatus,
+    reason?: string,
+    expectedVersion?: number,
+  ): Promise<boolean>;
 
   /** Makes this account the provider's default; false when it does not exist. */
   abstract setDefault(provider: string, accountId: string): Promise<boolean>;

@@ -14,7 +14,9 @@ export const SECRET_KEY_BYTES = 32;
 /** Far larger than any encoding of 32 bytes; stops us reading a huge file by mistake. */
 const MAX_KEY_FILE_BYTES = 1024;
 
-const EXPECTED_FORMAT = `${SECRET_KEY_BYTES} bytes written as base64 (44 characters, e.g. \`openssl rand -base64 32\`) or as 64 hex characters`;
+const EXPECTED_FORMAT =
+  `${SECRET_KEY_BYTES} bytes written as base64 (44 characters, e.g. \`openssl rand -base64 32\`) ` +
+  'or as 64 hex characters';
 
 export interface SecretKey {
   key: Buffer;

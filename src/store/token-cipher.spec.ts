@@ -67,7 +67,8 @@ describe('TokenCipher', () => {
     const sealed = cipher.encryptTokens(codex, tokens);
     const error = thrownBy(() => new TokenCipher(randomBytes(32)).decryptTokens(codex, sealed));
     expect(error.message).toBe(
-      'Cannot decrypt the tokens of account codex/work: the secret key does not match the one it was encrypted with, or the data is corrupt.',
+      'Cannot decrypt the tokens of account codex/work: the secret key does not match the one it was ' +
+        'encrypted with, or the data is corrupt.',
     );
   });
 
@@ -85,7 +86,9 @@ describe('TokenCipher', () => {
     const sealed = cipher.encryptTokens(codex, tokens);
     const future = Buffer.from(sealed);
     future[0] = 2;
-    expect(thrownBy(() => cipher.decryptTokens(codex, future)).message).toMatch(/unknown encryption format 2 \(written by a newer byokey/);
+    expect(thrownBy(() => cipher.decryptTokens(codex, future)).message).toMatch(
+      /unknown encryption format 2 \(written by a newer byokey/,
+    );
     expect(thrownBy(() => cipher.decryptTokens(codex, sealed.subarray(0, 20))).message).toMatch(/too short .*corrupt/);
   });
 

@@ -67,7 +67,7 @@ export class CliProcess {
     this.child = spawn(process.execPath, [BYOKEY_BIN, ...args], {
       cwd: options.cwd ?? sandbox.cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       this.stdout += text;
@@ -96,6 +96,11 @@ export class CliProcess {
 
   get hasExited(): boolean {
     return this.result !== undefined;
+  }
+
+  /** Types a line on the process's stdin (as a user pasting into the terminal). */
+  typeLine(line: string): void {
+    this.child.stdin!.write(`${line}\n`);
   }
 
   signal(signal: NodeJS.Signals): void {

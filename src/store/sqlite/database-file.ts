@@ -145,8 +145,7 @@ export function restrictToOwner(path: string): void {
 
 function cannotOpen(path: string, error: unknown): StoreError {
   return new StoreError(
-    `Cannot open the database ${path} (${describeError(error)}): it is not a readable SQLite database. ` +
-      `Nothing was changed.`,
+    `Cannot open the database ${path} (${describeError(error)}). Nothing was changed.`,
     { cause: error },
   );
 }

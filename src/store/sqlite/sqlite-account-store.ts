@@ -39,6 +39,16 @@ interface Key {
   accountId: string;
 }
 
+interface Now {
+  now: number;
+}
+
+interface SealedTokens {
+  tokens: Buffer;
+  expiresAt: number | null;
+}
+
+/** A statement taking one object of named parameters. */
 type Statement<P, R = unknown> = Database.Statement<[P], R>;
 
 export class SqliteAccountStore extends AccountStore {
@@ -46,15 +56,15 @@ export class SqliteAccountStore extends AccountStore {
   private readonly selectDefault: Statement<string, AccountRow>;
   private readonly selectAll: Database.Statement<[], AccountRow>;
   private readonly selectByProvider: Statement<string, AccountRow>;
-  private readonly insert: Statement<Key & { label: string | null; isDefault: number; tokens: Buffer; expiresAt: number | null; claims: string; now: number }>;
-  private readonly relogin: Statement<Key & { label: string | null; tokens: Buffer; expiresAt: number | null; claims: string | null; now: number }>;
-  private readonly writeTokens: Statement<Key & { tokens: Buffer; expiresAt: number | null; claims: string; now: number; version: number }>;
-  private readonly writeStatus: Statement<Key & { status: AccountStatus; reason: string | null; now: number }>;
-  private readonly clearDefault: Statement<{ provider: string; now: number }>;
-  private readonly markDefault: Statement<Key & { now: number }>;
+  private readonly insert: Statement<Key & SealedTokens & Now & { label: string | null; isDefault: number; claims: string }>;
+  private readonly relogin: Statement<Key & SealedTokens & Now & { label: string | null; claims: string | null }>;
+  private readonly writeTokens: Statement<Key & SealedTokens & Now & { claims: string; version: number }>;
+  private readonly writeStatus: Statement<Key & Now & { status: AccountStatus; reason: string | null; version: number | null }>;
+  private readonly clearDefault: Statement<Now & { provider: string }>;
+  private readonly markDefault: Statement<Key & Now>;
   private readonly delete: Statement<Key>;
-  private readonly promoteOldest: Statement<{ provider: string; now: number }>;
-  private readonly takeLease: Statement<Key & { holder: string; now: number; until: number }>;
+  private readonly promoteOldest: Statement<Now & { provider: string }>;
+  private readonly takeLease: Statement<Key & Now & { holder: string; until: number }>;
   private readonly dropLease: Statement<Key & { holder: string }>;
 
   private constructor(
@@ -89,7 +99,8 @@ export class SqliteAccountStore extends AccountStore {
           version = version + 1
       ${where} AND version = @version`);
     this.writeStatus = db.prepare(
-      `UPDATE accounts SET status = @status, status_reason = @reason, updated_at = @now ${where}`,
+      `UPDATE accounts SET status = @status, status_reason = @reason, updated_at = @now
+       ${where} AND (@version IS NULL OR version = @version)`,
     );
     this.clearDefault = db.prepare(
       'UPDATE accounts SET is_default = 0, updated_at = @now WHERE provider = @provider AND is_default = 1',
@@ -236,8 +247,22 @@ export class SqliteAccountStore extends AccountStore {
   }
 
   /** Does nothing when the account does not exist (it may have been removed meanwhile). */
-  async setStatus(provider: string, accountId: string, status: AccountStatus, reason?: string): Promise<void> {
-    this.writeStatus.run({ provider, accountId, status, reason: reason ?? null, now: this.now() });
+  async setStatus(
+    provider: string,
+    accountId: string,
+    status: AccountStatus,
+    reason?: string,
+    expectedVersion?: number,
+  ): Promise<boolean> {
+    const result = this.writeStatus.run({
+      provider,
+      accountId,
+      status,
+      reason: reason ?? null,
+      now: this.now(),
+      version: expectedVersion ?? null,
+    });
+    return result.changes > 0;
   }
 
   async setDefault(provider: string, accountId: string): Promise<boolean> {
@@ -268,7 +293,9 @@ export class SqliteAccountStore extends AccountStore {
   }
 
   async acquireRefreshLease(provider: string, accountId: string, holder: string, ttlMs: number): Promise<boolean> {
-    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new RangeError(`lease ttl must be a positive number of ms, not ${ttlMs}`);
+    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) {
+      throw new RangeError(`lease ttl must be a positive number of ms, not ${ttlMs}`);
+    }
     const now = this.now();
     return this.takeLease.run({ provider, accountId, holder, now, until: Math.ceil(now + ttlMs) }).changes === 1;
   }
