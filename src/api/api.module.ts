@@ -2,15 +2,18 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { RoutingModule } from '../routing/routing.module';
+import { ChatViaResponses } from './bridges/chat-via-responses';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { ModelsController } from './models.controller';
+import { ResponsesController } from './responses.controller';
+import { TranslatorsModule } from './translators.module';
 import { ActiveStreams } from './streaming/active-streams';
 
 @Module({
-  imports: [RoutingModule],
-  controllers: [ChatCompletionsController, ModelsController],
-  providers: [ActiveStreams, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
+  imports: [RoutingModule, TranslatorsModule],
+  controllers: [ChatCompletionsController, ResponsesController, ModelsController],
+  providers: [ActiveStreams, ChatViaResponses, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
   exports: [ActiveStreams],
 })
 export class ApiModule {}

@@ -32,26 +32,31 @@ function toBoolean({ value }: { value: unknown }): unknown {
   return value;
 }
 
-/** An absolute http(s) URL. */
-export function IsHttpUrl(options?: ValidationOptions) {
+/** An absolute URL with one of the given schemes (`['http:', 'https:']`). */
+export function IsUrlWithScheme(schemes: readonly string[], options?: ValidationOptions) {
+  const names = schemes.map((scheme) => `${scheme}//`).join(' or ');
   return (target: object, propertyName: string) =>
     registerDecorator({
-      name: 'isHttpUrl',
+      name: 'isUrlWithScheme',
       target: target.constructor,
       propertyName,
-      options: { message: 'must be an absolute http:// or https:// URL', ...options },
+      options: { message: `must be an absolute ${names} URL`, ...options },
       validator: {
         validate(value: unknown) {
           if (typeof value !== 'string') return false;
           try {
-            const url = new URL(value);
-            return url.protocol === 'http:' || url.protocol === 'https:';
+            return schemes.includes(new URL(value).protocol);
           } catch {
             return false;
           }
         },
       },
     });
+}
+
+/** An absolute http(s) URL. */
+export function IsHttpUrl(options?: ValidationOptions) {
+  return IsUrlWithScheme(['http:', 'https:'], options);
 }
 
 /** A map of header names to string values. */

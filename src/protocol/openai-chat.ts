@@ -59,8 +59,24 @@ export interface ChatCompletionRequest {
   stop?: string | string[] | null;
   reasoning_effort?: string;
   user?: string;
+  response_format?: ChatResponseFormat | null;
+  metadata?: Record<string, string> | null;
+  store?: boolean | null;
+  service_tier?: string | null;
+  /** gpt-5 family: `low | medium | high`. */
+  verbosity?: string | null;
+  prompt_cache_key?: string;
+  safety_identifier?: string;
   [key: string]: unknown;
 }
+
+export type ChatResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null };
+    };
 
 export type ChatFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 

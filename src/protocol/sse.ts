@@ -6,4 +6,9 @@ export interface SseEvent {
   event?: string;
   id?: string;
   data: string;
+  /**
+   * The data already parsed as JSON, when whoever produced the event had to parse it anyway
+   * (so the next reader does not parse it again). Never written to the wire.
+   */
+  json?: unknown;
 }

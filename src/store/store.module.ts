@@ -3,6 +3,7 @@
 // closed at shutdown.
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AccountStore } from './account-store';
+import { RateLimitSnapshots } from './rate-limit-snapshots';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
 
 @Global()
@@ -13,8 +14,11 @@ export class StoreModule implements OnApplicationShutdown {
   static forRoot(options: { home: string }): DynamicModule {
     return {
       module: StoreModule,
-      providers: [{ provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) }],
-      exports: [AccountStore],
+      providers: [
+        { provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) },
+        RateLimitSnapshots,
+      ],
+      exports: [AccountStore, RateLimitSnapshots],
     };
   }
 

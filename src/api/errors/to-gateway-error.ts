@@ -3,6 +3,7 @@
 // unknown routes given clear messages, and anything else hidden behind a 500 that names the request id.
 import { HttpException } from '@nestjs/common';
 import { GatewayError } from '../../common/gateway-error';
+import { ResponsesStreamError } from '../../translate/responses-stream-error';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { mapUpstreamError } from './upstream-error.mapper';
 
@@ -17,6 +18,17 @@ export interface ErrorContext {
 export function toGatewayError(error: unknown, context: ErrorContext): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof UpstreamError) return mapUpstreamError(error);
+  if (error instanceof ResponsesStreamError) {
+    // A Responses stream that failed on its own terms (no provider mapped it): a 4xx it stated
+    // stays, anything else is the upstream's failure.
+    const status = error.status !== undefined && error.status >= 400 && error.status < 500 ? error.status : 502;
+    return new GatewayError(status, `the upstream could not complete the response: ${error.message}`, {
+      type: status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error',
+      code: error.code ?? 'upstream_error',
+      headers: error.headers,
+      cause: error,
+    });
+  }
 
   // Nest hands Fastify's own errors (body too large, wrong content type) over as HttpExceptions
   // with Fastify's status; routes it cannot find become NotFoundException.

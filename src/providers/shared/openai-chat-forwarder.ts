@@ -9,6 +9,7 @@ import type { UpstreamResult } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
 import { keepHeaders, upstreamStatusError } from '../../upstream/upstream-response';
+import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 
 export interface ChatForwardRequest {
   /** Provider instance name, for errors. */
@@ -79,11 +80,6 @@ export class OpenAIChatForwarder {
   }
 }
 
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in headers) out[name.toLowerCase()] = headers[name];
-  return out;
-}
 
 function parseJson(text: string, instance: string): unknown {
   try {

@@ -1,0 +1,123 @@
+// POST /v1/responses: the Responses API for clients that speak it (the openai SDK's
+// responses.create, Codex CLI). Passed through to a Responses provider with unknown fields kept;
+// the stream goes out event by event with `response.completed.response.output` filled in, and
+// a non-stream request gets the finished Response object.
+import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../common/gateway-error';
+import { GATEWAY_CONFIG_KEY } from '../config/config.module';
+import type { GatewayConfig } from '../config/gateway-config';
+import type { SseEvent } from '../protocol/sse';
+import { RequestRouter } from '../routing/request-router.service';
+import { ResponsesAccumulator } from '../translate/responses-accumulator';
+import { collectResponse } from './bridges/chat-via-responses';
+import { responsesEventOf } from './bridges/parse-event';
+import { toGatewayError } from './errors/to-gateway-error';
+import { ActiveStreams } from './streaming/active-streams';
+import { abortWhenClientLeaves } from './streaming/client-abort';
+import { sendSse } from './streaming/sse-response';
+import { validateResponsesRequest } from './validation/responses-request.validator';
+
+@Controller('v1')
+export class ResponsesController {
+  private readonly logger = new Logger(ResponsesController.name);
+  private readonly keepaliveMs: number;
+
+  constructor(
+    private readonly router: RequestRouter,
+    private readonly streams: ActiveStreams,
+    config: ConfigService,
+  ) {
+    this.keepaliveMs = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY).server.sseKeepaliveMs;
+  }
+
+  @Post('responses')
+  async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const body = validateResponsesRequest(request.body);
+    const target = this.router.route(body.model);
+    const { executor, name: instance } = target.instance;
+    if (executor.protocol !== 'openai-responses') {
+      throw new GatewayError(
+        400,
+        `The model \`${body.model}\` is served by provider instance \`${instance}\`, which /v1/responses cannot reach yet (it speaks ${executor.protocol}); use /v1/chat/completions for it.`,
+        { type: 'invalid_request_error', code: 'unsupported_model_for_endpoint', param: 'model' },
+      );
+    }
+    const stream = body.stream === true;
+    const abort = abortWhenClientLeaves(reply);
+    const requestId = String(request.id);
+    const result = await executor.execute({
+      instance: target.instance.config,
+      credential: target.credential,
+      model: target.upstreamModel,
+      body,
+      stream,
+      signal: abort.signal,
+      requestId,
+    });
+    if (result.kind === 'json') {
+      reply.code(200).send(result.body);
+      return;
+    }
+    if (!stream) {
+      reply.code(200).send(await collectResponse(result.events, instance));
+      return;
+    }
+    const forwarded = new ForwardedEvents(result.events, instance);
+    await sendSse({
+      reply,
+      events: forwarded,
+      abort,
+      errorEvent: (error) => forwarded.errorEvent(error, requestId),
+      streams: this.streams,
+      logger: this.logger,
+      requestId,
+      keepaliveMs: this.keepaliveMs,
+    });
+  }
+}
+
+/**
+ * The upstream's events as they came, except `response.completed`, whose `output` is filled from
+ * the streamed items (clients such as the Codex CLI read the final answer from it). Remembers the
+ * last sequence number so an error event can follow it.
+ */
+class ForwardedEvents implements AsyncIterable<SseEvent> {
+  private lastSequence = -1;
+
+  constructor(
+    private readonly events: AsyncIterable<SseEvent>,
+    private readonly instance: string,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<SseEvent> {
+    const accumulator = new ResponsesAccumulator();
+    for await (const event of this.events) {
+      const parsed = responsesEventOf(event, this.instance);
+      if (typeof parsed.sequence_number === 'number') this.lastSequence = parsed.sequence_number;
+      const forwarded = accumulator.push(parsed);
+      yield forwarded === parsed ? { event: parsed.type, data: event.data } : { event: parsed.type, data: JSON.stringify(forwarded) };
+    }
+  }
+
+  /**
+   * An error in the Responses stream's own terms (`type: "error"`, code, message, param), with
+   * OpenAI's `error` object too, which the openai SDK raises as an APIError.
+   */
+  errorEvent(error: unknown, requestId: string): SseEvent {
+    const gatewayError = toGatewayError(error, { requestId });
+    const detail = { type: gatewayError.type, code: gatewayError.code, message: gatewayError.message, param: gatewayError.param };
+    return {
+      event: 'error',
+      data: JSON.stringify({
+        type: 'error',
+        sequence_number: this.lastSequence + 1,
+        code: gatewayError.code,
+        message: gatewayError.message,
+        param: gatewayError.param,
+        error: detail,
+      }),
+    };
+  }
+}

@@ -1,0 +1,75 @@
+// The Codex backend's errors (wire-protocols.md §1.7) as UpstreamErrors with the right status,
+// message and retry-after.
+import { codexErrorEvent, codexFailedResponse, codexHttpError } from './codex-errors';
+
+const NOW = 1_777_923_000_000;
+
+describe('codexHttpError', () => {
+  it('reads a FastAPI detail', () => {
+    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Store must be set to false' }), NOW);
+    expect(error).toMatchObject({ failure: 'status', status: 400, upstreamMessage: 'Store must be set to false' });
+    expect(error.headers).toEqual({});
+  });
+
+  it('turns usage_limit_reached into a retry-after from resets_at', () => {
+    const body = { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: NOW / 1000 + 3600, resets_in_seconds: 99 } };
+    const error = codexHttpError('codex', 429, {}, JSON.stringify(body), NOW);
+    expect(error).toMatchObject({ status: 429, upstreamCode: 'usage_limit_reached', upstreamMessage: 'The usage limit has been reached' });
+    expect(error.headers['retry-after']).toBe('3600');
+  });
+
+  it('falls back to resets_in_seconds, then to the retry-after header', () => {
+    const inSeconds = codexHttpError('codex', 429, {}, JSON.stringify({ error: { type: 'usage_limit_reached', resets_in_seconds: 13872 } }), NOW);
+    expect(inSeconds.headers['retry-after']).toBe('13872');
+    const header = codexHttpError('codex', 429, { 'retry-after': '30' }, 'slow down', NOW);
+    expect(header.headers['retry-after']).toBe('30');
+    expect(header.upstreamMessage).toBe('slow down');
+  });
+});
+
+describe('codexErrorEvent', () => {
+  it('reads the wrapped Codex shape with status and headers', () => {
+    const error = codexErrorEvent(
+      'codex',
+      { type: 'error', status: 429, error: { type: 'usage_limit_reached', message: 'limit', resets_in_seconds: 60 }, headers: { 'X-Codex-Primary-Used-Percent': '100' } },
+      NOW,
+    );
+    expect(error).toMatchObject({ failure: 'stream', status: 429, upstreamCode: 'usage_limit_reached', upstreamMessage: 'limit' });
+    expect(error.headers['retry-after']).toBe('60');
+  });
+
+  it('accepts status_code as an alias, and the spec shape {code, message}', () => {
+    expect(codexErrorEvent('codex', { type: 'error', status_code: 503, error: { message: 'busy' } }).status).toBe(503);
+    const spec = codexErrorEvent('codex', { type: 'error', code: 'server_error', message: 'boom', param: null });
+    expect(spec).toMatchObject({ upstreamCode: 'server_error', upstreamMessage: 'boom', status: undefined });
+  });
+
+  it('recognises the 60-minute connection limit', () => {
+    const error = codexErrorEvent('codex', {
+      type: 'error',
+      status: 400,
+      error: { type: 'invalid_request_error', code: 'websocket_connection_limit_reached', message: 'Responses websocket connection limit reached (60 minutes).' },
+    });
+    expect(error.upstreamCode).toBe('websocket_connection_limit_reached');
+  });
+});
+
+describe('codexFailedResponse', () => {
+  it.each([
+    ['context_length_exceeded', 400],
+    ['insufficient_quota', 429],
+    ['usage_not_included', 403],
+    ['server_is_overloaded', 503],
+    ['something_new', 502],
+  ])('maps %s to %i', (code, status) => {
+    expect(codexFailedResponse('codex', { error: { code, message: 'x' } }).status).toBe(status);
+  });
+
+  it('reads the wait out of "try again in 11.054s" and "in 250ms"', () => {
+    const seconds = codexFailedResponse('codex', { error: { code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-5.1-codex. Please try again in 11.054s.' } });
+    expect(seconds).toMatchObject({ status: 429, upstreamCode: 'rate_limit_exceeded' });
+    expect(seconds.headers['retry-after']).toBe('12');
+    const ms = codexFailedResponse('codex', { error: { code: 'rate_limit_exceeded', message: 'Please try again in 250ms.' } });
+    expect(ms.headers['retry-after']).toBe('1');
+  });
+});

@@ -1,0 +1,68 @@
+// Codex over HTTP: POST the request to `<base>/responses` and read the SSE answer
+// (reference/wire-protocols.md §1.1, §1.5). Also serves OpenAI Platform keys, whose Responses
+// API streams the same events.
+import { Injectable } from '@nestjs/common';
+import { decodeSse } from '../../protocol/sse-decoder';
+import { UpstreamError } from '../../upstream/upstream-error';
+import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
+import { keepHeaders } from '../../upstream/upstream-response';
+import { codexHttpError } from './codex-errors';
+import type { RawCodexEvent } from './codex-event-stream';
+
+export interface CodexHttpRequest {
+  instance: string;
+  url: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** Sees the response headers (rate limits) of every answer, errors included. */
+  onHeaders?(headers: Record<string, string>): void;
+}
+
+export interface CodexOpenStream {
+  headers: Record<string, string>;
+  events: AsyncIterable<RawCodexEvent>;
+}
+
+@Injectable()
+export class CodexHttpTransport {
+  constructor(private readonly http: UpstreamHttp) {}
+
+  async open(request: CodexHttpRequest): Promise<CodexOpenStream> {
+    const response = await this.http.request({
+      instance: request.instance,
+      url: request.url,
+      method: 'POST',
+      headers: { ...request.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(request.body),
+      signal: request.signal,
+      timeoutMs: request.timeoutMs,
+    });
+    const headers = keepHeaders(response.headers);
+    request.onHeaders?.(headers);
+    if (response.status >= 400) {
+      const text = await this.http.errorText(response.body, request.instance, request.signal);
+      throw codexHttpError(request.instance, response.status, response.headers, text);
+    }
+    return { headers, events: this.events(response, request.instance, request.signal) };
+  }
+
+  private async *events(response: UpstreamResponse, instance: string, signal: AbortSignal): AsyncGenerator<RawCodexEvent> {
+    try {
+      for await (const event of decodeSse(this.http.chunks(response.body, instance, signal))) {
+        let json: unknown;
+        try {
+          json = JSON.parse(event.data);
+        } catch {
+          throw new UpstreamError(`upstream ${instance} sent an event that is not JSON`, { failure: 'protocol', instance });
+        }
+        if (json !== null && typeof json === 'object') yield { data: event.data, json: json as Record<string, unknown> };
+      }
+    } finally {
+      // The backend ends the body right after the terminal event: reading that end lets the
+      // connection go back to the pool. Anything longer is cut.
+      response.body.dump().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+// One WebSocket to the Codex backend, kept open across requests (reference/wire-protocols.md
+// §1.8): `response.create` goes out as a text frame, the response's events come back one frame
+// each, and after `response.completed` the socket waits for the next request. One request at a
+// time; the pool (codex-socket-pool.ts) hands sockets out.
+import WebSocket from 'ws';
+import { UpstreamError } from '../../upstream/upstream-error';
+import type { RawCodexEvent } from './codex-event-stream';
+
+/** Events after which a response on this socket is over. */
+const TERMINAL = new Set(['response.completed', 'response.done', 'response.incomplete', 'response.failed', 'error']);
+const CONNECT_TIMEOUT_MS = 30_000;
+
+export interface CodexSocketOptions {
+  instance: string;
+  url: string;
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+  /** A `codex.rate_limits` frame that arrives between responses. */
+  onIdleFrame?(frame: Record<string, unknown>): void;
+}
+
+type Waiter = (item: { frame?: RawCodexEvent; error?: UpstreamError }) => void;
+
+export class CodexSocket {
+  readonly openedAt = Date.now();
+  lastUsedAt = Date.now();
+  requests = 0;
+  busy = false;
+  private closedWith?: UpstreamError;
+  private readonly frames: RawCodexEvent[] = [];
+  private waiter?: Waiter;
+  private inResponse = false;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly options: CodexSocketOptions,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', (code, reason) => this.fail(closedError(options.instance, code, reason.toString())));
+    ws.on('error', (error) =>
+      this.fail(new UpstreamError(`websocket to upstream ${options.instance} failed: ${error.message}`, { failure: 'connect', instance: options.instance, cause: error })),
+    );
+  }
+
+  /** Opens a socket; an upgrade the server refuses becomes an UpstreamError with its status. */
+  static connect(options: CodexSocketOptions): Promise<CodexSocket> {
+    const { instance } = options;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(options.url, {
+        headers: options.headers,
+        // Compression costs CPU and memory per socket for little gain on small JSON frames.
+        perMessageDeflate: false,
+        handshakeTimeout: CONNECT_TIMEOUT_MS,
+      });
+      const abort = () => {
+        ws.terminate();
+        reject(new UpstreamError(`websocket to upstream ${instance} was cancelled`, { failure: 'aborted', instance }));
+      };
+      options.signal?.addEventListener('abort', abort, { once: true });
+      const done = () => options.signal?.removeEventListener('abort', abort);
+      ws.once('unexpected-response', (_request, response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => parts.push(chunk));
+        response.on('end', () => {
+          done();
+          ws.terminate();
+          reject(upgradeRefused(instance, response.statusCode ?? 502, response.headers, Buffer.concat(parts).toString('utf8')));
+        });
+      });
+      ws.once('open', () => {
+        done();
+        resolve(new CodexSocket(ws, options));
+      });
+      ws.once('error', (error) => {
+        done();
+        reject(new UpstreamError(`could not open a websocket to upstream ${instance} (${error.message})`, { failure: 'connect', instance, cause: error }));
+      });
+    });
+  }
+
+  get open(): boolean {
+    return this.closedWith === undefined && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Sends one `response.create` and yields the response's frames up to and including its
+   * terminal one. Throws when the socket closes first. Cancelling (signal) closes the socket:
+   * the protocol has no other way to stop a response.
+   */
+  async *request(body: Record<string, unknown>, signal: AbortSignal): AsyncGenerator<RawCodexEvent> {
+    if (!this.open) throw this.closedWith ?? closedError(this.options.instance, 1006, '');
+    this.requests++;
+    this.lastUsedAt = Date.now();
+    this.inResponse = true;
+    const onAbort = () => {
+      this.ws.terminate();
+      this.fail(new UpstreamError(`request to upstream ${this.options.instance} was cancelled`, { failure: 'aborted', instance: this.options.instance }));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      this.ws.send(JSON.stringify({ type: 'response.create', ...body }));
+      for (;;) {
+        const frame = await this.next();
+        yield frame;
+        if (TERMINAL.has(frame.json.type as string)) return;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.inResponse = false;
+      this.lastUsedAt = Date.now();
+    }
+  }
+
+  ping(): void {
+    if (this.open) this.ws.ping();
+  }
+
+  /** Resolves true on the next pong, false after `timeoutMs`. */
+  awaitPong(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.ws.off('pong', onPong);
+        resolve(false);
+      }, timeoutMs);
+      const onPong = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.ws.once('pong', onPong);
+    });
+  }
+
+  close(): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(1000);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  private next(): Promise<RawCodexEvent> {
+    const frame = this.frames.shift();
+    if (frame) return Promise.resolve(frame);
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    return new Promise((resolve, reject) => {
+      this.waiter = (item) => (item.frame ? resolve(item.frame) : reject(item.error));
+    });
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.fail(new UpstreamError(`upstream ${this.options.instance} sent a binary websocket frame`, { failure: 'protocol', instance: this.options.instance }));
+      this.ws.terminate();
+      return;
+    }
+    const text = data.toString();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.fail(new UpstreamError(`upstream ${this.options.instance} sent a websocket frame that is not JSON`, { failure: 'protocol', instance: this.options.instance }));
+      this.ws.terminate();
+      return;
+    }
+    if (json === null || typeof json !== 'object') return;
+    const frame = { data: text, json: json as Record<string, unknown> };
+    if (!this.inResponse) {
+      // Between responses only rate-limit news is worth keeping.
+      if (frame.json.type === 'codex.rate_limits') this.options.onIdleFrame?.(frame.json);
+      return;
+    }
+    if (this.waiter) {
+      const waiter = this.waiter;
+      this.waiter = undefined;
+      waiter({ frame });
+    } else {
+      this.frames.push(frame);
+    }
+  }
+
+  private fail(error: UpstreamError): void {
+    if (this.closedWith) return;
+    this.closedWith = error;
+    if (this.waiter) {
+      const waiter = this.waiter;
+      this.waiter = undefined;
+      waiter({ error });
+    }
+  }
+}
+
+/** Close codes the backend uses (§1.8); all of them end a response that was still running. */
+function closedError(instance: string, code: number, reason: string): UpstreamError {
+  const why =
+    code === 1009
+      ? 'the request was too big for it (1009)'
+      : code === 1008
+        ? 'it refused the connection (policy, 1008)'
+        : code === 1006
+          ? 'the connection broke (1006)'
+          : `it closed the websocket (${code}${reason ? `: ${reason}` : ''})`;
+  // 1009 is the backend's "413": a request that will not fit however often it is retried.
+  return new UpstreamError(`upstream ${instance} ended the response early: ${why}`, {
+    failure: code === 1009 ? 'status' : 'connect',
+    instance,
+    status: code === 1009 ? 413 : undefined,
+    upstreamMessage: code === 1009 ? 'the request is too big for the websocket (close 1009)' : undefined,
+    upstreamCode: code === 1009 ? 'message_too_big' : `websocket_close_${code}`,
+  });
+}
+
+function upgradeRefused(instance: string, status: number, headers: Record<string, string | string[] | undefined>, text: string): UpstreamError {
+  let message = text.trim().slice(0, 300);
+  try {
+    const json = JSON.parse(text) as { detail?: unknown; error?: { message?: unknown } };
+    if (typeof json.detail === 'string') message = json.detail;
+    else if (typeof json.error?.message === 'string') message = json.error.message;
+  } catch {
+    // plain text
+  }
+  const retryAfter = headers['retry-after'];
+  return new UpstreamError(`upstream ${instance} refused the websocket (HTTP ${status})${message ? `: ${message}` : ''}`, {
+    failure: 'status',
+    instance,
+    status,
+    upstreamMessage: message || undefined,
+    headers: typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {},
+  });
+}

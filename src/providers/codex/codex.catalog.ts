@@ -1,0 +1,20 @@
+// Models a ChatGPT plan serves through Codex (the original byokey's registry, seed-spec §2.3,
+// without the chat-only gpt-4 ids). An instance's `models` list replaces it.
+export const CODEX_MODELS: readonly string[] = [
+  'gpt-5.4',
+  'gpt-5.4-mini',
+  'gpt-5.4-nano',
+  'gpt-5.3-codex',
+  'gpt-5.3-codex-spark',
+  'gpt-5.2-codex',
+  'gpt-5.2',
+  'gpt-5.1-codex-max',
+  'gpt-5.1-codex',
+  'gpt-5.1-codex-mini',
+  'gpt-5.1',
+  'gpt-5-codex',
+  'gpt-5-codex-mini',
+  'gpt-5',
+  'o3',
+  'o4-mini',
+];

@@ -1,0 +1,160 @@
+// Plugin "codex": a ChatGPT subscription through the Codex backend's Responses API
+// (reference/wire-protocols.md §1), over HTTP SSE or a kept-open WebSocket (`transport`). An
+// instance with an API key instead talks to the OpenAI Platform's Responses API. Speaks
+// Responses natively; /v1/chat/completions reaches it through the chat⇄Responses translators.
+import { Injectable } from '@nestjs/common';
+import { AccountCredentials } from '../../auth/account-credentials.service';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../config/gateway-config';
+import type { ResponsesRequest } from '../../protocol/openai-responses';
+import type { SseEvent } from '../../protocol/sse';
+import type { OAuthCredential, ProviderExecutor, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
+import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
+import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
+import { UpstreamError } from '../../upstream/upstream-error';
+import { codexHeaders } from './codex-headers';
+import { codexEventStream, type CodexStreamHooks } from './codex-event-stream';
+import { CodexHttpTransport } from './codex-http.transport';
+import { conversationKey, toCodexRequest } from './codex-request';
+import { CodexSettingsDto } from './codex-settings.dto';
+import { retryBeforeFirstEvent } from './codex-stream-attempts';
+import { CODEX_MODELS } from './codex.catalog';
+import { CodexWebSocketTransport, DEFAULT_WS_POOL_SIZE } from './codex-ws.transport';
+import { lowerCaseKeys } from '../../upstream/lower-case-keys';
+
+export const CODEX_BASE_URL = 'https://chatgpt.com/backend-api/codex';
+export const OPENAI_PLATFORM_BASE_URL = 'https://api.openai.com/v1';
+
+@ProviderPlugin({ type: 'codex', catalog: CODEX_MODELS, settings: CodexSettingsDto })
+@Injectable()
+export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
+  readonly protocol = 'openai-responses' as const;
+
+  constructor(
+    private readonly http: CodexHttpTransport,
+    private readonly ws: CodexWebSocketTransport,
+    private readonly credentials: AccountCredentials,
+    private readonly rateLimits: RateLimitSnapshots,
+  ) {}
+
+  execute(call: UpstreamCall<ResponsesRequest>): Promise<UpstreamResult> {
+    const { credential } = call;
+    if (credential.kind === 'api-key') return this.platform(call, credential.key, credential.baseUrl);
+    // The subscription: the account's token, refreshed as needed; a 401 refreshes and retries once.
+    return this.credentials.run('codex', (account) => this.subscription(call, account));
+  }
+
+  /** The OpenAI Platform's Responses API with an API key: the same events, no Codex identity. */
+  private async platform(call: UpstreamCall<ResponsesRequest>, key: string, keyBaseUrl?: string): Promise<UpstreamResult> {
+    const settings = call.instance.settings as CodexSettingsDto;
+    const baseUrl = keyBaseUrl ?? settings.base_url ?? OPENAI_PLATFORM_BASE_URL;
+    const opened = await this.http.open({
+      instance: call.instance.name,
+      url: `${trimSlash(baseUrl)}/responses`,
+      headers: { ...lowerCaseKeys(settings.headers), authorization: `Bearer ${key}` },
+      // Non-stream answers are assembled by the gateway from the stream.
+      body: { ...call.body, model: call.model, stream: true },
+      signal: call.signal,
+      timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    });
+    return { kind: 'stream', status: 200, headers: opened.headers, events: codexEventStream(opened.events, { instance: call.instance.name }) };
+  }
+
+  private async subscription(call: UpstreamCall<ResponsesRequest>, account: OAuthCredential): Promise<UpstreamResult> {
+    const settings = call.instance.settings as CodexSettingsDto;
+    const instance = call.instance.name;
+    const body = toCodexRequest({ ...call.body, model: call.model });
+    const sessionId = conversationKey(call.body, account.accountId);
+    body.prompt_cache_key ??= sessionId;
+    const chatgptAccountId = typeof account.claims.chatgpt_account_id === 'string' ? account.claims.chatgpt_account_id : undefined;
+    const headers = {
+      ...lowerCaseKeys(settings.headers),
+      ...codexHeaders({ accessToken: account.accessToken, accountId: chatgptAccountId, sessionId }),
+    };
+    const hooks: CodexStreamHooks = {
+      instance,
+      onRateLimits: (frame) => this.rateLimits.record('codex', account.accountId, { frame }),
+    };
+    const baseUrl = trimSlash(settings.base_url ?? CODEX_BASE_URL);
+    const overHttp = async (): Promise<{ headers: Record<string, string>; events: AsyncIterable<SseEvent> }> => {
+      const opened = await this.http.open({
+        instance,
+        url: `${baseUrl}/responses`,
+        headers,
+        body,
+        signal: call.signal,
+        timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+        onHeaders: (kept) => this.rateLimits.record('codex', account.accountId, { headers: codexRateHeaders(kept) }),
+      });
+      return { headers: opened.headers, events: codexEventStream(opened.events, hooks) };
+    };
+
+    if (settings.transport !== 'websocket' || !this.ws.enabled(instance)) {
+      const opened = await overHttp();
+      return { kind: 'stream', status: 200, headers: opened.headers, events: opened.events };
+    }
+
+    const overWebSocket = async (fresh = false) =>
+      codexEventStream(
+        await this.ws.open({
+          instance,
+          accountId: account.accountId,
+          accessToken: account.accessToken,
+          url: settings.ws_url ?? `${baseUrl.replace(/^http/, 'ws')}/responses`,
+          headers,
+          body,
+          signal: call.signal,
+          poolSize: settings.ws_pool_size ?? DEFAULT_WS_POOL_SIZE,
+          onIdleFrame: hooks.onRateLimits,
+          fresh,
+        }),
+        hooks,
+      );
+    let first: AsyncIterable<SseEvent>;
+    try {
+      first = await overWebSocket();
+    } catch (error) {
+      // A refused upgrade (426) or a socket that cannot be opened: this request goes over HTTP.
+      // Other answers to the upgrade (401, 429 …) are the backend's word, the same over HTTP.
+      if (!(error instanceof UpstreamError) || !isWebSocketTrouble(error)) throw error;
+      this.ws.noteFailure(instance, error);
+      return { kind: 'stream', status: 200, headers: {}, events: (await overHttp()).events };
+    }
+    let retriedSocket = false;
+    const events = retryBeforeFirstEvent(first, (error) => {
+      if (call.signal.aborted || !(error instanceof UpstreamError) || !isWebSocketTrouble(error)) return undefined;
+      this.ws.noteFailure(instance, error);
+      // One fresh socket for a broken or expired connection; HTTP for a request too big for
+      // a frame (1009) or when the fresh socket failed too.
+      if (!retriedSocket && error.upstreamCode !== 'message_too_big' && this.ws.enabled(instance)) {
+        retriedSocket = true;
+        return overWebSocket(true);
+      }
+      return overHttp().then((opened) => opened.events);
+    });
+    return { kind: 'stream', status: 200, headers: {}, events: this.noteWhenDone(instance, events) };
+  }
+
+  /** Resets the instance's WebSocket failure count once a response arrives whole. */
+  private async *noteWhenDone(instance: string, events: AsyncIterable<SseEvent>): AsyncGenerator<SseEvent> {
+    for await (const event of events) yield event;
+    this.ws.noteSuccess(instance);
+  }
+}
+
+/** Failures of the WebSocket itself, which another socket or HTTP may not have. */
+function isWebSocketTrouble(error: UpstreamError): boolean {
+  if (error.failure === 'connect') return true;
+  if (error.failure === 'status' && (error.status === 426 || error.upstreamCode === 'message_too_big')) return true;
+  return error.upstreamCode === 'websocket_connection_limit_reached';
+}
+
+/** The x-codex-* headers: plan usage windows and credits (§1.4). */
+function codexRateHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) if (name.startsWith('x-codex-')) out[name] = headers[name];
+  return out;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

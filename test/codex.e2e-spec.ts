@@ -1,0 +1,350 @@
+// The Codex plugin end to end: a ChatGPT login (as imported from the Codex CLI) used through
+// byokey by the openai SDK — chat completions and the Responses API, over HTTP SSE and over a
+// kept-open WebSocket — against a fake Codex backend that rejects what the real one rejects.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
+import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
+import { FakeCodexBackend } from './fakes/codex-backend.fake';
+import { FakeOAuthServer } from './fakes/oauth-server.fake';
+import { startGateway, type RunningGateway } from './support/gateway';
+
+const ACCESS_TOKEN = 'codex-access-token-1';
+const CHATGPT_ACCOUNT = 'acc-fake-0001';
+
+const backend = new FakeCodexBackend();
+const oauth = new FakeOAuthServer();
+let home: string;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  await backend.start();
+  await oauth.start();
+  home = mkdtempSync(join(tmpdir(), 'byokey-codex-'));
+  const store = SqliteAccountStore.open({ home });
+  await store.save({
+    provider: 'codex',
+    accountId: 'codex-cli',
+    label: 'dev@example.com',
+    tokens: { accessToken: ACCESS_TOKEN, refreshToken: oauth.seedRefreshToken('openai') },
+    expiresAt: Date.now() + 8 * 86_400_000,
+    claims: { chatgpt_account_id: CHATGPT_ACCOUNT, plan: 'plus' },
+  });
+  await store.close();
+  gateway = await startGateway(
+    `
+providers:
+  codex:
+    base_url: ${backend.httpUrl}
+    oauth:
+      token_url: ${oauth.urls.openai.token}
+  codex-ws:
+    type: codex
+    transport: websocket
+    base_url: ${backend.httpUrl}
+    ws_url: ${backend.wsUrl}
+    ws_pool_size: 2
+  codex-refused:
+    type: codex
+    transport: websocket
+    base_url: ${backend.httpUrl}
+    ws_url: ${backend.wsUrl}
+  codex-policy:
+    type: codex
+    transport: websocket
+    base_url: ${backend.httpUrl}
+    ws_url: ${backend.wsUrl}
+`,
+    { home },
+  );
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await backend.stop();
+  await oauth.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  backend.acceptedTokens = undefined;
+  backend.release();
+});
+
+const TOOLS: OpenAI.ChatCompletionTool[] = [
+  { type: 'function', function: { name: 'shell', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } } } },
+];
+
+async function collect(stream: AsyncIterable<OpenAI.ChatCompletionChunk>) {
+  const chunks: OpenAI.ChatCompletionChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+describe.each([
+  ['HTTP SSE', 'gpt-5.1-codex', 'http'],
+  ['WebSocket', 'codex-ws/gpt-5.1-codex', 'ws'],
+] as const)('Codex over %s', (_name, model, transport) => {
+  it('answers a chat completion, sending the backend what it requires and nothing it rejects', async () => {
+    backend.acceptedTokens = [ACCESS_TOKEN];
+    backend.accountId = CHATGPT_ACCOUNT;
+    const completion = await gateway.openai.chat.completions.create({
+      model,
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'hello codex' },
+      ],
+      temperature: 0.2,
+      max_tokens: 100,
+    });
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.choices[0].message.content).toBe('You said: hello codex');
+    expect(completion.choices[0].finish_reason).toBe('stop');
+    expect((completion.choices[0].message as { reasoning_content?: string }).reasoning_content).toBe('**Reading the request**');
+    expect(completion.usage?.prompt_tokens).toBeGreaterThan(0);
+
+    const sent = backend.lastRequest;
+    expect(sent.transport).toBe(transport);
+    expect(sent.body).toMatchObject({ model: 'gpt-5.1-codex', instructions: 'You are terse.', store: false, stream: true, include: ['reasoning.encrypted_content'] });
+    for (const field of ['temperature', 'max_output_tokens', 'max_tokens']) expect(sent.body).not.toHaveProperty(field);
+    expect(sent.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    expect(sent.headers['chatgpt-account-id']).toBe(CHATGPT_ACCOUNT);
+    expect(sent.headers.originator).toBe('codex_cli_rs');
+    expect(sent.headers.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(sent.headers['user-agent']).toMatch(/^codex_cli_rs\/\d+\.\d+\.\d+ \(/);
+    expect(sent.headers.session_id).toBe(sent.body.prompt_cache_key);
+    if (transport === 'ws') expect(sent.headers['openai-beta']).toBe('responses_websockets=2026-02-06');
+  });
+
+  it('streams text, reasoning and usage with cached and reasoning tokens', async () => {
+    const chunks = await collect(
+      await gateway.openai.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'stream it' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    const reasoning = chunks.map((c) => (c.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? '').join('');
+    expect(content).toBe('You said: stream it');
+    expect(reasoning).toBe('**Reading the request**');
+    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    const finish = chunks.find((c) => c.choices[0]?.finish_reason);
+    expect(finish?.choices[0].finish_reason).toBe('stop');
+    const usage = chunks[chunks.length - 1];
+    expect(usage.choices).toEqual([]);
+    expect(usage.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
+    expect(usage.usage?.completion_tokens_details?.reasoning_tokens).toBeGreaterThan(0);
+    expect(usage.usage?.total_tokens).toBe((usage.usage?.prompt_tokens ?? 0) + (usage.usage?.completion_tokens ?? 0));
+  });
+
+  it('round-trips a tool call and its result', async () => {
+    const first = await gateway.openai.chat.completions
+      .stream({ model, messages: [{ role: 'user', content: 'list the files' }], tools: TOOLS })
+      .finalChatCompletion();
+    const call = first.choices[0].message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(first.choices[0].finish_reason).toBe('tool_calls');
+    expect(call.function.name).toBe('shell');
+    expect(JSON.parse(call.function.arguments)).toEqual({ command: ['ls', '-la'] });
+
+    // The fake refuses a function_call_output without its function_call: the pairing must hold.
+    const second = await gateway.openai.chat.completions.create({
+      model,
+      tools: TOOLS,
+      messages: [
+        { role: 'user', content: 'list the files' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: call.id, content: 'a.txt b.txt' },
+      ],
+    });
+    expect(second.choices[0].message.content).toBe('Tool said: a.txt b.txt');
+    const items = backend.lastRequest.body.input as Array<{ type: string; call_id?: string }>;
+    expect(items.filter((i) => i.type === 'function_call').map((i) => i.call_id)).toEqual([call.id]);
+    expect(items.filter((i) => i.type === 'function_call_output').map((i) => i.call_id)).toEqual([call.id]);
+  });
+
+  it('serves the Responses API, non-stream, with output filled from the streamed items', async () => {
+    backend.completedOutput = 'empty';
+    const response = await gateway.openai.responses.create({ model, input: 'hello responses', instructions: 'be nice' });
+    expect(response.status).toBe('completed');
+    expect(response.output_text).toBe('You said: hello responses');
+    expect(response.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(backend.lastRequest.body).toMatchObject({ instructions: 'be nice', store: false });
+  });
+
+  it('streams the Responses API events, ending with a response.completed that carries the output', async () => {
+    const stream = await gateway.openai.responses.create({ model, input: [{ role: 'user', content: 'events please' }], stream: true });
+    const types: string[] = [];
+    let completed: OpenAI.Responses.Response | undefined;
+    let lastSequence = -1;
+    let monotonic = true;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.sequence_number <= lastSequence) monotonic = false;
+      lastSequence = event.sequence_number;
+      if (event.type === 'response.completed') completed = event.response;
+    }
+    expect(types[0]).toBe('response.created');
+    expect(types).toContain('response.output_text.delta');
+    expect(types[types.length - 1]).toBe('response.completed');
+    expect(monotonic).toBe(true);
+    expect(completed?.output_text ?? completed?.output.find((i) => i.type === 'message')).toBeTruthy();
+    const message = completed?.output.find((i) => i.type === 'message') as OpenAI.Responses.ResponseOutputMessage;
+    expect((message.content[0] as OpenAI.Responses.ResponseOutputText).text).toBe('You said: events please');
+  });
+
+  it('answers a usage limit with 429 and a retry-after from the reset time', async () => {
+    backend.script({ kind: 'usage_limit', transport, resetsInSeconds: 4242 });
+    const error = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.code).toBe('usage_limit_reached');
+    const retryAfter = Number(error.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(4200);
+    expect(retryAfter).toBeLessThanOrEqual(4243);
+  });
+
+  it('turns a response.failed before any output into an HTTP error', async () => {
+    backend.script({ kind: 'stream', transport, failAfter: 1, failure: { code: 'context_length_exceeded', message: 'Your input exceeds the context window.' } });
+    const error = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.message).toMatch(/context window/);
+  });
+
+  it('reports a failure after output has started inside the stream, keeping what was sent', async () => {
+    backend.script({ kind: 'stream', transport, reasoning: false, text: 'one two three four', failAfter: 6, failure: { code: 'server_is_overloaded', message: 'overloaded' } });
+    const stream = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((e) => e);
+    expect(text.length).toBeGreaterThan(0);
+    expect('one two three four'.startsWith(text)).toBe(true);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error.message).toMatch(/overloaded/);
+  });
+
+  it('never passes off a stream cut mid-way as a complete answer', async () => {
+    backend.script({ kind: 'stream', transport, reasoning: false, text: 'alpha beta gamma delta', dropAfter: 6 });
+    const stream = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(text).not.toBe('alpha beta gamma delta');
+    expect('alpha beta gamma delta'.startsWith(text)).toBe(true);
+  });
+
+  it('keeps the rate-limit news of the account', async () => {
+    await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }] });
+    const snapshot = gateway.app.get(RateLimitSnapshots).get('codex', 'codex-cli');
+    if (transport === 'http') expect(snapshot?.headers['x-codex-primary-used-percent']).toBeDefined();
+    else expect(snapshot?.frame).toMatchObject({ type: 'codex.rate_limits', rate_limits: { primary: expect.any(Object) } });
+  });
+
+  it('cancels the upstream when the client disconnects mid-stream', async () => {
+    backend.script({ kind: 'stream', transport, reasoning: false, text: 'a b c d e f g h', holdAfter: 5 });
+    const before = backend.abortedResponses;
+    const controller = new AbortController();
+    const stream = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], stream: true }, { signal: controller.signal });
+    for await (const _ of stream) {
+      controller.abort();
+      break;
+    }
+    await backend.waitForAborts(before + 1);
+  });
+});
+
+describe('Codex WebSocket transport', () => {
+  const model = 'codex-ws/gpt-5.1-codex';
+  const ask = (content: string) => gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content }] });
+
+  it('reuses one socket for requests one after another', async () => {
+    // Whatever earlier tests left in the pool is reused too: count from here.
+    await ask('warm up');
+    const connections = backend.connections;
+    for (const word of ['one', 'two', 'three']) expect((await ask(word)).choices[0].message.content).toBe(`You said: ${word}`);
+    expect(backend.connections).toBe(connections);
+  });
+
+  it('opens more sockets for concurrent requests, up to the pool size', async () => {
+    const answers = await Promise.all(['a', 'b', 'c', 'd'].map(ask));
+    expect(answers.map((a) => a.choices[0].message.content)).toEqual(['You said: a', 'You said: b', 'You said: c', 'You said: d']);
+    expect(backend.openConnections).toBeLessThanOrEqual(2);
+  });
+
+  it('replaces a socket the server closed, and the request still succeeds', async () => {
+    await ask('before');
+    const connections = backend.connections;
+    backend.script({ kind: 'connection_limit' });
+    expect((await ask('after the limit')).choices[0].message.content).toBe('You said: after the limit');
+    expect(backend.connections).toBeGreaterThan(connections);
+  });
+
+  it('retries on a fresh socket when the connection breaks before any output', async () => {
+    backend.script({ kind: 'stream', transport: 'ws', dropAfter: 1 });
+    const connections = backend.connections;
+    expect((await ask('survive the drop')).choices[0].message.content).toBe('You said: survive the drop');
+    expect(backend.connections).toBeGreaterThan(connections);
+  });
+
+  it('sends a request too big for a frame (1009) over HTTP instead', async () => {
+    backend.script({ kind: 'close', code: 1009 });
+    const answer = await ask('too big');
+    expect(answer.choices[0].message.content).toBe('You said: too big');
+    expect(backend.lastRequest.transport).toBe('http');
+  });
+});
+
+describe('Codex WebSocket fallbacks', () => {
+  it('falls back to HTTP when the upgrade is refused with 426, and stays on HTTP', async () => {
+    const upgrades = backend.upgrades.length;
+    backend.scriptUpgrades({ kind: 'refuse', status: 426 });
+    const first = await gateway.openai.chat.completions.create({ model: 'codex-refused/gpt-5.1-codex', messages: [{ role: 'user', content: 'refused' }] });
+    expect(first.choices[0].message.content).toBe('You said: refused');
+    expect(backend.lastRequest.transport).toBe('http');
+    expect(backend.upgrades.slice(upgrades).map((u) => u.outcome)).toEqual(['refused']);
+
+    await gateway.openai.chat.completions.create({ model: 'codex-refused/gpt-5.1-codex', messages: [{ role: 'user', content: 'again' }] });
+    expect(backend.lastRequest.transport).toBe('http');
+    expect(backend.upgrades.length).toBe(upgrades + 1);
+  });
+
+  it('opens another socket when the server closes a new one at once (1008)', async () => {
+    backend.scriptUpgrades({ kind: 'close', code: 1008 });
+    const answer = await gateway.openai.chat.completions.create({ model: 'codex-policy/gpt-5.1-codex', messages: [{ role: 'user', content: 'policy' }] });
+    expect(answer.choices[0].message.content).toBe('You said: policy');
+    expect(backend.lastRequest.transport).toBe('ws');
+  });
+});
+
+describe('Codex credentials', () => {
+  it('refreshes the token once after a 401 and retries with the new one', async () => {
+    const before = oauth.tokenCallCount('refresh_token', 'openai');
+    const seen = backend.requests.length;
+    backend.script({ kind: 'http_error', transport: 'http', status: 401, body: { detail: 'Unauthorized' } });
+    const answer = await gateway.openai.chat.completions.create({ model: 'gpt-5.1-codex', messages: [{ role: 'user', content: 'again' }] });
+    expect(answer.choices[0].message.content).toBe('You said: again');
+    expect(oauth.tokenCallCount('refresh_token', 'openai')).toBe(before + 1);
+    const [rejected, retried] = backend.requests.slice(seen);
+    expect(rejected.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    expect(retried.headers.authorization).not.toBe(`Bearer ${ACCESS_TOKEN}`);
+  });
+});
+
+describe('/v1/responses for other providers', () => {
+  it('answers 400 for a model whose provider does not speak the Responses API', async () => {
+    const other = await startGateway(`providers:\n  local:\n    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n    models: [m]\n`);
+    try {
+      const error = await other.openai.responses.create({ model: 'm', input: 'x' }).catch((e) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error.code).toBe('unsupported_model_for_endpoint');
+      expect(error.message).toMatch(/use \/v1\/chat\/completions/);
+    } finally {
+      await other.close();
+    }
+  });
+});
