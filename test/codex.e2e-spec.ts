@@ -1,10 +1,12 @@
 // The Codex plugin end to end: a ChatGPT login (as imported from the Codex CLI) used through
 // byokey by the openai SDK — chat completions and the Responses API, over HTTP SSE and over a
 // kept-open WebSocket — against a fake Codex backend that rejects what the real one rejects.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { importCodexCli } from '../src/auth/importers/codex-cli.importer';
+import { codexAccountFacts } from '../src/providers/codex/codex.oauth';
 import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeCodexBackend } from './fakes/codex-backend.fake';
@@ -12,6 +14,11 @@ import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
 
 const ACCESS_TOKEN = 'codex-access-token-1';
+
+function jwt(payload: object): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'none' })}.${part(payload)}.sig`;
+}
 const CHATGPT_ACCOUNT = 'acc-fake-0001';
 
 const backend = new FakeCodexBackend();
@@ -23,15 +30,19 @@ beforeAll(async () => {
   await backend.start();
   await oauth.start();
   home = mkdtempSync(join(tmpdir(), 'byokey-codex-'));
+  // The Codex CLI's auth.json, imported as `byokey accounts import codex` does.
+  const authFile = join(home, 'auth.json');
+  writeFileSync(
+    authFile,
+    JSON.stringify({
+      auth_mode: 'chatgpt',
+      OPENAI_API_KEY: null,
+      tokens: { id_token: jwt({ email: 'dev@example.com' }), access_token: ACCESS_TOKEN, refresh_token: oauth.seedRefreshToken('openai'), account_id: CHATGPT_ACCOUNT },
+      last_refresh: new Date().toISOString(),
+    }),
+  );
   const store = SqliteAccountStore.open({ home });
-  await store.save({
-    provider: 'codex',
-    accountId: 'codex-cli',
-    label: 'dev@example.com',
-    tokens: { accessToken: ACCESS_TOKEN, refreshToken: oauth.seedRefreshToken('openai') },
-    expiresAt: Date.now() + 8 * 86_400_000,
-    claims: { chatgpt_account_id: CHATGPT_ACCOUNT, plan: 'plus' },
-  });
+  await store.save(importCodexCli(authFile, codexAccountFacts));
   await store.close();
   gateway = await startGateway(
     `
