@@ -2,9 +2,12 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { RoutingModule } from '../routing/routing.module';
+import { ChatViaMessages } from './bridges/chat-via-messages';
 import { ChatViaResponses } from './bridges/chat-via-responses';
+import { MessagesViaChat } from './bridges/messages-via-chat';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { MessagesController } from './messages.controller';
 import { ModelsController } from './models.controller';
 import { ResponsesController } from './responses.controller';
 import { TranslatorsModule } from './translators.module';
@@ -12,8 +15,8 @@ import { ActiveStreams } from './streaming/active-streams';
 
 @Module({
   imports: [RoutingModule, TranslatorsModule],
-  controllers: [ChatCompletionsController, ResponsesController, ModelsController],
-  providers: [ActiveStreams, ChatViaResponses, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
+  controllers: [ChatCompletionsController, ResponsesController, MessagesController, ModelsController],
+  providers: [ActiveStreams, ChatViaResponses, ChatViaMessages, MessagesViaChat, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
   exports: [ActiveStreams],
 })
 export class ApiModule {}

@@ -1,17 +1,20 @@
 // POST /v1/chat/completions: validate, pick the provider instance for the model, run it, and
 // answer as JSON or as an OpenAI chat SSE stream. Providers that speak Chat Completions get the
-// body as it came; those that speak the Responses API get it translated (bridges/).
+// body as it came; those that speak the Responses API (Codex) or Messages (Claude) get it
+// translated (bridges/).
 import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../common/gateway-error';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
+import type { AnthropicMessage } from '../protocol/anthropic-messages';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../protocol/openai-chat';
 import type { SseEvent } from '../protocol/sse';
 import { encodeSseEvent } from '../protocol/sse-encoder';
 import type { UpstreamCall } from '../registry/provider-executor';
 import { RequestRouter } from '../routing/request-router.service';
+import { ChatViaMessages } from './bridges/chat-via-messages';
 import { ChatViaResponses } from './bridges/chat-via-responses';
 import { toOpenAIError } from './errors/openai-error';
 import { toGatewayError } from './errors/to-gateway-error';
@@ -31,6 +34,7 @@ export class ChatCompletionsController {
     private readonly router: RequestRouter,
     private readonly streams: ActiveStreams,
     private readonly viaResponses: ChatViaResponses,
+    private readonly viaMessages: ChatViaMessages,
     config: ConfigService,
   ) {
     this.keepaliveMs = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY).server.sseKeepaliveMs;
@@ -87,6 +91,16 @@ export class ChatCompletionsController {
         }
         const includeUsage = body.stream_options?.include_usage === true;
         await streamOut(this.viaResponses.chunks(result.events, { instance, model: body.model, includeUsage }));
+        return;
+      }
+      case 'anthropic-messages': {
+        const result = await executor.execute(call(this.viaMessages.request(body)));
+        if (result.kind === 'json') {
+          reply.code(200).send(this.viaMessages.completion(result.body as AnthropicMessage, body.model));
+          return;
+        }
+        const includeUsage = body.stream_options?.include_usage === true;
+        await streamOut(this.viaMessages.chunks(result.events, { instance, model: body.model, includeUsage }));
         return;
       }
       default:

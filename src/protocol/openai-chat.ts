@@ -22,6 +22,16 @@ export interface ChatToolCall {
   function: { name: string; arguments: string };
 }
 
+/**
+ * Anthropic's thinking blocks carried on a chat message (the LiteLLM convention): signed
+ * `thinking` and opaque `redacted_thinking`, exactly as Claude produced them, so a client that
+ * keeps them can send them back in the next turn — Anthropic requires them unchanged when
+ * thinking is used with tools. Non-standard; OpenAI clients ignore the field.
+ */
+export type ChatThinkingBlock =
+  | { type: 'thinking'; thinking: string; signature: string; [key: string]: unknown }
+  | { type: 'redacted_thinking'; data: string; [key: string]: unknown };
+
 export interface ChatMessage {
   role: ChatRole;
   content?: string | ChatContentPart[] | null;
@@ -29,6 +39,8 @@ export interface ChatMessage {
   tool_calls?: ChatToolCall[];
   tool_call_id?: string;
   reasoning_content?: string;
+  /** Non-standard (LiteLLM): signed thinking of an assistant turn, to be sent back unchanged. */
+  thinking_blocks?: ChatThinkingBlock[];
   [key: string]: unknown;
 }
 
@@ -84,7 +96,12 @@ export interface ChatUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown };
+  prompt_tokens_details?: {
+    cached_tokens?: number;
+    /** Non-standard: prompt tokens written to Anthropic's prompt cache (`cache_creation_input_tokens`). */
+    cache_creation_tokens?: number;
+    [key: string]: unknown;
+  };
   completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown };
   [key: string]: unknown;
 }
@@ -118,6 +135,8 @@ export interface ChatChunkDelta {
   refusal?: string | null;
   tool_calls?: ChatToolCallDelta[];
   reasoning_content?: string;
+  /** Non-standard (LiteLLM): whole thinking blocks, each to be appended to the message's list. */
+  thinking_blocks?: ChatThinkingBlock[];
   [key: string]: unknown;
 }
 

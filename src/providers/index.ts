@@ -1,7 +1,8 @@
 // Every provider plugin module. Adding a provider is one folder under src/providers/ and one
 // line here; removing one is the reverse. (OAuth logins are listed in oauth-definitions.ts.)
+import { ClaudeModule } from './claude/claude.module';
 import { CodexModule } from './codex/codex.module';
 import { OpenAICompatibleModule } from './openai-compatible/openai-compatible.module';
 import { QwenModule } from './qwen/qwen.module';
 
-export const PROVIDER_PLUGIN_MODULES = [OpenAICompatibleModule, CodexModule, QwenModule];
+export const PROVIDER_PLUGIN_MODULES = [OpenAICompatibleModule, CodexModule, ClaudeModule, QwenModule];

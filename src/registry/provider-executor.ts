@@ -35,6 +35,11 @@ export interface UpstreamCall<TBody = unknown> {
   /** Aborted when the client leaves or the gateway shuts down: stop at once. */
   signal: AbortSignal;
   requestId: string;
+  /**
+   * Client headers an upstream may need to see, lower-cased: `anthropic-beta`,
+   * `anthropic-version`, session ids. Never the client's credentials.
+   */
+  clientHeaders?: Record<string, string>;
 }
 
 /** Response headers worth keeping (rate limits, request ids), lower-cased. */
@@ -56,4 +61,6 @@ export interface ProviderExecutor<TBody = unknown> {
    * rejects with an UpstreamError when it did not.
    */
   execute(call: UpstreamCall<TBody>): Promise<UpstreamResult>;
+  /** Counts a request's input tokens upstream, where the provider can (Anthropic's count_tokens). */
+  countTokens?(call: UpstreamCall<TBody>): Promise<{ input_tokens: number }>;
 }

@@ -2,7 +2,6 @@
 // §1.5 → §4.1). The translator is stateless; each stream gets a ResponsesToChatStream that takes
 // events one at a time and returns the chunks they produce. Nothing is produced until there is
 // content, so a failure before that can still be answered with an HTTP error.
-import { randomUUID } from 'node:crypto';
 import type { ChatChunkDelta, ChatCompletionChunk, ChatFinishReason, ChatToolCallDelta } from '../protocol/openai-chat';
 import type {
   FunctionCallArgumentsDeltaEvent,
@@ -22,6 +21,7 @@ import type {
 } from '../protocol/openai-responses';
 import { REASONING_SEPARATOR, chatCompletionId, chatFinishReason, chatUsage } from './responses-chat-fields';
 import { responsesStreamErrorOf, streamEndedEarly } from './responses-stream-error';
+import { ChatChunkBuilder } from './chat-chunk-builder';
 
 export interface ChatStreamOptions {
   /** The client sent `stream_options.include_usage: true`: end with a usage chunk, `usage: null` on the rest. */
@@ -48,11 +48,7 @@ interface ToolCallState {
  * finished properly. Events after the end are ignored.
  */
 export class ResponsesToChatStream {
-  private readonly includeUsage: boolean;
-  private id?: string;
-  private created?: number;
-  private model?: string;
-  private roleSent = false;
+  private readonly chunks: ChatChunkBuilder;
   /** A terminal event (completed, incomplete, failed, error) has been seen: later events are ignored. */
   private closed = false;
   /** It was completed or incomplete: the stream finished properly. */
@@ -69,13 +65,12 @@ export class ResponsesToChatStream {
   private lastReasoningKey?: string;
 
   constructor(options: ChatStreamOptions = {}) {
-    this.includeUsage = options.includeUsage === true;
-    this.model = options.model;
+    this.chunks = new ChatChunkBuilder(options.includeUsage === true, options.model, 'resp_');
   }
 
   /** A chunk has been produced: from here on a failure can only be reported inside the stream. */
   get started(): boolean {
-    return this.roleSent;
+    return this.chunks.started;
   }
 
   /** `response.completed` or `response.incomplete` has been translated. */
@@ -163,10 +158,12 @@ export class ResponsesToChatStream {
 
   private adopt(response: ResponseObject | undefined): void {
     // The identity is fixed by the first chunk: every chunk of a stream carries the same id.
-    if (this.roleSent || !isObject(response)) return;
-    if (typeof response.id === 'string' && response.id !== '') this.id = chatCompletionId(response.id);
-    if (typeof response.created_at === 'number') this.created = response.created_at;
-    if (typeof response.model === 'string' && response.model !== '') this.model = response.model;
+    if (!isObject(response)) return;
+    this.chunks.adopt({
+      id: typeof response.id === 'string' && response.id !== '' ? chatCompletionId(response.id) : undefined,
+      created: typeof response.created_at === 'number' ? response.created_at : undefined,
+      model: typeof response.model === 'string' ? response.model : undefined,
+    });
   }
 
   private itemAdded(event: OutputItemEvent): ChatCompletionChunk[] {
@@ -264,31 +261,11 @@ export class ResponsesToChatStream {
     );
     const chunks = [this.chunk({}, reason)];
     this.closed = this.done = true;
-    if (this.includeUsage) {
-      chunks.push({ ...this.envelope(), choices: [], usage: chatUsage(response.usage) });
-    }
-    return chunks;
+    return [...chunks, ...this.chunks.usageChunks(chatUsage(response.usage))];
   }
 
   private chunk(delta: ChatChunkDelta, finishReason: ChatFinishReason | null = null): ChatCompletionChunk {
-    if (!this.roleSent) {
-      // The first chunk names the role; like OpenAI's, it says `content: null` when it has no text.
-      delta = { role: 'assistant', ...('content' in delta ? {} : { content: null }), ...delta };
-      this.roleSent = true;
-    }
-    const chunk: ChatCompletionChunk = {
-      ...this.envelope(),
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    };
-    if (this.includeUsage) chunk.usage = null;
-    return chunk;
-  }
-
-  private envelope(): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model' | 'system_fingerprint'> {
-    // Content before any lifecycle event (a non-conforming upstream) still needs an identity.
-    this.id ??= chatCompletionId(`resp_${randomUUID().replace(/-/g, '')}`);
-    this.created ??= Math.floor(Date.now() / 1000);
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model ?? '', system_fingerprint: null };
+    return this.chunks.chunk(delta, finishReason);
   }
 }
 

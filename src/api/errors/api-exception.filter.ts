@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG_KEY } from '../../config/config.module';
 import type { GatewayConfig } from '../../config/gateway-config';
+import { anthropicStatus, toAnthropicError } from './anthropic-error';
 import { toOpenAIError } from './openai-error';
 import { toGatewayError } from './to-gateway-error';
 
@@ -30,6 +31,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.warn({ route, status: error.status, code: error.code }, error.message);
     }
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
-    reply.code(error.status).headers(error.headers).send(toOpenAIError(error));
+    // /v1/messages speaks Anthropic's dialect; every other route OpenAI's.
+    if (isAnthropicRoute(request.url)) {
+      reply.code(anthropicStatus(error)).headers(error.headers).send(toAnthropicError(error, String(request.id)));
+    } else {
+      reply.code(error.status).headers(error.headers).send(toOpenAIError(error));
+    }
   }
+}
+
+export function isAnthropicRoute(url: string): boolean {
+  return url === '/v1/messages' || url.startsWith('/v1/messages/') || url.startsWith('/v1/messages?');
 }

@@ -3,6 +3,8 @@
 // unknown routes given clear messages, and anything else hidden behind a 500 that names the request id.
 import { HttpException } from '@nestjs/common';
 import { GatewayError } from '../../common/gateway-error';
+import { ChatStreamError } from '../../translate/chat-stream-error';
+import { MessagesStreamError } from '../../translate/messages-stream-error';
 import { ResponsesStreamError } from '../../translate/responses-stream-error';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { mapUpstreamError } from './upstream-error.mapper';
@@ -18,16 +20,8 @@ export interface ErrorContext {
 export function toGatewayError(error: unknown, context: ErrorContext): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof UpstreamError) return mapUpstreamError(error);
-  if (error instanceof ResponsesStreamError) {
-    // A Responses stream that failed on its own terms (no provider mapped it): a 4xx it stated
-    // stays, anything else is the upstream's failure.
-    const status = error.status !== undefined && error.status >= 400 && error.status < 500 ? error.status : 502;
-    return new GatewayError(status, `the upstream could not complete the response: ${error.message}`, {
-      type: status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error',
-      code: error.code ?? 'upstream_error',
-      headers: error.headers,
-      cause: error,
-    });
+  if (error instanceof ResponsesStreamError || error instanceof ChatStreamError || error instanceof MessagesStreamError) {
+    return translatedStreamError(error);
   }
 
   // Nest hands Fastify's own errors (body too large, wrong content type) over as HttpExceptions
@@ -61,3 +55,22 @@ export function toGatewayError(error: unknown, context: ErrorContext): GatewayEr
   );
 }
 
+/**
+ * A stream that failed on its own terms, as a translator saw it (no provider mapped it): an
+ * overloaded upstream stays overloaded, a 4xx it stated stays, anything else is its failure.
+ */
+function translatedStreamError(error: ResponsesStreamError | ChatStreamError | MessagesStreamError): GatewayError {
+  const headers = error instanceof ResponsesStreamError ? error.headers : {};
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : (error.type ?? 'upstream_error');
+  const message = `the upstream could not complete the answer: ${error.message}`;
+  if (error.status === 529 || error.type === 'overloaded_error') {
+    return new GatewayError(503, message, { type: 'overloaded_error', code: 'overloaded', headers, cause: error });
+  }
+  const status = error.status !== undefined && error.status >= 400 && error.status < 500 ? error.status : 502;
+  return new GatewayError(status, message, {
+    type: status === 429 ? 'rate_limit_error' : status < 500 ? 'invalid_request_error' : 'server_error',
+    code,
+    headers,
+    cause: error,
+  });
+}

@@ -59,12 +59,24 @@ describe('mapUpstreamError', () => {
     );
   });
 
-  it.each([500, 502, 503, 529])('turns an upstream %i into 502 upstream_error, keeping its retry-after', (status) => {
+  it.each([500, 502, 503])('turns an upstream %i into 502 upstream_error, keeping its retry-after', (status) => {
     const error = mapUpstreamError(
       upstream({ failure: 'status', status, upstreamMessage: 'overloaded', upstreamParam: 'x', headers: { 'retry-after': '1' } }),
     );
     expect(shape(error)).toStrictEqual({ status: 502, type: 'server_error', code: 'upstream_error', param: null, headers: { 'retry-after': '1' } });
     expect(error.message).toBe(`upstream openai failed (HTTP ${status}): overloaded`);
+  });
+
+  it.each<[UpstreamErrorDetails['failure'], string | undefined]>([
+    ['status', undefined],
+    ['stream', undefined],
+    ['status', 'overloaded_error'],
+  ])('turns an overloaded upstream (%s 529, type %s) into 503 overloaded_error, keeping its retry-after', (failure, upstreamType) => {
+    const error = mapUpstreamError(
+      upstream({ failure, status: upstreamType ? 500 : 529, upstreamType, upstreamMessage: 'Overloaded', headers: { 'retry-after': '3' } }),
+    );
+    expect(shape(error)).toStrictEqual({ status: 503, type: 'overloaded_error', code: 'overloaded', param: null, headers: { 'retry-after': '3' } });
+    expect(error.message).toBe('upstream openai is overloaded: Overloaded');
   });
 
   it.each<[UpstreamErrorDetails['failure'], number, string, string]>([

@@ -17,6 +17,7 @@ export function mapUpstreamError(error: UpstreamError): GatewayError {
   switch (error.failure) {
     case 'status': {
       const status = error.status ?? 502;
+      if (status === 529 || error.upstreamType === 'overloaded_error') return overloaded(error, from);
       const said = error.upstreamMessage ?? 'no error message';
       if (status >= 400 && status < 500) {
         const message =
@@ -46,6 +47,7 @@ export function mapUpstreamError(error: UpstreamError): GatewayError {
     case 'protocol':
       return new GatewayError(502, error.message, { type: 'server_error', code: 'upstream_protocol_error', cause: error });
     case 'stream': {
+      if (error.status === 529 || error.upstreamType === 'overloaded_error') return overloaded(error, from);
       const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 502;
       return new GatewayError(status, error.message, {
         type: TYPE_BY_STATUS[status] ?? 'server_error',
@@ -58,4 +60,14 @@ export function mapUpstreamError(error: UpstreamError): GatewayError {
       // Nobody is listening any more; the status only shows in logs (nginx's "client closed").
       return new GatewayError(499, error.message, { type: 'invalid_request_error', code: 'client_closed_request', cause: error });
   }
+}
+
+/** An upstream too busy to answer (Anthropic's 529): 503 for OpenAI clients, 529 for Anthropic ones. */
+function overloaded(error: UpstreamError, from: string): GatewayError {
+  return new GatewayError(503, `${from} is overloaded: ${error.upstreamMessage ?? 'try again shortly'}`, {
+    type: 'overloaded_error',
+    code: 'overloaded',
+    headers: error.headers,
+    cause: error,
+  });
 }

@@ -1,0 +1,137 @@
+// POST /v1/messages and /v1/messages/count_tokens: Anthropic's Messages API for every model.
+// A Claude model gets the body as it came (unknown fields kept, the client's betas merged); any
+// other model gets it translated to chat (and on to the Responses API for Codex) and its answer
+// translated back — streamed as Anthropic events with `event:` lines, or as one Message. Errors
+// here are Anthropic-shaped (the exception filter picks the dialect by route).
+import { Controller, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../common/gateway-error';
+import { GATEWAY_CONFIG_KEY } from '../config/config.module';
+import type { GatewayConfig } from '../config/gateway-config';
+import type { CountTokensResponse, MessagesRequest } from '../protocol/anthropic-messages';
+import type { ChatCompletion } from '../protocol/openai-chat';
+import type { SseEvent } from '../protocol/sse';
+import type { UpstreamCall } from '../registry/provider-executor';
+import { RequestRouter } from '../routing/request-router.service';
+import { estimateInputTokens } from '../translate/estimate-tokens';
+import { ChatViaResponses } from './bridges/chat-via-responses';
+import { MessagesViaChat } from './bridges/messages-via-chat';
+import { toAnthropicError } from './errors/anthropic-error';
+import { toGatewayError } from './errors/to-gateway-error';
+import { ActiveStreams } from './streaming/active-streams';
+import { abortWhenClientLeaves } from './streaming/client-abort';
+import { sendSse } from './streaming/sse-response';
+import { validateMessagesRequest } from './validation/messages-request.validator';
+
+/** Client headers a Claude upstream needs to see (never the client's key). */
+const FORWARDED_HEADERS = ['anthropic-beta', 'anthropic-version'];
+
+@Controller('v1')
+export class MessagesController {
+  private readonly logger = new Logger(MessagesController.name);
+  private readonly keepaliveMs: number;
+
+  constructor(
+    private readonly router: RequestRouter,
+    private readonly streams: ActiveStreams,
+    private readonly viaChat: MessagesViaChat,
+    private readonly viaResponses: ChatViaResponses,
+    config: ConfigService,
+  ) {
+    this.keepaliveMs = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY).server.sseKeepaliveMs;
+  }
+
+  @Post('messages')
+  async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const body = validateMessagesRequest(request.body);
+    const target = this.router.route(body.model);
+    const { executor, name: instance } = target.instance;
+    const stream = body.stream === true;
+    const abort = abortWhenClientLeaves(reply);
+    const requestId = String(request.id);
+    const call = <T>(upstreamBody: T, upstreamStream = stream): UpstreamCall<T> => ({
+      instance: target.instance.config,
+      credential: target.credential,
+      model: target.upstreamModel,
+      body: upstreamBody,
+      stream: upstreamStream,
+      signal: abort.signal,
+      requestId,
+      clientHeaders: forwardedHeaders(request),
+    });
+    const streamOut = (events: AsyncIterable<SseEvent>) =>
+      sendSse({
+        reply,
+        events,
+        abort,
+        errorEvent: (error) => {
+          const body = toAnthropicError(toGatewayError(error, { requestId }));
+          return { event: 'error', data: JSON.stringify(body) };
+        },
+        streams: this.streams,
+        logger: this.logger,
+        requestId,
+        keepaliveMs: this.keepaliveMs,
+      });
+
+    switch (executor.protocol) {
+      case 'anthropic-messages': {
+        const result = await executor.execute(call(body));
+        if (result.kind === 'json') reply.code(200).send(result.body);
+        else await streamOut(result.events);
+        return;
+      }
+      case 'openai-chat': {
+        const result = await executor.execute(call(this.viaChat.request(body)));
+        if (result.kind === 'json') reply.code(200).send(this.viaChat.message(result.body as ChatCompletion, body.model));
+        else await streamOut(this.viaChat.events(result.events, { instance, model: body.model }));
+        return;
+      }
+      case 'openai-responses': {
+        const chat = this.viaChat.request(body);
+        const result = await executor.execute(call(this.viaResponses.request(chat)));
+        if (result.kind === 'json') throw new GatewayError(502, `upstream ${instance} answered without streaming`, { type: 'server_error', code: 'upstream_protocol_error' });
+        if (!stream) {
+          const completion = await this.viaResponses.completion(result.events, { instance, model: body.model });
+          reply.code(200).send(this.viaChat.message(completion, body.model));
+          return;
+        }
+        // Usage is always asked for: Anthropic's message_delta reports it.
+        const chunks = this.viaResponses.chunks(result.events, { instance, model: body.model, includeUsage: true });
+        await streamOut(this.viaChat.events(chunks, { instance, model: body.model }));
+        return;
+      }
+    }
+  }
+
+  @Post('messages/count_tokens')
+  @HttpCode(200)
+  async countTokens(@Req() request: FastifyRequest): Promise<CountTokensResponse> {
+    const body = validateMessagesRequest(request.body, { requireMaxTokens: false });
+    const target = this.router.route(body.model);
+    const { executor } = target.instance;
+    // Claude counts exactly; other providers have no such endpoint, so the gateway estimates.
+    if (executor.protocol !== 'anthropic-messages' || !executor.countTokens) return { input_tokens: estimateInputTokens(body) };
+    const abort = new AbortController();
+    return executor.countTokens({
+      instance: target.instance.config,
+      credential: target.credential,
+      model: target.upstreamModel,
+      body: body as MessagesRequest,
+      stream: false,
+      signal: abort.signal,
+      requestId: String(request.id),
+      clientHeaders: forwardedHeaders(request),
+    });
+  }
+}
+
+function forwardedHeaders(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}

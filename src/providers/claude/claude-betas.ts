@@ -1,0 +1,16 @@
+// The `anthropic-beta` header: what this credential needs, then the client's own, each once.
+
+/** Claude Code's betas that a login needs (§3.1: claude-code, oauth, interleaved thinking). */
+export const OAUTH_BETAS = ['claude-code-20250219', 'oauth-2025-04-20', 'interleaved-thinking-2025-05-14'] as const;
+
+export function mergeBetas(required: readonly string[], client: string | undefined, body: unknown): string | undefined {
+  const all = [...required];
+  const add = (beta: string) => {
+    const name = beta.trim();
+    if (name && !all.includes(name)) all.push(name);
+  };
+  for (const beta of (client ?? '').split(',')) add(beta);
+  // Some clients put betas in the body (`betas: [...]`), which the API does not take there.
+  if (Array.isArray(body)) for (const beta of body) if (typeof beta === 'string') add(beta);
+  return all.length > 0 ? all.join(',') : undefined;
+}

@@ -1,0 +1,52 @@
+// Anthropic's SSE events as the gateway serves them (reference/wire-protocols.md §3.4): the
+// opening `message_start` and pings held back until the first content block (so an `error` up to
+// then is still an HTTP error for the client), an `error` event thrown, and a stream that ends
+// before `message_stop` reported as the error it is, never as a finished message.
+import type { AnthropicErrorEvent } from '../../protocol/anthropic-messages';
+import type { SseEvent } from '../../protocol/sse';
+import { ANTHROPIC_ERROR_STATUS } from '../../translate/messages-stream-error';
+import { UpstreamError } from '../../upstream/upstream-error';
+
+
+const OPENING = new Set(['message_start', 'ping']);
+
+export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instance: string): AsyncGenerator<SseEvent> {
+  const held: SseEvent[] = [];
+  let started = false;
+  for await (const raw of source) {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(raw.data) as Record<string, unknown>;
+    } catch {
+      throw new UpstreamError(`upstream ${instance} sent an event that is not JSON`, { failure: 'protocol', instance });
+    }
+    const type = typeof json.type === 'string' ? json.type : raw.event;
+    if (type === undefined) continue;
+    if (type === 'error') throw claudeStreamError(instance, json as unknown as AnthropicErrorEvent);
+    const event: SseEvent = { event: type, data: raw.data, json };
+    if (!started && OPENING.has(type)) {
+      held.push(event);
+      continue;
+    }
+    if (!started) {
+      started = true;
+      for (const early of held) yield early;
+    }
+    yield event;
+    if (type === 'message_stop') return;
+  }
+  throw new UpstreamError(`upstream ${instance} ended the stream before message_stop`, { failure: 'connect', instance });
+}
+
+export function claudeStreamError(instance: string, event: AnthropicErrorEvent): UpstreamError {
+  const type = event.error?.type ?? 'api_error';
+  const message = event.error?.message ?? 'the upstream reported an error';
+  return new UpstreamError(`upstream ${instance} reported ${type}: ${message}`, {
+    failure: 'stream',
+    instance,
+    status: ANTHROPIC_ERROR_STATUS[type] ?? 500,
+    upstreamType: type,
+    upstreamCode: type,
+    upstreamMessage: message,
+  });
+}

@@ -1,0 +1,169 @@
+// Plugin "claude": Anthropic's Messages API (reference/wire-protocols.md §3) with an API key
+// (`x-api-key`) or a Claude Pro/Max login (`byokey login claude` or the Claude Code import),
+// which goes out as Claude Code: Bearer token (or x-api-key, `oauth_token_header`), the oauth
+// and Claude Code betas merged with the client's, Claude Code's headers and system prefix.
+// Speaks Messages natively: /v1/messages passes through, chat clients come translated.
+import { Injectable } from '@nestjs/common';
+import { AccountCredentials } from '../../auth/account-credentials.service';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../config/gateway-config';
+import type { MessagesRequest } from '../../protocol/anthropic-messages';
+import { decodeSse } from '../../protocol/sse-decoder';
+import type { OAuthCredential, ProviderExecutor, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
+import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
+import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
+import { lowerCaseKeys } from '../../upstream/lower-case-keys';
+import { UpstreamError } from '../../upstream/upstream-error';
+import { UpstreamHttp } from '../../upstream/upstream-http.service';
+import { upstreamStatusError } from '../../upstream/upstream-response';
+import { OAUTH_BETAS, mergeBetas } from './claude-betas';
+import { claudeCodeHeaders, withClaudeCodeIdentity } from './claude-code-identity';
+import { claudeEventStream } from './claude-event-stream';
+import { ClaudeSettingsDto } from './claude-settings.dto';
+import { CLAUDE_MODELS } from './claude.catalog';
+
+export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** What one request needs besides its body: credential headers, betas, and whose limits to note. */
+interface Prepared {
+  headers: Record<string, string>;
+  body: MessagesRequest;
+  accountId?: string;
+}
+
+@ProviderPlugin({ type: 'claude', catalog: CLAUDE_MODELS, settings: ClaudeSettingsDto })
+@Injectable()
+export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
+  readonly protocol = 'anthropic-messages' as const;
+
+  constructor(
+    private readonly http: UpstreamHttp,
+    private readonly credentials: AccountCredentials,
+    private readonly rateLimits: RateLimitSnapshots,
+  ) {}
+
+  execute(call: UpstreamCall<MessagesRequest>): Promise<UpstreamResult> {
+    return this.withCredential(call, (prepared) => this.send(call, prepared, 'messages'));
+  }
+
+  async countTokens(call: UpstreamCall<MessagesRequest>): Promise<{ input_tokens: number }> {
+    const result = await this.withCredential(call, (prepared) => this.send(call, prepared, 'count_tokens'));
+    if (result.kind !== 'json') throw new UpstreamError(`upstream ${call.instance.name} streamed a token count`, { failure: 'protocol', instance: call.instance.name });
+    return result.body as { input_tokens: number };
+  }
+
+  private withCredential(call: UpstreamCall<MessagesRequest>, send: (prepared: Prepared) => Promise<UpstreamResult>): Promise<UpstreamResult> {
+    const settings = call.instance.settings as ClaudeSettingsDto;
+    const { credential } = call;
+    const body: MessagesRequest = withoutUnsignedThinking({ ...call.body, model: call.model });
+    const clientBetas = call.clientHeaders?.['anthropic-beta'];
+    if (credential.kind === 'api-key') {
+      return send({ headers: { 'x-api-key': credential.key, ...betaHeader(mergeBetas([], clientBetas, body.betas)) }, body });
+    }
+    // A login: the account's token, refreshed as needed; a 401 refreshes and retries once.
+    return this.credentials.run('claude', (account: OAuthCredential) => {
+      const identity = settings.claude_code_identity !== false;
+      const tokenHeader: Record<string, string> =
+        settings.oauth_token_header === 'x-api-key' ? { 'x-api-key': account.accessToken } : { authorization: `Bearer ${account.accessToken}` };
+      const accountUuid = typeof account.claims.account_uuid === 'string' ? account.claims.account_uuid : undefined;
+      return send({
+        headers: {
+          ...(identity ? claudeCodeHeaders() : {}),
+          ...tokenHeader,
+          ...betaHeader(mergeBetas(OAUTH_BETAS, clientBetas, body.betas)),
+        },
+        body: identity ? withClaudeCodeIdentity(body, accountUuid) : body,
+        accountId: account.accountId,
+      });
+    });
+  }
+
+  private async send(call: UpstreamCall<MessagesRequest>, prepared: Prepared, path: 'messages' | 'count_tokens'): Promise<UpstreamResult> {
+    const settings = call.instance.settings as ClaudeSettingsDto;
+    const instance = call.instance.name;
+    const counting = path === 'count_tokens';
+    // `betas` went into the header; the API does not take it in the body. count_tokens takes no stream flag.
+    const { betas: _betas, ...rest } = prepared.body;
+    const body = counting ? withoutKeys(rest, ['stream', 'max_tokens']) : rest;
+    const stream = !counting && call.stream;
+    const response = await this.http.request({
+      instance,
+      // Claude Code adds ?beta=true to its requests (§3.1).
+      url: `${(settings.base_url ?? ANTHROPIC_BASE_URL).replace(/\/+$/, '')}/v1/messages${counting ? '/count_tokens' : ''}?beta=true`,
+      method: 'POST',
+      headers: {
+        ...lowerCaseKeys(settings.headers),
+        ...prepared.headers,
+        'anthropic-version': call.clientHeaders?.['anthropic-version'] ?? ANTHROPIC_VERSION,
+        'content-type': 'application/json',
+        accept: stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal: call.signal,
+      timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+    });
+    const limits = rateLimitHeaders(response.headers);
+    if (prepared.accountId) this.rateLimits.record('claude', prepared.accountId, { headers: limits });
+    if (response.status >= 400) {
+      const text = await this.http.errorText(response.body, instance, call.signal);
+      throw upstreamStatusError(instance, response, text);
+    }
+    if (!stream) {
+      const text = await this.http.text(response.body, instance, call.signal);
+      try {
+        return { kind: 'json', status: response.status, headers: limits, body: JSON.parse(text) };
+      } catch {
+        throw new UpstreamError(`upstream ${instance} answered with a body that is not JSON`, { failure: 'protocol', instance });
+      }
+    }
+    const events = claudeEventStream(decodeSse(this.http.chunks(response.body, instance, call.signal)), instance);
+    return { kind: 'stream', status: response.status, headers: limits, events: releasing(events, response.body) };
+  }
+}
+
+/** Lets the connection go back to the pool once the stream is over (or cut, when it was not). */
+async function* releasing<T>(events: AsyncIterable<T>, body: { dump(): Promise<void> }): AsyncGenerator<T> {
+  try {
+    yield* events;
+  } finally {
+    body.dump().catch(() => undefined);
+  }
+}
+
+function betaHeader(betas: string | undefined): Record<string, string> {
+  return betas ? { 'anthropic-beta': betas } : {};
+}
+
+/** Anthropic's rate-limit headers: the API-key family and a login's unified 5h/7d windows (§3.5). */
+function rateLimitHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if ((name.startsWith('anthropic-ratelimit-') || name === 'retry-after') && value !== undefined) {
+      out[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+  }
+  return out;
+}
+
+function withoutKeys<T extends object>(object: T, keys: string[]): T {
+  const copy = { ...object } as Record<string, unknown>;
+  for (const key of keys) delete copy[key];
+  return copy as T;
+}
+
+/**
+ * Thinking blocks Anthropic did not sign (another provider's reasoning, passed back by a client
+ * that switched models) would be rejected; they are dropped, signed ones kept as they are.
+ */
+export function withoutUnsignedThinking(body: MessagesRequest): MessagesRequest {
+  let changed = false;
+  const messages = body.messages.map((message) => {
+    if (message.role !== 'assistant' || !Array.isArray(message.content)) return message;
+    const content = message.content.filter((block) => !(block.type === 'thinking' && !(typeof block.signature === 'string' && block.signature.trim())));
+    if (content.length === message.content.length) return message;
+    changed = true;
+    return { ...message, content };
+  });
+  return changed ? { ...body, messages } : body;
+}

@@ -1,0 +1,68 @@
+// How an Anthropic Messages stream can fail to give an answer — an in-stream `error` event
+// (reference/wire-protocols.md §3.5) or an end before `message_stop` — as one typed error the
+// caller turns into its own (an HTTP status before the first byte, an in-stream error after it).
+// The status is the one Anthropic uses for the error type over HTTP, so the caller can treat an
+// in-stream `overloaded_error` exactly like a 529 answer.
+import type { AnthropicErrorEvent } from '../protocol/anthropic-messages';
+
+export type MessagesStreamFailure =
+  /** An `error` event. */
+  | 'error'
+  /** The stream ended before `message_stop`. */
+  | 'ended_early';
+
+export const MESSAGES_ENDED_EARLY_MESSAGE = 'the upstream Messages stream ended before message_stop';
+
+/** HTTP statuses of Anthropic's error types (§3.5). */
+export const ANTHROPIC_ERROR_STATUS: Readonly<Record<string, number>> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
+};
+
+/** The status of an Anthropic error type; 500 for a type we do not know (it is Anthropic's fault until shown otherwise). */
+export function anthropicErrorStatus(type: string): number {
+  return Object.prototype.hasOwnProperty.call(ANTHROPIC_ERROR_STATUS, type) ? ANTHROPIC_ERROR_STATUS[type] : 500;
+}
+
+export class MessagesStreamError extends Error {
+  readonly failure: MessagesStreamFailure;
+  /** Anthropic's error type (`overloaded_error`, …); `api_error` for a stream that ended early. */
+  readonly type: string;
+  /** The HTTP status of that type; 502 for a stream that ended early (the upstream broke off). */
+  readonly status: number;
+  /** The event as received. */
+  readonly event?: AnthropicErrorEvent;
+
+  constructor(message: string, details: { failure: MessagesStreamFailure; type: string; status: number; event?: AnthropicErrorEvent }) {
+    super(message);
+    this.name = 'MessagesStreamError';
+    this.failure = details.failure;
+    this.type = details.type;
+    this.status = details.status;
+    this.event = details.event;
+  }
+}
+
+/** The error for an `error` event; a malformed one still fails the stream, as an `api_error`. */
+export function messagesStreamErrorOf(event: AnthropicErrorEvent): MessagesStreamError {
+  const inner: Record<string, unknown> = isObject(event.error) ? event.error : {};
+  const type = typeof inner.type === 'string' && inner.type !== '' ? inner.type : 'api_error';
+  const message = typeof inner.message === 'string' && inner.message !== '' ? inner.message : 'the upstream reported an error';
+  return new MessagesStreamError(message, { failure: 'error', type, status: anthropicErrorStatus(type), event });
+}
+
+export function messagesStreamEndedEarly(): MessagesStreamError {
+  return new MessagesStreamError(MESSAGES_ENDED_EARLY_MESSAGE, { failure: 'ended_early', type: 'api_error', status: 502 });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
