@@ -66,6 +66,17 @@ providers:
     enabled: false
     base_url: ${upstream.url}
     models: [off-model]
+  # A 429 or 401 rests the credential that got it; these tests use credentials of their own.
+  limited:
+    type: openai-compatible
+    base_url: ${upstream.url}
+    api_key: sk-upstream
+    models: [limited-model]
+  rejected:
+    type: openai-compatible
+    base_url: ${upstream.url}
+    api_key: sk-upstream
+    models: [rejected-model]
 `);
   });
   afterAll(async () => {
@@ -270,7 +281,7 @@ providers:
         headers: { 'retry-after': '17' },
         body: { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
       });
-      const error = await gateway.openai.chat.completions.create({ model: 'llama-3.1-8b', messages: USER }).catch((e) => e);
+      const error = await gateway.openai.chat.completions.create({ model: 'limited-model', messages: USER }).catch((e) => e);
       expect(error).toBeInstanceOf(OpenAI.RateLimitError);
       expect(error.headers.get('retry-after')).toBe('17');
       expect(error.code).toBe('rate_limit_exceeded');
@@ -291,9 +302,9 @@ providers:
 
     it('says the gateway credential was rejected on an upstream 401', async () => {
       upstream.script({ kind: 'error', status: 401, body: { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } });
-      const error = await gateway.openai.chat.completions.create({ model: 'llama-3.1-8b', messages: USER }).catch((e) => e);
+      const error = await gateway.openai.chat.completions.create({ model: 'rejected-model', messages: USER }).catch((e) => e);
       expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
-      expect(error.message).toMatch(/upstream local rejected the gateway's credential/);
+      expect(error.message).toMatch(/upstream rejected rejected the gateway's credential/);
     });
 
     it.each([

@@ -10,6 +10,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { importClaudeCode } from '../src/auth/importers/claude-code.importer';
 import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
+import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { CLAUDE_CODE_IDENTITY, FAKE_API_KEY, FAKE_OAUTH_TOKEN, FakeAnthropicUpstream } from './fakes/anthropic-upstream.fake';
 import { FakeCodexBackend } from './fakes/codex-backend.fake';
@@ -76,6 +77,8 @@ afterAll(async () => {
 
 afterEach(() => {
   anthropicUpstream.requireClaudeCodeIdentity = false;
+  // A 429 rests the credential that got it; each case starts with ready credentials.
+  gateway.app.get(RequestRouter).states.clearAllCooldowns();
 });
 
 const WEATHER: Anthropic.Tool[] = [

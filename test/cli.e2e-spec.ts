@@ -217,6 +217,25 @@ describe('byokey serve', () => {
     expect(result.stdout).toContain('byokey: SIGINT received, finishing open requests (up to 1234 ms)');
   });
 
+  it('reloads providers.yaml on SIGHUP, keeping the old one when the new one is invalid', async () => {
+    const config = sandbox.write('providers.yaml', providersYaml());
+    const proc = startCli(['serve', '--port', '0', '--config', config, '--log-level', 'info'], sandbox);
+    const { url } = await proc.listening();
+    const models = async () => ((await (await request(`${url}/v1/models`, { dispatcher: agent })).body.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id);
+    expect(await models()).toEqual(['alpha-1', 'beta-2']);
+
+    sandbox.write('providers.yaml', providersYaml().replace('models: [alpha-1, beta-2]', 'models: [gamma-9]'));
+    proc.signal('SIGHUP');
+    await proc.waitFor(/reloaded .*providers\.yaml \(SIGHUP\)/);
+    expect(await models()).toEqual(['gamma-9']);
+
+    sandbox.write('providers.yaml', 'providers:\n  local:\n    type: openai-compatibel\n');
+    proc.signal('SIGHUP');
+    await proc.waitFor(/kept the running configuration/);
+    expect(await models()).toEqual(['gamma-9']);
+    expect(proc.hasExited).toBe(false);
+  });
+
   describe('a providers.yaml it cannot use', () => {
     // Each case: the file, then the exact problem line expected on stderr (after "FILE:").
     const cases: Array<[string, string, string]> = [

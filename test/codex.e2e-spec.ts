@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import { importCodexCli } from '../src/auth/importers/codex-cli.importer';
 import { codexAccountFacts } from '../src/providers/codex/codex.oauth';
 import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
+import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeCodexBackend } from './fakes/codex-backend.fake';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
@@ -82,6 +83,8 @@ afterAll(async () => {
 afterEach(() => {
   backend.acceptedTokens = undefined;
   backend.release();
+  // A usage limit rests the account until its reset; each case starts with a ready account.
+  gateway.app.get(RequestRouter).states.clearAllCooldowns();
 });
 
 const TOOLS: OpenAI.ChatCompletionTool[] = [

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import OpenAI from 'openai';
 import { RefreshLoop } from '../src/auth/refresh-loop.service';
 import type { Account } from '../src/store/account';
+import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';

@@ -4,15 +4,13 @@
 // translated back — streamed as Anthropic events with `event:` lines, or as one Message. Errors
 // here are Anthropic-shaped (the exception filter picks the dialect by route).
 import { Controller, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../common/gateway-error';
-import { GATEWAY_CONFIG_KEY } from '../config/config.module';
-import type { GatewayConfig } from '../config/gateway-config';
 import type { CountTokensResponse, MessagesRequest } from '../protocol/anthropic-messages';
-import type { ChatCompletion } from '../protocol/openai-chat';
+import type { ChatCompletion, ChatCompletionRequest } from '../protocol/openai-chat';
 import type { SseEvent } from '../protocol/sse';
-import type { UpstreamCall } from '../registry/provider-executor';
+import type { WireProtocol } from '../registry/provider-executor';
+import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
 import { estimateInputTokens } from '../translate/estimate-tokens';
 import { ChatViaResponses } from './bridges/chat-via-responses';
@@ -30,67 +28,77 @@ const FORWARDED_HEADERS = ['anthropic-beta', 'anthropic-version'];
 @Controller('v1')
 export class MessagesController {
   private readonly logger = new Logger(MessagesController.name);
-  private readonly keepaliveMs: number;
 
   constructor(
     private readonly router: RequestRouter,
+    private readonly registry: PluginRegistry,
     private readonly streams: ActiveStreams,
     private readonly viaChat: MessagesViaChat,
     private readonly viaResponses: ChatViaResponses,
-    config: ConfigService,
-  ) {
-    this.keepaliveMs = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY).server.sseKeepaliveMs;
-  }
+  ) {}
 
   @Post('messages')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateMessagesRequest(request.body);
-    const target = this.router.route(body.model);
-    const { executor, name: instance } = target.instance;
+    const plan = this.router.plan(body.model);
     const stream = body.stream === true;
     const abort = abortWhenClientLeaves(reply);
     const requestId = String(request.id);
-    const call = <T>(upstreamBody: T, upstreamStream = stream): UpstreamCall<T> => ({
-      instance: target.instance.config,
-      credential: target.credential,
-      model: target.upstreamModel,
-      body: upstreamBody,
-      stream: upstreamStream,
-      signal: abort.signal,
-      requestId,
-      clientHeaders: forwardedHeaders(request),
-    });
+    const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
+    const clientHeaders = forwardedHeaders(request);
+
+    // The body in each protocol a target may speak, translated once (Codex goes via chat).
+    const translated = new Map<WireProtocol, object>();
+    const bodyIn = (protocol: WireProtocol): object => {
+      let upstream = translated.get(protocol);
+      if (!upstream) {
+        upstream = protocol === 'anthropic-messages' ? body : this.viaChat.request(body);
+        if (protocol === 'openai-responses') upstream = this.viaResponses.request(upstream as ChatCompletionRequest);
+        translated.set(protocol, upstream);
+      }
+      return upstream;
+    };
+    const { target, result } = await this.router.execute(
+      plan,
+      (target, credential, signal) => {
+        const executor = target.instance.executor;
+        return executor.execute({
+          instance: target.instance.config,
+          credential,
+          model: target.upstreamModel,
+          body: this.router.prepareBody(plan, target, executor.protocol, bodyIn(executor.protocol)),
+          stream,
+          signal,
+          requestId,
+          clientHeaders,
+        });
+      },
+      { signal: abort.signal, primeWaitMs: keepaliveMs },
+    );
+
+    const instance = target.instance.name;
     const streamOut = (events: AsyncIterable<SseEvent>) =>
       sendSse({
         reply,
         events,
         abort,
-        errorEvent: (error) => {
-          const body = toAnthropicError(toGatewayError(error, { requestId }));
-          return { event: 'error', data: JSON.stringify(body) };
-        },
+        errorEvent: (error) => ({ event: 'error', data: JSON.stringify(toAnthropicError(toGatewayError(error, { requestId }))) }),
         streams: this.streams,
         logger: this.logger,
         requestId,
-        keepaliveMs: this.keepaliveMs,
+        keepaliveMs,
       });
 
-    switch (executor.protocol) {
-      case 'anthropic-messages': {
-        const result = await executor.execute(call(body));
+    switch (target.instance.executor.protocol) {
+      case 'anthropic-messages':
         if (result.kind === 'json') reply.code(200).send(result.body);
         else await streamOut(result.events);
         return;
-      }
-      case 'openai-chat': {
-        const result = await executor.execute(call(this.viaChat.request(body)));
+      case 'openai-chat':
         if (result.kind === 'json') reply.code(200).send(this.viaChat.message(result.body as ChatCompletion, body.model));
         else await streamOut(this.viaChat.events(result.events, { instance, model: body.model }));
         return;
-      }
       case 'openai-responses': {
-        const chat = this.viaChat.request(body);
-        const result = await executor.execute(call(this.viaResponses.request(chat)));
         if (result.kind === 'json') throw new GatewayError(502, `upstream ${instance} answered without streaming`, { type: 'server_error', code: 'upstream_protocol_error' });
         if (!stream) {
           const completion = await this.viaResponses.completion(result.events, { instance, model: body.model });
@@ -109,18 +117,20 @@ export class MessagesController {
   @HttpCode(200)
   async countTokens(@Req() request: FastifyRequest): Promise<CountTokensResponse> {
     const body = validateMessagesRequest(request.body, { requireMaxTokens: false });
-    const target = this.router.route(body.model);
+    const target = this.router.plan(body.model).targets[0];
     const { executor } = target.instance;
     // Claude counts exactly; other providers have no such endpoint, so the gateway estimates.
     if (executor.protocol !== 'anthropic-messages' || !executor.countTokens) return { input_tokens: estimateInputTokens(body) };
-    const abort = new AbortController();
+    const credential = target.instance.config.settings.api_key
+      ? { kind: 'api-key' as const, id: 'api_key', key: target.instance.config.settings.api_key }
+      : { kind: 'none' as const };
     return executor.countTokens({
       instance: target.instance.config,
-      credential: target.credential,
+      credential,
       model: target.upstreamModel,
       body: body as MessagesRequest,
       stream: false,
-      signal: abort.signal,
+      signal: new AbortController().signal,
       requestId: String(request.id),
       clientHeaders: forwardedHeaders(request),
     });

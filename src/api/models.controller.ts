@@ -12,6 +12,14 @@ export class ModelsController {
 
   @Get('models')
   list(): ModelList {
-    return { object: 'list', data: this.registry.catalog.list(this.created) };
+    const catalog = this.registry.catalog;
+    const data = catalog.list(this.created);
+    // Aliases are model names too; each is listed as owned by the instance that answers it first.
+    const listed = new Set(data.map((m) => m.id));
+    for (const [alias, models] of Object.entries(this.registry.config.routing.aliases)) {
+      const owner = models.map((m) => catalog.resolve(m)).find((r) => r !== undefined);
+      if (owner && !listed.has(alias)) data.push({ id: alias, object: 'model', created: this.created, owned_by: owner.instance.name });
+    }
+    return { object: 'list', data };
   }
 }

@@ -3,12 +3,10 @@
 // the stream goes out event by event with `response.completed.response.output` filled in, and
 // a non-stream request gets the finished Response object.
 import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../common/gateway-error';
-import { GATEWAY_CONFIG_KEY } from '../config/config.module';
-import type { GatewayConfig } from '../config/gateway-config';
 import type { SseEvent } from '../protocol/sse';
+import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
 import { ResponsesAccumulator } from '../translate/responses-accumulator';
 import { collectResponse } from './bridges/chat-via-responses';
@@ -22,40 +20,46 @@ import { validateResponsesRequest } from './validation/responses-request.validat
 @Controller('v1')
 export class ResponsesController {
   private readonly logger = new Logger(ResponsesController.name);
-  private readonly keepaliveMs: number;
 
   constructor(
     private readonly router: RequestRouter,
+    private readonly registry: PluginRegistry,
     private readonly streams: ActiveStreams,
-    config: ConfigService,
-  ) {
-    this.keepaliveMs = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY).server.sseKeepaliveMs;
-  }
+  ) {}
 
   @Post('responses')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateResponsesRequest(request.body);
-    const target = this.router.route(body.model);
-    const { executor, name: instance } = target.instance;
-    if (executor.protocol !== 'openai-responses') {
+    const plan = this.router.plan(body.model);
+    // Only providers that speak the Responses API can serve this route (no translator yet).
+    const targets = plan.targets.filter((t) => t.instance.executor.protocol === 'openai-responses');
+    if (targets.length === 0) {
+      const first = plan.targets[0].instance;
       throw new GatewayError(
         400,
-        `The model \`${body.model}\` is served by provider instance \`${instance}\`, which /v1/responses cannot reach yet (it speaks ${executor.protocol}); use /v1/chat/completions for it.`,
+        `The model \`${body.model}\` is served by provider instance \`${first.name}\`, which /v1/responses cannot reach yet (it speaks ${first.executor.protocol}); use /v1/chat/completions for it.`,
         { type: 'invalid_request_error', code: 'unsupported_model_for_endpoint', param: 'model' },
       );
     }
     const stream = body.stream === true;
     const abort = abortWhenClientLeaves(reply);
     const requestId = String(request.id);
-    const result = await executor.execute({
-      instance: target.instance.config,
-      credential: target.credential,
-      model: target.upstreamModel,
-      body,
-      stream,
-      signal: abort.signal,
-      requestId,
-    });
+    const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
+    const { target, result } = await this.router.execute(
+      { ...plan, targets },
+      (target, credential, signal) =>
+        target.instance.executor.execute({
+          instance: target.instance.config,
+          credential,
+          model: target.upstreamModel,
+          body: this.router.prepareBody(plan, target, 'openai-responses', body),
+          stream,
+          signal,
+          requestId,
+        }),
+      { signal: abort.signal, primeWaitMs: keepaliveMs },
+    );
+    const instance = target.instance.name;
     if (result.kind === 'json') {
       reply.code(200).send(result.body);
       return;
@@ -73,7 +77,7 @@ export class ResponsesController {
       streams: this.streams,
       logger: this.logger,
       requestId,
-      keepaliveMs: this.keepaliveMs,
+      keepaliveMs,
     });
   }
 }

@@ -5,16 +5,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error';
-import { GatewayConfigFileDto, ProviderInstanceConfigDto, ServerConfigDto } from './config.schema';
+import { GatewayConfigFileDto, ProviderInstanceConfigDto, RoutingConfigDto, ServerConfigDto } from './config.schema';
 import { substituteEnvDeep } from './env-substitution';
 import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
   DEFAULT_PORT,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_COOLDOWN_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_RETRY_DEADLINE_MS,
   DEFAULT_SSE_KEEPALIVE_MS,
   type GatewayConfig,
   type ProviderInstanceConfig,
+  type RoutingSettings,
 } from './gateway-config';
 import { issueAt, knownKeys, validateSection, type Locator } from './validate-section';
 
@@ -84,6 +88,8 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
   // (`server:` with every key commented out) means "all defaults".
   const server = isMapping(file.server) ? validateSection(ServerConfigDto, file.server, ['server'], locate) : undefined;
   if (server) issues.push(...server.issues);
+  const routing = isMapping(file.routing) ? validateSection(RoutingConfigDto, file.routing, ['routing'], locate) : undefined;
+  if (routing) issues.push(...routing.issues);
 
   const providers: ProviderInstanceConfig[] = [];
   const entries = isMapping(file.providers) ? Object.entries(file.providers) : [];
@@ -128,7 +134,28 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
       sseKeepaliveMs: s?.sse_keepalive_ms ?? DEFAULT_SSE_KEEPALIVE_MS,
     },
     providers,
+    routing: routingSettings(routing?.value),
     locate,
+  };
+}
+
+function routingSettings(routing: RoutingConfigDto | undefined): RoutingSettings {
+  const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+  const lists = (map: Record<string, string | string[]> | undefined) =>
+    Object.fromEntries(Object.entries(map ?? {}).map(([name, value]) => [name, list(value)]));
+  const payload = routing?.payload;
+  return {
+    strategy: routing?.strategy ?? 'round-robin',
+    cooldownMs: routing?.cooldown_ms ?? DEFAULT_COOLDOWN_MS,
+    maxAttempts: routing?.max_attempts ?? DEFAULT_MAX_ATTEMPTS,
+    deadlineMs: routing?.deadline_ms ?? DEFAULT_RETRY_DEADLINE_MS,
+    aliases: lists(routing?.aliases),
+    fallbacks: lists(routing?.fallbacks),
+    payload: {
+      default: (payload?.default ?? []).map((rule) => ({ models: rule.models, params: rule.params })),
+      override: (payload?.override ?? []).map((rule) => ({ models: rule.models, params: rule.params })),
+      filter: (payload?.filter ?? []).map((rule) => ({ models: rule.models, params: rule.params })),
+    },
   };
 }
 

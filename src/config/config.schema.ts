@@ -153,6 +153,40 @@ export class OAuthOverridesDto {
   callback_port?: number;
 }
 
+export const STRATEGIES = ['round-robin', 'fill-first', 'least-busy'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** `timeouts:` of an instance (issue #6); each bounds one phase of an upstream call. */
+export class TimeoutsDto {
+  /** Opening the TCP/TLS connection. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1, { message: 'must be at least 1 millisecond' })
+  connect_ms?: number;
+
+  /** From sending the request to the response headers. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1, { message: 'must be at least 1 millisecond' })
+  first_byte_ms?: number;
+
+  /** Silence between two chunks of a response. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1, { message: 'must be at least 1 millisecond' })
+  idle_ms?: number;
+
+  /** The whole call, stream included. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1, { message: 'must be at least 1 millisecond' })
+  total_ms?: number;
+}
+
 /**
  * The keys every provider instance understands. A plugin whose instances take more (Codex's
  * `transport`, say) names a subclass in its @ProviderPlugin decorator, and the registry
@@ -212,6 +246,167 @@ export class ProviderInstanceConfigDto {
   @Transform(({ value }) => (isMapping(value) ? plainToInstance(OAuthOverridesDto, value) : value))
   @ValidateNested()
   oauth?: OAuthOverridesDto;
+
+  /** How the instance picks among its keys and accounts (default: routing.strategy). */
+  @IsOptional()
+  @IsIn(STRATEGIES, { message: `must be one of ${STRATEGIES.join(', ')}` })
+  strategy?: Strategy;
+
+  /** Models this instance must not serve (globs such as "*-mini"): hidden and refused. */
+  @IsOptional()
+  @IsArray({ message: 'must be a list of model globs' })
+  @IsString({ each: true, message: 'must list model globs as strings' })
+  excluded_models?: string[];
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (connect_ms, first_byte_ms, idle_ms, total_ms)' })
+  @Transform(({ value }) => (isMapping(value) ? plainToInstance(TimeoutsDto, value) : value))
+  @ValidateNested()
+  timeouts?: TimeoutsDto;
+
+  /**
+   * Which logged-in accounts of its provider the instance may use besides its API keys: `all`,
+   * `none`, or a list of account names. Default: all when it has no API key, none when it has.
+   */
+  @IsOptional()
+  @IsAccountSelection()
+  accounts?: 'all' | 'none' | string[];
+
+  /** How long a credential rests after a 429 that names no reset time (default: routing.cooldown_ms). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0)
+  cooldown_ms?: number;
+}
+
+/** `accounts:` — `all`, `none`, or a list of account names. */
+function IsAccountSelection(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isAccountSelection',
+      target: target.constructor,
+      propertyName,
+      options: { message: 'must be "all", "none", or a list of account names', ...options },
+      validator: {
+        validate(value: unknown) {
+          return value === 'all' || value === 'none' || (Array.isArray(value) && value.every((name) => typeof name === 'string' && name !== ''));
+        },
+      },
+    });
+}
+
+/** A model name clients may use (`aliases:` value): one model, or several tried in order. */
+function IsModelOrModels(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isModelOrModels',
+      target: target.constructor,
+      propertyName,
+      options: { message: 'must map names to a model id or a list of model ids', ...options },
+      validator: {
+        validate(value: unknown) {
+          if (!isMapping(value)) return false;
+          return Object.values(value).every(
+            (v) => (typeof v === 'string' && v !== '') || (Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === 'string' && m !== '')),
+          );
+        },
+      },
+    });
+}
+
+/** A path such as `reasoning.effort`: dot-separated object keys, none empty. */
+const DOT_PATH = /^[^.]+(\.[^.]+)*$/;
+
+/** `payload.default[]` / `payload.override[]`: set these fields for these models. */
+export class PayloadSetRuleDto {
+  @IsArray({ message: 'must be a list of model globs' })
+  @IsString({ each: true, message: 'must list model globs as strings' })
+  models!: string[];
+
+  @IsObject({ message: 'must map field paths (e.g. reasoning.effort) to values' })
+  params!: Record<string, unknown>;
+}
+
+/** `payload.filter[]`: remove these fields for these models. */
+export class PayloadFilterRuleDto {
+  @IsArray({ message: 'must be a list of model globs' })
+  @IsString({ each: true, message: 'must list model globs as strings' })
+  models!: string[];
+
+  @IsArray({ message: 'must be a list of field paths' })
+  @Matches(DOT_PATH, { each: true, message: 'must list field paths such as "reasoning.effort"' })
+  params!: string[];
+}
+
+const toRules = <T extends object>(cls: new () => T) => ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? value.map((rule) => (isMapping(rule) ? plainToInstance(cls, rule) : rule)) : value;
+
+/** `routing.payload`: rewrite the upstream request per model (seed-spec §5.4). */
+export class PayloadRulesDto {
+  @IsOptional()
+  @IsArray({ message: 'must be a list of {models, params} rules' })
+  @Transform(toRules(PayloadSetRuleDto))
+  @ValidateNested({ each: true })
+  default?: PayloadSetRuleDto[];
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of {models, params} rules' })
+  @Transform(toRules(PayloadSetRuleDto))
+  @ValidateNested({ each: true })
+  override?: PayloadSetRuleDto[];
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of {models, params} rules' })
+  @Transform(toRules(PayloadFilterRuleDto))
+  @ValidateNested({ each: true })
+  filter?: PayloadFilterRuleDto[];
+}
+
+/** `routing:` — how requests find a provider, and what happens when one fails (issue #6). */
+export class RoutingConfigDto {
+  @IsOptional()
+  @IsIn(STRATEGIES, { message: `must be one of ${STRATEGIES.join(', ')}` })
+  strategy?: Strategy;
+
+  /** Rest for a credential after a 429 that names no reset time. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0)
+  cooldown_ms?: number;
+
+  /** Upstream attempts per request, across credentials and fallbacks. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(20)
+  max_attempts?: number;
+
+  /** No new attempt starts after this long (the request's own calls run to their timeouts). */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  deadline_ms?: number;
+
+  /** Public names → a model, or a list tried in order. */
+  @IsOptional()
+  @IsModelOrModels()
+  aliases?: Record<string, string | string[]>;
+
+  /** Model → models (usually on other providers) tried when it cannot answer. */
+  @IsOptional()
+  @IsModelOrModels({ message: 'must map model ids to a model id or a list of model ids' })
+  fallbacks?: Record<string, string | string[]>;
+
+  /** Rules that rewrite the upstream request per model glob (default / override / filter). */
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with default, override and filter lists' })
+  @Transform(({ value }) => (isMapping(value) ? plainToInstance(PayloadRulesDto, value) : value))
+  @ValidateNested()
+  payload?: PayloadRulesDto;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -232,4 +427,8 @@ export class GatewayConfigFileDto {
   @IsOptional()
   @IsObject({ message: 'must be a mapping of instance names to provider settings' })
   providers?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (strategy, cooldown_ms, max_attempts, deadline_ms, aliases, fallbacks, payload)' })
+  routing?: Record<string, unknown>;
 }

@@ -38,12 +38,42 @@ export interface ProviderInstanceConfig {
   raw: Record<string, unknown>;
 }
 
+export type Strategy = 'round-robin' | 'fill-first' | 'least-busy';
+
+/** A payload rule's match and effect: `params` maps dot paths to values (set) or lists paths (filter). */
+export interface PayloadRule<P> {
+  models: string[];
+  params: P;
+}
+
+/** `routing:` with defaults applied. */
+export interface RoutingSettings {
+  strategy: Strategy;
+  cooldownMs: number;
+  maxAttempts: number;
+  deadlineMs: number;
+  /** Public name → models tried in order. */
+  aliases: Record<string, string[]>;
+  /** Model → models tried when it cannot answer. */
+  fallbacks: Record<string, string[]>;
+  payload: {
+    default: PayloadRule<Record<string, unknown>>[];
+    override: PayloadRule<Record<string, unknown>>[];
+    filter: PayloadRule<string[]>[];
+  };
+}
+
+export const DEFAULT_COOLDOWN_MS = 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+export const DEFAULT_RETRY_DEADLINE_MS = 120_000;
+
 export interface GatewayConfig {
   /** The file this came from, or `built-in defaults`. */
   source: string;
   server: ServerSettings;
   /** In file order: the order decides which instance serves a model listed twice. */
   providers: ProviderInstanceConfig[];
+  routing: RoutingSettings;
   /** Finds a field's line in the file, for problems found after loading (e.g. an unknown plugin). */
   locate: Locator;
 }

@@ -49,10 +49,10 @@ describe('knownKeys', () => {
     [ServerConfigDto, ['body_limit', 'host', 'port', 'shutdown_timeout_ms', 'sse_keepalive_ms']],
     [
       ProviderInstanceConfigDto,
-      ['api_key', 'api_keys', 'base_url', 'enabled', 'headers', 'models', 'oauth', 'timeout_ms', 'type'],
+      ['accounts', 'api_key', 'api_keys', 'base_url', 'cooldown_ms', 'enabled', 'excluded_models', 'headers', 'models', 'oauth', 'strategy', 'timeout_ms', 'timeouts', 'type'],
     ],
     [ApiKeyEntryDto, ['base_url', 'key']],
-    [GatewayConfigFileDto, ['providers', 'server', 'version']],
+    [GatewayConfigFileDto, ['providers', 'routing', 'server', 'version']],
   ])('lists the keys of %p once each', (cls, keys) => {
     const known = knownKeys(cls);
 

@@ -15,6 +15,8 @@ interface Spec {
   /** The plugin catalog, used when `models` is absent. */
   catalog?: string[];
   enabled?: boolean;
+  /** `excluded_models` globs. */
+  excluded?: string[];
 }
 
 function instance(name: string, spec: Spec = {}): ProviderInstance {
@@ -25,6 +27,7 @@ function instance(name: string, spec: Spec = {}): ProviderInstance {
     executor,
     models: spec.models ?? spec.catalog ?? [],
     listsOwnModels: spec.models !== undefined,
+    excluded: spec.excluded ?? [],
   };
 }
 
@@ -237,5 +240,26 @@ describe('ModelCatalog.list', () => {
       expect({ id: entry.id, owner: resolved?.instance.name }).toEqual({ id: entry.id, owner: entry.owned_by });
       expect(instances.find((i) => i.name === entry.owned_by)?.models).toContain(resolved?.upstreamModel);
     }
+  });
+});
+
+describe('ModelCatalog with excluded_models', () => {
+  const catalog = new ModelCatalog([
+    instance('codex', { catalog: ['gpt-5.1-codex', 'gpt-5.1-codex-mini', 'gpt-5'], excluded: ['*-mini'] }),
+    instance('backup', { catalog: ['gpt-5.1-codex-mini'] }),
+  ]);
+
+  it('does not serve an excluded model, neither by name nor by prefix', () => {
+    expect(route(catalog, 'gpt-5.1-codex')).toEqual({ instance: 'codex', upstreamModel: 'gpt-5.1-codex', via: 'catalog' });
+    expect(route(catalog, 'codex/gpt-5.1-codex-mini')).toBeUndefined();
+    expect(catalog.excludingOwnerOf('codex/gpt-5.1-codex-mini')).toBe('codex');
+  });
+
+  it('lets another instance serve what one excludes', () => {
+    expect(route(catalog, 'gpt-5.1-codex-mini')).toEqual({ instance: 'backup', upstreamModel: 'gpt-5.1-codex-mini', via: 'catalog' });
+  });
+
+  it('hides excluded models from the list', () => {
+    expect(catalog.list(0).map((m) => `${m.owned_by}:${m.id}`)).toEqual(['codex:gpt-5.1-codex', 'codex:gpt-5', 'backup:gpt-5.1-codex-mini']);
   });
 });

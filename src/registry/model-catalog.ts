@@ -1,6 +1,8 @@
 // Which instance serves a model name. Order of precedence (issue #2): an instance's explicit
 // `models` list, then an `instance/model` prefix, then the plugins' built-in catalogs; among
-// instances, the first in providers.yaml wins. Disabled instances serve nothing.
+// instances, the first in providers.yaml wins. Disabled instances serve nothing, and an instance
+// serves none of its `excluded_models`.
+import { matchesAny } from '../common/model-glob';
 import type { ModelListEntry } from '../protocol/openai-chat';
 import type { ProviderInstance } from './provider-instance';
 
@@ -25,7 +27,7 @@ export class ModelCatalog {
       }
       this.byName.set(instance.name, instance);
       const index = instance.listsOwnModels ? this.listed : this.cataloged;
-      for (const model of instance.models) if (!index.has(model)) index.set(model, instance);
+      for (const model of instance.models) if (!index.has(model) && !excludes(instance, model)) index.set(model, instance);
     }
   }
 
@@ -35,11 +37,20 @@ export class ModelCatalog {
     const slash = model.indexOf('/');
     if (slash > 0 && slash < model.length - 1) {
       const instance = this.byName.get(model.slice(0, slash));
-      if (instance) return { instance, upstreamModel: model.slice(slash + 1), via: 'prefix' };
+      const upstreamModel = model.slice(slash + 1);
+      if (instance && !excludes(instance, upstreamModel)) return { instance, upstreamModel, via: 'prefix' };
     }
     const cataloged = this.cataloged.get(model);
     if (cataloged) return { instance: cataloged, upstreamModel: model, via: 'catalog' };
     return undefined;
+  }
+
+  /** The instance that would have served this model but excludes it, to say so in the error. */
+  excludingOwnerOf(model: string): string | undefined {
+    const slash = model.indexOf('/');
+    const named = slash > 0 ? this.byName.get(model.slice(0, slash)) : undefined;
+    if (named && excludes(named, model.slice(slash + 1))) return named.name;
+    return this.instances.find((i) => i.config.enabled && i.models.includes(model) && excludes(i, model))?.name;
   }
 
   /** The disabled instance that would have served this model, to say so in the error. */
@@ -62,6 +73,7 @@ export class ModelCatalog {
     for (const instance of this.instances) {
       if (!instance.config.enabled) continue;
       for (const model of instance.models) {
+        if (excludes(instance, model)) continue;
         const owner = this.resolve(model)?.instance;
         const id = owner === instance && !seen.has(model) ? model : `${instance.name}/${model}`;
         // Never advertise a name that would reach another instance (a prefixed id that some
@@ -73,4 +85,8 @@ export class ModelCatalog {
     }
     return out;
   }
+}
+
+function excludes(instance: ProviderInstance, model: string): boolean {
+  return instance.excluded.length > 0 && matchesAny(instance.excluded, model);
 }

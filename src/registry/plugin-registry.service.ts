@@ -26,15 +26,17 @@ export class PluginRegistry implements OnModuleInit {
   private readonly logger = new Logger(PluginRegistry.name);
   private readonly plugins = new Map<string, DiscoveredPlugin>();
   private current!: ModelCatalog;
+  private currentConfig!: GatewayConfig;
 
   constructor(
     private readonly discovery: DiscoveryService,
-    private readonly config: ConfigService,
+    private readonly configService: ConfigService,
   ) {}
 
   onModuleInit(): void {
     this.discoverPlugins();
-    this.current = this.buildCatalog(this.config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY));
+    this.currentConfig = this.configService.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY);
+    this.current = this.buildCatalog(this.currentConfig);
     const enabled = this.current.instances.filter((i) => i.config.enabled).map((i) => `${i.name} (${i.config.type})`);
     this.logger.log(`provider instances: ${enabled.length > 0 ? enabled.join(', ') : 'none configured'}`);
   }
@@ -42,6 +44,22 @@ export class PluginRegistry implements OnModuleInit {
   /** The catalog in force. Callers keep the object they got for the whole request. */
   get catalog(): ModelCatalog {
     return this.current;
+  }
+
+  /** The configuration in force (changes on reload). */
+  get config(): GatewayConfig {
+    return this.currentConfig;
+  }
+
+  /**
+   * Puts a new configuration in force: checked in full first (a ConfigError leaves the old one
+   * in force), then swapped in one step. Requests in flight keep the instances they started with.
+   */
+  reload(config: GatewayConfig): void {
+    const catalog = this.buildCatalog(config);
+    this.currentConfig = config;
+    this.current = catalog;
+    this.configService.set(GATEWAY_CONFIG_KEY, config);
   }
 
   pluginTypes(): string[] {
@@ -102,6 +120,8 @@ export class PluginRegistry implements OnModuleInit {
         executor: plugin.executor,
         models: ownModels ?? plugin.options.catalog ?? [],
         listsOwnModels: ownModels !== undefined,
+        excluded: checked.value.excluded_models ?? [],
+        accountsProvider: plugin.options.accounts,
       });
     }
     if (issues.length > 0) throw new ConfigError(config.source, issues);

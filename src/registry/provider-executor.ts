@@ -10,6 +10,8 @@ export type WireProtocol = 'openai-chat' | 'openai-responses' | 'anthropic-messa
 /** The credential the router chose for one call. Never logged as a whole. */
 export type Credential =
   | { kind: 'api-key'; /** stable, printable label such as `api_keys[1]` */ id: string; key: string; baseUrl?: string }
+  /** A logged-in account chosen by routing; the executor gets its token from AccountCredentials. */
+  | { kind: 'account'; provider: string; accountId: string }
   | OAuthCredential
   | { kind: 'none' };
 
@@ -63,4 +65,9 @@ export interface ProviderExecutor<TBody = unknown> {
   execute(call: UpstreamCall<TBody>): Promise<UpstreamResult>;
   /** Counts a request's input tokens upstream, where the provider can (Anthropic's count_tokens). */
   countTokens?(call: UpstreamCall<TBody>): Promise<{ input_tokens: number }>;
+}
+
+/** The account a credential names (routing picked it), or undefined for the provider's default. */
+export function accountOf(credential: Credential): string | undefined {
+  return credential.kind === 'account' ? credential.accountId : undefined;
 }

@@ -15,4 +15,8 @@ export interface ProviderInstance {
   readonly models: readonly string[];
   /** True when `models` is the instance's own list rather than the plugin's catalog. */
   readonly listsOwnModels: boolean;
+  /** Globs of models it must not serve (`excluded_models`). */
+  readonly excluded: readonly string[];
+  /** The provider whose accounts it can use (its plugin's `accounts`). */
+  readonly accountsProvider?: string;
 }

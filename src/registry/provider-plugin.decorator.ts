@@ -16,6 +16,11 @@ export interface ProviderPluginOptions {
    * (a subclass of ProviderInstanceConfigDto). Unknown keys are rejected against it.
    */
   settings?: new () => ProviderInstanceConfigDto;
+  /**
+   * The provider whose logged-in accounts (byokey login <provider>) an instance can use as
+   * credentials, besides its API keys.
+   */
+  accounts?: string;
 }
 
 export const ProviderPlugin = DiscoveryService.createDecorator<ProviderPluginOptions>();

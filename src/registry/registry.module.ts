@@ -2,12 +2,13 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { PROVIDER_PLUGIN_MODULES } from '../providers';
+import { ConfigReloader } from './config-reloader.service';
 import { PluginRegistry } from './plugin-registry.service';
 
 @Global()
 @Module({
   imports: [DiscoveryModule, ...PROVIDER_PLUGIN_MODULES],
-  providers: [PluginRegistry],
-  exports: [PluginRegistry],
+  providers: [PluginRegistry, ConfigReloader],
+  exports: [PluginRegistry, ConfigReloader],
 })
 export class RegistryModule {}

@@ -1,40 +1,194 @@
-// Decides, per request, which provider instance and which of its credentials serve a model.
-import { Injectable } from '@nestjs/common';
+// Decides, per request, which provider instance and which of its credentials serve it, and what
+// happens when one fails (issue #6): the route plan (aliases, suffixes, fallbacks), each
+// instance's credential pool in its strategy's order, and failover before the first byte —
+// the next credential, then the next target — bounded by attempts and a deadline. A 429 rests
+// its credential until the upstream's announced reset. After any retry, the error a client
+// finally gets says `x-should-retry: false`, so SDKs do not multiply the attempts.
+import { Injectable, Logger } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error';
-import type { Credential } from '../registry/provider-executor';
+import type { GatewayConfig, RoutingSettings } from '../config/gateway-config';
 import type { ProviderInstance } from '../registry/provider-instance';
+import type { Credential, UpstreamResult, WireProtocol } from '../registry/provider-executor';
 import { PluginRegistry } from '../registry/plugin-registry.service';
-import { CredentialPool } from './credential-pool';
+import { AccountStore } from '../store/account-store';
+import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
+import { UpstreamError } from '../upstream/upstream-error';
+import { CredentialPool, type PoolCredential } from './credential-pool';
+import { CredentialStates } from './credential-states';
+import { cooldownUntil, isRetryable } from './failover-policy';
+import { applyPayloadRules } from './payload-rules';
+import { primeStream } from './prime-stream';
+import { quotaUsed } from './quota';
+import { planRoute, type RoutePlan, type RouteTarget } from './route-plan';
+import { applyThinking } from './thinking-suffix';
 
-export interface RouteTarget {
-  instance: ProviderInstance;
-  upstreamModel: string;
-  credential: Credential;
+export type { RoutePlan, RouteTarget } from './route-plan';
+
+/** How long a pool trusts its list of accounts before reading the store again. */
+const ACCOUNTS_TTL_MS = 2_000;
+
+export interface RoutedResult {
+  target: RouteTarget;
+  result: UpstreamResult;
+  /** Upstream attempts made, this one included. */
+  attempts: number;
+}
+
+export interface ExecuteOptions {
+  /** The client's signal: when it aborts, no further attempt starts. */
+  signal: AbortSignal;
+  /** How long to wait for a stream's first event before starting the response anyway. */
+  primeWaitMs: number;
 }
 
 @Injectable()
 export class RequestRouter {
-  /** Keyed by the instance object, so a reloaded config starts fresh pools. */
-  private readonly pools = new WeakMap<ProviderInstance, CredentialPool>();
+  private readonly logger = new Logger(RequestRouter.name);
+  /** Survives config reloads: a credential keeps its cooldown while its instance keeps its name. */
+  readonly states = new CredentialStates();
+  private readonly pools = new WeakMap<ProviderInstance, { pool: CredentialPool; accountsReadAt: number }>();
 
-  constructor(private readonly registry: PluginRegistry) {}
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly store: AccountStore,
+    private readonly rateLimits: RateLimitSnapshots,
+  ) {}
 
-  route(model: string): RouteTarget {
-    const catalog = this.registry.catalog;
-    const resolved = catalog.resolve(model);
-    if (!resolved) {
-      const disabled = catalog.disabledOwnerOf(model);
-      const message = disabled
-        ? `The model \`${model}\` is served by provider instance \`${disabled}\`, which is disabled (enabled: false in providers.yaml).`
-        : `The model \`${model}\` does not exist or is not served by any enabled provider. GET /v1/models lists the models this gateway serves; \`instance/model\` sends any model to a named instance.`;
-      throw new GatewayError(404, message, { type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
+  /** The targets for a model name; throws a 404 GatewayError when nothing serves it. */
+  plan(model: string): RoutePlan {
+    return planRoute(model, this.registry.catalog, this.routing);
+  }
+
+  /**
+   * The upstream body for a target: the thinking suffix applied in the target's protocol, then
+   * the payload rules matching its model. Unchanged (same object) when neither applies.
+   */
+  prepareBody<T extends object>(plan: RoutePlan, target: RouteTarget, protocol: WireProtocol, body: T): T {
+    let prepared = body as Record<string, unknown>;
+    if (plan.thinking) prepared = applyThinking(protocol, prepared, plan.thinking);
+    prepared = applyPayloadRules(prepared, target.upstreamModel, this.routing.payload);
+    return prepared as T;
+  }
+
+  /**
+   * Runs `attempt` for the plan's targets and their credentials until one answers (for a stream:
+   * until its first event arrived, or the wait for it ran out). A failure another credential or
+   * target may not have is retried; others go to the client at once.
+   */
+  async execute(
+    plan: RoutePlan,
+    attempt: (target: RouteTarget, credential: Credential, signal: AbortSignal) => Promise<UpstreamResult>,
+    options: ExecuteOptions,
+  ): Promise<RoutedResult> {
+    const routing = this.routing;
+    const deadline = Date.now() + routing.deadlineMs;
+    let attempts = 0;
+    let lastError: unknown;
+    let readyAgainAt: number | undefined;
+
+    for (const target of plan.targets) {
+      const pool = await this.poolFor(target.instance);
+      const candidates = pool.order((credential) => this.quotaOf(target.instance, credential));
+      if (candidates.length === 0) readyAgainAt = earliest(readyAgainAt, pool.readyAgainAt());
+      for (const credential of candidates) {
+        if (attempts >= routing.maxAttempts || Date.now() > deadline || options.signal.aborted) break;
+        if (lastError !== undefined) {
+          this.logger.warn(`retrying ${plan.requested} on ${target.instance.name} (${credential.id}) after: ${(lastError as Error).message}`);
+        }
+        attempts++;
+        const key = pool.key(credential);
+        const done = this.states.begin(key);
+        // The instance's total time bounds this attempt, stream included; the client's leaving too.
+        const totalMs = target.instance.config.settings.timeouts?.total_ms;
+        const signal = totalMs ? AbortSignal.any([options.signal, AbortSignal.timeout(totalMs)]) : options.signal;
+        try {
+          const { result } = await primeStream(await attempt(target, credential, signal), options.primeWaitMs);
+          this.states.clearCooldown(key);
+          return { target, result: releasedAtEnd(result, done), attempts };
+        } catch (error) {
+          done();
+          if (options.signal.aborted) throw error;
+          lastError = error;
+          const rest = cooldownUntil(error, Date.now(), target.instance.config.settings.cooldown_ms ?? routing.cooldownMs);
+          if (rest) {
+            this.states.coolDown(key, rest.until, rest.reason);
+            this.logger.warn(`${target.instance.name} ${credential.id} rests until ${new Date(rest.until).toISOString()} (${rest.reason})`);
+          }
+          if (!isRetryable(error)) throw withRetryHint(error, attempts);
+        }
+      }
+      if (attempts >= routing.maxAttempts || Date.now() > deadline) break;
     }
-    const { instance, upstreamModel } = resolved;
-    let pool = this.pools.get(instance);
-    if (!pool) {
-      pool = new CredentialPool(instance.config.settings);
-      this.pools.set(instance, pool);
+    if (lastError !== undefined) throw withRetryHint(lastError, attempts);
+    throw allCooling(plan, readyAgainAt);
+  }
+
+  /** The instance's pool, with its accounts re-read when stale. */
+  private async poolFor(instance: ProviderInstance): Promise<CredentialPool> {
+    let entry = this.pools.get(instance);
+    if (!entry) {
+      const settings = instance.config.settings;
+      const pool = new CredentialPool(instance.name, settings, settings.strategy ?? this.routing.strategy, this.states, instance.accountsProvider);
+      entry = { pool, accountsReadAt: 0 };
+      this.pools.set(instance, entry);
     }
-    return { instance, upstreamModel, credential: pool.take() };
+    if (instance.accountsProvider && Date.now() - entry.accountsReadAt > ACCOUNTS_TTL_MS) {
+      entry.pool.setAccounts(await this.store.list(instance.accountsProvider));
+      entry.accountsReadAt = Date.now();
+    }
+    return entry.pool;
+  }
+
+  private quotaOf(instance: ProviderInstance, credential: PoolCredential): number | undefined {
+    if (credential.kind !== 'account') return undefined;
+    const snapshot = this.rateLimits.get(credential.provider, credential.accountId);
+    return snapshot ? quotaUsed(snapshot) : undefined;
+  }
+
+  private get routing(): RoutingSettings {
+    return this.registry.config.routing;
   }
 }
+
+/** The stream (or answer) with the credential's in-flight count released when it ends. */
+function releasedAtEnd(result: UpstreamResult, done: () => void): UpstreamResult {
+  if (result.kind !== 'stream') {
+    done();
+    return result;
+  }
+  const events = result.events;
+  return {
+    ...result,
+    events: (async function* () {
+      try {
+        yield* events;
+      } finally {
+        done();
+      }
+    })(),
+  };
+}
+
+/** After a retry, the client is told not to retry on its own (openai and Anthropic SDKs obey). */
+function withRetryHint(error: unknown, attempts: number): unknown {
+  if (attempts > 1 && (error instanceof UpstreamError || error instanceof GatewayError)) error.headers['x-should-retry'] = 'false';
+  return error;
+}
+
+function allCooling(plan: RoutePlan, readyAgainAt: number | undefined): GatewayError {
+  const wait = readyAgainAt === undefined ? undefined : Math.max(1, Math.ceil((readyAgainAt - Date.now()) / 1000));
+  const names = [...new Set(plan.targets.map((t) => t.instance.name))].join(', ');
+  return new GatewayError(
+    429,
+    `Every credential that serves \`${plan.requested}\` (${names}) is resting after a rate limit${wait ? `; the first is ready again in ${wait} s` : ''}.`,
+    { type: 'rate_limit_error', code: 'credentials_cooling_down', headers: wait ? { 'retry-after': String(wait) } : {} },
+  );
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+export type { GatewayConfig };

@@ -58,3 +58,15 @@ export class UpstreamError extends Error {
     this.headers = details.headers ?? {};
   }
 }
+
+/**
+ * The error for a call whose signal aborted: the instance's total time ran out (the router's
+ * `timeouts.total_ms`, an AbortSignal.timeout) — a timeout — or the client left — cancelled.
+ */
+export function cancelled(instance: string, signal: AbortSignal, cause?: unknown): UpstreamError {
+  const reason = signal.reason as { name?: unknown } | undefined;
+  if (reason?.name === 'TimeoutError') {
+    return new UpstreamError(`upstream ${instance} did not finish within its total time (timeouts.total_ms)`, { failure: 'timeout', instance, cause });
+  }
+  return new UpstreamError(`request to upstream ${instance} was cancelled`, { failure: 'aborted', instance, cause });
+}

@@ -18,7 +18,7 @@ function req(overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
     headers: { 'content-type': 'application/json' },
     body: '{"model":"m"}',
     signal: new AbortController().signal,
-    timeoutMs: 5000,
+    timeouts: { firstByteMs: 5000, idleMs: 5000 },
     ...overrides,
   };
 }
@@ -230,7 +230,7 @@ describe('UpstreamHttp against a real socket', () => {
 
   it('times out when the upstream never answers', async () => {
     handler = () => undefined; // never respond
-    const error = await failureOf(http.request(req({ url: `http://127.0.0.1:${port}/`, timeoutMs: 150 })));
+    const error = await failureOf(http.request(req({ url: `http://127.0.0.1:${port}/`, timeouts: { firstByteMs: 150, idleMs: 150 } })));
     expect([error.failure, error.message]).toEqual(['timeout', 'upstream local did not start answering within the timeout']);
   });
 
@@ -239,7 +239,7 @@ describe('UpstreamHttp against a real socket', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: 1\n\n');
     };
-    const response = await http.request(req({ url: `http://127.0.0.1:${port}/`, timeoutMs: 150 }));
+    const response = await http.request(req({ url: `http://127.0.0.1:${port}/`, timeouts: { firstByteMs: 150, idleMs: 150 } }));
     const got: string[] = [];
     const read = async () => {
       for await (const chunk of http.chunks(response.body, 'local', new AbortController().signal)) got.push(chunk.toString());

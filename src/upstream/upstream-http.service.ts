@@ -2,8 +2,9 @@
 // (a keep-alive pool per origin), per-call timeouts and cancellation, and undici's errors turned
 // into UpstreamErrors. Injectable so executors can be tested against a fake dispatcher.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { request, type Dispatcher } from 'undici';
-import { UpstreamError } from './upstream-error';
+import { Agent, request, type Dispatcher } from 'undici';
+import { UpstreamError, cancelled } from './upstream-error';
+import type { UpstreamTimeouts } from './upstream-timeouts';
 
 export interface UpstreamRequest {
   /** Provider instance name, for error messages. */
@@ -13,8 +14,7 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
-  /** Bounds the wait for response headers, and each silence between body chunks. */
-  timeoutMs: number;
+  timeouts: UpstreamTimeouts;
 }
 
 export type UpstreamBody = Dispatcher.ResponseData['body'];
@@ -33,18 +33,21 @@ export const UPSTREAM_DISPATCHER = Symbol('UPSTREAM_DISPATCHER');
 
 @Injectable()
 export class UpstreamHttp implements OnApplicationShutdown {
+  /** Agents for instances with their own connect timeout (an agent-wide setting in undici). */
+  private readonly byConnectTimeout = new Map<number, Agent>();
+
   constructor(@Inject(UPSTREAM_DISPATCHER) private readonly dispatcher: Dispatcher) {}
 
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     try {
       const res = await request(req.url, {
-        dispatcher: this.dispatcher,
+        dispatcher: this.dispatcherFor(req.timeouts.connectMs),
         method: req.method,
         headers: req.headers,
         body: req.body,
         signal: req.signal,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
+        headersTimeout: req.timeouts.firstByteMs,
+        bodyTimeout: req.timeouts.idleMs,
       });
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (error) {
@@ -86,7 +89,17 @@ export class UpstreamHttp implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.all([this.dispatcher.close(), ...[...this.byConnectTimeout.values()].map((agent) => agent.close())]);
+  }
+
+  private dispatcherFor(connectMs: number | undefined): Dispatcher {
+    if (connectMs === undefined) return this.dispatcher;
+    let agent = this.byConnectTimeout.get(connectMs);
+    if (!agent) {
+      agent = new Agent({ connect: { timeout: connectMs } });
+      this.byConnectTimeout.set(connectMs, agent);
+    }
+    return agent;
   }
 }
 
@@ -94,9 +107,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 
 function toUpstreamError(error: unknown, instance: string, signal: AbortSignal, when: 'before' | 'during'): UpstreamError {
   if (error instanceof UpstreamError) return error;
-  if (signal.aborted) {
-    return new UpstreamError(`request to upstream ${instance} was cancelled`, { failure: 'aborted', instance, cause: error });
-  }
+  if (signal.aborted) return cancelled(instance, signal, error);
   const code = errorCode(error);
   if (code && TIMEOUT_CODES.has(code)) {
     const what =

@@ -25,6 +25,8 @@ export type Scenario =
       done?: boolean;
       /** Pause between events. */
       delayMs?: number;
+      /** Pause after the headers, before the first event (a model thinking in silence). */
+      initialDelayMs?: number;
       /** Destroy the socket after this many events. */
       dropAfter?: number;
       /** Stop writing (but keep the connection open) after this many events. */
@@ -52,6 +54,11 @@ export class FakeOpenAIUpstream {
   script(...scenarios: Scenario[]): this {
     this.scripted.push(...scenarios);
     return this;
+  }
+
+  /** Drops scenarios no request used. */
+  clearScript(): void {
+    this.scripted.length = 0;
   }
 
   async start(): Promise<string> {
@@ -165,9 +172,11 @@ export class FakeOpenAIUpstream {
   private async stream(
     res: ServerResponse,
     events: Array<object | string>,
-    options: { done?: boolean; delayMs?: number; dropAfter?: number; hangAfter?: number },
+    options: { done?: boolean; delayMs?: number; initialDelayMs?: number; dropAfter?: number; hangAfter?: number },
   ): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    if (options.initialDelayMs) await sleep(options.initialDelayMs);
     for (let i = 0; i < events.length; i++) {
       if (options.dropAfter === i) {
         res.socket?.destroy();

@@ -41,11 +41,11 @@ export function mapUpstreamError(error: UpstreamError): GatewayError {
       });
     }
     case 'connect':
-      return new GatewayError(502, error.message, { type: 'server_error', code: 'upstream_unreachable', cause: error });
+      return new GatewayError(502, error.message, { type: 'server_error', code: 'upstream_unreachable', headers: error.headers, cause: error });
     case 'timeout':
-      return new GatewayError(504, error.message, { type: 'timeout_error', code: 'upstream_timeout', cause: error });
+      return new GatewayError(504, error.message, { type: 'timeout_error', code: 'upstream_timeout', headers: error.headers, cause: error });
     case 'protocol':
-      return new GatewayError(502, error.message, { type: 'server_error', code: 'upstream_protocol_error', cause: error });
+      return new GatewayError(502, error.message, { type: 'server_error', code: 'upstream_protocol_error', headers: error.headers, cause: error });
     case 'stream': {
       if (error.status === 529 || error.upstreamType === 'overloaded_error') return overloaded(error, from);
       const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 502;

@@ -1,8 +1,10 @@
 // Serves a stream of events as an SSE response. The first event is awaited before anything is
-// sent, so a failure up to then is still an HTTP error; after it, a failure becomes one error
+// sent, so a failure up to then is still an HTTP error — but only for one keepalive interval:
+// an upstream silent for longer gets its response started and kept alive with comments, so a
+// load balancer does not cut a long thinking phase. After the start, a failure becomes one error
 // event in the route's dialect and the stream ends, keeping everything already sent. The
-// response is handed to Fastify as a stream it pipes with backpressure; comment keepalives go
-// out while the upstream is silent; shutdown can stop the stream cleanly.
+// response is handed to Fastify as a stream it pipes with backpressure; shutdown can stop the
+// stream cleanly.
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { LoggerService } from '@nestjs/common';
@@ -38,17 +40,24 @@ export const SSE_HEADERS = {
 /** Resolves when the response has started; the stream then runs on by itself. */
 export async function sendSse(options: SseResponseOptions): Promise<void> {
   const iterator = options.events[Symbol.asyncIterator]();
-  // Throws (→ HTTP error) when the upstream fails before its first event.
-  const first = await iterator.next();
+  const first = iterator.next();
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<'waited'>((resolve) => {
+    timer = setTimeout(() => resolve('waited'), options.keepaliveMs);
+  });
+  // Throws (→ HTTP error) when the upstream fails before its first event, within the wait.
+  const outcome = await Promise.race([first, waited]).finally(() => clearTimeout(timer));
+  if (outcome === 'waited') first.catch(() => undefined);
   const out = new PassThrough();
   options.reply.code(200).headers(SSE_HEADERS).send(out);
+  if (outcome === 'waited') out.write(encodeSseComment('keep-alive'));
   void pump(out, iterator, first, options);
 }
 
 async function pump(
   out: PassThrough,
   iterator: AsyncIterator<SseEvent>,
-  first: IteratorResult<SseEvent>,
+  first: Promise<IteratorResult<SseEvent>>,
   options: SseResponseOptions,
 ): Promise<void> {
   const { abort } = options;
@@ -78,7 +87,12 @@ async function pump(
   };
 
   try {
-    if (!first.done) await write(encodeSseEvent(first.value));
+    const head = await first;
+    if (head.done) {
+      if (options.terminator !== undefined) await write(options.terminator);
+      return;
+    }
+    await write(encodeSseEvent(head.value));
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;

@@ -5,10 +5,9 @@
 // Speaks Messages natively: /v1/messages passes through, chat clients come translated.
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
-import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../config/gateway-config';
 import type { MessagesRequest } from '../../protocol/anthropic-messages';
 import { decodeSse } from '../../protocol/sse-decoder';
-import type { OAuthCredential, ProviderExecutor, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
+import { accountOf, type OAuthCredential, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
@@ -20,6 +19,7 @@ import { claudeCodeHeaders, withClaudeCodeIdentity } from './claude-code-identit
 import { claudeEventStream } from './claude-event-stream';
 import { ClaudeSettingsDto } from './claude-settings.dto';
 import { CLAUDE_MODELS } from './claude.catalog';
+import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -31,7 +31,7 @@ interface Prepared {
   accountId?: string;
 }
 
-@ProviderPlugin({ type: 'claude', catalog: CLAUDE_MODELS, settings: ClaudeSettingsDto })
+@ProviderPlugin({ type: 'claude', catalog: CLAUDE_MODELS, settings: ClaudeSettingsDto, accounts: 'claude' })
 @Injectable()
 export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
   readonly protocol = 'anthropic-messages' as const;
@@ -75,7 +75,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
         body: identity ? withClaudeCodeIdentity(body, accountUuid) : body,
         accountId: account.accountId,
       });
-    });
+    }, accountOf(credential));
   }
 
   private async send(call: UpstreamCall<MessagesRequest>, prepared: Prepared, path: 'messages' | 'count_tokens'): Promise<UpstreamResult> {
@@ -100,7 +100,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
       },
       body: JSON.stringify(body),
       signal: call.signal,
-      timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+      timeouts: upstreamTimeouts(settings),
     });
     const limits = rateLimitHeaders(response.headers);
     if (prepared.accountId) this.rateLimits.record('claude', prepared.accountId, { headers: limits });

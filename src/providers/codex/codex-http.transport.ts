@@ -8,6 +8,7 @@ import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-htt
 import { keepHeaders } from '../../upstream/upstream-response';
 import { codexHttpError } from './codex-errors';
 import type { RawCodexEvent } from './codex-event-stream';
+import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 
 export interface CodexHttpRequest {
   instance: string;
@@ -15,7 +16,7 @@ export interface CodexHttpRequest {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   signal: AbortSignal;
-  timeoutMs: number;
+  timeouts: UpstreamTimeouts;
   /** Sees the response headers (rate limits) of every answer, errors included. */
   onHeaders?(headers: Record<string, string>): void;
 }
@@ -37,7 +38,7 @@ export class CodexHttpTransport {
       headers: { ...request.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify(request.body),
       signal: request.signal,
-      timeoutMs: request.timeoutMs,
+      timeouts: request.timeouts,
     });
     const headers = keepHeaders(response.headers);
     request.onHeaders?.(headers);

@@ -3,7 +3,7 @@
 // each, and after `response.completed` the socket waits for the next request. One request at a
 // time; the pool (codex-socket-pool.ts) hands sockets out.
 import WebSocket from 'ws';
-import { UpstreamError } from '../../upstream/upstream-error';
+import { UpstreamError, cancelled } from '../../upstream/upstream-error';
 import type { RawCodexEvent } from './codex-event-stream';
 
 /** Events after which a response on this socket is over. */
@@ -94,7 +94,7 @@ export class CodexSocket {
     this.inResponse = true;
     const onAbort = () => {
       this.ws.terminate();
-      this.fail(new UpstreamError(`request to upstream ${this.options.instance} was cancelled`, { failure: 'aborted', instance: this.options.instance }));
+      this.fail(cancelled(this.options.instance, signal));
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -4,10 +4,9 @@
 // Responses natively; /v1/chat/completions reaches it through the chat⇄Responses translators.
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
-import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../config/gateway-config';
 import type { ResponsesRequest } from '../../protocol/openai-responses';
 import type { SseEvent } from '../../protocol/sse';
-import type { OAuthCredential, ProviderExecutor, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
+import { accountOf, type OAuthCredential, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
 import { UpstreamError } from '../../upstream/upstream-error';
@@ -20,11 +19,12 @@ import { retryBeforeFirstEvent } from './codex-stream-attempts';
 import { CODEX_MODELS } from './codex.catalog';
 import { CodexWebSocketTransport, DEFAULT_WS_POOL_SIZE } from './codex-ws.transport';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
+import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
 
 export const CODEX_BASE_URL = 'https://chatgpt.com/backend-api/codex';
 export const OPENAI_PLATFORM_BASE_URL = 'https://api.openai.com/v1';
 
-@ProviderPlugin({ type: 'codex', catalog: CODEX_MODELS, settings: CodexSettingsDto })
+@ProviderPlugin({ type: 'codex', catalog: CODEX_MODELS, settings: CodexSettingsDto, accounts: 'codex' })
 @Injectable()
 export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
   readonly protocol = 'openai-responses' as const;
@@ -40,7 +40,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     const { credential } = call;
     if (credential.kind === 'api-key') return this.platform(call, credential.key, credential.baseUrl);
     // The subscription: the account's token, refreshed as needed; a 401 refreshes and retries once.
-    return this.credentials.run('codex', (account) => this.subscription(call, account));
+    return this.credentials.run('codex', (account) => this.subscription(call, account), accountOf(credential));
   }
 
   /** The OpenAI Platform's Responses API with an API key: the same events, no Codex identity. */
@@ -54,7 +54,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       // Non-stream answers are assembled by the gateway from the stream.
       body: { ...call.body, model: call.model, stream: true },
       signal: call.signal,
-      timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+      timeouts: upstreamTimeouts(settings),
     });
     return { kind: 'stream', status: 200, headers: opened.headers, events: codexEventStream(opened.events, { instance: call.instance.name }) };
   }
@@ -82,7 +82,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
         headers,
         body,
         signal: call.signal,
-        timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+        timeouts: upstreamTimeouts(settings),
         onHeaders: (kept) => this.rateLimits.record('codex', account.accountId, { headers: codexRateHeaders(kept) }),
       });
       return { headers: opened.headers, events: codexEventStream(opened.events, hooks) };

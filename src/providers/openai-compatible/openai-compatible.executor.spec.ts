@@ -219,7 +219,7 @@ describe('OpenAICompatibleExecutor', () => {
       upstream(200, JSON.stringify(completion));
       await executor.execute(call({ instance: instanceConfig({ timeout_ms: 1234 }) }));
       await executor.execute(call());
-      expect(request.mock.calls.map(([r]) => [r.timeoutMs, r.instance])).toEqual([
+      expect(request.mock.calls.map(([r]) => [r.timeouts.firstByteMs, r.instance])).toEqual([
         [1234, 'local'],
         [600_000, 'local'],
       ]);

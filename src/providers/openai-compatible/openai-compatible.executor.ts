@@ -2,11 +2,11 @@
 // client's own object (unknown fields kept) with only `model` rewritten when the client used an
 // `instance/` prefix; streams are passed on event by event.
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../config/gateway-config';
 import type { ChatCompletionRequest } from '../../protocol/openai-chat';
 import type { ProviderExecutor, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { OpenAIChatForwarder } from '../shared/openai-chat-forwarder';
+import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -30,7 +30,7 @@ export class OpenAICompatibleExecutor implements ProviderExecutor<ChatCompletion
       model: call.model,
       stream: call.stream,
       signal: call.signal,
-      timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+      timeouts: upstreamTimeouts(settings),
     });
   }
 }

@@ -3,17 +3,17 @@
 // (`resource_url`); requests carry the headers Qwen Code sends.
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
-import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../../config/gateway-config';
 import type { ChatCompletionRequest } from '../../protocol/openai-chat';
-import type { ProviderExecutor, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
+import { accountOf, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { OpenAIChatForwarder } from '../shared/openai-chat-forwarder';
 import { QWEN_MODELS } from './qwen.catalog';
+import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
 
 export const QWEN_DEFAULT_BASE_URL = 'https://portal.qwen.ai/v1';
 const QWEN_USER_AGENT = 'QwenCode/0.10.3 (darwin; arm64)';
 
-@ProviderPlugin({ type: 'qwen', catalog: QWEN_MODELS })
+@ProviderPlugin({ type: 'qwen', catalog: QWEN_MODELS, accounts: 'qwen' })
 @Injectable()
 export class QwenExecutor implements ProviderExecutor<ChatCompletionRequest> {
   readonly protocol = 'openai-chat' as const;
@@ -41,11 +41,11 @@ export class QwenExecutor implements ProviderExecutor<ChatCompletionRequest> {
         model: call.model,
         stream: call.stream,
         signal: call.signal,
-        timeoutMs: settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS,
+        timeouts: upstreamTimeouts(settings),
       });
     // An API key in providers.yaml wins; otherwise the logged-in account, refreshed as needed.
     if (call.credential.kind === 'api-key') return send(call.credential.key, undefined);
-    return this.credentials.run('qwen', (credential) => send(credential.accessToken, credential.claims.resource_url));
+    return this.credentials.run('qwen', (account) => send(account.accessToken, account.claims.resource_url), accountOf(call.credential));
   }
 }
 

@@ -10,6 +10,7 @@ import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
 import { keepHeaders, upstreamStatusError } from '../../upstream/upstream-response';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
+import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 
 export interface ChatForwardRequest {
   /** Provider instance name, for errors. */
@@ -23,7 +24,7 @@ export interface ChatForwardRequest {
   model: string;
   stream: boolean;
   signal: AbortSignal;
-  timeoutMs: number;
+  timeouts: UpstreamTimeouts;
 }
 
 @Injectable()
@@ -45,7 +46,7 @@ export class OpenAIChatForwarder {
       },
       body: JSON.stringify(body),
       signal,
-      timeoutMs: request.timeoutMs,
+      timeouts: request.timeouts,
     });
     if (response.status >= 400) {
       const text = await this.http.errorText(response.body, instance, signal);

@@ -1,0 +1,65 @@
+// Applies edits to providers.yaml without a restart (issue #6): the file's folder is watched
+// (editors often replace the file rather than write it) and SIGHUP asks for a reload too. A new
+// configuration is checked in full before it replaces the old one; an invalid edit is logged
+// and the old one stays. Requests in flight finish on the instances they started with.
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigError } from '../config/config-error';
+import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
+import { PluginRegistry } from './plugin-registry.service';
+
+/** Editors write a file in several steps; one reload after the last of them. */
+const SETTLE_MS = 150;
+
+@Injectable()
+export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConfigReloader.name);
+  private watcher?: FSWatcher;
+  private timer?: NodeJS.Timeout;
+  private readonly onHangup = () => void this.reload('SIGHUP');
+  /** Reloads done so far (for tests and the admin API). */
+  reloads = 0;
+
+  constructor(private readonly registry: PluginRegistry) {}
+
+  onApplicationBootstrap(): void {
+    const file = this.registry.config.source;
+    process.on('SIGHUP', this.onHangup);
+    if (file === BUILT_IN_DEFAULTS) return;
+    try {
+      this.watcher = watch(dirname(file), (_event, name) => {
+        if (name !== null && name !== basename(file)) return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.reload('file change'), SETTLE_MS);
+      });
+      this.watcher.on('error', (error) => this.logger.warn(`stopped watching ${file}: ${error.message}`));
+    } catch (error) {
+      this.logger.warn(`cannot watch ${file} for changes (${(error as Error).message}); SIGHUP still reloads it`);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    process.off('SIGHUP', this.onHangup);
+    clearTimeout(this.timer);
+    this.watcher?.close();
+  }
+
+  /** Reads the file again and puts it in force; false (old config kept) when it is invalid. */
+  async reload(why: string): Promise<boolean> {
+    const current = this.registry.config;
+    if (current.source === BUILT_IN_DEFAULTS) return false;
+    try {
+      const next = loadGatewayConfig({ file: current.source });
+      this.registry.reload({ ...next, server: current.server });
+      this.reloads++;
+      // server: (host, port, limits) is read at startup only; everything else applies now.
+      this.logger.log(`reloaded ${current.source} (${why}): ${next.providers.length} provider instances`);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.logger.error(`kept the running configuration: ${error.message}`);
+      return false;
+    }
+  }
+}

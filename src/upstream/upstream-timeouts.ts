@@ -1,0 +1,19 @@
+// The timeouts of an upstream call, from an instance's settings (issue #6): `timeouts:` per
+// phase, else the older `timeout_ms` for both waits, else the defaults.
+import type { ProviderInstanceConfigDto } from '../config/config.schema';
+import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../config/gateway-config';
+
+export interface UpstreamTimeouts {
+  /** Opening the connection (undefined: the shared agent's 10 s). */
+  connectMs?: number;
+  /** Sending the request until the response headers. */
+  firstByteMs: number;
+  /** Longest silence between two chunks of the response. */
+  idleMs: number;
+}
+
+export function upstreamTimeouts(settings: ProviderInstanceConfigDto): UpstreamTimeouts {
+  const t = settings.timeouts;
+  const fallback = settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  return { connectMs: t?.connect_ms, firstByteMs: t?.first_byte_ms ?? fallback, idleMs: t?.idle_ms ?? fallback };
+}
