@@ -9,11 +9,11 @@ import type { AnthropicMessage } from '../protocol/anthropic-messages';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../protocol/openai-chat';
 import type { SseEvent } from '../protocol/sse';
 import { encodeSseEvent } from '../protocol/sse-encoder';
-import type { WireProtocol } from '../registry/provider-executor';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
 import { ChatViaMessages } from './bridges/chat-via-messages';
 import { ChatViaResponses } from './bridges/chat-via-responses';
+import { oncePerProtocol } from './bridges/once-per-protocol';
 import { toOpenAIError } from './errors/openai-error';
 import { toGatewayError } from './errors/to-gateway-error';
 import { ActiveStreams } from './streaming/active-streams';
@@ -44,32 +44,15 @@ export class ChatCompletionsController {
     const requestId = String(request.id);
     const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
 
-    // The body in each protocol a target may speak, translated once.
-    const translated = new Map<WireProtocol, object>();
-    const bodyIn = (protocol: WireProtocol): object => {
-      let upstream = translated.get(protocol);
-      if (!upstream) {
-        upstream = protocol === 'openai-responses' ? this.viaResponses.request(body) : protocol === 'anthropic-messages' ? this.viaMessages.request(body) : body;
-        translated.set(protocol, upstream);
-      }
-      return upstream;
-    };
-    const { target, result } = await this.router.execute(
-      plan,
-      (target, credential, signal) => {
-        const executor = target.instance.executor;
-        return executor.execute({
-          instance: target.instance.config,
-          credential,
-          model: target.upstreamModel,
-          body: this.router.prepareBody(plan, target, executor.protocol, bodyIn(executor.protocol)),
-          stream,
-          signal,
-          requestId,
-        });
-      },
-      { signal: abort.signal, primeWaitMs: keepaliveMs },
-    );
+    const { target, result } = await this.router.forward(plan, {
+      bodyFor: oncePerProtocol((protocol) =>
+        protocol === 'openai-responses' ? this.viaResponses.request(body) : protocol === 'anthropic-messages' ? this.viaMessages.request(body) : body,
+      ),
+      stream,
+      signal: abort.signal,
+      requestId,
+      primeWaitMs: keepaliveMs,
+    });
 
     const instance = target.instance.name;
     const streamOut = (events: AsyncIterable<SseEvent>) =>

@@ -9,12 +9,12 @@ import { GatewayError } from '../common/gateway-error';
 import type { CountTokensResponse, MessagesRequest } from '../protocol/anthropic-messages';
 import type { ChatCompletion, ChatCompletionRequest } from '../protocol/openai-chat';
 import type { SseEvent } from '../protocol/sse';
-import type { WireProtocol } from '../registry/provider-executor';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
 import { estimateInputTokens } from '../translate/estimate-tokens';
 import { ChatViaResponses } from './bridges/chat-via-responses';
 import { MessagesViaChat } from './bridges/messages-via-chat';
+import { oncePerProtocol } from './bridges/once-per-protocol';
 import { toAnthropicError } from './errors/anthropic-error';
 import { toGatewayError } from './errors/to-gateway-error';
 import { ActiveStreams } from './streaming/active-streams';
@@ -47,34 +47,22 @@ export class MessagesController {
     const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
     const clientHeaders = forwardedHeaders(request);
 
-    // The body in each protocol a target may speak, translated once (Codex goes via chat).
-    const translated = new Map<WireProtocol, object>();
-    const bodyIn = (protocol: WireProtocol): object => {
-      let upstream = translated.get(protocol);
-      if (!upstream) {
-        upstream = protocol === 'anthropic-messages' ? body : this.viaChat.request(body);
-        if (protocol === 'openai-responses') upstream = this.viaResponses.request(upstream as ChatCompletionRequest);
-        translated.set(protocol, upstream);
-      }
-      return upstream;
-    };
-    const { target, result } = await this.router.execute(
-      plan,
-      (target, credential, signal) => {
-        const executor = target.instance.executor;
-        return executor.execute({
-          instance: target.instance.config,
-          credential,
-          model: target.upstreamModel,
-          body: this.router.prepareBody(plan, target, executor.protocol, bodyIn(executor.protocol)),
-          stream,
-          signal,
-          requestId,
-          clientHeaders,
-        });
-      },
-      { signal: abort.signal, primeWaitMs: keepaliveMs },
-    );
+    // Codex is reached through chat: Messages → chat → Responses.
+    const asChat = oncePerProtocol(() => this.viaChat.request(body));
+    const { target, result } = await this.router.forward(plan, {
+      bodyFor: oncePerProtocol((protocol) =>
+        protocol === 'anthropic-messages'
+          ? body
+          : protocol === 'openai-responses'
+            ? this.viaResponses.request(asChat('openai-chat') as ChatCompletionRequest)
+            : asChat('openai-chat'),
+      ),
+      stream,
+      signal: abort.signal,
+      requestId,
+      clientHeaders,
+      primeWaitMs: keepaliveMs,
+    });
 
     const instance = target.instance.name;
     const streamOut = (events: AsyncIterable<SseEvent>) =>

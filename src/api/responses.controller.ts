@@ -45,19 +45,9 @@ export class ResponsesController {
     const abort = abortWhenClientLeaves(reply);
     const requestId = String(request.id);
     const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
-    const { target, result } = await this.router.execute(
+    const { target, result } = await this.router.forward(
       { ...plan, targets },
-      (target, credential, signal) =>
-        target.instance.executor.execute({
-          instance: target.instance.config,
-          credential,
-          model: target.upstreamModel,
-          body: this.router.prepareBody(plan, target, 'openai-responses', body),
-          stream,
-          signal,
-          requestId,
-        }),
-      { signal: abort.signal, primeWaitMs: keepaliveMs },
+      { bodyFor: () => body, stream, signal: abort.signal, requestId, primeWaitMs: keepaliveMs },
     );
     const instance = target.instance.name;
     if (result.kind === 'json') {

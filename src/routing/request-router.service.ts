@@ -34,6 +34,19 @@ export interface RoutedResult {
   attempts: number;
 }
 
+/** One client request to forward: its body in whatever protocol a target speaks, and its context. */
+export interface ForwardRequest {
+  /** The request's body in a protocol (the caller translates, once per protocol). */
+  bodyFor(protocol: WireProtocol): object;
+  stream: boolean;
+  /** The client's signal. */
+  signal: AbortSignal;
+  requestId: string;
+  clientHeaders?: Record<string, string>;
+  /** How long to wait for a stream's first event before starting the response anyway. */
+  primeWaitMs: number;
+}
+
 export interface ExecuteOptions {
   /** The client's signal: when it aborts, no further attempt starts. */
   signal: AbortSignal;
@@ -68,6 +81,27 @@ export class RequestRouter {
     if (plan.thinking) prepared = applyThinking(protocol, prepared, plan.thinking);
     prepared = applyPayloadRules(prepared, target.upstreamModel, this.routing.payload);
     return prepared as T;
+  }
+
+  /** Forwards a request along the plan: each attempt calls the target's executor with the body in its protocol. */
+  forward(plan: RoutePlan, request: ForwardRequest): Promise<RoutedResult> {
+    return this.execute(
+      plan,
+      (target, credential, signal) => {
+        const executor = target.instance.executor;
+        return executor.execute({
+          instance: target.instance.config,
+          credential,
+          model: target.upstreamModel,
+          body: this.prepareBody(plan, target, executor.protocol, request.bodyFor(executor.protocol)),
+          stream: request.stream,
+          signal,
+          requestId: request.requestId,
+          clientHeaders: request.clientHeaders,
+        });
+      },
+      { signal: request.signal, primeWaitMs: request.primeWaitMs },
+    );
   }
 
   /**

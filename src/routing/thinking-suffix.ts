@@ -4,7 +4,7 @@
 import type { AnthropicMessageParam, AnthropicToolChoice, MessagesRequest } from '../protocol/anthropic-messages';
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import type { ResponsesReasoningConfig, ResponsesRequest } from '../protocol/openai-responses';
-import { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET } from '../translate/chat-to-messages.translator';
+import { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET, THINKING_BUDGETS } from '../translate/chat-to-messages.translator';
 
 export const THINKING_LEVELS = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ThinkingLevel = (typeof THINKING_LEVELS)[number];
@@ -15,15 +15,8 @@ export type ThinkingRequest =
   | { kind: 'level'; level: ThinkingLevel }
   | { kind: 'budget'; tokens: number };
 
-/** Thinking budget per level (seed §2.9); the same table the chat → Messages translator uses. */
-export const THINKING_LEVEL_BUDGETS: Readonly<Record<ThinkingLevel, number>> = {
-  minimal: 512,
-  low: 1024,
-  medium: 8192,
-  high: 24576,
-  xhigh: 32768,
-  max: 128000,
-};
+/** Thinking budget per level (seed §2.9): the chat → Messages translator's table, typed by level. */
+export const THINKING_LEVEL_BUDGETS = THINKING_BUDGETS as Readonly<Record<ThinkingLevel, number>>;
 
 /**
  * Level → OpenAI `reasoning_effort` / Responses `reasoning.effort` (seed §2.9, Codex mapping):
