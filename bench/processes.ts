@@ -1,0 +1,216 @@
+// The processes a benchmark run measures, each in a child of its own so that no target shares an
+// event loop with autocannon (which stays in the parent) or with another target: the fake
+// upstream, the floor proxy, and byokey itself — the built CLI, `dist/main.js serve`, on a
+// temporary providers.yaml and BYOKEY_HOME, exactly as a user starts it.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The repository root (this file runs from dist/bench/). */
+export const ROOT = resolve(__dirname, '..', '..');
+
+export interface Child {
+  name: string;
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const children = new Set<Child>();
+
+/** Kills whatever is still running (on error or Ctrl-C). */
+export function killAll(): void {
+  for (const child of children) child.process.kill('SIGKILL');
+}
+process.on('exit', killAll);
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => child.once('exit', () => done()));
+}
+
+function track(name: string, url: string, proc: ChildProcess, signal: NodeJS.Signals): Child {
+  const child: Child = {
+    name,
+    url,
+    process: proc,
+    async stop() {
+      children.delete(child);
+      proc.kill(signal);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      await exited(proc);
+      clearTimeout(timer);
+    },
+  };
+  children.add(child);
+  return child;
+}
+
+/** Forks one of bench/children/*, which posts `{ url }` once it listens. */
+async function forkChild(name: string, script: string, args: string[], execArgv: string[] = []): Promise<Child> {
+  const proc = fork(join(__dirname, 'children', script), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((done, fail) => {
+    proc.once('message', (message: { url: string }) => done(message.url));
+    proc.once('exit', (code) => fail(new Error(`${name} exited (${code}) before it listened`)));
+  });
+  return track(name, url, proc, 'SIGTERM');
+}
+
+export interface FakeOptions {
+  chunks: number;
+  slowIntervalMs: number;
+  slowChunks: number;
+}
+
+export function startFakeUpstream(options: FakeOptions): Promise<Child> {
+  return forkChild('fake upstream', 'fake-upstream.js', [
+    '--chunks', String(options.chunks),
+    '--slow-interval-ms', String(options.slowIntervalMs),
+    '--slow-chunks', String(options.slowChunks),
+  ]);
+}
+
+export function startFloor(upstream: string, execArgv: string[] = []): Promise<Child> {
+  return forkChild('floor', 'floor-proxy.js', [upstream], execArgv);
+}
+
+/** providers.yaml for one fake upstream: every scenario's model on its own instance. */
+export function byokeyConfig(upstream: string): string {
+  return `server:
+  host: 127.0.0.1
+  port: 0
+  shutdown_timeout_ms: 2000
+providers:
+  bench:
+    type: openai-compatible
+    base_url: ${upstream}/v1
+    api_key: bench-key
+    models: [bench-model]
+  slow:
+    type: openai-compatible
+    base_url: ${upstream}/slow/v1
+    api_key: bench-key
+    models: [bench-slow]
+  codex:
+    transport: http
+    base_url: ${upstream}/backend-api/codex
+  claude:
+    api_key: bench-key
+    base_url: ${upstream}
+`;
+}
+
+export interface ByokeyOptions {
+  upstream: string;
+  /** The checkout whose dist/ is run (default: this one). */
+  root?: string;
+  /** --log-level (default silent). With a level that logs, lines go to /dev/null via a pipe we drain. */
+  logLevel?: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  execArgv?: string[];
+  /** Preload children/heap-probe (with --expose-gc), so memoryOf() can ask for heap figures. */
+  heapProbe?: boolean;
+}
+
+/**
+ * A temporary BYOKEY_HOME with a Codex account in its store (the `codex` instance runs on the
+ * subscription path, which reads the account per request) and providers.yaml, then
+ * `byokey serve` on a free port. Resolves once it prints its URL.
+ */
+export async function startByokey(options: ByokeyOptions): Promise<Child> {
+  const dir = mkdtempSync(join(tmpdir(), 'byokey-bench-'));
+  const home = join(dir, 'home');
+  mkdirSync(home, { mode: 0o700 });
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('BYOKEY_')) env[key] = value;
+  env.BYOKEY_HOME = home;
+
+  // The store as dist/ builds it; only its public open/save/close are used.
+  const root = options.root ?? ROOT;
+  const { SqliteAccountStore } = require(join(root, 'dist', 'store', 'sqlite', 'sqlite-account-store.js')) as {
+    SqliteAccountStore: {
+      open(options: { home: string; env?: NodeJS.ProcessEnv }): {
+        save(account: { provider: string; accountId: string; tokens: { accessToken: string }; claims?: Record<string, unknown> }): Promise<unknown>;
+        close(): Promise<void>;
+      };
+    };
+  };
+  const store = SqliteAccountStore.open({ home, env });
+  await store.save({ provider: 'codex', accountId: 'default', tokens: { accessToken: 't' }, claims: { chatgpt_account_id: 'a' } });
+  await store.close();
+
+  const config = join(dir, 'providers.yaml');
+  writeFileSync(config, byokeyConfig(options.upstream));
+
+  const proc = fork(join(root, 'dist', 'main.js'), ['serve', '--config', config, '--port', '0', '--log-level', options.logLevel ?? 'silent'], {
+    cwd: dir,
+    env,
+    execArgv: [...(options.execArgv ?? []), ...(options.heapProbe ? ['--expose-gc', '--require', join(__dirname, 'children', 'heap-probe.js')] : [])],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  // Kept until the URL shows up (to explain a failed start); after that, log lines are drained
+  // and dropped, so `--log-level info` costs byokey its logging but the parent no memory.
+  let output = '';
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  proc.stdout!.on('data', collect);
+  proc.stderr!.on('data', collect);
+  const url = await new Promise<string>((done, fail) => {
+    proc.stdout!.on('data', () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) done(match[1]);
+    });
+    proc.once('exit', (code) => fail(new Error(`byokey exited (${code}) before it listened:\n${output}`)));
+  });
+  proc.stdout!.off('data', collect);
+  proc.stderr!.off('data', collect);
+  output = '';
+  const child = track('byokey', url, proc, 'SIGTERM');
+  const stop = child.stop;
+  child.stop = async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return child;
+}
+
+export interface Rss {
+  /** Resident set size now, MiB. */
+  rssMb: number;
+  /** Peak RSS since start (VmHWM), MiB. */
+  peakMb: number;
+}
+
+/** RSS of a child from /proc (Linux). */
+export function rssOf(child: Child): Rss {
+  const status = readFileSync(`/proc/${child.process.pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+/** CPU time (user + system) a child has used so far, in ms, from /proc (clock-tick resolution). */
+export function cpuMsOf(child: Child): number {
+  const stat = readFileSync(`/proc/${child.process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+let queries = 0;
+
+/** process.memoryUsage() of a child started with `heapProbe`, after a full GC when `gc`; MiB. */
+export function memoryOf(child: Child, gc = false): Promise<{ rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
+  const id = ++queries;
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${child.name} did not answer a memory query (started without heapProbe?)`)), 10_000);
+    const onMessage = (message: { type?: string; id?: number; usage?: NodeJS.MemoryUsage }) => {
+      if (message?.type !== 'memory' || message.id !== id || !message.usage) return;
+      clearTimeout(timer);
+      child.process.off('message', onMessage);
+      const mb = (n: number) => n / 2 ** 20;
+      done({ rssMb: mb(message.usage.rss), heapUsedMb: mb(message.usage.heapUsed), heapTotalMb: mb(message.usage.heapTotal), externalMb: mb(message.usage.external) });
+    };
+    child.process.on('message', onMessage);
+    child.process.send({ type: 'memory', id, gc });
+  });
+}

@@ -1,0 +1,119 @@
+// What each scenario sends to each target. byokey gets the client's request; direct and the floor
+// get the request as it reaches the upstream (for translation scenarios, already translated:
+// the floor does no translation, which is the point of the comparison).
+
+/** `candidate` is a second byokey build (`--compare DIR`), measured in the same rotation. */
+export type TargetName = 'direct' | 'floor' | 'byokey' | 'candidate';
+export const TARGETS: readonly TargetName[] = ['direct', 'floor', 'byokey'];
+
+export interface RequestSpec {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+  /** A whole, successful answer contains this (checked once per target before measuring). */
+  expect: string;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  /** What byokey is sent. */
+  byokey: RequestSpec;
+  /** What the fake upstream is sent, directly or through the floor. */
+  upstream: RequestSpec;
+}
+
+const SYSTEM = 'You are a concise assistant. Answer in plain text. Keep every answer under fifty words unless asked otherwise.';
+const HISTORY = [
+  { role: 'user', content: 'What is a gateway, in one sentence?' },
+  { role: 'assistant', content: 'A gateway is a server that sits between clients and upstream services, forwarding and translating their requests.' },
+];
+
+function userText(padBytes: number): string {
+  const base = 'Now explain what an AI gateway adds on top of that, briefly.';
+  return padBytes > 0 ? `${base} ${'context '.repeat(Math.ceil(padBytes / 8))}` : base;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', authorization: 'Bearer bench-client' };
+const ANTHROPIC_HEADERS = { 'content-type': 'application/json', 'x-api-key': 'bench-client', 'anthropic-version': '2023-06-01' };
+
+function chatBody(model: string, stream: boolean, pad: number): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model,
+    messages: [{ role: 'system', content: SYSTEM }, ...HISTORY, { role: 'user', content: userText(pad) }],
+    temperature: 0.2,
+    max_tokens: 256,
+  };
+  if (stream) body.stream = true;
+  return body;
+}
+
+/** The Responses request byokey makes of a chat request (codex-request.ts), near enough. */
+function responsesBody(pad: number): Record<string, unknown> {
+  const text = (role: string, t: string) => ({ type: 'message', role, content: [{ type: role === 'assistant' ? 'output_text' : 'input_text', text: t }] });
+  return {
+    model: 'gpt-5.1-codex',
+    instructions: '',
+    input: [text('developer', SYSTEM), text('user', HISTORY[0].content), text('assistant', HISTORY[1].content), text('user', userText(pad))],
+    store: false,
+    stream: true,
+    include: ['reasoning.encrypted_content'],
+    prompt_cache_key: '8e1f0c2a-1b2c-3d4e-5f60-718293a4b5c6',
+  };
+}
+
+function messagesBody(model: string, pad: number): Record<string, unknown> {
+  return { model, system: SYSTEM, messages: [...HISTORY, { role: 'user', content: userText(pad) }], max_tokens: 256, temperature: 0.2, stream: true };
+}
+
+const spec = (path: string, body: Record<string, unknown>, expect: string, headers: Record<string, string> = JSON_HEADERS): RequestSpec => ({
+  path,
+  body: JSON.stringify(body),
+  headers,
+  expect,
+});
+
+export function scenarios(pad: number): Scenario[] {
+  return [
+    {
+      id: 'json',
+      title: 'chat, non-stream JSON',
+      byokey: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+      upstream: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+    },
+    {
+      id: 'stream',
+      title: 'chat, 20-chunk SSE stream',
+      byokey: spec('/v1/chat/completions', chatBody('bench-model', true, pad), 'data: [DONE]'),
+      upstream: spec('/v1/chat/completions', chatBody('bench-model', true, pad), 'data: [DONE]'),
+    },
+    {
+      id: 'codex',
+      title: 'Codex: chat stream in, Responses SSE upstream',
+      byokey: spec('/v1/chat/completions', chatBody('gpt-5.1-codex', true, pad), 'data: [DONE]'),
+      upstream: spec('/backend-api/codex/responses', responsesBody(pad), 'event: response.completed'),
+    },
+    {
+      id: 'anthropic',
+      title: 'Anthropic: Messages stream in, chat SSE upstream',
+      byokey: spec('/v1/messages', messagesBody('bench-model', pad), 'event: message_stop', ANTHROPIC_HEADERS),
+      upstream: spec('/v1/chat/completions', chatBody('bench-model', true, pad), 'data: [DONE]'),
+    },
+    {
+      id: 'claude',
+      title: 'Claude: chat stream in, Messages SSE upstream (api key)',
+      byokey: spec('/v1/chat/completions', chatBody('claude-sonnet-4-5', true, pad), 'data: [DONE]'),
+      upstream: spec('/v1/messages', messagesBody('claude-sonnet-4-5', pad), 'event: message_stop', ANTHROPIC_HEADERS),
+    },
+  ];
+}
+
+/** The request a target gets in a scenario. */
+export function requestFor(scenario: Scenario, target: TargetName): RequestSpec {
+  return target === 'byokey' || target === 'candidate' ? scenario.byokey : scenario.upstream;
+}
+
+/** A slow stream for the memory test: one chunk a second from the fake, through byokey. */
+export function slowStreamBody(): string {
+  return JSON.stringify(chatBody('bench-slow', true, 0));
+}
