@@ -41,8 +41,72 @@ describe('primeStream', () => {
     expect(await collect(result)).toEqual(['late', 'later']);
   });
 
-  it('leaves a JSON answer as it is', async () => {
+  it('leaves a JSON answer as it is, and counts it finished at once', async () => {
     const json: UpstreamResult = { kind: 'json', status: 200, headers: {}, body: { ok: true } };
-    expect(await primeStream(json, 10)).toEqual({ result: json, primed: true });
+    const onEnd = jest.fn();
+    expect(await primeStream(json, 10, onEnd)).toEqual({ result: json, primed: true });
+    expect(onEnd).toHaveBeenCalledTimes(1);
+  });
+
+  describe('onEnd (the credential is released when the answer is finished with)', () => {
+    it('is called once, when the stream has been read to its end', async () => {
+      const onEnd = jest.fn();
+      const { result } = await primeStream(stream(after(0, 'a', 'b')), 1000, onEnd);
+      expect(onEnd).not.toHaveBeenCalled();
+      expect(await collect(result)).toEqual(['a', 'b']);
+      expect(onEnd).toHaveBeenCalledTimes(1);
+    });
+
+    it('is called once when the stream fails after its first event', async () => {
+      const onEnd = jest.fn();
+      const failing = (async function* (): AsyncGenerator<SseEvent> {
+        yield { data: 'a' };
+        throw new Error('cut mid-stream');
+      })();
+      const { result } = await primeStream(stream(failing), 1000, onEnd);
+      await expect(collect(result)).rejects.toThrow('cut mid-stream');
+      expect(onEnd).toHaveBeenCalledTimes(1);
+    });
+
+    it('is called once when the reader stops early, and the source is closed', async () => {
+      const onEnd = jest.fn();
+      let closed = false;
+      const source = (async function* (): AsyncGenerator<SseEvent> {
+        try {
+          for (const data of ['a', 'b', 'c']) yield { data };
+        } finally {
+          closed = true;
+        }
+      })();
+      const { result } = await primeStream(stream(source), 1000, onEnd);
+      if (result.kind !== 'stream') throw new Error('expected a stream');
+      for await (const event of result.events) if (event.data === 'b') break;
+      expect(closed).toBe(true);
+      expect(onEnd).toHaveBeenCalledTimes(1);
+      const again = result.events[Symbol.asyncIterator]();
+      expect(await again.next()).toEqual({ done: true, value: undefined });
+      expect(onEnd).toHaveBeenCalledTimes(1);
+    });
+
+    it('is not called when the first read fails (the caller ends the attempt itself)', async () => {
+      const onEnd = jest.fn();
+      const failing = (async function* (): AsyncGenerator<SseEvent> {
+        throw new Error('upstream said no');
+      })();
+      await expect(primeStream(stream(failing), 1000, onEnd)).rejects.toThrow('upstream said no');
+      expect(onEnd).not.toHaveBeenCalled();
+    });
+
+    it('is called when a stream that did not prime in time fails later', async () => {
+      const onEnd = jest.fn();
+      const late = (async function* (): AsyncGenerator<SseEvent> {
+        await new Promise((r) => setTimeout(r, 100));
+        throw new Error('late failure');
+      })();
+      const { result, primed } = await primeStream(stream(late), 20, onEnd);
+      expect(primed).toBe(false);
+      await expect(collect(result)).rejects.toThrow('late failure');
+      expect(onEnd).toHaveBeenCalledTimes(1);
+    });
   });
 });

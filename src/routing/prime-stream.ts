@@ -11,39 +11,91 @@ export interface PrimedResult {
   primed: boolean;
 }
 
-export async function primeStream(result: UpstreamResult, waitMs: number): Promise<PrimedResult> {
-  if (result.kind !== 'stream') return { result, primed: true };
+/**
+ * @param onEnd called once when the answer is finished with: at once for a JSON answer, else
+ *   when the stream ends, fails or is closed early. Not called when this throws (the caller
+ *   knows the attempt is over then).
+ */
+export async function primeStream(result: UpstreamResult, waitMs: number, onEnd: () => void = noop): Promise<PrimedResult> {
+  if (result.kind !== 'stream') {
+    onEnd();
+    return { result, primed: true };
+  }
   const iterator = result.events[Symbol.asyncIterator]();
   const first = iterator.next();
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<'waited'>((resolve) => {
-    timer = setTimeout(() => resolve('waited'), waitMs);
+    timer = setTimeout(resolve, waitMs, 'waited');
   });
   try {
     const outcome = await Promise.race([first, waited]);
     if (outcome === 'waited') {
       // Keep the pending read: its event (or error) is the stream's first.
-      first.catch(() => undefined);
-      return { result: { ...result, events: resume(first, iterator) }, primed: false };
+      first.catch(noop);
+      return { result: { ...result, events: new ResumedEvents(first, iterator, onEnd) }, primed: false };
     }
-    return { result: { ...result, events: resume(Promise.resolve(outcome), iterator) }, primed: true };
+    return { result: { ...result, events: new ResumedEvents(first, iterator, onEnd) }, primed: true };
+  } catch (error) {
+    await iterator.return?.().catch(noop);
+    throw error;
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** The stream again, starting with the read already under way. */
-async function* resume(first: Promise<IteratorResult<SseEvent>>, rest: AsyncIterator<SseEvent>): AsyncGenerator<SseEvent> {
-  try {
-    const head = await first;
-    if (head.done) return;
-    yield head.value;
-    for (;;) {
-      const next = await rest.next();
-      if (next.done) return;
-      yield next.value;
+/**
+ * The stream again, starting with the read already under way. A plain iterator, not an async
+ * generator: every event passes through here, and a generator layer would add its own promise
+ * and microtask hops to each one. `next()` hands out the source's promise, watched for the end.
+ */
+class ResumedEvents implements AsyncIterableIterator<SseEvent> {
+  private head: Promise<IteratorResult<SseEvent>> | undefined;
+  private ended = false;
+
+  constructor(
+    first: Promise<IteratorResult<SseEvent>>,
+    private readonly source: AsyncIterator<SseEvent>,
+    private readonly onEnd: () => void,
+  ) {
+    this.head = first;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<SseEvent>> {
+    if (this.ended) return Promise.resolve({ done: true, value: undefined });
+    const read = this.head ?? this.source.next();
+    this.head = undefined;
+    return read.then(this.settled, this.failed);
+  }
+
+  async return(): Promise<IteratorResult<SseEvent>> {
+    if (!this.ended) {
+      this.end();
+      // A read still pending (a stream that never primed) settles into the void.
+      this.head?.catch(noop);
+      await this.source.return?.().catch(noop);
     }
-  } finally {
-    await rest.return?.().catch(() => undefined);
+    return { done: true, value: undefined };
+  }
+
+  private readonly settled = (read: IteratorResult<SseEvent>): IteratorResult<SseEvent> => {
+    if (read.done) this.end();
+    return read;
+  };
+
+  private readonly failed = (error: unknown): never => {
+    this.end();
+    throw error;
+  };
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
   }
 }
+
+function noop(): void {}

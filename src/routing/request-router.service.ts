@@ -136,9 +136,10 @@ export class RequestRouter {
         const totalMs = target.instance.config.settings.timeouts?.total_ms;
         const signal = totalMs ? AbortSignal.any([options.signal, AbortSignal.timeout(totalMs)]) : options.signal;
         try {
-          const { result } = await primeStream(await attempt(target, credential, signal), options.primeWaitMs);
+          // The credential's in-flight count is released when the answer is finished with.
+          const { result } = await primeStream(await attempt(target, credential, signal), options.primeWaitMs, done);
           this.states.clearCooldown(key);
-          return { target, result: releasedAtEnd(result, done), attempts };
+          return { target, result, attempts };
         } catch (error) {
           done();
           if (options.signal.aborted) throw error;
@@ -182,25 +183,6 @@ export class RequestRouter {
   private get routing(): RoutingSettings {
     return this.registry.config.routing;
   }
-}
-
-/** The stream (or answer) with the credential's in-flight count released when it ends. */
-function releasedAtEnd(result: UpstreamResult, done: () => void): UpstreamResult {
-  if (result.kind !== 'stream') {
-    done();
-    return result;
-  }
-  const events = result.events;
-  return {
-    ...result,
-    events: (async function* () {
-      try {
-        yield* events;
-      } finally {
-        done();
-      }
-    })(),
-  };
 }
 
 /** After a retry, the client is told not to retry on its own (openai and Anthropic SDKs obey). */

@@ -2,17 +2,15 @@
 // sent, so a failure up to then is still an HTTP error — but only for one keepalive interval:
 // an upstream silent for longer gets its response started and kept alive with comments, so a
 // load balancer does not cut a long thinking phase. After the start, a failure becomes one error
-// event in the route's dialect and the stream ends, keeping everything already sent. The
-// response is handed to Fastify as a stream it pipes with backpressure; shutdown can stop the
-// stream cleanly.
-import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
+// event in the route's dialect and the stream ends, keeping everything already sent. Frames go
+// straight to the socket (frame-writer.ts) with backpressure; shutdown can stop the stream cleanly.
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { GatewayError } from '../../common/gateway-error';
 import type { SseEvent } from '../../protocol/sse';
 import { encodeSseComment, encodeSseEvent } from '../../protocol/sse-encoder';
 import type { ActiveStreams, StreamHandle } from './active-streams';
+import { FrameWriter } from './frame-writer';
 
 export interface SseResponseOptions {
   reply: FastifyReply;
@@ -37,25 +35,26 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
+const KEEPALIVE_FRAME = encodeSseComment('keep-alive');
+
 /** Resolves when the response has started; the stream then runs on by itself. */
 export async function sendSse(options: SseResponseOptions): Promise<void> {
   const iterator = options.events[Symbol.asyncIterator]();
   const first = iterator.next();
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<'waited'>((resolve) => {
-    timer = setTimeout(() => resolve('waited'), options.keepaliveMs);
+    timer = setTimeout(resolve, options.keepaliveMs, 'waited');
   });
   // Throws (→ HTTP error) when the upstream fails before its first event, within the wait.
   const outcome = await Promise.race([first, waited]).finally(() => clearTimeout(timer));
   if (outcome === 'waited') first.catch(() => undefined);
-  const out = new PassThrough();
-  options.reply.code(200).headers(SSE_HEADERS).send(out);
-  if (outcome === 'waited') out.write(encodeSseComment('keep-alive'));
+  const out = FrameWriter.start(options.reply, SSE_HEADERS);
+  if (outcome === 'waited') out.write(KEEPALIVE_FRAME);
   void pump(out, iterator, first, options);
 }
 
 async function pump(
-  out: PassThrough,
+  out: FrameWriter,
   iterator: AsyncIterator<SseEvent>,
   first: Promise<IteratorResult<SseEvent>>,
   options: SseResponseOptions,
@@ -70,20 +69,15 @@ async function pump(
   };
   options.streams.add(handle);
 
-  let lastWrite = Date.now();
   const keepaliveMs = options.keepaliveMs;
   const keepalive = setInterval(() => {
-    if (Date.now() - lastWrite >= keepaliveMs && isOpen(out)) {
-      out.write(encodeSseComment('keep-alive'));
-      lastWrite = Date.now();
-    }
+    if (Date.now() - out.lastWriteAt >= keepaliveMs && out.open) out.write(KEEPALIVE_FRAME);
   }, Math.max(50, Math.floor(keepaliveMs / 4)));
   keepalive.unref();
 
   const write = async (frame: string): Promise<void> => {
-    if (!isOpen(out)) throw new Error('client closed the connection');
-    lastWrite = Date.now();
-    if (!out.write(frame)) await once(out, 'drain', { signal: abort.signal });
+    if (!out.open) throw new Error('client closed the connection');
+    if (!out.write(frame)) await out.drained(abort.signal);
   };
 
   try {
@@ -102,19 +96,15 @@ async function pump(
   } catch (error) {
     const reason = stoppedFor ?? error;
     const clientLeft = abort.signal.aborted && !stoppedFor;
-    if (!clientLeft && isOpen(out)) {
+    if (!clientLeft && out.open) {
       out.write(encodeSseEvent(options.errorEvent(reason)));
-      options.logger.warn({ requestId: options.requestId, err: reason }, 'stream ended with an error after it started');
+      options.logger.warn({ reqId: options.requestId, err: reason }, 'stream ended with an error after it started');
     }
   } finally {
     clearInterval(keepalive);
     options.streams.delete(handle);
-    if (isOpen(out)) out.end();
+    out.end();
     // Lets the upstream generator run its cleanup (cancel or release the connection).
     await iterator.return?.().catch(() => undefined);
   }
-}
-
-function isOpen(out: PassThrough): boolean {
-  return !out.destroyed && !out.writableEnded;
 }
