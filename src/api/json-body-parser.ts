@@ -9,15 +9,18 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
-    if (text.trim() === '') {
-      done(invalidJson('The request body is empty; expected a JSON object.'), undefined);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      // Only a failed parse looks at why: trimming every body would copy it.
+      const message = /^\s*$/.test(text)
+        ? 'The request body is empty; expected a JSON object.'
+        : `The request body is not valid JSON: ${(error as Error).message}`;
+      done(invalidJson(message), undefined);
       return;
     }
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(invalidJson(`The request body is not valid JSON: ${(error as Error).message}`), undefined);
-    }
+    done(null, parsed);
   });
 }
 

@@ -9,7 +9,7 @@ export function encodeSseEvent(event: SseEvent): string {
   if (event.id !== undefined) frame += `id: ${event.id}\n`;
   // JSON payloads never contain raw line breaks; split only when one does (a lone \r counts:
   // SSE readers end a line there), so the common case is a single concatenation.
-  if (!/[\r\n]/.test(event.data)) {
+  if (event.data.indexOf('\n') === -1 && event.data.indexOf('\r') === -1) {
     frame += `data: ${event.data}\n\n`;
   } else {
     for (const line of event.data.split(/\r\n|\r|\n/)) frame += `data: ${line}\n`;

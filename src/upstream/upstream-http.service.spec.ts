@@ -182,6 +182,50 @@ describe('UpstreamHttp with a MockAgent', () => {
     expect((await failureOf(read())).failure).toBe('aborted');
   });
 
+  describe('events()', () => {
+    /** A body whose iterator yields `chunks` and ends (or throws `error`). */
+    function body(chunks: string[], error?: Error): UpstreamBody {
+      return {
+        async *iterator() {
+          for (const chunk of chunks) yield Buffer.from(chunk);
+          if (error) throw error;
+        },
+        destroy() {},
+      } as unknown as UpstreamBody;
+    }
+    async function read(b: UpstreamBody): Promise<{ events: string[]; error?: UpstreamError }> {
+      const events: string[] = [];
+      try {
+        for await (const event of http.events(b, 'local', new AbortController().signal)) events.push(`${event.event ?? ''}|${event.data}`);
+      } catch (error) {
+        return { events, error: error as UpstreamError };
+      }
+      return { events };
+    }
+
+    it('decodes events split across and packed into chunks, and a last event without its blank line', async () => {
+      const { events, error } = await read(body(['data: {"a":', '1}\n\nevent: x\ndata: 2\n\ndata: 3\n\nda', 'ta: last\n']));
+      expect(error).toBeUndefined();
+      expect(events).toEqual(['|{"a":1}', 'x|2', '|3', '|last']);
+    });
+
+    it('turns a lost connection into an UpstreamError after the events that came', async () => {
+      const { events, error } = await read(body(['data: 1\n\ndata: 2\n\n'], withCode('other side closed', 'UND_ERR_SOCKET')));
+      expect(events).toEqual(['|1', '|2']);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error?.failure).toBe('connect');
+      expect(error?.message).toMatch(/lost mid-response/);
+    });
+
+    it('refuses an endless event as a protocol failure', async () => {
+      const mib = 'x'.repeat(1024 * 1024);
+      const { error } = await read(body(['data: ', ...Array<string>(17).fill(mib)]));
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error?.failure).toBe('protocol');
+      expect(error?.message).toMatch(/larger than the gateway accepts/);
+    });
+  });
+
   it('closes its dispatcher on shutdown', async () => {
     const close = jest.spyOn(agent, 'close');
     await http.onApplicationShutdown();

@@ -3,6 +3,8 @@
 // into UpstreamErrors. Injectable so executors can be tested against a fake dispatcher.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request, type Dispatcher } from 'undici';
+import type { SseEvent } from '../protocol/sse';
+import { SseDecoder, SseTooLargeError } from '../protocol/sse-decoder';
 import { UpstreamError, cancelled } from './upstream-error';
 import type { UpstreamTimeouts } from './upstream-timeouts';
 
@@ -66,6 +68,26 @@ export class UpstreamHttp implements OnApplicationShutdown {
     } catch (error) {
       throw toUpstreamError(error, instance, signal, 'during');
     }
+  }
+
+  /**
+   * The body's server-sent events, decoded in the same loop that reads it (one async layer per
+   * event, not two), with read failures as UpstreamErrors. Like `chunks`, stopping early leaves
+   * the body to the caller.
+   */
+  async *events(body: UpstreamBody, instance: string, signal: AbortSignal): AsyncGenerator<SseEvent> {
+    const decoder = new SseDecoder();
+    try {
+      for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+        for (const event of decoder.feed(chunk as Buffer)) yield event;
+      }
+    } catch (error) {
+      if (error instanceof SseTooLargeError) {
+        throw new UpstreamError(`upstream ${instance} sent an event larger than the gateway accepts (${error.message})`, { failure: 'protocol', instance });
+      }
+      throw toUpstreamError(error, instance, signal, 'during');
+    }
+    for (const event of decoder.end()) yield event;
   }
 
   /** Reads a (small) body as text; used for error answers and JSON responses. */

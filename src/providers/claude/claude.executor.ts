@@ -6,7 +6,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
 import type { MessagesRequest } from '../../protocol/anthropic-messages';
-import { decodeSse } from '../../protocol/sse-decoder';
 import { accountOf, type OAuthCredential, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
@@ -116,7 +115,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
         throw new UpstreamError(`upstream ${instance} answered with a body that is not JSON`, { failure: 'protocol', instance });
       }
     }
-    const events = claudeEventStream(decodeSse(this.http.chunks(response.body, instance, call.signal)), instance);
+    const events = claudeEventStream(this.http.events(response.body, instance, call.signal), instance);
     return { kind: 'stream', status: response.status, headers: limits, events: releasing(events, response.body) };
   }
 }

@@ -2,7 +2,6 @@
 // (reference/wire-protocols.md §1.1, §1.5). Also serves OpenAI Platform keys, whose Responses
 // API streams the same events.
 import { Injectable } from '@nestjs/common';
-import { decodeSse } from '../../protocol/sse-decoder';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
 import { keepHeaders } from '../../upstream/upstream-response';
@@ -51,7 +50,7 @@ export class CodexHttpTransport {
 
   private async *events(response: UpstreamResponse, instance: string, signal: AbortSignal): AsyncGenerator<RawCodexEvent> {
     try {
-      for await (const event of decodeSse(this.http.chunks(response.body, instance, signal))) {
+      for await (const event of this.http.events(response.body, instance, signal)) {
         let json: unknown;
         try {
           json = JSON.parse(event.data);

@@ -4,7 +4,6 @@
 import { Injectable } from '@nestjs/common';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../../protocol/openai-chat';
 import type { SseEvent } from '../../protocol/sse';
-import { decodeSse } from '../../protocol/sse-decoder';
 import type { UpstreamResult } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
@@ -66,7 +65,7 @@ export class OpenAIChatForwarder {
     let done = false;
     try {
       // Iterate without destroying the body on `[DONE]`, so the connection can go back to the pool.
-      for await (const event of decodeSse(this.http.chunks(body, instance, signal))) {
+      for await (const event of this.http.events(body, instance, signal)) {
         if (event.data === CHAT_STREAM_DONE) {
           done = true;
           return;
