@@ -104,7 +104,7 @@ async function pump(
     const clientLeft = abort.signal.aborted && !stoppedFor;
     if (!clientLeft && isOpen(out)) {
       out.write(encodeSseEvent(options.errorEvent(reason)));
-      options.logger.warn({ requestId: options.requestId, err: reason }, 'stream ended with an error after it started');
+      options.logger.warn({ reqId: options.requestId, err: reason }, 'stream ended with an error after it started');
     }
   } finally {
     clearInterval(keepalive);
