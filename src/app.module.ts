@@ -1,12 +1,10 @@
 // The gateway's root module, built for one loaded configuration.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/config.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthModule } from './health/health.module';
-import { loggerOptions, type LogLevel } from './logging/logger-options';
 import { OAUTH_DEFINITIONS } from './providers/oauth-definitions';
 import { SharedProvidersModule } from './providers/shared/shared-providers.module';
 import { RegistryModule } from './registry/registry.module';
@@ -14,11 +12,8 @@ import { StoreModule } from './store/store.module';
 import { UpstreamModule } from './upstream/upstream.module';
 
 export interface AppOptions {
-  logLevel: LogLevel;
   /** BYOKEY_HOME: where the account database lives. */
   home: string;
-  /** Where log lines go (default stdout). */
-  logDestination?: NodeJS.WritableStream;
 }
 
 @Module({})
@@ -28,7 +23,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(options.logLevel, options.logDestination)),
         UpstreamModule,
         StoreModule.forRoot({ home: options.home }),
         AuthModule.forRoot(OAUTH_DEFINITIONS),

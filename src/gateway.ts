@@ -3,14 +3,15 @@
 // by the end-to-end tests, so both run the same app.
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { ActiveStreams } from './api/streaming/active-streams';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import { registerJsonBodyParser } from './api/json-body-parser';
 import { ensureByokeyHome } from './config/byokey-home';
 import type { GatewayConfig } from './config/gateway-config';
-import type { LogLevel } from './logging/logger-options';
+import { createRootLogger, type LogLevel } from './logging/logger-options';
+import { PinoLoggerService } from './logging/pino-logger.service';
+import { registerRequestLogging } from './logging/request-logging';
 
 export interface GatewayOptions {
   logLevel?: LogLevel;
@@ -28,20 +29,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
+  const logger = createRootLogger(options.logLevel ?? 'info', options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, {
-      logLevel: options.logLevel ?? 'info',
-      home: options.home ?? ensureByokeyHome(),
-      logDestination: options.logDestination,
-    }),
+    AppModule.forRoot(config, { home: options.home ?? ensureByokeyHome() }),
     adapter,
     // Errors (a bad plugin setting, say) reach the caller instead of exiting the process.
     // Nest's body parsers are off: json-body-parser.ts parses, with errors in our own words.
-    { bufferLogs: true, abortOnError: false, bodyParser: false },
+    // Nest's own lines (startup included) go to pino from the start, so nothing is buffered.
+    { logger: new PinoLoggerService(logger), abortOnError: false, bodyParser: false },
   );
-  app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
+  registerRequestLogging(fastify, logger);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });

@@ -43,15 +43,16 @@ export class AccountCredentials {
   /**
    * Runs one upstream call with a fresh credential. If the upstream answers 401 before the
    * response started, the token is refreshed once (even if it looked fresh) and the call is
-   * made once more; a second 401 goes to the client.
+   * made once more; a second 401 goes to the client. `requestId` names the client request in
+   * the log line about the refresh.
    */
-  async run<T>(provider: string, call: (credential: OAuthCredential) => Promise<T>, accountId?: string): Promise<T> {
+  async run<T>(provider: string, call: (credential: OAuthCredential) => Promise<T>, accountId?: string, requestId?: string): Promise<T> {
     const account = await this.refresher.ensureFresh(await this.account(provider, accountId));
     try {
       return await call(toCredential(account));
     } catch (error) {
       if (!(error instanceof UpstreamError && error.failure === 'status' && error.status === 401)) throw error;
-      this.logger.warn(`the ${provider} upstream rejected the token of account "${account.accountId}"; refreshing once`);
+      this.logger.warn({ reqId: requestId }, `the ${provider} upstream rejected the token of account "${account.accountId}"; refreshing once`);
       const renewed = await this.refresher.ensureFresh(account, { force: true });
       return call(toCredential(renewed));
     }

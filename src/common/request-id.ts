@@ -8,13 +8,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /** Printable ASCII without spaces, bounded, so a client cannot inject into logs or headers. */
 const USABLE_ID = /^[\x21-\x7e]{1,200}$/;
 
-/**
- * Fastify's genReqId hook. It also stores the id on the raw request (`req.id`), which is where
- * pino-http looks for it, so Fastify and the log lines agree on one id.
- */
+/** Fastify's genReqId hook: the id becomes `request.id`, which log lines carry as `reqId`. */
 export function requestIdFor(req: IncomingMessage): string {
   const header = req.headers[REQUEST_ID_HEADER];
-  const id = typeof header === 'string' && USABLE_ID.test(header) ? header : randomUUID();
-  (req as IncomingMessage & { id?: string }).id = id;
-  return id;
+  return typeof header === 'string' && USABLE_ID.test(header) ? header : randomUUID();
 }

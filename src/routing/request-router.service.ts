@@ -50,6 +50,8 @@ export interface ForwardRequest {
 export interface ExecuteOptions {
   /** The client's signal: when it aborts, no further attempt starts. */
   signal: AbortSignal;
+  /** The client request's id, for the lines logged about its attempts. */
+  requestId: string;
   /** How long to wait for a stream's first event before starting the response anyway. */
   primeWaitMs: number;
 }
@@ -100,7 +102,7 @@ export class RequestRouter {
           clientHeaders: request.clientHeaders,
         });
       },
-      { signal: request.signal, primeWaitMs: request.primeWaitMs },
+      { signal: request.signal, requestId: request.requestId, primeWaitMs: request.primeWaitMs },
     );
   }
 
@@ -127,7 +129,10 @@ export class RequestRouter {
       for (const credential of candidates) {
         if (attempts >= routing.maxAttempts || Date.now() > deadline || options.signal.aborted) break;
         if (lastError !== undefined) {
-          this.logger.warn(`retrying ${plan.requested} on ${target.instance.name} (${credential.id}) after: ${(lastError as Error).message}`);
+          this.logger.warn(
+            { reqId: options.requestId },
+            `retrying ${plan.requested} on ${target.instance.name} (${credential.id}) after: ${(lastError as Error).message}`,
+          );
         }
         attempts++;
         const key = pool.key(credential);
@@ -147,7 +152,10 @@ export class RequestRouter {
           const rest = cooldownUntil(error, Date.now(), target.instance.config.settings.cooldown_ms ?? routing.cooldownMs);
           if (rest) {
             this.states.coolDown(key, rest.until, rest.reason);
-            this.logger.warn(`${target.instance.name} ${credential.id} rests until ${new Date(rest.until).toISOString()} (${rest.reason})`);
+            this.logger.warn(
+              { reqId: options.requestId },
+              `${target.instance.name} ${credential.id} rests until ${new Date(rest.until).toISOString()} (${rest.reason})`,
+            );
           }
           if (!isRetryable(error)) throw withRetryHint(error, attempts);
         }

@@ -23,17 +23,18 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const route = `${request.method} ${request.url.split('?')[0]}`;
-    const error = toGatewayError(exception, { requestId: String(request.id), bodyLimit: this.bodyLimit, route });
+    const reqId = String(request.id);
+    const error = toGatewayError(exception, { requestId: reqId, bodyLimit: this.bodyLimit, route });
 
     if (error.status >= 500 && error.code === 'internal_error') {
-      this.logger.error({ err: exception, route }, 'unexpected error');
+      this.logger.error({ reqId, err: exception, route }, 'unexpected error');
     } else if (error.status >= 500) {
-      this.logger.warn({ route, status: error.status, code: error.code }, error.message);
+      this.logger.warn({ reqId, route, status: error.status, code: error.code }, error.message);
     }
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     // /v1/messages speaks Anthropic's dialect; every other route OpenAI's.
     if (isAnthropicRoute(request.url)) {
-      reply.code(anthropicStatus(error)).headers(error.headers).send(toAnthropicError(error, String(request.id)));
+      reply.code(anthropicStatus(error)).headers(error.headers).send(toAnthropicError(error, reqId));
     } else {
       reply.code(error.status).headers(error.headers).send(toOpenAIError(error));
     }

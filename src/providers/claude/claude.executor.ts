@@ -74,7 +74,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
         body: identity ? withClaudeCodeIdentity(body, accountUuid) : body,
         accountId: account.accountId,
       });
-    }, accountOf(credential));
+    }, accountOf(credential), call.requestId);
   }
 
   private async send(call: UpstreamCall<MessagesRequest>, prepared: Prepared, path: 'messages' | 'count_tokens'): Promise<UpstreamResult> {

@@ -40,7 +40,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     const { credential } = call;
     if (credential.kind === 'api-key') return this.platform(call, credential.key, credential.baseUrl);
     // The subscription: the account's token, refreshed as needed; a 401 refreshes and retries once.
-    return this.credentials.run('codex', (account) => this.subscription(call, account), accountOf(credential));
+    return this.credentials.run('codex', (account) => this.subscription(call, account), accountOf(credential), call.requestId);
   }
 
   /** The OpenAI Platform's Responses API with an API key: the same events, no Codex identity. */

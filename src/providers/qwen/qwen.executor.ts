@@ -45,7 +45,7 @@ export class QwenExecutor implements ProviderExecutor<ChatCompletionRequest> {
       });
     // An API key in providers.yaml wins; otherwise the logged-in account, refreshed as needed.
     if (call.credential.kind === 'api-key') return send(call.credential.key, undefined);
-    return this.credentials.run('qwen', (account) => send(account.accessToken, account.claims.resource_url), accountOf(call.credential));
+    return this.credentials.run('qwen', (account) => send(account.accessToken, account.claims.resource_url), accountOf(call.credential), call.requestId);
   }
 }
 

@@ -1,0 +1,97 @@
+// registerRequestLogging on a bare Fastify: one line per finished request, `request errored`
+// for a 5xx or a response the client cut (hijacked streams included), gated by the level, and
+// no hook at all when the level hides both lines.
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createRootLogger, type LogLevel } from './logger-options';
+import { registerRequestLogging } from './request-logging';
+
+type Line = { level: number; msg: string; reqId: string; req: unknown; res: unknown; responseTime: number };
+
+let app: FastifyInstance | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+/** A server with routes that answer, fail, and stream without end; and the lines it logs. */
+async function serve(level: LogLevel): Promise<{ url: string; lines: Line[]; streaming: Promise<void> }> {
+  const lines: Line[] = [];
+  const destination = { write: (text: string) => lines.push(JSON.parse(text) as Line) } as unknown as NodeJS.WritableStream;
+  let started!: () => void;
+  const streaming = new Promise<void>((resolve) => (started = resolve));
+  app = Fastify({ genReqId: (req) => String(req.headers['x-request-id']) });
+  registerRequestLogging(app, createRootLogger(level, destination));
+  app.get('/ok', async () => ({ ok: true }));
+  app.get('/fail', async (_request, reply) => reply.code(502).send({ error: 'upstream down' }));
+  app.get('/stream', (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+    reply.raw.write('data: first\n\n', () => started());
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, lines, streaming };
+}
+
+function get(url: string, id: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { headers: { 'x-request-id': id } }, (res) => res.resume().on('end', () => resolve(res.statusCode!))).on('error', reject).end();
+  });
+}
+
+/** Lets the server see the response's `close` after the client got it. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('registerRequestLogging', () => {
+  it('logs a completed request at info, with its id, method, url, status and time', async () => {
+    const { url, lines } = await serve('info');
+    expect(await get(`${url}/ok?x=1`, 'req-ok')).toBe(200);
+    await settle();
+    expect(lines).toEqual([
+      {
+        level: 30,
+        time: expect.any(Number),
+        pid: expect.any(Number),
+        hostname: expect.any(String),
+        reqId: 'req-ok',
+        req: { method: 'GET', url: '/ok?x=1' },
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+        msg: 'request completed',
+      },
+    ]);
+  });
+
+  it('logs a 5xx as request errored, at warn', async () => {
+    const { url, lines } = await serve('info');
+    expect(await get(`${url}/fail`, 'req-fail')).toBe(502);
+    await settle();
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-fail', res: { statusCode: 502 } })]);
+  });
+
+  it('logs a hijacked stream the client left before its end as request errored', async () => {
+    const { url, lines, streaming } = await serve('info');
+    const client = httpRequest(`${url}/stream`, { headers: { 'x-request-id': 'req-cut' } });
+    client.on('response', () => undefined).on('error', () => undefined).end();
+    await streaming;
+    client.destroy();
+    await settle();
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-cut', res: { statusCode: 200 } })]);
+  });
+
+  it('at warn, logs only errored requests', async () => {
+    const { url, lines } = await serve('warn');
+    await get(`${url}/ok`, 'req-ok');
+    await get(`${url}/fail`, 'req-fail');
+    await settle();
+    expect(lines.map((l) => [l.msg, l.reqId])).toEqual([['request errored', 'req-fail']]);
+  });
+
+  it.each<LogLevel>(['error', 'fatal', 'silent'])('at %s, adds no hook at all', (level) => {
+    const fastify = Fastify();
+    const addHook = jest.spyOn(fastify, 'addHook');
+    registerRequestLogging(fastify, createRootLogger(level));
+    expect(addHook).not.toHaveBeenCalled();
+  });
+});
