@@ -41,8 +41,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   registerRequestLogging(fastify, logger);
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback style, not async: no promise per request.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
   await app.init();
   return app;
