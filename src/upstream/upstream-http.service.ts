@@ -2,7 +2,7 @@
 // (a keep-alive pool per origin), per-call timeouts and cancellation, and undici's errors turned
 // into UpstreamErrors. Injectable so executors can be tested against a fake dispatcher.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { SseEvent } from '../protocol/sse';
 import { SseDecoder, SseTooLargeError } from '../protocol/sse-decoder';
 import { UpstreamError, cancelled } from './upstream-error';
@@ -30,6 +30,9 @@ export interface UpstreamResponse {
 /** Error bodies are read to show their message, never more than this. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** Distinct upstream URLs whose parse is kept. */
+const MAX_CACHED_URLS = 256;
+
 /** DI token of the undici dispatcher (an Agent in production, a MockAgent in unit tests). */
 export const UPSTREAM_DISPATCHER = Symbol('UPSTREAM_DISPATCHER');
 
@@ -37,13 +40,16 @@ export const UPSTREAM_DISPATCHER = Symbol('UPSTREAM_DISPATCHER');
 export class UpstreamHttp implements OnApplicationShutdown {
   /** Agents for instances with their own connect timeout (an agent-wide setting in undici). */
   private readonly byConnectTimeout = new Map<number, Agent>();
+  private readonly targets = new Map<string, { origin: string; path: string }>();
 
   constructor(@Inject(UPSTREAM_DISPATCHER) private readonly dispatcher: Dispatcher) {}
 
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     try {
-      const res = await request(req.url, {
-        dispatcher: this.dispatcherFor(req.timeouts.connectMs),
+      const { origin, path } = this.targetOf(req.url);
+      const res = await this.dispatcherFor(req.timeouts.connectMs).request({
+        origin,
+        path,
         method: req.method,
         headers: req.headers,
         body: req.body,
@@ -112,6 +118,24 @@ export class UpstreamHttp implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.dispatcher.close(), ...[...this.byConnectTimeout.values()].map((agent) => agent.close())]);
+  }
+
+  /**
+   * Origin and path of a URL, parsed once per distinct URL: a provider calls the same few URLs
+   * over and over, and parsing one (which undici's top-level `request` does per call) is
+   * measurable on the hot path.
+   */
+  private targetOf(url: string): { origin: string; path: string } {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`not an http(s) URL: ${url}`);
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+      // Bounded: URLs with per-request parts (ids, query strings) must not grow it forever.
+      if (this.targets.size >= MAX_CACHED_URLS) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
   }
 
   private dispatcherFor(connectMs: number | undefined): Dispatcher {
