@@ -47,6 +47,9 @@ beforeAll(async () => {
   await store.close();
   gateway = await startGateway(
     `
+routing:
+  aliases:
+    patient: [codex-slow/gpt-5.1-codex, codex/gpt-5.1-codex]
 providers:
   codex:
     base_url: ${backend.httpUrl}
@@ -68,6 +71,19 @@ providers:
     transport: websocket
     base_url: ${backend.httpUrl}
     ws_url: ${backend.wsUrl}
+  codex-slow:
+    type: codex
+    transport: websocket
+    base_url: ${backend.httpUrl}
+    ws_url: ${backend.wsUrl}
+    ws_pool_size: 1
+    timeouts: { first_byte_ms: 250, idle_ms: 250 }
+  codex-stalled:
+    type: codex
+    transport: websocket
+    base_url: ${backend.httpUrl}
+    ws_url: ${backend.wsUrl}
+    timeouts: { connect_ms: 250 }
 `,
     { home },
   );
@@ -332,6 +348,81 @@ describe('Codex WebSocket fallbacks', () => {
     const answer = await gateway.openai.chat.completions.create({ model: 'codex-policy/gpt-5.1-codex', messages: [{ role: 'user', content: 'policy' }] });
     expect(answer.choices[0].message.content).toBe('You said: policy');
     expect(backend.lastRequest.transport).toBe('ws');
+  });
+});
+
+describe('Codex WebSocket timeouts', () => {
+  const model = 'codex-slow/gpt-5.1-codex';
+
+  it('answers 504 when the upstream never starts answering the request', async () => {
+    // Nothing at all after response.create: no metadata frames, no events.
+    backend.script({ kind: 'stream', transport: 'ws', metadataFrames: false, holdAfter: 0 });
+    const aborted = backend.abortedResponses;
+    const started = Date.now();
+    const error = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'anyone there?' }], stream: true }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(error.status).toBe(504);
+    expect(error.code).toBe('upstream_timeout');
+    expect(error.message).toMatch(/upstream codex-slow did not start answering within the timeout/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The gateway closed the socket of the timed-out response.
+    await backend.waitForAborts(aborted + 1, 1000);
+    expect(backend.clientDisconnects[backend.clientDisconnects.length - 1]).toMatchObject({ transport: 'ws', connection: backend.lastRequest.connection, eventsSent: 0 });
+  });
+
+  it('answers 504 in the Responses API too', async () => {
+    backend.script({ kind: 'stream', transport: 'ws', metadataFrames: false, holdAfter: 0 });
+    const error = await gateway.openai.responses.create({ model, input: 'anyone there?' }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(error.status).toBe(504);
+    expect(error.code).toBe('upstream_timeout');
+  });
+
+  it('keeps the deltas of a stream whose upstream goes silent, then reports the timeout in the stream and ends it', async () => {
+    // Events 0-5: created, in_progress, the message item and part, then the deltas "one " and "two ".
+    backend.script({ kind: 'stream', transport: 'ws', reasoning: false, text: 'one two three four', holdAfter: 6 });
+    const started = Date.now();
+    const stream = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'x' }], stream: true });
+    let text = '';
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((e) => e);
+    expect(text).toBe('one two ');
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error.message).toMatch(/upstream codex-slow went silent mid-response for longer than the timeout/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('moves a request whose WebSocket upstream timed out before answering to the next target', async () => {
+    // `patient` tries codex-slow (WebSocket) first, then codex (HTTP).
+    backend.script({ kind: 'stream', transport: 'ws', metadataFrames: false, holdAfter: 0 });
+    const answer = await gateway.openai.chat.completions.create({ model: 'patient', messages: [{ role: 'user', content: 'try elsewhere' }] });
+    expect(answer.choices[0].message.content).toBe('You said: try elsewhere');
+    expect(backend.requests.slice(-2).map((r) => r.transport)).toEqual(['ws', 'http']);
+  });
+
+  it('sends the request over HTTP when the WebSocket handshake outlasts connect_ms', async () => {
+    const upgrades = backend.upgrades.length;
+    backend.scriptUpgrades({ kind: 'stall' });
+    const started = Date.now();
+    const answer = await gateway.openai.chat.completions.create({ model: 'codex-stalled/gpt-5.1-codex', messages: [{ role: 'user', content: 'stalled' }] });
+    expect(answer.choices[0].message.content).toBe('You said: stalled');
+    expect(backend.lastRequest.transport).toBe('http');
+    expect(backend.upgrades.slice(upgrades).map((u) => u.outcome)).toEqual(['stalled']);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('serves the next request on a fresh socket after a timeout', async () => {
+    backend.script({ kind: 'stream', transport: 'ws', metadataFrames: false, holdAfter: 0 });
+    await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'lost' }] }).catch(() => undefined);
+    const timedOut = backend.lastRequest.connection;
+    const connections = backend.connections;
+
+    const answer = await gateway.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'found' }] });
+    expect(answer.choices[0].message.content).toBe('You said: found');
+    expect(backend.lastRequest.transport).toBe('ws');
+    expect(backend.lastRequest.connection).not.toBe(timedOut);
+    expect(backend.connections).toBe(connections + 1);
   });
 });
 

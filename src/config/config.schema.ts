@@ -158,21 +158,21 @@ export type Strategy = (typeof STRATEGIES)[number];
 
 /** `timeouts:` of an instance (issue #6); each bounds one phase of an upstream call. */
 export class TimeoutsDto {
-  /** Opening the TCP/TLS connection. */
+  /** Opening the TCP/TLS connection (over WebSocket: the whole handshake). */
   @IsOptional()
   @Transform(toNumber)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1, { message: 'must be at least 1 millisecond' })
   connect_ms?: number;
 
-  /** From sending the request to the response headers. */
+  /** From sending the request to the response headers (over WebSocket: its first frame). */
   @IsOptional()
   @Transform(toNumber)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1, { message: 'must be at least 1 millisecond' })
   first_byte_ms?: number;
 
-  /** Silence between two chunks of a response. */
+  /** Silence between two chunks (WebSocket frames) of a response. */
   @IsOptional()
   @Transform(toNumber)
   @IsInt({ message: 'must be a whole number of milliseconds' })

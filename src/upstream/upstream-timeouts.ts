@@ -4,11 +4,11 @@ import type { ProviderInstanceConfigDto } from '../config/config.schema';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../config/gateway-config';
 
 export interface UpstreamTimeouts {
-  /** Opening the connection (undefined: the shared agent's 10 s). */
+  /** Opening the connection (undefined: the shared agent's 10 s; a WebSocket handshake's 30 s). */
   connectMs?: number;
-  /** Sending the request until the response headers. */
+  /** Sending the request until the response headers (WebSocket: the response's first frame). */
   firstByteMs: number;
-  /** Longest silence between two chunks of the response. */
+  /** Longest silence between two chunks (WebSocket: frames) of the response. */
   idleMs: number;
 }
 

@@ -3,7 +3,8 @@
 // WebSocket v2 (same path, `response.create` frames in, bare event JSON out, socket kept open).
 // It validates requests the way the real backend does (FastAPI-style `{"detail":…}` 400s), answers
 // like Samples A and B by default, and has scripted failure modes (429 usage limits, in-stream
-// failures, drops, close codes 1008/1009, the 60-minute connection limit, 426 refusals, holds).
+// failures, drops, close codes 1008/1009, the 60-minute connection limit, 426 refusals, stalled
+// upgrades, holds).
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -60,7 +61,7 @@ export interface CodexRequest {
 
 export interface CodexUpgrade {
   headers: IncomingMessage['headers'];
-  outcome: 'accepted' | 'refused' | 'rejected' | 'closed';
+  outcome: 'accepted' | 'refused' | 'rejected' | 'closed' | 'stalled';
   /** HTTP status of a refused or rejected upgrade. */
   status?: number;
   connection?: number;
@@ -148,7 +149,9 @@ export type UpgradeOutcome =
   /** Answer the upgrade with an HTTP status (default 426, so clients fall back to HTTP). */
   | { kind: 'refuse'; status?: number; body?: unknown; headers?: Record<string, string> }
   /** Accept the upgrade, then close at once (default 1008, policy violation). */
-  | { kind: 'close'; code?: number; reason?: string };
+  | { kind: 'close'; code?: number; reason?: string }
+  /** Never answer the upgrade (a proxy that stalls it): the socket stays until the client gives up. */
+  | { kind: 'stall' };
 
 interface Active {
   responseId: string;
@@ -427,6 +430,10 @@ export class FakeCodexBackend {
       attempt.outcome = 'refused';
       attempt.status = outcome.status ?? 426;
       rawReply(socket, attempt.status, outcome.body ?? { detail: STATUS_CODES[attempt.status] ?? 'Error' }, outcome.headers);
+      return this.notify();
+    }
+    if (outcome.kind === 'stall') {
+      attempt.outcome = 'stalled';
       return this.notify();
     }
     const beta = String(req.headers['openai-beta'] ?? '');

@@ -1,20 +1,28 @@
 // One WebSocket to the Codex backend, kept open across requests (reference/wire-protocols.md
 // §1.8): `response.create` goes out as a text frame, the response's events come back one frame
 // each, and after `response.completed` the socket waits for the next request. One request at a
-// time; the pool (codex-socket-pool.ts) hands sockets out.
+// time; the pool (codex-socket-pool.ts) hands sockets out. The instance's timeouts bound the
+// handshake, the wait for a response's first frame and the silence between its frames.
 import WebSocket from 'ws';
 import { UpstreamError, cancelled } from '../../upstream/upstream-error';
+import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 import type { RawCodexEvent } from './codex-event-stream';
 
 /** Events after which a response on this socket is over. */
 const TERMINAL = new Set(['response.completed', 'response.done', 'response.incomplete', 'response.failed', 'error']);
-const CONNECT_TIMEOUT_MS = 30_000;
+/** The handshake's bound when the instance sets no `timeouts.connect_ms` (CPA's 30 s, §1.8). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/** The waits of one response: for its first frame, then between two frames. */
+export type ResponseTimeouts = Pick<UpstreamTimeouts, 'firstByteMs' | 'idleMs'>;
 
 export interface CodexSocketOptions {
   instance: string;
   url: string;
   headers: Record<string, string>;
   signal?: AbortSignal;
+  /** Bounds the whole opening handshake (default DEFAULT_CONNECT_TIMEOUT_MS). */
+  connectMs?: number;
   /** A `codex.rate_limits` frame that arrives between responses. */
   onIdleFrame?(frame: Record<string, unknown>): void;
 }
@@ -30,6 +38,14 @@ export class CodexSocket {
   private readonly frames: RawCodexEvent[] = [];
   private waiter?: Waiter;
   private inResponse = false;
+  /**
+   * The one timer that watches the running response's silence: armed with `firstByteMs` when
+   * the request goes out, re-armed with `idleMs` at the first frame, refreshed at each later
+   * one (refresh() reuses the timer: nothing is allocated per frame), cleared at the end.
+   */
+  private silence?: NodeJS.Timeout;
+  private heard = false;
+  private timeouts: ResponseTimeouts = { firstByteMs: 0, idleMs: 0 };
 
   private constructor(
     private readonly ws: WebSocket,
@@ -42,39 +58,60 @@ export class CodexSocket {
     );
   }
 
-  /** Opens a socket; an upgrade the server refuses becomes an UpstreamError with its status. */
+  /**
+   * Opens a socket; an upgrade the server refuses becomes an UpstreamError with its status, a
+   * handshake that outlasts `connectMs` a timeout.
+   */
   static connect(options: CodexSocketOptions): Promise<CodexSocket> {
-    const { instance } = options;
+    const { instance, signal } = options;
+    const connectMs = options.connectMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(cancelled(instance, signal));
       const ws = new WebSocket(options.url, {
         headers: options.headers,
         // Compression costs CPU and memory per socket for little gain on small JSON frames.
         perMessageDeflate: false,
-        handshakeTimeout: CONNECT_TIMEOUT_MS,
       });
-      const abort = () => {
+      let settled = false;
+      const fail = (error: UpstreamError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
         ws.terminate();
-        reject(new UpstreamError(`websocket to upstream ${instance} was cancelled`, { failure: 'aborted', instance }));
+        reject(error);
       };
-      options.signal?.addEventListener('abort', abort, { once: true });
-      const done = () => options.signal?.removeEventListener('abort', abort);
+      // Our own timer rather than ws's handshakeTimeout (an idle timeout on the HTTP request):
+      // it bounds the whole handshake, TCP and TLS included, and names the failure a timeout.
+      const timer = setTimeout(
+        () =>
+          fail(
+            new UpstreamError(`upstream ${instance} did not accept a websocket connection within the timeout (${connectMs} ms)`, {
+              failure: 'timeout',
+              instance,
+              upstreamCode: 'websocket_connect_timeout',
+            }),
+          ),
+        connectMs,
+      );
+      const abort = () => fail(cancelled(instance, signal!));
+      signal?.addEventListener('abort', abort, { once: true });
       ws.once('unexpected-response', (_request, response) => {
         const parts: Buffer[] = [];
         response.on('data', (chunk: Buffer) => parts.push(chunk));
-        response.on('end', () => {
-          done();
-          ws.terminate();
-          reject(upgradeRefused(instance, response.statusCode ?? 502, response.headers, Buffer.concat(parts).toString('utf8')));
-        });
+        response.on('end', () => fail(upgradeRefused(instance, response.statusCode ?? 502, response.headers, Buffer.concat(parts).toString('utf8'))));
       });
       ws.once('open', () => {
-        done();
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
         resolve(new CodexSocket(ws, options));
       });
-      ws.once('error', (error) => {
-        done();
-        reject(new UpstreamError(`could not open a websocket to upstream ${instance} (${error.message})`, { failure: 'connect', instance, cause: error }));
-      });
+      // Also takes the error ws emits after a terminate() above, once the promise has settled.
+      ws.once('error', (error) =>
+        fail(new UpstreamError(`could not open a websocket to upstream ${instance} (${error.message})`, { failure: 'connect', instance, cause: error })),
+      );
     });
   }
 
@@ -84,14 +121,17 @@ export class CodexSocket {
 
   /**
    * Sends one `response.create` and yields the response's frames up to and including its
-   * terminal one. Throws when the socket closes first. Cancelling (signal) closes the socket:
-   * the protocol has no other way to stop a response.
+   * terminal one. Throws when the socket closes first, or when the upstream stays silent longer
+   * than `timeouts` allow. Cancelling (signal) closes the socket: the protocol has no other way
+   * to stop a response.
    */
-  async *request(body: Record<string, unknown>, signal: AbortSignal): AsyncGenerator<RawCodexEvent> {
+  async *request(body: Record<string, unknown>, signal: AbortSignal, timeouts: ResponseTimeouts): AsyncGenerator<RawCodexEvent> {
     if (!this.open) throw this.closedWith ?? closedError(this.options.instance, 1006, '');
     this.requests++;
     this.lastUsedAt = Date.now();
     this.inResponse = true;
+    this.timeouts = timeouts;
+    this.heard = false;
     const onAbort = () => {
       this.ws.terminate();
       this.fail(cancelled(this.options.instance, signal));
@@ -99,12 +139,15 @@ export class CodexSocket {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       this.ws.send(JSON.stringify({ type: 'response.create', ...body }));
+      this.silence = setTimeout(this.onSilence, timeouts.firstByteMs);
       for (;;) {
         const frame = await this.next();
         yield frame;
         if (TERMINAL.has(frame.json.type as string)) return;
       }
     } finally {
+      // Whichever way the response ended (finished, failed, or a reader that stopped early).
+      this.stopWatching();
       signal.removeEventListener('abort', onAbort);
       this.inResponse = false;
       this.lastUsedAt = Date.now();
@@ -169,6 +212,7 @@ export class CodexSocket {
       if (frame.json.type === 'codex.rate_limits') this.options.onIdleFrame?.(frame.json);
       return;
     }
+    this.heardFrame(frame.json.type);
     if (this.waiter) {
       const waiter = this.waiter;
       this.waiter = undefined;
@@ -177,6 +221,36 @@ export class CodexSocket {
       this.frames.push(frame);
     }
   }
+
+  /** Moves the silence timer on at a frame of the running response. */
+  private heardFrame(type: unknown): void {
+    if (!this.silence) return;
+    if (TERMINAL.has(type as string)) this.stopWatching();
+    else if (this.heard) this.silence.refresh();
+    else {
+      // The first frame: from now on the wait is the idle one.
+      this.heard = true;
+      clearTimeout(this.silence);
+      this.silence = setTimeout(this.onSilence, this.timeouts.idleMs);
+    }
+  }
+
+  private stopWatching(): void {
+    clearTimeout(this.silence);
+    this.silence = undefined;
+  }
+
+  /** One function per socket, passed to every timer, rather than a new closure per request. */
+  private readonly onSilence = (): void => {
+    this.silence = undefined;
+    const { instance } = this.options;
+    const what = this.heard
+      ? `went silent mid-response for longer than the timeout (${this.timeouts.idleMs} ms)`
+      : `did not start answering within the timeout (${this.timeouts.firstByteMs} ms)`;
+    this.fail(new UpstreamError(`upstream ${instance} ${what}`, { failure: 'timeout', instance }));
+    // A late frame of this response would be read as the next request's: the socket is done.
+    this.ws.terminate();
+  };
 
   private fail(error: UpstreamError): void {
     if (this.closedWith) return;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { UpstreamError } from '../../upstream/upstream-error';
+import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 import type { RawCodexEvent } from './codex-event-stream';
 import { CODEX_WS_BETA } from './codex-headers';
 import { CodexSocket } from './codex-socket';
@@ -24,6 +25,8 @@ export interface CodexWsRequest {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   signal: AbortSignal;
+  /** The instance's: `connectMs` bounds opening a socket, the others each response on it. */
+  timeouts: UpstreamTimeouts;
   poolSize: number;
   /** Rate-limit frames that arrive while the socket is idle. */
   onIdleFrame?(frame: Record<string, unknown>): void;
@@ -78,6 +81,7 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
           url: request.url,
           headers: { ...request.headers, 'openai-beta': CODEX_WS_BETA },
           signal: request.signal,
+          connectMs: request.timeouts.connectMs,
           onIdleFrame: request.onIdleFrame,
         }),
       request.signal,
@@ -93,9 +97,11 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
   private async *frames(key: string, socket: CodexSocket, request: CodexWsRequest): AsyncGenerator<RawCodexEvent> {
     let reusable = false;
     try {
-      for await (const frame of socket.request(request.body, request.signal)) {
+      for await (const frame of socket.request(request.body, request.signal, request.timeouts)) {
         const type = frame.json.type;
-        // Decided before the yield: the reader stops right after a terminal event.
+        // Decided before the yield: the reader stops right after a terminal event. Anything
+        // else (a failure, a timeout, a reader that left) closes the socket, so no late frame
+        // of this response can be read as the next request's.
         reusable = type === 'response.completed' || type === 'response.done' || type === 'response.incomplete';
         yield frame;
       }

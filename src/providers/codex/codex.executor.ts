@@ -75,6 +75,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       onRateLimits: (frame) => this.rateLimits.record('codex', account.accountId, { frame }),
     };
     const baseUrl = trimSlash(settings.base_url ?? CODEX_BASE_URL);
+    const timeouts = upstreamTimeouts(settings);
     const overHttp = async (): Promise<{ headers: Record<string, string>; events: AsyncIterable<SseEvent> }> => {
       const opened = await this.http.open({
         instance,
@@ -82,7 +83,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
         headers,
         body,
         signal: call.signal,
-        timeouts: upstreamTimeouts(settings),
+        timeouts,
         onHeaders: (kept) => this.rateLimits.record('codex', account.accountId, { headers: codexRateHeaders(kept) }),
       });
       return { headers: opened.headers, events: codexEventStream(opened.events, hooks) };
@@ -103,6 +104,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
           headers,
           body,
           signal: call.signal,
+          timeouts,
           poolSize: settings.ws_pool_size ?? DEFAULT_WS_POOL_SIZE,
           onIdleFrame: hooks.onRateLimits,
           fresh,
@@ -141,9 +143,13 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
   }
 }
 
-/** Failures of the WebSocket itself, which another socket or HTTP may not have. */
+/**
+ * Failures of the WebSocket itself, which another socket or HTTP may not have. A handshake that
+ * timed out counts (a proxy may stall upgrades); a response that timed out does not: the
+ * upstream is slow, not the socket, and the router's failover treats it like an HTTP timeout.
+ */
 function isWebSocketTrouble(error: UpstreamError): boolean {
-  if (error.failure === 'connect') return true;
+  if (error.failure === 'connect' || error.upstreamCode === 'websocket_connect_timeout') return true;
   if (error.failure === 'status' && (error.status === 426 || error.upstreamCode === 'message_too_big')) return true;
   return error.upstreamCode === 'websocket_connection_limit_reached';
 }
