@@ -42,7 +42,7 @@ describe('primeStream', () => {
   });
 
   it('leaves a JSON answer as it is', async () => {
-    const json: UpstreamResult = { kind: 'json', status: 200, headers: {}, body: { ok: true } };
+    const json: UpstreamResult = { kind: 'json', status: 200, headers: {}, raw: '{"ok":true}', parsed: () => ({ ok: true }) };
     expect(await primeStream(json, 10)).toEqual({ result: json, primed: true });
   });
 });
