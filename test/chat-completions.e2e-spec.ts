@@ -94,6 +94,21 @@ providers:
       expect(completion.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
     });
 
+    it('sends a non-stream answer on as the very bytes the upstream sent', async () => {
+      // Key order, indentation and the trailing newline are the upstream's, not what JSON.stringify would make.
+      const raw =
+        '{\n  "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},\n  "model": "llama-3.1-8b",\n' +
+        '  "id": "chatcmpl-raw", "object": "chat.completion", "created": 1,\n' +
+        '  "choices": [{"index": 0, "message": {"role": "assistant", "content": "h\\u00e9llo \u00e9"}, "finish_reason": "stop", "logprobs": null}],\n' +
+        '  "vendor_extra": {"kept": true}\n}\n';
+      upstream.script({ kind: 'json', rawBody: raw });
+      const res = await postRaw(gateway, { model: 'llama-3.1-8b', messages: USER });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.text).toBe(raw);
+      expect(JSON.parse(res.text).choices[0].message.content).toBe('h\u00e9llo \u00e9');
+    });
+
     it('forwards the body as sent, with the gateway key and instance headers instead of the client key', async () => {
       await gateway.openai.chat.completions.create({
         model: 'llama-3.1-8b',
@@ -312,6 +327,8 @@ providers:
       ['a 503 with JSON', { kind: 'error' as const, status: 503, body: { error: { message: 'overloaded', type: 'server_error', param: null, code: null } } }, 502, 'upstream_error', /overloaded/],
       ['a dropped connection', { kind: 'destroy' as const }, 502, 'upstream_unreachable', /could not reach upstream local/],
       ['a body that is not JSON', { kind: 'json' as const, rawBody: '<html>oops</html>' }, 502, 'upstream_protocol_error', /not JSON/],
+      ['a truncated JSON body', { kind: 'json' as const, rawBody: '{"id":"chatcmpl-1","choices":[' }, 502, 'upstream_protocol_error', /not JSON/],
+      ['an empty 200', { kind: 'json' as const, rawBody: '' }, 502, 'upstream_protocol_error', /not JSON/],
     ])('maps %s to %i', async (_case, scenario, status, code, message) => {
       upstream.script(scenario);
       const error = await gateway.openai.chat.completions.create({ model: 'llama-3.1-8b', messages: USER }).catch((e) => e);

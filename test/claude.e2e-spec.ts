@@ -101,6 +101,21 @@ describe('Anthropic SDK → Claude by API key (passthrough)', () => {
     expect(sent.query.beta).toBe('true');
   });
 
+  it('sends a non-stream Message on as the very bytes Claude sent', async () => {
+    anthropicUpstream.script({ kind: 'answer', text: 'byte for byte', indent: 2 });
+    const res = await request(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'client' },
+      body: JSON.stringify({ model: SONNET, max_tokens: 64, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    const text = await res.body.text();
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    const sent = anthropicUpstream.lastRequest.sent;
+    expect(text).toBe(JSON.stringify(sent[sent.length - 1], null, 2));
+    expect(text).toContain('\n  "content"');
+  });
+
   it('streams thinking with its signature, then text, and keeps the signature valid on the next turn', async () => {
     const first = await anthropic.messages
       .stream({ model: SONNET, max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 1024 }, tools: WEATHER, messages: [{ role: 'user', content: 'weather in Paris?' }] })
@@ -284,6 +299,20 @@ describe('Anthropic SDK → non-Claude models (translated)', () => {
     const count = await anthropic.messages.countTokens({ model: 'llama-3.1-8b', messages: [{ role: 'user', content: 'a'.repeat(400) }] });
     expect(count.input_tokens).toBeGreaterThanOrEqual(100);
     expect(count.input_tokens).toBeLessThan(140);
+  });
+
+  it.each([
+    ['HTML', '<html>captive portal</html>'],
+    ['an object that is not JSON after all', '{"id": "chatcmpl-1", "choices": oops}'],
+  ])('turns a chat upstream 200 whose body is %s into an Anthropic 502', async (_case, rawBody) => {
+    openaiUpstream.script({ kind: 'json', rawBody });
+    const res = await request(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'client' },
+      body: JSON.stringify({ model: 'llama-3.1-8b', max_tokens: 64, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(res.statusCode).toBe(502);
+    expect(await res.body.json()).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringMatching(/upstream local answered with a body that is not JSON/) } });
   });
 
   it('turns an upstream failure before content into an Anthropic HTTP error', async () => {

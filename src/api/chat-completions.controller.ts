@@ -1,7 +1,8 @@
 // POST /v1/chat/completions: validate, let routing pick (and fail over between) provider
 // instances and credentials, and answer as JSON or as an OpenAI chat SSE stream. Providers that
-// speak Chat Completions get the body as it came; those that speak the Responses API (Codex) or
-// Messages (Claude) get it translated (bridges/).
+// speak Chat Completions get the body as it came, and their JSON answer goes back as the bytes it
+// came as; those that speak the Responses API (Codex) or Messages (Claude) get it translated
+// (bridges/).
 import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../common/gateway-error';
@@ -16,6 +17,7 @@ import { ChatViaResponses } from './bridges/chat-via-responses';
 import { oncePerProtocol } from './bridges/once-per-protocol';
 import { toOpenAIError } from './errors/openai-error';
 import { toGatewayError } from './errors/to-gateway-error';
+import { sendUpstreamJson } from './json-response';
 import { ActiveStreams } from './streaming/active-streams';
 import { abortWhenClientLeaves } from './streaming/client-abort';
 import { sendSse } from './streaming/sse-response';
@@ -71,7 +73,7 @@ export class ChatCompletionsController {
 
     switch (target.instance.executor.protocol) {
       case 'openai-chat':
-        if (result.kind === 'json') reply.code(200).send(result.body);
+        if (result.kind === 'json') sendUpstreamJson(reply, result);
         else await streamOut(result.events);
         return;
       case 'openai-responses':
@@ -80,7 +82,7 @@ export class ChatCompletionsController {
         else await streamOut(this.viaResponses.chunks(result.events, { instance, model: body.model, includeUsage }));
         return;
       case 'anthropic-messages':
-        if (result.kind === 'json') reply.code(200).send(this.viaMessages.completion(result.body as AnthropicMessage, body.model));
+        if (result.kind === 'json') reply.code(200).send(this.viaMessages.completion(result.parsed() as AnthropicMessage, body.model));
         else await streamOut(this.viaMessages.chunks(result.events, { instance, model: body.model, includeUsage }));
         return;
     }

@@ -1,8 +1,9 @@
 // POST /v1/messages and /v1/messages/count_tokens: Anthropic's Messages API for every model.
-// A Claude model gets the body as it came (unknown fields kept, the client's betas merged); any
-// other model gets it translated to chat (and on to the Responses API for Codex) and its answer
-// translated back — streamed as Anthropic events with `event:` lines, or as one Message. Errors
-// here are Anthropic-shaped (the exception filter picks the dialect by route).
+// A Claude model gets the body as it came (unknown fields kept, the client's betas merged) and
+// its JSON answer goes back as the bytes it came as; any other model gets it translated to chat
+// (and on to the Responses API for Codex) and its answer translated back — streamed as Anthropic
+// events with `event:` lines, or as one Message. Errors here are Anthropic-shaped (the exception
+// filter picks the dialect by route).
 import { Controller, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../common/gateway-error';
@@ -17,6 +18,7 @@ import { MessagesViaChat } from './bridges/messages-via-chat';
 import { oncePerProtocol } from './bridges/once-per-protocol';
 import { toAnthropicError } from './errors/anthropic-error';
 import { toGatewayError } from './errors/to-gateway-error';
+import { sendUpstreamJson } from './json-response';
 import { ActiveStreams } from './streaming/active-streams';
 import { abortWhenClientLeaves } from './streaming/client-abort';
 import { sendSse } from './streaming/sse-response';
@@ -79,11 +81,11 @@ export class MessagesController {
 
     switch (target.instance.executor.protocol) {
       case 'anthropic-messages':
-        if (result.kind === 'json') reply.code(200).send(result.body);
+        if (result.kind === 'json') sendUpstreamJson(reply, result);
         else await streamOut(result.events);
         return;
       case 'openai-chat':
-        if (result.kind === 'json') reply.code(200).send(this.viaChat.message(result.body as ChatCompletion, body.model));
+        if (result.kind === 'json') reply.code(200).send(this.viaChat.message(result.parsed() as ChatCompletion, body.model));
         else await streamOut(this.viaChat.events(result.events, { instance, model: body.model }));
         return;
       case 'openai-responses': {

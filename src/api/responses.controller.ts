@@ -1,7 +1,8 @@
 // POST /v1/responses: the Responses API for clients that speak it (the openai SDK's
 // responses.create, Codex CLI). Passed through to a Responses provider with unknown fields kept;
 // the stream goes out event by event with `response.completed.response.output` filled in, and
-// a non-stream request gets the finished Response object.
+// a non-stream request gets the finished Response object (an upstream's own JSON answer, as the
+// bytes it came as).
 import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../common/gateway-error';
@@ -12,6 +13,7 @@ import { ResponsesAccumulator } from '../translate/responses-accumulator';
 import { collectResponse } from './bridges/chat-via-responses';
 import { responsesEventOf } from './bridges/parse-event';
 import { toGatewayError } from './errors/to-gateway-error';
+import { sendUpstreamJson } from './json-response';
 import { ActiveStreams } from './streaming/active-streams';
 import { abortWhenClientLeaves } from './streaming/client-abort';
 import { sendSse } from './streaming/sse-response';
@@ -51,7 +53,7 @@ export class ResponsesController {
     );
     const instance = target.instance.name;
     if (result.kind === 'json') {
-      reply.code(200).send(result.body);
+      sendUpstreamJson(reply, result);
       return;
     }
     if (!stream) {

@@ -1,6 +1,8 @@
 // The one place executors get a subscription credential: the provider's default account (the
 // routing issue adds pools), with an access token refreshed when it is near expiry, and one
 // forced refresh + retry when the upstream rejects it. No provider refreshes tokens itself.
+// Accounts are kept for a moment (AccountCache) instead of being read from the store and
+// decrypted on every request; what a refresh hands back replaces the kept one.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
@@ -9,6 +11,7 @@ import type { OAuthCredential } from '../registry/provider-executor';
 import type { Account } from '../store/account';
 import { AccountStore } from '../store/account-store';
 import { UpstreamError } from '../upstream/upstream-error';
+import { AccountCache } from './account-cache';
 import { noAccount } from './credential-error';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from './oauth-definitions.token';
 import { resolveOAuthDefinition } from './resolve-oauth-definition';
@@ -18,6 +21,8 @@ import { TokenRefresher } from './token-refresher';
 export class AccountCredentials {
   private readonly logger = new Logger(AccountCredentials.name);
   readonly refresher: TokenRefresher;
+  /** Accounts read lately. Only a shortcut to the account to use: the refresher reads the store itself. */
+  private readonly cache = new AccountCache();
 
   constructor(
     private readonly store: AccountStore,
@@ -37,7 +42,7 @@ export class AccountCredentials {
 
   /** A fresh credential for the provider's default account (or the named one). */
   async get(provider: string, accountId?: string): Promise<OAuthCredential> {
-    return toCredential(await this.refresher.ensureFresh(await this.account(provider, accountId)));
+    return toCredential(await this.ensureFresh(await this.account(provider, accountId)));
   }
 
   /**
@@ -47,20 +52,44 @@ export class AccountCredentials {
    * the log line about the refresh.
    */
   async run<T>(provider: string, call: (credential: OAuthCredential) => Promise<T>, accountId?: string, requestId?: string): Promise<T> {
-    const account = await this.refresher.ensureFresh(await this.account(provider, accountId));
+    const account = await this.ensureFresh(await this.account(provider, accountId));
     try {
       return await call(toCredential(account));
     } catch (error) {
       if (!(error instanceof UpstreamError && error.failure === 'status' && error.status === 401)) throw error;
       this.logger.warn({ reqId: requestId }, `the ${provider} upstream rejected the token of account "${account.accountId}"; refreshing once`);
-      const renewed = await this.refresher.ensureFresh(account, { force: true });
+      const renewed = await this.ensureFresh(account, { force: true });
       return call(toCredential(renewed));
     }
   }
 
+  /**
+   * The refresher's `ensureFresh`, with the cache kept in step: an account it hands back instead
+   * of the one given (refreshed here, or found refreshed by another process) replaces the cached
+   * one; an account it could not make usable (needs a new login, disabled, removed, refresh
+   * failed) is forgotten, so the next request reads the store again.
+   */
+  async ensureFresh(account: Account, options: { force?: boolean } = {}): Promise<Account> {
+    let fresh: Account;
+    try {
+      fresh = await this.refresher.ensureFresh(account, options);
+    } catch (error) {
+      this.cache.delete(account.provider, account.accountId);
+      throw error;
+    }
+    if (fresh === account) return fresh;
+    // Still due after a refresh: the token server failed and the old token is used while it lasts.
+    if (this.refresher.isDue(fresh)) this.cache.delete(fresh.provider, fresh.accountId);
+    else this.cache.put(fresh);
+    return fresh;
+  }
+
   private async account(provider: string, accountId?: string): Promise<Account> {
+    const cached = accountId ? this.cache.get(provider, accountId) : this.cache.getDefault(provider);
+    if (cached) return cached;
     const account = accountId ? await this.store.get(provider, accountId) : await this.store.getDefault(provider);
     if (!account) throw noAccount(provider);
+    this.cache.put(account, { asDefault: accountId === undefined });
     return account;
   }
 }

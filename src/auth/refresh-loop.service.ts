@@ -38,7 +38,8 @@ export class RefreshLoop implements OnApplicationBootstrap, OnApplicationShutdow
     for (const account of await this.store.list()) {
       if (account.status !== 'active' || !account.tokens.refreshToken || !refresher.isDue(account)) continue;
       try {
-        await refresher.ensureFresh(account);
+        // Through AccountCredentials, so requests get the renewed account from its cache at once.
+        await this.credentials.ensureFresh(account);
       } catch (error) {
         // Already logged by the refresher; the account's status says the rest.
         this.logger.debug(`background refresh of ${account.provider}/${account.accountId} failed: ${(error as Error).message}`);

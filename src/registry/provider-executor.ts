@@ -3,6 +3,7 @@
 // a JSON body, or a stream of events. Translation between protocols happens outside it.
 import type { ProviderInstanceConfig } from '../config/gateway-config';
 import type { SseEvent } from '../protocol/sse';
+import type { JsonAnswer } from '../upstream/json-answer';
 
 /** The wire protocols an executor can speak natively. */
 export type WireProtocol = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
@@ -48,7 +49,13 @@ export interface UpstreamCall<TBody = unknown> {
 export type KeptHeaders = Record<string, string>;
 
 export type UpstreamResult<TJson = unknown> =
-  | { kind: 'json'; status: number; headers: KeptHeaders; body: TJson }
+  /**
+   * A whole answer: `raw` is its text as the upstream sent it, for a route that answers in the
+   * same protocol and changes nothing (it goes out as it came); `parsed()` is the object, for a
+   * route that translates it. Built with `readJsonAnswer`, which has rejected a body that is
+   * plainly not JSON; `parsed()` throws a protocol UpstreamError if it is not JSON after all.
+   */
+  | ({ kind: 'json'; status: number; headers: KeptHeaders } & JsonAnswer<TJson>)
   /**
    * A started stream. `events` yields the protocol's events without its terminator (no
    * `[DONE]`): the route writes that after a clean end. An upstream that stops early makes

@@ -42,7 +42,7 @@ describe('primeStream', () => {
   });
 
   it('leaves a JSON answer as it is, and counts it finished at once', async () => {
-    const json: UpstreamResult = { kind: 'json', status: 200, headers: {}, body: { ok: true } };
+    const json: UpstreamResult = { kind: 'json', status: 200, headers: {}, raw: '{"ok":true}', parsed: () => ({ ok: true }) };
     const onEnd = jest.fn();
     expect(await primeStream(json, 10, onEnd)).toEqual({ result: json, primed: true });
     expect(onEnd).toHaveBeenCalledTimes(1);

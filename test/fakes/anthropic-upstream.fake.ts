@@ -156,6 +156,8 @@ export interface AnswerScenario {
   error?: { type: ErrorType; message: string };
   /** Destroy the socket after N events (a JSON answer: instead of answering). */
   dropAfter?: number;
+  /** A JSON answer pretty-printed with this indent, as a proxy in front of the API might send it. */
+  indent?: number;
   /** Send N events (a JSON answer: nothing), then wait for `release()` or the client's disconnect. */
   holdAfter?: number;
 }
@@ -448,7 +450,7 @@ export class FakeAnthropicUpstream {
         return this.sendJson(res, ERROR_STATUS[error.type], errorBody(error.type, error.message, record.requestId), headers, record);
       }
       answer.commit();
-      return this.sendJson(res, 200, answer.message, headers, record);
+      return this.sendJson(res, 200, answer.message, headers, record, scenario.indent);
     }
 
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
@@ -849,8 +851,8 @@ export class FakeAnthropicUpstream {
     return new Promise((resolve) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`, () => resolve(!res.destroyed)));
   }
 
-  private sendJson(res: ServerResponse, status: number, body: Json, headers: Record<string, string>, record: AnthropicRequest): void {
-    const text = JSON.stringify(body);
+  private sendJson(res: ServerResponse, status: number, body: Json, headers: Record<string, string>, record: AnthropicRequest, indent?: number): void {
+    const text = JSON.stringify(body, null, indent);
     record.sent.push(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
     res.end(text, () => this.finished());

@@ -12,6 +12,7 @@ import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp } from '../../upstream/upstream-http.service';
+import { readJsonAnswer } from '../../upstream/json-answer';
 import { upstreamStatusError } from '../../upstream/upstream-response';
 import { OAUTH_BETAS, mergeBetas } from './claude-betas';
 import { claudeCodeHeaders, withClaudeCodeIdentity } from './claude-code-identity';
@@ -48,7 +49,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
   async countTokens(call: UpstreamCall<MessagesRequest>): Promise<{ input_tokens: number }> {
     const result = await this.withCredential(call, (prepared) => this.send(call, prepared, 'count_tokens'));
     if (result.kind !== 'json') throw new UpstreamError(`upstream ${call.instance.name} streamed a token count`, { failure: 'protocol', instance: call.instance.name });
-    return result.body as { input_tokens: number };
+    return result.parsed() as { input_tokens: number };
   }
 
   private withCredential(call: UpstreamCall<MessagesRequest>, send: (prepared: Prepared) => Promise<UpstreamResult>): Promise<UpstreamResult> {
@@ -109,11 +110,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     }
     if (!stream) {
       const text = await this.http.text(response.body, instance, call.signal);
-      try {
-        return { kind: 'json', status: response.status, headers: limits, body: JSON.parse(text) };
-      } catch {
-        throw new UpstreamError(`upstream ${instance} answered with a body that is not JSON`, { failure: 'protocol', instance });
-      }
+      return { kind: 'json', status: response.status, headers: limits, ...readJsonAnswer(text, instance) };
     }
     const events = claudeEventStream(this.http.events(response.body, instance, call.signal), instance);
     return { kind: 'stream', status: response.status, headers: limits, events: releasing(events, response.body) };

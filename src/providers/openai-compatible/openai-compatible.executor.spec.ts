@@ -227,22 +227,39 @@ describe('OpenAICompatibleExecutor', () => {
   });
 
   describe('a JSON answer', () => {
-    it('resolves with status, kept headers and the parsed body', async () => {
-      upstream(200, JSON.stringify(completion), {
+    it('resolves with status, kept headers, the body as it came and the parsed body', async () => {
+      // Pretty-printed, keys in the upstream's order: `raw` must be these very bytes.
+      const { usage, ...rest } = completion;
+      const text = `${JSON.stringify({ usage, ...rest }, null, 2)}\n`;
+      upstream(200, text, {
         'content-type': 'application/json',
         'x-ratelimit-remaining-requests': '59',
         'set-cookie': 'a=b',
       });
-      expect(await executor.execute(call())).toStrictEqual({
+      const result = await executor.execute(call());
+      if (result.kind !== 'json') throw new Error(`expected a JSON result, got ${result.kind}`);
+      expect({ kind: result.kind, status: result.status, headers: result.headers, raw: result.raw }).toStrictEqual({
         kind: 'json',
         status: 200,
         headers: { 'x-ratelimit-remaining-requests': '59' },
-        body: completion,
+        raw: text,
       });
+      expect(result.parsed()).toStrictEqual(completion);
     });
 
-    it('rejects a 200 whose body is not JSON as a protocol failure', async () => {
-      upstream(200, '<html>captive portal</html>', { 'content-type': 'text/html' });
+    it('keeps a body that is JSON but not an object, as a parse said it was before', async () => {
+      upstream(200, ' "model overloaded" ');
+      const result = await executor.execute(call());
+      if (result.kind !== 'json') throw new Error(`expected a JSON result, got ${result.kind}`);
+      expect(result.parsed()).toBe('model overloaded');
+    });
+
+    it.each([
+      ['HTML', '<html>captive portal</html>'],
+      ['a truncated object', '{"id":"chatcmpl-1","choices":['],
+      ['nothing at all', ''],
+    ])('rejects a 200 whose body is %s as a protocol failure', async (_case, text) => {
+      upstream(200, text, { 'content-type': 'text/html' });
       const error = await rejection(executor.execute(call()));
       expect([error.failure, error.instance, error.message]).toEqual([
         'protocol',

@@ -1,5 +1,5 @@
 // Sends a Chat Completions request to an OpenAI-style upstream and hands back its answer: the
-// JSON body, or its SSE chunks up to `[DONE]`. Shared by every plugin whose upstream speaks
+// JSON body (as its raw text, parsed only on demand), or its SSE chunks up to `[DONE]`. Shared by every plugin whose upstream speaks
 // OpenAI chat (openai-compatible, Qwen, …); each adds only its URL, credential and headers.
 import { Injectable } from '@nestjs/common';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../../protocol/openai-chat';
@@ -7,6 +7,7 @@ import type { SseEvent } from '../../protocol/sse';
 import type { UpstreamResult } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
+import { readJsonAnswer } from '../../upstream/json-answer';
 import { keepHeaders, upstreamStatusError } from '../../upstream/upstream-response';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
@@ -54,7 +55,7 @@ export class OpenAIChatForwarder {
     const kept = keepHeaders(response.headers);
     if (!request.stream) {
       const text = await this.http.text(response.body, instance, signal);
-      return { kind: 'json', status: response.status, headers: kept, body: parseJson(text, instance) };
+      return { kind: 'json', status: response.status, headers: kept, ...readJsonAnswer(text, instance) };
     }
     return { kind: 'stream', status: response.status, headers: kept, events: this.events(response, instance, signal) };
   }
@@ -77,14 +78,5 @@ export class OpenAIChatForwarder {
       else body.destroy();
     }
     throw new UpstreamError(`upstream ${instance} ended the stream before [DONE]`, { failure: 'protocol', instance });
-  }
-}
-
-
-function parseJson(text: string, instance: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UpstreamError(`upstream ${instance} answered with a body that is not JSON`, { failure: 'protocol', instance });
   }
 }
