@@ -217,6 +217,46 @@ describe('UpstreamHttp with a MockAgent', () => {
       expect(error?.message).toMatch(/lost mid-response/);
     });
 
+    describe('with an end marker', () => {
+      const end = { isEnd: (e: { data: string }) => e.data === '[DONE]', missing: () => new Error('no [DONE]') };
+      function tracked(chunks: string[]): { body: UpstreamBody; fate: () => string } {
+        let fate = 'untouched';
+        const b = body(chunks) as unknown as Record<string, unknown>;
+        b.dump = async () => {
+          fate = 'dumped';
+        };
+        b.destroy = () => {
+          fate = 'destroyed';
+        };
+        return { body: b as unknown as UpstreamBody, fate: () => fate };
+      }
+
+      it('stops at the marker without yielding it, and drains the body for reuse', async () => {
+        const t = tracked(['data: 1\n\ndata: [DONE]\n\n']);
+        const got: string[] = [];
+        for await (const event of http.events(t.body, 'local', new AbortController().signal, end)) got.push(event.data);
+        expect(got).toEqual(['1']);
+        expect(t.fate()).toBe('dumped');
+      });
+
+      it('throws the missing-marker error when the body ends without it, and discards the body', async () => {
+        const t = tracked(['data: 1\n\n']);
+        const got: string[] = [];
+        const read = async () => {
+          for await (const event of http.events(t.body, 'local', new AbortController().signal, end)) got.push(event.data);
+        };
+        await expect(read()).rejects.toThrow('no [DONE]');
+        expect(got).toEqual(['1']);
+        expect(t.fate()).toBe('destroyed');
+      });
+
+      it('destroys the body when the reader stops early', async () => {
+        const t = tracked(['data: 1\n\ndata: 2\n\ndata: [DONE]\n\n']);
+        for await (const event of http.events(t.body, 'local', new AbortController().signal, end)) if (event.data === '1') break;
+        expect(t.fate()).toBe('destroyed');
+      });
+    });
+
     it('refuses an endless event as a protocol failure', async () => {
       const mib = 'x'.repeat(1024 * 1024);
       const { error } = await read(body(['data: ', ...Array<string>(17).fill(mib)]));

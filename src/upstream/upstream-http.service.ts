@@ -30,6 +30,14 @@ export interface UpstreamResponse {
 /** Error bodies are read to show their message, never more than this. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** The end marker of an SSE protocol that has one (see `UpstreamHttp.events`). */
+export interface SseEnd {
+  /** True for the event that ends the stream. */
+  isEnd(event: SseEvent): boolean;
+  /** The error for a body that ends before that event: an early end is a failure, not a success. */
+  missing(): Error;
+}
+
 /** Distinct upstream URLs whose parse is kept. */
 const MAX_CACHED_URLS = 256;
 
@@ -78,22 +86,46 @@ export class UpstreamHttp implements OnApplicationShutdown {
 
   /**
    * The body's server-sent events, decoded in the same loop that reads it (one async layer per
-   * event, not two), with read failures as UpstreamErrors. Like `chunks`, stopping early leaves
-   * the body to the caller.
+   * event, not two), with read failures as UpstreamErrors. Without `end`, stopping early leaves
+   * the body to the caller, like `chunks`. With `end` (a protocol with an end marker, such as
+   * OpenAI chat's `[DONE]`) the body is looked after here: the marker ends the events (it is not
+   * yielded) and the rest of the body is drained so the connection goes back to the pool; a body
+   * that ends without it throws `end.missing()`; a reader that stops early destroys it.
    */
-  async *events(body: UpstreamBody, instance: string, signal: AbortSignal): AsyncGenerator<SseEvent> {
+  async *events(body: UpstreamBody, instance: string, signal: AbortSignal, end?: SseEnd): AsyncGenerator<SseEvent> {
     const decoder = new SseDecoder();
+    let ended = false;
     try {
-      for await (const chunk of body.iterator({ destroyOnReturn: false })) {
-        for (const event of decoder.feed(chunk as Buffer)) yield event;
+      try {
+        for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+          for (const event of decoder.feed(chunk as Buffer)) {
+            if (end?.isEnd(event)) {
+              ended = true;
+              return;
+            }
+            yield event;
+          }
+        }
+      } catch (error) {
+        if (error instanceof SseTooLargeError) {
+          throw new UpstreamError(`upstream ${instance} sent an event larger than the gateway accepts (${error.message})`, { failure: 'protocol', instance });
+        }
+        throw toUpstreamError(error, instance, signal, 'during');
       }
-    } catch (error) {
-      if (error instanceof SseTooLargeError) {
-        throw new UpstreamError(`upstream ${instance} sent an event larger than the gateway accepts (${error.message})`, { failure: 'protocol', instance });
+      for (const event of decoder.end()) {
+        if (end?.isEnd(event)) {
+          ended = true;
+          return;
+        }
+        yield event;
       }
-      throw toUpstreamError(error, instance, signal, 'during');
+    } finally {
+      if (end) {
+        if (ended) body.dump().catch(() => undefined);
+        else body.destroy();
+      }
     }
-    for (const event of decoder.end()) yield event;
+    if (end) throw end.missing();
   }
 
   /** Reads a (small) body as text; used for error answers and JSON responses. */

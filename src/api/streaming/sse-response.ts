@@ -75,24 +75,20 @@ async function pump(
   }, Math.max(50, Math.floor(keepaliveMs / 4)));
   keepalive.unref();
 
-  const write = async (frame: string): Promise<void> => {
+  // Returns false when the client is not keeping up. Not async: most writes need no wait, and
+  // an async helper would cost a promise and a hop per event.
+  const write = (frame: string): boolean => {
     if (!out.open) throw new Error('client closed the connection');
-    if (!out.write(frame)) await out.drained(abort.signal);
+    return out.write(frame);
   };
 
   try {
-    const head = await first;
-    if (head.done) {
-      if (options.terminator !== undefined) await write(options.terminator);
-      return;
+    let next = await first;
+    while (!next.done) {
+      if (!write(encodeSseEvent(next.value))) await out.drained(abort.signal);
+      next = await iterator.next();
     }
-    await write(encodeSseEvent(head.value));
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      await write(encodeSseEvent(next.value));
-    }
-    if (options.terminator !== undefined) await write(options.terminator);
+    if (options.terminator !== undefined) write(options.terminator);
   } catch (error) {
     const reason = stoppedFor ?? error;
     const clientLeft = abort.signal.aborted && !stoppedFor;

@@ -3,10 +3,9 @@
 // OpenAI chat (openai-compatible, Qwen, …); each adds only its URL, credential and headers.
 import { Injectable } from '@nestjs/common';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../../protocol/openai-chat';
-import type { SseEvent } from '../../protocol/sse';
 import type { UpstreamResult } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
-import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
+import { UpstreamHttp, type SseEnd } from '../../upstream/upstream-http.service';
 import { readJsonAnswer } from '../../upstream/json-answer';
 import { keepHeaders, upstreamStatusError } from '../../upstream/upstream-response';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
@@ -57,26 +56,11 @@ export class OpenAIChatForwarder {
       const text = await this.http.text(response.body, instance, signal);
       return { kind: 'json', status: response.status, headers: kept, ...readJsonAnswer(text, instance) };
     }
-    return { kind: 'stream', status: response.status, headers: kept, events: this.events(response, instance, signal) };
-  }
-
-  /** The upstream's chunks until `[DONE]`; an end without `[DONE]` is an error, not a success. */
-  private async *events(response: UpstreamResponse, instance: string, signal: AbortSignal): AsyncGenerator<SseEvent> {
-    const body = response.body;
-    let done = false;
-    try {
-      // Iterate without destroying the body on `[DONE]`, so the connection can go back to the pool.
-      for await (const event of this.http.events(body, instance, signal)) {
-        if (event.data === CHAT_STREAM_DONE) {
-          done = true;
-          return;
-        }
-        yield event;
-      }
-    } finally {
-      if (done) body.dump().catch(() => undefined);
-      else body.destroy();
-    }
-    throw new UpstreamError(`upstream ${instance} ended the stream before [DONE]`, { failure: 'protocol', instance });
+    // The upstream's chunks until `[DONE]`; an end without `[DONE]` is an error, not a success.
+    const end: SseEnd = {
+      isEnd: (event) => event.data === CHAT_STREAM_DONE,
+      missing: () => new UpstreamError(`upstream ${instance} ended the stream before [DONE]`, { failure: 'protocol', instance }),
+    };
+    return { kind: 'stream', status: response.status, headers: kept, events: this.http.events(response.body, instance, signal, end) };
   }
 }
