@@ -1,11 +1,14 @@
 // Subscription logins and stored accounts, through the `byokey` executable as a user runs it:
-// `login` against a fake OAuth server (the test plays the browser), `accounts` import/list/use/
-// remove, `logout`, `status`, and what happens with a database that cannot be opened.
+// `login` against a fake OAuth server (the test plays the browser), one providers.yaml with a
+// login-only instance for both `login` and `serve`, `accounts` import/list/use/remove, `logout`,
+// `status`, and what happens with a database that cannot be opened.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import { request } from 'undici';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
+import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { CliSandbox, freePort, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
 
 let sandbox: CliSandbox;
@@ -165,6 +168,92 @@ describe('byokey login', () => {
     const result = await runCli(['login', 'myspace'], sandbox);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown provider "myspace" (providers: codex, claude, copilot, gemini, qwen, kimi, iflow, antigravity)');
+  });
+});
+
+// Copilot has a login but no request plugin yet: its instance is login-only. The file a user
+// needs for `byokey login copilot` behind a proxy must also start the gateway.
+describe('a login-only instance (copilot with oauth:, next to a served instance)', () => {
+  const upstream = new FakeOpenAIUpstream();
+
+  beforeAll(async () => {
+    await upstream.start();
+  });
+  afterAll(async () => {
+    await upstream.stop();
+  });
+
+  function sharedConfig(): string {
+    return sandbox.write(
+      'providers.yaml',
+      [
+        'providers:',
+        '  local:',
+        '    type: openai-compatible',
+        `    base_url: ${upstream.url}`,
+        '    models: [alpha-1]',
+        '  copilot:',
+        '    oauth:',
+        `      device_code_url: ${oauth.urls.github.deviceCode}`,
+        `      token_url: ${oauth.urls.github.token}`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  it('serve starts with it, says it is login only and serves no copilot model; login copilot uses its oauth: URLs', async () => {
+    const config = sharedConfig();
+    const serve = startCli(['serve', '--port', '0', '--config', config, '--log-level', 'info'], sandbox);
+    const { url } = await serve.listening();
+    await serve.waitFor(/"msg":"providers\.copilot: login only/);
+    const messages = serve.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages.filter((msg) => msg.includes('login only'))).toEqual([
+      'providers.copilot: login only — byokey has no request plugin for copilot; `byokey login copilot` uses its oauth: settings',
+    ]);
+
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+    const models = await client.models.list();
+    expect(models.data.map((m) => [m.id, m.owned_by])).toEqual([['alpha-1', 'local']]);
+    const answer = await client.chat.completions.create({ model: 'alpha-1', messages: [{ role: 'user', content: 'hi' }] });
+    expect(answer.choices[0].message.content).toBe('You said: hi');
+    const refused = await client.chat.completions
+      .create({ model: 'copilot/gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(refused).toMatchObject({ status: 404, code: 'model_not_found' });
+    expect((refused as Error).message).toContain('provider instance `copilot` is login only');
+
+    // The same file, while the gateway runs: the device flow goes to the override URL.
+    const codesBefore = oauth.deviceCodes.length;
+    oauth.deviceInterval = 1;
+    oauth.deviceAutoApprove = true;
+    try {
+      const login = await runCli(['login', 'copilot', '--no-browser', '--config', config], sandbox, undefined, 15_000);
+      expect(login.code).toBe(0);
+      expect(login.stdout).toContain('Logged in to GitHub Copilot: account "default", the default.');
+    } finally {
+      oauth.deviceAutoApprove = false;
+    }
+    // Only a request to the overridden device_code_url makes the fake issue a code.
+    expect(oauth.deviceCodes.slice(codesBefore).map((d) => d.provider)).toEqual(['github']);
+
+    serve.signal('SIGTERM');
+    expect((await serve.exit(5000)).code).toBe(0);
+  });
+
+  it('serve refuses a serving key on it, saying byokey can only log in to copilot', async () => {
+    const config = sandbox.write(
+      'providers.yaml',
+      ['providers:', '  copilot:', '    models: [gpt-4o]', '    oauth:', `      token_url: ${oauth.urls.github.token}`, ''].join('\n'),
+    );
+    const result = await runCli(['serve', '--port', '0', '--config', config], sandbox);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `${config}:3:5: providers.copilot.models: byokey cannot serve requests for copilot yet, only log in (\`byokey login copilot\`); remove this key: this instance takes only type, enabled and oauth`,
+    );
   });
 });
 

@@ -252,7 +252,7 @@ describe('byokey serve', () => {
       [
         'an instance whose type names no plugin',
         ['providers:', '  local:', '    type: openai-compatibel', '    models: [m1]', ''].join('\n'),
-        '3:5: providers.local.type: no provider plugin is named "openai-compatibel"; did you mean "openai-compatible"? (plugins: claude, codex, openai-compatible, qwen)',
+        '3:5: providers.local.type: no provider plugin is named "openai-compatibel"; did you mean "openai-compatible"? (plugins: claude, codex, openai-compatible, qwen; login only: antigravity, copilot, gemini, iflow, kimi)',
       ],
       [
         'an unset ${VAR}',

@@ -12,7 +12,8 @@ export class AuthModule {
     return {
       module: AuthModule,
       providers: [{ provide: OAUTH_DEFINITIONS, useValue: definitions }, AccountCredentials, RefreshLoop],
-      exports: [AccountCredentials],
+      // The definitions too, for modules that need to know which providers have a login.
+      exports: [AccountCredentials, OAUTH_DEFINITIONS],
     };
   }
 }

@@ -188,11 +188,11 @@ export class TimeoutsDto {
 }
 
 /**
- * The keys every provider instance understands. A plugin whose instances take more (Codex's
- * `transport`, say) names a subclass in its @ProviderPlugin decorator, and the registry
- * validates that instance against it.
+ * The keys of a login-only instance: one whose provider byokey can log in to but has no request
+ * plugin for (copilot, gemini, …), kept in providers.yaml for its `oauth:` settings. Every
+ * instance takes these; ProviderInstanceConfigDto adds the keys that serve requests.
  */
-export class ProviderInstanceConfigDto {
+export class LoginOnlyInstanceConfigDto {
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'must be a plugin id such as "openai-compatible"' })
@@ -203,6 +203,19 @@ export class ProviderInstanceConfigDto {
   @IsBoolean({ message: 'must be true or false' })
   enabled?: boolean;
 
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (authorize_url, token_url, device_code_url, client_id, scopes, callback_port)' })
+  @Transform(({ value }) => (isMapping(value) ? plainToInstance(OAuthOverridesDto, value) : value))
+  @ValidateNested()
+  oauth?: OAuthOverridesDto;
+}
+
+/**
+ * The keys every provider instance with a request plugin understands. A plugin whose instances
+ * take more (Codex's `transport`, say) names a subclass in its @ProviderPlugin decorator, and the
+ * registry validates that instance against it.
+ */
+export class ProviderInstanceConfigDto extends LoginOnlyInstanceConfigDto {
   @IsOptional()
   @IsHttpUrl()
   base_url?: string;
@@ -240,12 +253,6 @@ export class ProviderInstanceConfigDto {
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1, { message: 'must be at least 1 millisecond' })
   timeout_ms?: number;
-
-  @IsOptional()
-  @IsObject({ message: 'must be a mapping (authorize_url, token_url, device_code_url, client_id, scopes, callback_port)' })
-  @Transform(({ value }) => (isMapping(value) ? plainToInstance(OAuthOverridesDto, value) : value))
-  @ValidateNested()
-  oauth?: OAuthOverridesDto;
 
   /** How the instance picks among its keys and accounts (default: routing.strategy). */
   @IsOptional()

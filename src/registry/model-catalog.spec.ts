@@ -263,3 +263,18 @@ describe('ModelCatalog with excluded_models', () => {
     expect(catalog.list(0).map((m) => `${m.owned_by}:${m.id}`)).toEqual(['codex:gpt-5.1-codex', 'codex:gpt-5', 'backup:gpt-5.1-codex-mini']);
   });
 });
+
+describe('ModelCatalog with login-only instances', () => {
+  const catalog = new ModelCatalog([instance('local', { models: ['m1'] })], [{ name: 'copilot', type: 'copilot' }]);
+
+  it('serves nothing through them, not even by prefix, and lists nothing of theirs', () => {
+    expect(route(catalog, 'copilot/gpt-4o')).toBeUndefined();
+    expect(catalog.list(0).map((m) => m.owned_by)).toEqual(['local']);
+  });
+
+  it('names the login-only instance a prefixed model was sent to, and only then', () => {
+    expect(catalog.loginOnlyOwnerOf('copilot/gpt-4o')).toEqual({ name: 'copilot', type: 'copilot' });
+    expect(catalog.loginOnlyOwnerOf('copilot')).toBeUndefined();
+    expect(catalog.loginOnlyOwnerOf('local/copilot')).toBeUndefined();
+  });
+});

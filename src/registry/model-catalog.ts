@@ -1,9 +1,11 @@
 // Which instance serves a model name. Order of precedence (issue #2): an instance's explicit
 // `models` list, then an `instance/model` prefix, then the plugins' built-in catalogs; among
 // instances, the first in providers.yaml wins. Disabled instances serve nothing, and an instance
-// serves none of its `excluded_models`.
+// serves none of its `excluded_models`. Login-only instances serve nothing; they are kept only to
+// say so when a request names one.
 import { matchesAny } from '../common/model-glob';
 import type { ModelListEntry } from '../protocol/openai-chat';
+import type { LoginOnlyInstance } from './login-only-instance';
 import type { ProviderInstance } from './provider-instance';
 
 export interface ModelResolution {
@@ -19,7 +21,10 @@ export class ModelCatalog {
   private readonly byName = new Map<string, ProviderInstance>();
   private readonly disabled = new Map<string, string>();
 
-  constructor(readonly instances: readonly ProviderInstance[]) {
+  constructor(
+    readonly instances: readonly ProviderInstance[],
+    readonly loginOnly: readonly LoginOnlyInstance[] = [],
+  ) {
     for (const instance of instances) {
       if (!instance.config.enabled) {
         for (const model of instance.models) if (!this.disabled.has(model)) this.disabled.set(model, instance.name);
@@ -61,6 +66,12 @@ export class ModelCatalog {
       if (named && !named.config.enabled) return named.name;
     }
     return this.disabled.get(model);
+  }
+
+  /** The login-only instance a model was sent to (`copilot/gpt-4o`), to say so in the error. */
+  loginOnlyOwnerOf(model: string): LoginOnlyInstance | undefined {
+    const slash = model.indexOf('/');
+    return slash > 0 ? this.loginOnly.find((i) => i.name === model.slice(0, slash)) : undefined;
   }
 
   /**

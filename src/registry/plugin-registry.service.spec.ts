@@ -1,10 +1,13 @@
 // PluginRegistry in a real Nest testing module: discovery of @ProviderPlugin executors, binding
-// providers.yaml instances to plugins, and the startup errors for unknown types, plugin-specific
-// settings, unknown keys, duplicate plugin ids and non-singleton plugins.
+// providers.yaml instances to plugins, login-only instances (an OAuth login, no plugin), and the
+// startup errors for unknown types, plugin-specific settings, unknown keys, duplicate plugin ids
+// and non-singleton plugins.
 import { Injectable, Module, Scope, type LoggerService, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { IsIn, IsOptional } from 'class-validator';
+import type { OAuthDefinition } from '../auth/oauth-definition';
+import { OAUTH_DEFINITIONS, type OAuthDefinitions } from '../auth/oauth-definitions.token';
 import { ConfigError } from '../config/config-error';
 import { parseGatewayConfig } from '../config/config.loader';
 import { GatewayConfigModule } from '../config/config.module';
@@ -68,15 +71,42 @@ class ImpostorModule {}
 @Module({ providers: [RequestScopedExecutor] })
 class ScopedModule {}
 
-const silent: LoggerService = { log() {}, error() {}, warn() {}, debug() {}, verbose() {} };
+/** Startup log lines (`log` level), for the login-only notices. */
+const logged: string[] = [];
+const silent: LoggerService = { log: (message: string) => void logged.push(message), error() {}, warn() {}, debug() {}, verbose() {} };
+beforeEach(() => {
+  logged.length = 0;
+});
 
 const FILE = 'providers.yaml';
+
+function oauthDefinition(provider: string): OAuthDefinition {
+  return {
+    provider,
+    displayName: provider,
+    flow: 'device-code',
+    clientId: 'client',
+    scopes: [],
+    pkce: false,
+    deviceCodeUrl: 'https://login.example/device',
+    tokenUrl: 'https://login.example/token',
+    exchangeEncoding: 'form',
+    refreshEncoding: 'form',
+    refreshable: false,
+  };
+}
+
+/**
+ * Logins as in production: one for a provider that has a plugin (as codex does), one for a
+ * provider that has none (as copilot has none), which makes `fake-login` a login-only type.
+ */
+const DEFINITIONS: OAuthDefinitions = { 'fake-chat': oauthDefinition('fake-chat'), 'fake-login': oauthDefinition('fake-login') };
 
 async function boot(yaml: string, plugins: Type[] = [FakeChatModule, FakeWsModule]): Promise<TestingModule> {
   const config = parseGatewayConfig(yaml, FILE, {});
   const moduleRef = await Test.createTestingModule({
     imports: [DiscoveryModule, GatewayConfigModule.forRoot(config), ...plugins],
-    providers: [PluginRegistry],
+    providers: [PluginRegistry, { provide: OAUTH_DEFINITIONS, useValue: DEFINITIONS }],
   })
     .setLogger(silent)
     .compile();
@@ -193,14 +223,14 @@ describe('PluginRegistry', () => {
     it('suggests the nearest plugin id and lists the known plugins', async () => {
       const { error, issues } = await configIssues(yaml);
       expect(issues[0].message).toBe(
-        'no provider plugin is named "fake-chta"; did you mean "fake-chat"? (plugins: fake-chat, fake-ws)',
+        'no provider plugin is named "fake-chta"; did you mean "fake-chat"? (plugins: fake-chat, fake-ws; login only: fake-login)',
       );
       expect(error.message).toContain(`${FILE}:6:5: providers.mine.type: no provider plugin is named "fake-chta"`);
     });
 
     it('suggests nothing when no plugin id is close', async () => {
       const { issues } = await configIssues('providers:\n  mine:\n    type: anthropic\n');
-      expect(issues[0].message).toBe('no provider plugin is named "anthropic" (plugins: fake-chat, fake-ws)');
+      expect(issues[0].message).toBe('no provider plugin is named "anthropic" (plugins: fake-chat, fake-ws; login only: fake-login)');
     });
   });
 
@@ -211,7 +241,7 @@ describe('PluginRegistry', () => {
         path: 'providers.my-llm',
         line: 3,
         column: 3,
-        message: 'the instance name "my-llm" is not a provider plugin, so it needs a type (plugins: fake-chat, fake-ws)',
+        message: 'the instance name "my-llm" is not a provider plugin, so it needs a type (plugins: fake-chat, fake-ws; login only: fake-login)',
       },
     ]);
   });
@@ -268,6 +298,104 @@ describe('PluginRegistry', () => {
     it('rejects the key for an instance of a plugin that does not take it', async () => {
       const { issues } = await configIssues('providers:\n  fake-chat:\n    transport: websocket\n');
       expect(issues).toEqual([{ path: 'providers.fake-chat.transport', line: 3, column: 5, message: 'unknown key' }]);
+    });
+  });
+
+  describe('a login-only instance (its provider has an OAuth login but no plugin)', () => {
+    const yaml = [
+      'providers:',
+      '  fake-chat: {}',
+      '  fake-login:',
+      '    oauth:',
+      '      device_code_url: https://proxy.corp.example/login/device/code',
+      '  corp:',
+      '    type: fake-login',
+      '    enabled: false',
+      '  corp-2:',
+      '    type: fake-login',
+      '    oauth: {client_id: other}',
+      '',
+    ].join('\n');
+
+    it('is accepted, enabled or not, and serves no models', async () => {
+      const moduleRef = await boot(yaml);
+      const catalog = moduleRef.get(PluginRegistry).catalog;
+      // fake-chat has a login too, but also a plugin: an ordinary instance.
+      expect(catalog.instances.map((i) => i.name)).toEqual(['fake-chat']);
+      expect(catalog.loginOnly).toEqual([
+        { name: 'fake-login', type: 'fake-login' },
+        { name: 'corp', type: 'fake-login' },
+        { name: 'corp-2', type: 'fake-login' },
+      ]);
+      expect(catalog.list(0).map((e) => e.id)).toEqual(['fake-small', 'fake-large']);
+      expect(catalog.resolve('fake-login/any-model')).toBeUndefined();
+      expect(catalog.loginOnlyOwnerOf('fake-login/any-model')?.name).toBe('fake-login');
+      await moduleRef.close();
+    });
+
+    it('logs one line per login-only instance, saying whether `byokey login` reads its oauth:', async () => {
+      await (await boot(yaml)).close();
+      expect(logged.filter((line) => line.includes('login only'))).toEqual([
+        'providers.fake-login: login only — byokey has no request plugin for fake-login; `byokey login fake-login` uses its oauth: settings',
+        'providers.corp: login only — byokey has no request plugin for fake-login; it has no oauth: settings (`byokey login fake-login` uses those of providers.fake-login)',
+        'providers.corp-2: login only — byokey has no request plugin for fake-login; `byokey login fake-login` uses the oauth: settings of providers.fake-login, the first with any, not these',
+      ]);
+    });
+
+    it('says when login falls back to the built-in settings', async () => {
+      await (await boot('providers:\n  fake-login: {}\n')).close();
+      expect(logged).toContain(
+        'providers.fake-login: login only — byokey has no request plugin for fake-login; it has no oauth: settings (`byokey login fake-login` uses the built-in ones)',
+      );
+    });
+
+    it('refuses each serving key, saying byokey can only log in to this provider', async () => {
+      const { issues } = await configIssues(
+        [
+          'providers:',
+          '  fake-login:',
+          '    oauth: {token_url: https://proxy.corp.example/token}',
+          '    models: [gpt-4o]',
+          '    base_url: https://api.example/v1',
+          '    api_key: sk-secret',
+          '',
+        ].join('\n'),
+      );
+      const because =
+        'byokey cannot serve requests for fake-login yet, only log in (`byokey login fake-login`); remove this key: this instance takes only type, enabled and oauth';
+      expect(issues).toEqual([
+        { path: 'providers.fake-login.models', line: 4, column: 5, message: because },
+        { path: 'providers.fake-login.base_url', line: 5, column: 5, message: because },
+        { path: 'providers.fake-login.api_key', line: 6, column: 5, message: because },
+      ]);
+    });
+
+    it('refuses a misspelt key with "did you mean", and a plugin\'s own key as unknown', async () => {
+      const { issues } = await configIssues(
+        'providers:\n  corp:\n    type: fake-login\n    oath: {client_id: x}\n    transport: websocket\n',
+      );
+      expect(issues).toEqual([
+        { path: 'providers.corp.oath', line: 4, column: 5, message: 'unknown key; did you mean "oauth"?' },
+        { path: 'providers.corp.transport', line: 5, column: 5, message: 'unknown key' },
+      ]);
+    });
+
+    it('is offered for a misspelt type, and listed with the plugins', async () => {
+      const { issues } = await configIssues('providers:\n  corp:\n    type: fake-logn\n');
+      expect(issues[0].message).toBe(
+        'no provider plugin is named "fake-logn"; did you mean "fake-login"? (plugins: fake-chat, fake-ws; login only: fake-login)',
+      );
+    });
+
+    it('is accepted on reload too, and a reload that adds a serving key to one is refused', async () => {
+      const moduleRef = await boot('providers:\n  fake-chat: {}\n');
+      const registry = moduleRef.get(PluginRegistry);
+      registry.reload(parseGatewayConfig(yaml, FILE, {}));
+      expect(registry.catalog.loginOnly.map((i) => i.name)).toEqual(['fake-login', 'corp', 'corp-2']);
+      const bad = parseGatewayConfig('providers:\n  fake-login:\n    models: [m]\n', FILE, {});
+      expect(() => registry.reload(bad)).toThrow(/providers\.fake-login\.models: byokey cannot serve requests for fake-login yet/);
+      expect(registry.catalog.loginOnly.map((i) => i.name)).toEqual(['fake-login', 'corp', 'corp-2']);
+      await moduleRef.close();
     });
   });
 

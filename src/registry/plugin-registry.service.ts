@@ -1,16 +1,19 @@
 // Finds every provider plugin (classes marked @ProviderPlugin) through Nest's DiscoveryService,
 // binds each providers.yaml instance to its plugin, and answers "which instance serves this
-// model?". Fails startup on a duplicate plugin id, an instance whose `type` names no plugin, or
-// an instance setting its plugin does not take.
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+// model?". An instance of a provider that has an OAuth login but no plugin is login-only: kept
+// for `byokey login`, serving nothing. Fails startup on a duplicate plugin id, an instance whose
+// `type` names neither, or an instance setting its plugin (or a login-only one) does not take.
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
+import { OAUTH_DEFINITIONS, type OAuthDefinitions } from '../auth/oauth-definitions.token';
 import { ConfigError, type ConfigIssue } from '../config/config-error';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
 import { ProviderInstanceConfigDto } from '../config/config.schema';
 import type { GatewayConfig } from '../config/gateway-config';
 import { nearestKey } from '../config/nearest-key';
 import { issueAt, validateSection } from '../config/validate-section';
+import { checkLoginOnlyInstance, describeLoginOnly, type LoginOnlyInstance } from './login-only-instance';
 import { ModelCatalog } from './model-catalog';
 import type { ProviderExecutor } from './provider-executor';
 import type { ProviderInstance } from './provider-instance';
@@ -31,6 +34,8 @@ export class PluginRegistry implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly configService: ConfigService,
+    /** Provider id → OAuth login; a provider here without a plugin can be configured login-only. */
+    @Inject(OAUTH_DEFINITIONS) private readonly oauthDefinitions: OAuthDefinitions,
   ) {}
 
   onModuleInit(): void {
@@ -39,6 +44,8 @@ export class PluginRegistry implements OnModuleInit {
     this.current = this.buildCatalog(this.currentConfig);
     const enabled = this.current.instances.filter((i) => i.config.enabled).map((i) => `${i.name} (${i.config.type})`);
     this.logger.log(`provider instances: ${enabled.length > 0 ? enabled.join(', ') : 'none configured'}`);
+    // A login-only instance serves nothing; say so once, so a missing model is not a mystery.
+    for (const instance of this.current.loginOnly) this.logger.log(describeLoginOnly(instance, this.currentConfig));
   }
 
   /** The catalog in force. Callers keep the object they got for the whole request. */
@@ -66,6 +73,13 @@ export class PluginRegistry implements OnModuleInit {
     return [...this.plugins.keys()].sort();
   }
 
+  /** Providers byokey can log in to but has no request plugin for (copilot, gemini, …). */
+  loginOnlyTypes(): string[] {
+    return Object.keys(this.oauthDefinitions)
+      .filter((type) => !this.plugins.has(type))
+      .sort();
+  }
+
   private discoverPlugins(): void {
     for (const wrapper of this.discovery.getProviders({ metadataKey: ProviderPlugin.KEY })) {
       const options = this.discovery.getMetadataByDecorator(ProviderPlugin, wrapper);
@@ -88,24 +102,27 @@ export class PluginRegistry implements OnModuleInit {
   buildCatalog(config: GatewayConfig): ModelCatalog {
     const issues: ConfigIssue[] = [];
     const instances: ProviderInstance[] = [];
+    const loginOnly: LoginOnlyInstance[] = [];
+    const loginOnlyTypes = this.loginOnlyTypes();
     for (const instanceConfig of config.providers) {
       const path = ['providers', instanceConfig.name];
       const plugin = this.plugins.get(instanceConfig.type);
+      if (!plugin && loginOnlyTypes.includes(instanceConfig.type)) {
+        const checked = checkLoginOnlyInstance(instanceConfig, config.locate);
+        issues.push(...checked);
+        if (checked.length === 0) loginOnly.push({ name: instanceConfig.name, type: instanceConfig.type });
+        continue;
+      }
       if (!plugin) {
-        const known = this.pluginTypes();
-        const guess = nearestKey(instanceConfig.type, known);
+        const plugins = this.pluginTypes();
+        const guess = nearestKey(instanceConfig.type, [...plugins, ...loginOnlyTypes]);
         const field = instanceConfig.settings.type === undefined ? [...path] : [...path, 'type'];
         const because =
           instanceConfig.settings.type === undefined
             ? `the instance name "${instanceConfig.name}" is not a provider plugin, so it needs a type`
             : `no provider plugin is named "${instanceConfig.type}"`;
-        issues.push(
-          issueAt(
-            field,
-            `${because}${guess ? `; did you mean "${guess}"?` : ''} (plugins: ${known.join(', ')})`,
-            config.locate,
-          ),
-        );
+        const known = `plugins: ${plugins.join(', ')}${loginOnlyTypes.length > 0 ? `; login only: ${loginOnlyTypes.join(', ')}` : ''}`;
+        issues.push(issueAt(field, `${because}${guess ? `; did you mean "${guess}"?` : ''} (${known})`, config.locate));
         continue;
       }
       // Check the whole entry against the plugin's schema: its own keys, and unknown keys.
@@ -125,6 +142,6 @@ export class PluginRegistry implements OnModuleInit {
       });
     }
     if (issues.length > 0) throw new ConfigError(config.source, issues);
-    return new ModelCatalog(instances);
+    return new ModelCatalog(instances, loginOnly);
   }
 }

@@ -16,11 +16,10 @@ const instance = (name: string, models: string[], extra: Partial<ProviderInstanc
   ...extra,
 });
 
-const catalog = new ModelCatalog([
-  instance('a', ['m1', 'm2', 'm1-mini'], { excluded: ['*-mini'] }),
-  instance('b', ['m3']),
-  instance('off', ['m9'], {}, false),
-]);
+const catalog = new ModelCatalog(
+  [instance('a', ['m1', 'm2', 'm1-mini'], { excluded: ['*-mini'] }), instance('b', ['m3']), instance('off', ['m9'], {}, false)],
+  [{ name: 'corp-copilot', type: 'copilot' }],
+);
 
 const routing = (overrides: Partial<RoutingSettings> = {}): RoutingSettings => ({
   strategy: 'round-robin',
@@ -60,7 +59,18 @@ describe('planRoute', () => {
     ['unknown', /does not exist/],
     ['m1-mini', /excluded on provider instance `a`/],
     ['m9', /instance `off`, which is disabled/],
+    ['corp-copilot/gpt-4o', /instance `corp-copilot` is login only \(byokey has no request plugin for copilot yet; the instance is there for `byokey login copilot`\)/],
   ])('answers %s with a 404 that says why', (model, message) => {
     expect(() => planRoute(model, catalog, routing())).toThrow(message);
+  });
+
+  it('answers a login-only instance with the usual 404 model_not_found', () => {
+    let thrown: unknown;
+    try {
+      planRoute('corp-copilot/gpt-4o', catalog, routing());
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ status: 404, code: 'model_not_found', type: 'invalid_request_error', param: 'model' });
   });
 });

@@ -47,10 +47,13 @@ function notServed(model: string, names: string[], catalog: ModelCatalog): Gatew
   const name = names[0] ?? model;
   const excluding = catalog.excludingOwnerOf(name);
   const disabled = catalog.disabledOwnerOf(name);
+  const loginOnly = catalog.loginOnlyOwnerOf(name);
   const message = excluding
     ? `The model \`${name}\` is excluded on provider instance \`${excluding}\` (excluded_models in providers.yaml).`
     : disabled
       ? `The model \`${name}\` is served by provider instance \`${disabled}\`, which is disabled (enabled: false in providers.yaml).`
-      : `The model \`${model}\` does not exist or is not served by any enabled provider. GET /v1/models lists the models this gateway serves; \`instance/model\` sends any model to a named instance.`;
+      : loginOnly
+        ? `The model \`${name}\` cannot be served: provider instance \`${loginOnly.name}\` is login only (byokey has no request plugin for ${loginOnly.type} yet; the instance is there for \`byokey login ${loginOnly.type}\`).`
+        : `The model \`${model}\` does not exist or is not served by any enabled provider. GET /v1/models lists the models this gateway serves; \`instance/model\` sends any model to a named instance.`;
   return new GatewayError(404, message, { type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
 }
