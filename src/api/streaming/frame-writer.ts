@@ -65,8 +65,10 @@ export class FrameWriter {
     const frames = this.pending;
     this.pending = '';
     if (!this.open) return;
+    const wasFlowing = this.flowing;
     this.flowing = this.res.write(frames);
-    if (!this.flowing) this.res.once('drain', () => (this.flowing = true));
+    // One listener per stall, not one per write made while stalled (keepalives).
+    if (wasFlowing && !this.flowing) this.res.once('drain', () => (this.flowing = true));
   }
 }
 
