@@ -11,6 +11,7 @@ import { ensureByokeyHome } from './config/byokey-home';
 import type { GatewayConfig } from './config/gateway-config';
 import { createRootLogger, type LogLevel } from './logging/logger-options';
 import { PinoLoggerService } from './logging/pino-logger.service';
+import { installProcessGuard } from './logging/process-guard';
 import { registerRequestLogging } from './logging/request-logging';
 
 export interface GatewayOptions {
@@ -19,6 +20,8 @@ export interface GatewayOptions {
   home?: string;
   /** Where log lines go (default stdout). */
   logDestination?: NodeJS.WritableStream;
+  /** Log and survive errors that escape every request (logging/process-guard.ts); `byokey serve` sets it. */
+  guardProcess?: boolean;
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
@@ -30,6 +33,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return503OnClosing: true,
   });
   const logger = createRootLogger(options.logLevel ?? 'info', options.logDestination);
+  const unguard = options.guardProcess ? installProcessGuard(logger) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { home: options.home ?? ensureByokeyHome() }),
     adapter,
@@ -46,6 +50,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  if (unguard) app.getHttpServer().once('close', unguard);
   await app.init();
   return app;
 }

@@ -62,7 +62,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const { closeGateway, createGateway } = require('../gateway') as typeof import('../gateway');
   let app: Awaited<ReturnType<typeof createGateway>> | undefined;
   try {
-    app = await createGateway(config, { logLevel, home });
+    app = await createGateway(config, { logLevel, home, guardProcess: true });
     await app.listen(server.port, server.host);
   } catch (error) {
     await app?.close().catch(() => undefined);

@@ -50,10 +50,23 @@ export class ChatStreamError extends Error {
 /**
  * The error an upstream payload reports, or undefined when it reports none. Reads OpenAI's
  * `{error: {message, type, param, code}}`, OpenRouter's numeric `code`, a `status` /
- * `status_code` beside or inside it, and a bare `{error: "text"}`.
+ * `status_code` beside or inside it, a bare `{error: "text"}`, and vLLM's older flat
+ * `{object: "error", message, type, code}`.
  */
 export function chatErrorOf(payload: unknown): ChatStreamError | undefined {
-  if (!isObject(payload) || payload.error === undefined || payload.error === null) return undefined;
+  if (!isObject(payload)) return undefined;
+  if (payload.object === 'error' && (payload.error === undefined || payload.error === null)) {
+    const code = payload.code;
+    return new ChatStreamError(text(payload.message) ?? 'the upstream reported an error', {
+      failure: 'error',
+      status: status(code) ?? status(payload.status) ?? status(payload.status_code),
+      type: text(payload.type),
+      code: typeof code === 'string' && code !== '' ? code : typeof code === 'number' ? String(code) : undefined,
+      param: text(payload.param) ?? null,
+      payload,
+    });
+  }
+  if (payload.error === undefined || payload.error === null) return undefined;
   const raw = payload.error;
   if (typeof raw === 'string') {
     return new ChatStreamError(raw || 'the upstream reported an error', { failure: 'error', status: status(payload.status) ?? status(payload.status_code), payload });

@@ -1,10 +1,14 @@
 // The one HTTP client every provider uses to reach its upstream: a long-lived undici Agent
 // (a keep-alive pool per origin), per-call timeouts and cancellation, and undici's errors turned
 // into UpstreamErrors. Injectable so executors can be tested against a fake dispatcher.
+// Every response body gets an error listener for its whole life: a body destroyed after its
+// reader let go (an early return, a client that left) emits an error nobody else hears, and an
+// unheard 'error' event ends the process.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
 import type { SseEvent } from '../protocol/sse';
 import { SseDecoder, SseTooLargeError } from '../protocol/sse-decoder';
+import { CallWatch } from './call-watch';
 import { UpstreamError, cancelled } from './upstream-error';
 import type { UpstreamTimeouts } from './upstream-timeouts';
 
@@ -36,7 +40,15 @@ export interface SseEnd {
   isEnd(event: SseEvent): boolean;
   /** The error for a body that ends before that event: an early end is a failure, not a success. */
   missing(): Error;
+  /**
+   * Looks at each other event before it is passed on, in the loop that decodes it: may parse it
+   * (setting `event.json`, so nobody parses it twice) and throws to end the stream when the
+   * upstream's output is not what its protocol promises (not JSON, an error payload).
+   */
+  check?(event: SseEvent): void;
 }
+
+function ignore(): void {}
 
 /** Distinct upstream URLs whose parse is kept. */
 const MAX_CACHED_URLS = 256;
@@ -49,26 +61,37 @@ export class UpstreamHttp implements OnApplicationShutdown {
   /** Agents for instances with their own connect timeout (an agent-wide setting in undici). */
   private readonly byConnectTimeout = new Map<number, Agent>();
   private readonly targets = new Map<string, { origin: string; path: string }>();
+  /** The watch of each body still being read (timeouts); gone with the body. */
+  private readonly watches = new WeakMap<UpstreamBody, CallWatch>();
 
   constructor(@Inject(UPSTREAM_DISPATCHER) private readonly dispatcher: Dispatcher) {}
 
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
+    const watch = new CallWatch(req.signal, req.timeouts.firstByteMs, req.timeouts.idleMs);
+    let res: Dispatcher.ResponseData;
     try {
       const { origin, path } = this.targetOf(req.url);
-      const res = await this.dispatcherFor(req.timeouts.connectMs).request({
+      res = await this.dispatcherFor(req.timeouts.connectMs).request({
         origin,
         path,
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal: req.signal,
-        headersTimeout: req.timeouts.firstByteMs,
-        bodyTimeout: req.timeouts.idleMs,
+        signal: watch.signal,
+        // Our own timers (call-watch.ts) keep these; undici's would fire up to 0.5 s late.
+        headersTimeout: 0,
+        bodyTimeout: 0,
       });
-      return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (error) {
-      throw toUpstreamError(error, req.instance, req.signal, 'before');
+      watch.finish();
+      throw toUpstreamError(error, req.instance, req.signal, 'before', watch);
     }
+    const body = res.body;
+    body.on('error', ignore);
+    body.once('close', () => watch.finish());
+    watch.headersArrived();
+    this.watches.set(body, watch);
+    return { status: res.statusCode, headers: res.headers, body };
   }
 
   /**
@@ -77,10 +100,15 @@ export class UpstreamHttp implements OnApplicationShutdown {
    * the pool) or destroys it.
    */
   async *chunks(body: UpstreamBody, instance: string, signal: AbortSignal): AsyncGenerator<Buffer> {
+    const watch = this.watches.get(body);
     try {
-      for await (const chunk of body.iterator({ destroyOnReturn: false })) yield chunk as Buffer;
+      for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+        watch?.chunkArrived();
+        yield chunk as Buffer;
+        watch?.awaitingNext();
+      }
     } catch (error) {
-      throw toUpstreamError(error, instance, signal, 'during');
+      throw toUpstreamError(error, instance, signal, 'during', watch);
     }
   }
 
@@ -94,29 +122,35 @@ export class UpstreamHttp implements OnApplicationShutdown {
    */
   async *events(body: UpstreamBody, instance: string, signal: AbortSignal, end?: SseEnd): AsyncGenerator<SseEvent> {
     const decoder = new SseDecoder();
+    const watch = this.watches.get(body);
+    const check = end?.check;
     let ended = false;
     try {
       try {
         for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+          watch?.chunkArrived();
           for (const event of decoder.feed(chunk as Buffer)) {
             if (end?.isEnd(event)) {
               ended = true;
               return;
             }
+            if (check) check(event);
             yield event;
           }
+          watch?.awaitingNext();
         }
       } catch (error) {
         if (error instanceof SseTooLargeError) {
           throw new UpstreamError(`upstream ${instance} sent an event larger than the gateway accepts (${error.message})`, { failure: 'protocol', instance });
         }
-        throw toUpstreamError(error, instance, signal, 'during');
+        throw toUpstreamError(error, instance, signal, 'during', watch);
       }
       for (const event of decoder.end()) {
         if (end?.isEnd(event)) {
           ended = true;
           return;
         }
+        if (check) check(event);
         yield event;
       }
     } finally {
@@ -183,9 +217,14 @@ export class UpstreamHttp implements OnApplicationShutdown {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
-function toUpstreamError(error: unknown, instance: string, signal: AbortSignal, when: 'before' | 'during'): UpstreamError {
+function toUpstreamError(error: unknown, instance: string, signal: AbortSignal, when: 'before' | 'during', watch?: CallWatch): UpstreamError {
   if (error instanceof UpstreamError) return error;
   if (signal.aborted) return cancelled(instance, signal, error);
+  const deadline = watch?.deadline;
+  if (deadline) {
+    const what = deadline.phase === 'first-byte' ? 'did not start answering within the timeout' : 'went silent mid-response for longer than the timeout';
+    return new UpstreamError(`upstream ${instance} ${what}`, { failure: 'timeout', instance, cause: error });
+  }
   const code = errorCode(error);
   if (code && TIMEOUT_CODES.has(code)) {
     const what =

@@ -5,7 +5,7 @@
 // Speaks Messages natively: /v1/messages passes through, chat clients come translated.
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
-import type { MessagesRequest } from '../../protocol/anthropic-messages';
+import type { AnthropicErrorEvent, MessagesRequest } from '../../protocol/anthropic-messages';
 import { accountOf, type OAuthCredential, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
@@ -16,7 +16,7 @@ import { readJsonAnswer } from '../../upstream/json-answer';
 import { upstreamStatusError } from '../../upstream/upstream-response';
 import { OAUTH_BETAS, mergeBetas } from './claude-betas';
 import { claudeCodeHeaders, withClaudeCodeIdentity } from './claude-code-identity';
-import { claudeEventStream } from './claude-event-stream';
+import { claudeEventStream, claudeStreamError } from './claude-event-stream';
 import { ClaudeSettingsDto } from './claude-settings.dto';
 import { CLAUDE_MODELS } from './claude.catalog';
 import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
@@ -110,7 +110,10 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     }
     if (!stream) {
       const text = await this.http.text(response.body, instance, call.signal);
-      return { kind: 'json', status: response.status, headers: limits, ...readJsonAnswer(text, instance) };
+      const answer = readJsonAnswer<{ type?: unknown }>(text, instance);
+      // An error in a 200 body (a proxy in front of Anthropic) is an error, not a Message.
+      if (answer.parsed().type === 'error') throw claudeStreamError(instance, answer.parsed() as unknown as AnthropicErrorEvent);
+      return { kind: 'json', status: response.status, headers: limits, ...answer };
     }
     const events = claudeEventStream(this.http.events(response.body, instance, call.signal), instance);
     return { kind: 'stream', status: response.status, headers: limits, events: releasing(events, response.body) };

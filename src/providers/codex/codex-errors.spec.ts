@@ -25,6 +25,11 @@ describe('codexHttpError', () => {
     expect(header.headers['retry-after']).toBe('30');
     expect(header.upstreamMessage).toBe('slow down');
   });
+
+  it("keeps the Platform's retry-after-ms beside retry-after (routing rests the key for the exact wait)", () => {
+    const error = codexHttpError('codex', 429, { 'retry-after': '1', 'retry-after-ms': '300' }, '{"error":{"message":"Rate limit reached"}}', NOW);
+    expect(error.headers).toEqual({ 'retry-after': '1', 'retry-after-ms': '300' });
+  });
 });
 
 describe('codexErrorEvent', () => {

@@ -26,7 +26,16 @@ export function codexHttpError(
 ): UpstreamError {
   const parsed = parseErrorBody(text);
   const limit = usageLimitOf(text);
-  const retryAfter = retryAfterSeconds(limit, now) ?? headerValue(headers['retry-after']);
+  const fromBody = retryAfterSeconds(limit, now);
+  const kept: Record<string, string> = {};
+  if (fromBody !== undefined) kept['retry-after'] = String(fromBody);
+  else {
+    // The OpenAI Platform (API keys) says when to come back as headers, the exact wait in ms too.
+    const seconds = headerValue(headers['retry-after']);
+    const ms = headerValue(headers['retry-after-ms']);
+    if (seconds !== undefined) kept['retry-after'] = seconds;
+    if (ms !== undefined) kept['retry-after-ms'] = ms;
+  }
   const message = limit?.message ?? parsed.message ?? 'no error message';
   return new UpstreamError(`upstream ${instance} answered ${status}: ${message}`, {
     failure: 'status',
@@ -35,7 +44,7 @@ export function codexHttpError(
     upstreamMessage: message,
     upstreamType: limit?.type ?? parsed.type,
     upstreamCode: limit?.type ?? parsed.code,
-    headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+    headers: kept,
   });
 }
 

@@ -247,11 +247,45 @@ describe('OpenAICompatibleExecutor', () => {
       expect(result.parsed()).toStrictEqual(completion);
     });
 
-    it('keeps a body that is JSON but not an object, as a parse said it was before', async () => {
+    it('rejects a 200 whose body is JSON but not an object: no completion looks like that', async () => {
       upstream(200, ' "model overloaded" ');
-      const result = await executor.execute(call());
-      if (result.kind !== 'json') throw new Error(`expected a JSON result, got ${result.kind}`);
-      expect(result.parsed()).toBe('model overloaded');
+      await expect(executor.execute(call())).rejects.toMatchObject({ failure: 'protocol', message: 'upstream local answered with JSON that is not an object' });
+    });
+
+    it.each([
+      ['OpenAI/OpenRouter', { error: { message: 'provider down', code: 503 } }, 503],
+      ['vLLM', { object: 'error', message: 'provider down', type: 'InternalServerError', code: 500 }, 500],
+      ['a bare error string', { error: 'provider down' }, 502],
+    ])('rejects a 200 that carries an error payload (%s) with its status', async (_case, body, status) => {
+      upstream(200, JSON.stringify(body));
+      await expect(executor.execute(call())).rejects.toMatchObject({ failure: 'status', status, upstreamMessage: 'provider down' });
+    });
+
+    it('reads a stream chunk once: the executor hands it on parsed', async () => {
+      upstream(200, 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n', { 'content-type': 'text/event-stream' });
+      const result = await executor.execute(call({ stream: true }));
+      if (result.kind !== 'stream') throw new Error('expected a stream');
+      const events = [];
+      for await (const event of result.events) events.push(event);
+      expect(events).toHaveLength(1);
+      expect(events[0].json).toEqual({ id: 'c', choices: [{ index: 0, delta: { content: 'hi' } }] });
+    });
+
+    it.each([
+      ['not JSON', 'data: {not json\n\ndata: [DONE]\n\n', 'protocol'],
+      ['JSON but not an object', 'data: [1,2]\n\ndata: [DONE]\n\n', 'protocol'],
+      ['an error chunk before [DONE]', 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"a"}}]}\n\ndata: {"error":{"message":"provider failed","code":502}}\n\ndata: [DONE]\n\n', 'stream'],
+    ])('ends a stream whose chunk is %s with an error, never with [DONE]', async (_case, text, failure) => {
+      upstream(200, text, { 'content-type': 'text/event-stream' });
+      const result = await executor.execute(call({ stream: true }));
+      if (result.kind !== 'stream') throw new Error('expected a stream');
+      const seen: string[] = [];
+      await expect(
+        (async () => {
+          for await (const event of result.events) seen.push(event.data);
+        })(),
+      ).rejects.toMatchObject({ failure });
+      expect(seen.every((data) => data !== '[DONE]')).toBe(true);
     });
 
     it.each([

@@ -1,8 +1,13 @@
 // Sends a Chat Completions request to an OpenAI-style upstream and hands back its answer: the
-// JSON body (as its raw text, parsed only on demand), or its SSE chunks up to `[DONE]`. Shared by every plugin whose upstream speaks
-// OpenAI chat (openai-compatible, Qwen, …); each adds only its URL, credential and headers.
+// JSON body (checked, and kept as its raw text), or its SSE chunks up to `[DONE]`, each checked
+// as it is decoded: a chunk that is not a JSON object, or that carries an error (what OpenRouter
+// and vLLM send when a provider fails, often followed by a cheerful `[DONE]`), ends the stream as
+// the failure it is. Shared by every plugin whose upstream speaks OpenAI chat (openai-compatible,
+// Qwen, …); each adds only its URL, credential and headers.
 import { Injectable } from '@nestjs/common';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../../protocol/openai-chat';
+import type { SseEvent } from '../../protocol/sse';
+import { chatErrorOf, type ChatStreamError } from '../../translate/chat-stream-error';
 import type { UpstreamResult } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type SseEnd } from '../../upstream/upstream-http.service';
@@ -54,13 +59,47 @@ export class OpenAIChatForwarder {
     const kept = keepHeaders(response.headers);
     if (!request.stream) {
       const text = await this.http.text(response.body, instance, signal);
-      return { kind: 'json', status: response.status, headers: kept, ...readJsonAnswer(text, instance) };
+      const answer = readJsonAnswer(text, instance);
+      const failed = chatErrorOf(answer.parsed());
+      if (failed) throw reportedError(instance, failed, 'status');
+      return { kind: 'json', status: response.status, headers: kept, ...answer };
     }
     // The upstream's chunks until `[DONE]`; an end without `[DONE]` is an error, not a success.
     const end: SseEnd = {
       isEnd: (event) => event.data === CHAT_STREAM_DONE,
       missing: () => new UpstreamError(`upstream ${instance} ended the stream before [DONE]`, { failure: 'protocol', instance }),
+      check: (event) => checkChunk(event, instance),
     };
     return { kind: 'stream', status: response.status, headers: kept, events: this.http.events(response.body, instance, signal, end) };
   }
+}
+
+/** Parses a chunk (kept on the event for whoever reads it next) and throws on one that is not a chunk. */
+function checkChunk(event: SseEvent, instance: string): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(event.data);
+  } catch {
+    throw new UpstreamError(`upstream ${instance} sent a stream chunk that is not JSON`, { failure: 'protocol', instance });
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new UpstreamError(`upstream ${instance} sent a stream chunk that is not a JSON object`, { failure: 'protocol', instance });
+  }
+  const failed = chatErrorOf(json);
+  if (failed) throw reportedError(instance, failed, 'stream');
+  event.json = json;
+}
+
+/** An error the upstream reported in a 200 body or a chunk, with its status and type kept for mapping. */
+function reportedError(instance: string, failed: ChatStreamError, failure: 'status' | 'stream'): UpstreamError {
+  return new UpstreamError(`upstream ${instance} reported an error: ${failed.message}`, {
+    failure,
+    instance,
+    // An error in a 200 body with no status of its own is the upstream failing, not the request.
+    status: failed.status ?? (failure === 'status' ? 502 : undefined),
+    upstreamMessage: failed.message,
+    upstreamType: failed.type,
+    upstreamCode: failed.code,
+    upstreamParam: failed.param,
+  });
 }
