@@ -98,6 +98,10 @@ export class CodexSocket {
       signal?.addEventListener('abort', abort, { once: true });
       ws.once('unexpected-response', (_request, response) => {
         const parts: Buffer[] = [];
+        // A refusal whose body is cut off still refuses; an unheard 'error' would end the process.
+        response.on('error', (error: Error) =>
+          fail(new UpstreamError(`could not open a websocket to upstream ${instance} (${error.message})`, { failure: 'connect', instance, cause: error })),
+        );
         response.on('data', (chunk: Buffer) => parts.push(chunk));
         response.on('end', () => fail(upgradeRefused(instance, response.statusCode ?? 502, response.headers, Buffer.concat(parts).toString('utf8'))));
       });
