@@ -2,34 +2,57 @@
 // provider kills the login. So for each account at most one refresh runs at a time — callers in
 // this process share one promise, other processes are kept out by a lease in the store — and the
 // new tokens are written to the store before anyone uses them.
-import { randomUUID } from 'node:crypto';
+//
+// The lease must not outlive its holder: it is short and renewed by a heartbeat while the refresh
+// runs, a holder on this host whose process is gone is taken over at once, and a caller whose
+// stored token still works uses it instead of waiting for anybody's lease.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Account } from '../store/account';
 import type { AccountStore } from '../store/account-store';
 import { accountDisabled, needsRelogin, refreshUnavailable } from './credential-error';
+import { formatLeaseHolder, isLeaseHolderGone, type LeaseHolder, newLeaseHolder } from './lease-holder';
 import type { OAuthDefinition } from './oauth-definition';
 import { OAuthError } from './oauth-error';
+import { isProcessAlive, type ProcessLiveness } from './process-liveness';
 import { refreshTokens, type TokenClientDeps } from './token-client';
 
 /** Refresh when the access token has less than this left (issue #3: 5 minutes). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
-/** How long one refresh may hold the lease before others may try. */
-const LEASE_MS = 60_000;
+/** A refresh lease runs out this long after its holder's last heartbeat. */
+export const LEASE_TTL_MS = 15_000;
+/** How often the holder renews its lease while its refresh runs. */
+export const LEASE_HEARTBEAT_MS = 5_000;
 /** How often a caller waiting for another process's refresh looks at the store again. */
-const LEASE_POLL_MS = 200;
+export const LEASE_POLL_MS = 200;
+/**
+ * The longest a caller with an expired token waits for another holder's refresh. That refresh is
+ * itself bounded by the OAuth request timeout (30 s by default), and a holder that dies is taken
+ * over within a poll (same host) or a lease (another host).
+ */
+export const MAX_LEASE_WAIT_MS = 30_000;
 
 export interface TokenRefresherDeps extends TokenClientDeps {
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits `ms`; rejects when `signal` aborts (the heartbeat's wait is cut short when the refresh ends). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** This machine's name in lease holders (default os.hostname()). */
+  host?: string;
+  /** This process's id in lease holders (default process.pid). */
+  pid?: number;
+  /** Whether a process on this host is running (default: signal 0). */
+  isProcessAlive?: ProcessLiveness;
   /** Called after each refresh attempt, for logs (never with tokens). */
   onRefresh?: (event: { provider: string; accountId: string; outcome: 'refreshed' | 'failed' | 'relogin'; detail?: string }) => void;
 }
 
 export class TokenRefresher {
-  /** This process's name in refresh leases. */
-  private readonly holder = `byokey-${process.pid}-${randomUUID()}`;
+  /** Who this refresher is in leases, and that identity as the store records it. */
+  private readonly self: LeaseHolder;
+  private readonly holder: string;
   private readonly inflight = new Map<string, Promise<Account>>();
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly isProcessAlive: ProcessLiveness;
 
   constructor(
     private readonly store: AccountStore,
@@ -38,7 +61,10 @@ export class TokenRefresher {
     private readonly deps: TokenRefresherDeps = {},
   ) {
     this.now = deps.now ?? Date.now;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = deps.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
+    this.isProcessAlive = deps.isProcessAlive ?? isProcessAlive;
+    this.self = newLeaseHolder(deps.host, deps.pid);
+    this.holder = formatLeaseHolder(this.self);
   }
 
   /** True when the token should be renewed now: it expires within the margin. */
@@ -66,20 +92,32 @@ export class TokenRefresher {
     const key = `${account.provider}\u0000${account.accountId}`;
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.refresh(account, definition).finally(() => this.inflight.delete(key));
+      pending = this.refresh(account, definition, options.force === true).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
-  private async refresh(seen: Account, definition: OAuthDefinition): Promise<Account> {
+  private async refresh(seen: Account, definition: OAuthDefinition, force: boolean): Promise<Account> {
     const { provider, accountId } = seen;
-    // Another process may be refreshing: wait for its lease to end or its tokens to land.
-    const deadline = this.now() + LEASE_MS;
-    while (!(await this.store.acquireRefreshLease(provider, accountId, this.holder, LEASE_MS))) {
+    const giveUpAt = this.now() + MAX_LEASE_WAIT_MS;
+    let takeOverFrom: string | undefined;
+    while (!(await this.store.acquireRefreshLease(provider, accountId, this.holder, LEASE_TTL_MS, takeOverFrom))) {
+      takeOverFrom = undefined;
+      // Another holder has the lease. Look at the store again, before waiting and each time round.
       const current = await this.usable(provider, accountId);
+      // Its tokens landed (or a login wrote new ones): nothing left to do.
       if (current.version !== seen.version && !this.isDue(current)) return current;
-      if (this.now() > deadline) throw refreshUnavailable(provider, accountId, 'another byokey process is still refreshing it');
+      const lease = await this.store.getRefreshLease(provider, accountId);
+      if (lease && isLeaseHolderGone(lease.holder, this.self, this.isProcessAlive)) {
+        // Dead: take its lease now rather than wait for it to run out (atomic: one taker wins).
+        takeOverFrom = lease.holder;
+        continue;
+      }
+      // The holder is at work (or was, until its lease runs out); a token that still works is used
+      // meanwhile rather than waited for — unless it is the very token the upstream just refused.
+      if (this.stillWorks(current) && !(force && current.version === seen.version)) return current;
+      if (this.now() >= giveUpAt) throw refreshUnavailable(provider, accountId, 'another byokey process is still refreshing it');
       await this.sleep(LEASE_POLL_MS);
     }
     try {
@@ -88,9 +126,44 @@ export class TokenRefresher {
       // because the upstream rejected the old ones.
       const current = await this.usable(provider, accountId);
       if (current.version !== seen.version && !this.isDue(current)) return current;
-      return await this.renew(current, definition);
+      return await this.withHeartbeat(provider, accountId, () => this.renew(current, definition));
     } finally {
       await this.store.releaseRefreshLease(provider, accountId, this.holder);
+    }
+  }
+
+  /** Not expired yet (it may be inside the refresh margin). */
+  private stillWorks(account: Account): boolean {
+    return account.expiresAt === undefined || account.expiresAt > this.now();
+  }
+
+  /**
+   * Runs the refresh while renewing the lease every LEASE_HEARTBEAT_MS, so others see a holder at
+   * work however long the token server takes, and a holder that dies stops renewing it.
+   */
+  private async withHeartbeat<T>(provider: string, accountId: string, work: () => Promise<T>): Promise<T> {
+    const stop = new AbortController();
+    const beating = (async () => {
+      while (!stop.signal.aborted) {
+        try {
+          await this.sleep(LEASE_HEARTBEAT_MS, stop.signal);
+          if (stop.signal.aborted) return;
+          // Lost (taken over by someone who thought us dead): stop beating. The refresh goes on —
+          // aborting a request the token server may already have answered would lose the new
+          // tokens — and its write is fenced by the account version.
+          if (!(await this.store.renewRefreshLease(provider, accountId, this.holder, LEASE_TTL_MS))) return;
+        } catch {
+          // Aborted: the refresh is over. A store that failed once may answer the next beat; if it
+          // never does, the lease runs out as if we had died, which is what others should assume.
+          if (stop.signal.aborted) return;
+        }
+      }
+    })();
+    try {
+      return await work();
+    } finally {
+      stop.abort();
+      await beating;
     }
   }
 

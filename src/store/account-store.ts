@@ -3,6 +3,16 @@
 // token.
 import type { Account, AccountStatus, NewAccount, TokenUpdate } from './account';
 
+/** The right to refresh one account, as the store keeps it. */
+export interface RefreshLease {
+  /** Who holds it: an opaque name to the store (the refresher puts its host, pid and instance in it). */
+  holder: string;
+  /** When it runs out unless the holder renews it (ms since epoch). */
+  until: number;
+  /** When the holder last took or renewed it; undefined for a lease written before heartbeats. */
+  heartbeatAt?: number;
+}
+
 export abstract class AccountStore {
   /** Accounts of one provider, or all: by provider, then its default first, then by account id. */
   abstract list(provider?: string): Promise<Account[]>;
@@ -52,12 +62,33 @@ export abstract class AccountStore {
 
   /**
    * Takes the right to refresh this account for `ttlMs`, across every process sharing the store
-   * (refresh tokens rotate: two refreshes with one token log the user out). False when another
-   * holder's lease has not expired.
+   * (refresh tokens rotate: two refreshes with one token log the user out). Succeeds when the
+   * lease is free, expired (its holder stopped renewing it), already ours, or held by
+   * `takeOverFrom` — a holder the caller has found to be gone; naming it makes the takeover
+   * atomic, so two callers that both see a dead holder cannot both win. False otherwise, and
+   * for an unknown account. Taking a lease records a heartbeat.
+   *
+   * The lease guards the refresh, not the write: the write is fenced by `updateTokens`'
+   * `expectedVersion`, so a holder that lost its lease mid-refresh cannot overwrite newer tokens.
    */
-  abstract acquireRefreshLease(provider: string, accountId: string, holder: string, ttlMs: number): Promise<boolean>;
+  abstract acquireRefreshLease(
+    provider: string,
+    accountId: string,
+    holder: string,
+    ttlMs: number,
+    takeOverFrom?: string,
+  ): Promise<boolean>;
+
+  /**
+   * The holder's heartbeat: pushes the expiry to `ttlMs` from now and records the beat. False
+   * when `holder` no longer holds the lease (it was released or taken over).
+   */
+  abstract renewRefreshLease(provider: string, accountId: string, holder: string, ttlMs: number): Promise<boolean>;
 
   abstract releaseRefreshLease(provider: string, accountId: string, holder: string): Promise<void>;
+
+  /** Who holds the refresh lease now (it may have expired), or undefined when nobody does. */
+  abstract getRefreshLease(provider: string, accountId: string): Promise<RefreshLease | undefined>;
 
   abstract close(): Promise<void>;
 }

@@ -303,7 +303,8 @@ export class FakeOAuthServer {
     const grant = typeof request.body.grant_type === 'string' ? request.body.grant_type : '(none)';
     const key = `${provider} ${grant}`;
     this.tokenCalls.set(key, (this.tokenCalls.get(key) ?? 0) + 1);
-    if (this.tokenLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenLatencyMs));
+    // Unref'd: a held answer whose client died (a killed process) must not keep the test run alive.
+    if (this.tokenLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenLatencyMs).unref());
 
     const encodingProblem = this.encodingProblem(provider, grant, request.contentType);
     if (encodingProblem) return sendJson(res, 400, { error: 'invalid_request', error_description: encodingProblem });

@@ -48,6 +48,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'refresh lease heartbeat',
+    up(db) {
+      // The lease's holder renews it every few seconds while it refreshes, so a lease whose
+      // heartbeat stopped runs out within seconds. Leases taken before this stay valid until
+      // their old expiry; they simply have no heartbeat recorded.
+      db.exec('ALTER TABLE accounts ADD COLUMN refresh_lease_heartbeat_at INTEGER');
+    },
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

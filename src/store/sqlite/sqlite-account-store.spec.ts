@@ -398,6 +398,75 @@ describe('SqliteAccountStore', () => {
     });
   });
 
+  describe('refresh lease heartbeat and takeover', () => {
+    it('records holder, expiry and heartbeat; the holder renews it, nobody else can', async () => {
+      const a = open();
+      const b = open();
+      await a.save(login('work'));
+      expect(await a.getRefreshLease('codex', 'work')).toBeUndefined();
+
+      expect(await a.acquireRefreshLease('codex', 'work', 'host:1:a', 15_000)).toBe(true);
+      expect(await b.getRefreshLease('codex', 'work')).toEqual({ holder: 'host:1:a', until: T0 + 15_000, heartbeatAt: T0 });
+
+      clock += 5_000;
+      expect(await a.renewRefreshLease('codex', 'work', 'host:1:a', 15_000)).toBe(true);
+      expect(await b.getRefreshLease('codex', 'work')).toEqual({ holder: 'host:1:a', until: T0 + 20_000, heartbeatAt: T0 + 5_000 });
+      // Renewing is the holder's alone, and does not take a lease someone else holds.
+      expect(await b.renewRefreshLease('codex', 'work', 'host:2:b', 15_000)).toBe(false);
+      clock += 14_000; // past the first expiry, within the renewed one
+      expect(await b.acquireRefreshLease('codex', 'work', 'host:2:b', 15_000)).toBe(false);
+
+      // The heartbeat stops: the lease runs out and is anyone's; the old holder cannot renew it back.
+      clock += 1_000;
+      expect(await b.acquireRefreshLease('codex', 'work', 'host:2:b', 15_000)).toBe(true);
+      expect(await a.renewRefreshLease('codex', 'work', 'host:1:a', 15_000)).toBe(false);
+      expect((await a.getRefreshLease('codex', 'work'))?.holder).toBe('host:2:b');
+
+      await b.releaseRefreshLease('codex', 'work', 'host:2:b');
+      expect(await a.getRefreshLease('codex', 'work')).toBeUndefined();
+      expect(await a.renewRefreshLease('codex', 'work', 'host:2:b', 15_000)).toBe(false);
+    });
+
+    it('is taken over before it expires only from the holder named as gone', async () => {
+      const a = open();
+      const b = open();
+      await a.save(login('work'));
+      expect(await a.acquireRefreshLease('codex', 'work', 'host:1:dead', 15_000)).toBe(true);
+
+      expect(await b.acquireRefreshLease('codex', 'work', 'host:2:b', 15_000, 'host:1:someone-else')).toBe(false);
+      expect(await b.acquireRefreshLease('codex', 'work', 'host:2:b', 15_000, 'host:1:dead')).toBe(true);
+      // A second caller that also saw the dead holder finds the lease no longer its to take.
+      expect(await a.acquireRefreshLease('codex', 'work', 'host:3:c', 15_000, 'host:1:dead')).toBe(false);
+      expect((await a.getRefreshLease('codex', 'work'))?.holder).toBe('host:2:b');
+    });
+
+    it('rejects a renewal ttl that is not a positive number', async () => {
+      const store = open();
+      await store.save(login('work'));
+      await store.acquireRefreshLease('codex', 'work', 'x', 1000);
+      await expect(store.renewRefreshLease('codex', 'work', 'x', -1)).rejects.toThrow(RangeError);
+    });
+
+    it('keeps working on a database from before heartbeats, honouring a lease taken there', async () => {
+      const first = open();
+      await first.save(login('work'));
+      await first.close();
+      // Back to what the previous byokey left: schema version 1, a lease with its 60 s expiry.
+      withRaw((db) => {
+        db.exec('DELETE FROM schema_migrations WHERE version >= 2; ALTER TABLE accounts DROP COLUMN refresh_lease_heartbeat_at');
+        db.prepare("UPDATE accounts SET refresh_lease_holder = 'byokey-4242-x', refresh_lease_until = ?").run(T0 + 60_000);
+      });
+
+      const store = open();
+      expect((await store.get('codex', 'work'))?.tokens.accessToken).toBe(`${ACCESS}-work`);
+      expect(await store.getRefreshLease('codex', 'work')).toEqual({ holder: 'byokey-4242-x', until: T0 + 60_000 });
+      expect(await store.acquireRefreshLease('codex', 'work', 'host:1:a', 15_000)).toBe(false);
+      clock = T0 + 60_000;
+      expect(await store.acquireRefreshLease('codex', 'work', 'host:1:a', 15_000)).toBe(true);
+      expect(withRaw((db) => db.prepare('SELECT max(version) AS v FROM schema_migrations').get())).toEqual({ v: latestVersion() });
+    });
+  });
+
   describe('two stores on one file', () => {
     it('see each other’s writes at once', async () => {
       const server = open();

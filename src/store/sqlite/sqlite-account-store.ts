@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Account, AccountStatus, AccountTokens, NewAccount, TokenUpdate } from '../account';
-import { AccountStore } from '../account-store';
+import { AccountStore, type RefreshLease } from '../account-store';
 import { describeError } from '../error-code';
 import { loadSecretKey } from '../secret-key';
 import { StoreError } from '../store-error';
@@ -48,6 +48,12 @@ interface SealedTokens {
   expiresAt: number | null;
 }
 
+interface LeaseRow {
+  holder: string;
+  until: number | null;
+  heartbeatAt: number | null;
+}
+
 /** A statement taking one object of named parameters. */
 type Statement<P, R = unknown> = Database.Statement<[P], R>;
 
@@ -64,8 +70,10 @@ export class SqliteAccountStore extends AccountStore {
   private readonly markDefault: Statement<Key & Now>;
   private readonly delete: Statement<Key>;
   private readonly promoteOldest: Statement<Now & { provider: string }>;
-  private readonly takeLease: Statement<Key & Now & { holder: string; until: number }>;
+  private readonly takeLease: Statement<Key & Now & { holder: string; until: number; takeOverFrom: string | null }>;
+  private readonly renewLease: Statement<Key & Now & { holder: string; until: number }>;
   private readonly dropLease: Statement<Key & { holder: string }>;
+  private readonly selectLease: Statement<Key, LeaseRow>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -113,12 +121,21 @@ export class SqliteAccountStore extends AccountStore {
         SELECT account_id FROM accounts WHERE provider = @provider ORDER BY created_at, account_id LIMIT 1)`);
     // One statement, so the check and the take are atomic across processes without a
     // transaction: SQLite runs each write statement under the database's write lock.
+    // `@takeOverFrom` is NULL unless the caller found the holder gone (and NULL equals nothing).
     this.takeLease = db.prepare(`
-      UPDATE accounts SET refresh_lease_holder = @holder, refresh_lease_until = @until
-      ${where} AND (refresh_lease_holder IS NULL OR refresh_lease_until <= @now OR refresh_lease_holder = @holder)`);
-    this.dropLease = db.prepare(`
-      UPDATE accounts SET refresh_lease_holder = NULL, refresh_lease_until = NULL
+      UPDATE accounts
+      SET refresh_lease_holder = @holder, refresh_lease_until = @until, refresh_lease_heartbeat_at = @now
+      ${where} AND (refresh_lease_holder IS NULL OR refresh_lease_until IS NULL OR refresh_lease_until <= @now
+                    OR refresh_lease_holder = @holder OR refresh_lease_holder = @takeOverFrom)`);
+    this.renewLease = db.prepare(`
+      UPDATE accounts SET refresh_lease_until = @until, refresh_lease_heartbeat_at = @now
       ${where} AND refresh_lease_holder = @holder`);
+    this.dropLease = db.prepare(`
+      UPDATE accounts SET refresh_lease_holder = NULL, refresh_lease_until = NULL, refresh_lease_heartbeat_at = NULL
+      ${where} AND refresh_lease_holder = @holder`);
+    this.selectLease = db.prepare(`
+      SELECT refresh_lease_holder AS holder, refresh_lease_until AS until, refresh_lease_heartbeat_at AS heartbeatAt
+      FROM accounts ${where} AND refresh_lease_holder IS NOT NULL`);
   }
 
   /**
@@ -292,16 +309,34 @@ export class SqliteAccountStore extends AccountStore {
       .immediate();
   }
 
-  async acquireRefreshLease(provider: string, accountId: string, holder: string, ttlMs: number): Promise<boolean> {
-    if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) {
-      throw new RangeError(`lease ttl must be a positive number of ms, not ${ttlMs}`);
-    }
+  async acquireRefreshLease(
+    provider: string,
+    accountId: string,
+    holder: string,
+    ttlMs: number,
+    takeOverFrom?: string,
+  ): Promise<boolean> {
     const now = this.now();
-    return this.takeLease.run({ provider, accountId, holder, now, until: Math.ceil(now + ttlMs) }).changes === 1;
+    const until = leaseUntil(now, ttlMs);
+    return this.takeLease.run({ provider, accountId, holder, now, until, takeOverFrom: takeOverFrom ?? null }).changes === 1;
+  }
+
+  async renewRefreshLease(provider: string, accountId: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    return this.renewLease.run({ provider, accountId, holder, now, until: leaseUntil(now, ttlMs) }).changes === 1;
   }
 
   async releaseRefreshLease(provider: string, accountId: string, holder: string): Promise<void> {
     this.dropLease.run({ provider, accountId, holder });
+  }
+
+  async getRefreshLease(provider: string, accountId: string): Promise<RefreshLease | undefined> {
+    const row = this.selectLease.get({ provider, accountId });
+    if (!row) return undefined;
+    // A holder without an expiry is not something byokey writes (a hand edit): expired, as the take sees it.
+    const lease: RefreshLease = { holder: row.holder, until: row.until ?? 0 };
+    if (row.heartbeatAt !== null) lease.heartbeatAt = row.heartbeatAt;
+    return lease;
   }
 
   async close(): Promise<void> {
@@ -351,6 +386,13 @@ function setUp(db: Database.Database, path: string, cipher: TokenCipher, keySour
     if (error instanceof StoreError) throw error;
     throw new StoreError(`Cannot set up the database ${path} (${describeError(error)}).`, { cause: error });
   }
+}
+
+function leaseUntil(now: number, ttlMs: number): number {
+  if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) {
+    throw new RangeError(`lease ttl must be a positive number of ms, not ${ttlMs}`);
+  }
+  return Math.ceil(now + ttlMs);
 }
 
 /** Columns are INTEGER in a STRICT table; a fractional millisecond would be rejected. */
