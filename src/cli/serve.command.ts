@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
 import { ensureByokeyHome } from '../config/byokey-home';
+import { listenHostProblem } from '../config/listen-host';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger-options';
 import { StoreError } from '../store/store-error';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
@@ -42,6 +43,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const port = values.port === undefined ? undefined : parsePort(values.port);
+  const host = values.host === undefined ? undefined : parseHost(values.host);
   const logLevel = parseLogLevel(values['log-level'] ?? process.env.BYOKEY_LOG_LEVEL ?? 'info');
 
   let config;
@@ -54,7 +56,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  const server = { ...config.server, host: values.host ?? config.server.host, port: port ?? config.server.port };
+  const server = { ...config.server, host: host ?? config.server.host, port: port ?? config.server.port };
   config = { ...config, server };
   const home = ensureByokeyHome();
 
@@ -115,6 +117,12 @@ function parsePort(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${text}"`);
   return port;
+}
+
+function parseHost(text: string): string {
+  const problem = listenHostProblem(text);
+  if (problem) throw new UsageError(`--host ${problem}, got ${JSON.stringify(text)}`);
+  return text;
 }
 
 function parseLogLevel(text: string): LogLevel {

@@ -3,11 +3,11 @@
 // ${VAR} substitution inside the file, every kind of mistake reported with its field path,
 // 1-based line:column and a readable message, several mistakes in one report, body_limit
 // sizes, and that api keys are never echoed back in an error.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, type ConfigIssue } from './config-error';
-import { BUILT_IN_DEFAULTS, DEFAULT_CONFIG_FILE, loadGatewayConfig, parseGatewayConfig, resolveConfigFile } from './config.loader';
+import { BUILT_IN_DEFAULTS, DEFAULT_CONFIG_FILE, MAX_CONFIG_BYTES, loadGatewayConfig, parseGatewayConfig, resolveConfigFile } from './config.loader';
 import type { GatewayConfig } from './gateway-config';
 
 const SOURCE = '/srv/byokey/providers.yaml';
@@ -1038,5 +1038,63 @@ describe('regressions', () => {
 
       expect(config.server).toEqual(DEFAULT_SERVER);
     });
+  });
+});
+
+// Issue 11: whatever is wrong with a file — its syntax, its shape, keys JavaScript treats
+// specially, its size — is a ConfigError naming the file (and the place, when there is one),
+// never another exception that would print a stack trace or stop a reload.
+describe('every fault in a file is a ConfigError', () => {
+  it.each([
+    // The yaml library notices these at the end of the file, and says so.
+    ['an unclosed quote', yaml('server:', '  host: "127.0.0.1', '  port: 9000'), 4, 1, /^not valid YAML: Missing closing "quote/],
+    ['a flow mapping that never closes', yaml('providers: {local: {type: x}'), 2, 1, /^not valid YAML: /],
+    ['a key without a value indicator', yaml('server:', '  port 9000', '  host: x'), 2, 3, /^not valid YAML: /],
+  ])('reports a syntax error (%s) with its line and column', (_what, text, line, column, message) => {
+    const error = configError(text);
+
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatchObject({ path: '', line, column, message: expect.stringMatching(message) });
+  });
+
+  it.each([
+    ['a string', yaml('just some text'), 'must be a mapping, got a string'],
+    ['a number', yaml('8018'), 'must be a mapping, got a number'],
+    ['true', yaml('true'), 'must be a mapping, got a boolean'],
+    ['a list', yaml('- server', '- providers'), 'must be a mapping, got a list'],
+  ])('reports a top level that is %s, at line 1', (_what, text, message) => {
+    const error = configError(text);
+
+    expect(error.issues).toEqual([{ path: '', line: 1, column: 1, message }]);
+  });
+
+  it.each([
+    ['constructor', yaml('server:', '  constructor: 1'), 'server.constructor', 2, 3],
+    ['__proto__', yaml('server:', '  __proto__: {host: 0.0.0.0}'), 'server.__proto__', 2, 3],
+    ['toString', yaml('providers:', '  toString:', '    type: openai-compatible'), 'providers.toString', 2, 3],
+    ['constructor in free-form params', yaml('routing:', '  payload:', '    default:', '      - models: ["*"]', '        params: {constructor: 1}'), 'routing.payload.default[0].params.constructor', 5, 18],
+  ])('reports the key %s, which JavaScript objects already have, at its line', (key, text, path, line, column) => {
+    const error = configError(text);
+
+    expect(error.issues).toEqual([
+      { path, line, column, message: `"${key.split(' ')[0]}" cannot be used as a key (it names a built-in of JavaScript objects)` },
+    ]);
+  });
+
+  it('reports a file too large to be a configuration without reading it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byokey-config-'));
+    try {
+      const file = join(dir, 'providers.yaml');
+      writeFileSync(file, '');
+      truncateSync(file, MAX_CONFIG_BYTES + 1); // sparse: no disk used
+
+      const error = thrownBy(() => loadGatewayConfig({ file, env: {} }));
+
+      expect(error.issues).toEqual([
+        { path: '', message: `cannot read the configuration: the file is ${MAX_CONFIG_BYTES + 1} bytes, more than the ${MAX_CONFIG_BYTES} a configuration may have` },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

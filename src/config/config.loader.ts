@@ -1,7 +1,7 @@
 // Reads providers.yaml: parse (with positions), substitute ${VAR}, validate, apply defaults.
 // Plain TypeScript with no Nest, so the CLI can load and report a bad file before booting
 // anything, and tests can load strings.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error';
@@ -21,11 +21,15 @@ import {
   type RoutingSettings,
 } from './gateway-config';
 import { issueAt, knownKeys, validateSection, type Locator } from './validate-section';
+import { findAliasProblem, findDeepNesting } from './yaml-limits';
 
 export const DEFAULT_CONFIG_FILE = 'providers.yaml';
 export const BUILT_IN_DEFAULTS = 'built-in defaults';
 
 const INSTANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Far above any real providers.yaml; a bigger file is a mistake (a log, a disk image), not a config. */
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
 
 export interface LoadConfigOptions {
   /** `--config`: must exist. Without it, ./providers.yaml is used if present. */
@@ -48,15 +52,43 @@ export function loadGatewayConfig(options: LoadConfigOptions = {}): GatewayConfi
   if (file === undefined) return parseGatewayConfig('', BUILT_IN_DEFAULTS, env);
   let text: string;
   try {
+    // Only a regular file has a size to check; a pipe (`--config <(envsubst < x)`) is read as is.
+    const stat = statSync(file);
+    if (stat.isFile() && stat.size > MAX_CONFIG_BYTES) {
+      throw new Error(`the file is ${stat.size} bytes, more than the ${MAX_CONFIG_BYTES} a configuration may have`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : describeError(error);
     throw new ConfigError(file, [{ path: '', message: `cannot read the configuration: ${reason}` }]);
   }
   return parseGatewayConfig(text, file, env);
 }
 
+/**
+ * The configuration a text describes; throws a ConfigError (and nothing else) when it is not
+ * one: whatever goes wrong parsing or validating a file is a problem with the file, to be
+ * reported as such by `serve` and kept out of a running gateway by the reloader.
+ */
 export function parseGatewayConfig(text: string, source: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  try {
+    return parseAndValidate(text, source, env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(source, [{ path: '', message: `cannot be loaded: ${describeError(error)}` }]);
+  }
+}
+
+function describeError(error: unknown): string {
+  // Not `instanceof Error`: errors from another realm (a vm, jest's sandbox) are not.
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
+
+function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv): GatewayConfig {
+  // Before the yaml library recurses into it (see yaml-limits.ts).
+  const tooDeep = findDeepNesting(text);
+  if (tooDeep) throw new ConfigError(source, [tooDeep]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -73,11 +105,19 @@ export function parseGatewayConfig(text: string, source: string, env: NodeJS.Pro
       }),
     );
   }
+  // Aliases are checked before anything expands them; after the check, the yaml library's own
+  // alias limit is off: it is a rough count that rejects ordinary reuse at 100, and keeping it
+  // costs a walk of the whole document for every alias inside an anchor.
+  const aliasProblem = findAliasProblem(doc, lineCounter);
+  if (aliasProblem) throw new ConfigError(source, [aliasProblem]);
   const locate = locatorFor(doc, lineCounter);
-  const substitutionIssues: ConfigIssue[] = [];
-  const parsed = substituteEnvDeep(doc.toJS() ?? {}, env, (path, message) =>
-    substitutionIssues.push(issueAt(path, message, locate)),
+  const tree: unknown = doc.toJS({ maxAliasCount: -1 }) ?? {};
+  const reserved = reservedKeys(tree, []).map((path) =>
+    issueAt(path, `"${path[path.length - 1]}" cannot be used as a key (it names a built-in of JavaScript objects)`, locate),
   );
+  if (reserved.length > 0) throw new ConfigError(source, reserved);
+  const substitutionIssues: ConfigIssue[] = [];
+  const parsed = substituteEnvDeep(tree, env, (path, message) => substitutionIssues.push(issueAt(path, message, locate)));
   const issues: ConfigIssue[] = [];
 
   const top = validateSection(GatewayConfigFileDto, parsed, [], locate);
@@ -160,6 +200,20 @@ function routingSettings(routing: RoutingConfigDto | undefined): RoutingSettings
 }
 
 const COMMON_KEYS = new Set(knownKeys(ProviderInstanceConfigDto));
+
+/**
+ * Paths of keys such as `constructor` or `toString` anywhere in the file. The validators look
+ * keys up in plain objects, so these find Object.prototype's members: `constructor` made
+ * class-transformer throw, `toString` slipped past the unknown-key check, and `__proto__`
+ * replaced an object's prototype when copied.
+ */
+function reservedKeys(node: unknown, path: (string | number)[]): (string | number)[][] {
+  if (Array.isArray(node)) return node.flatMap((item, i) => reservedKeys(item, [...path, i]));
+  if (!isMapping(node)) return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key in Object.prototype ? [[...path, key]] : reservedKeys(value, [...path, key]),
+  );
+}
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -17,9 +17,11 @@ import {
   Min,
   ValidateNested,
   registerDecorator,
+  type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
 import { parseByteSize } from './byte-size';
+import { listenHostProblem } from './listen-host';
 
 /** Numbers written as `${PORT}` arrive as strings; accept them where a number is expected. */
 function toNumber({ value }: { value: unknown }): unknown {
@@ -78,10 +80,28 @@ export function IsHeaderMap(options?: ValidationOptions) {
     });
 }
 
+/** An address to listen on (listen-host.ts); the message says what is wrong with it. */
+function IsListenHost(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isListenHost',
+      target: target.constructor,
+      propertyName,
+      options: { message: (args: ValidationArguments) => listenHostProblem(String(args.value)) ?? '', ...options },
+      validator: {
+        validate(value: unknown) {
+          // Not a string, or empty: IsString and IsNotEmpty say so.
+          return typeof value !== 'string' || value === '' || listenHostProblem(value) === undefined;
+        },
+      },
+    });
+}
+
 export class ServerConfigDto {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
+  @IsListenHost()
   host?: string;
 
   @IsOptional()

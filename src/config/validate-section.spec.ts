@@ -2,6 +2,8 @@
 // "did you mean", one message per field, class-validator's property prefix removed, the
 // "(got ...)" echo and its redaction for key/secret/token/password paths, long values cut),
 // knownKeys, issueAt and formatPath.
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString } from 'class-validator';
 import { ApiKeyEntryDto, GatewayConfigFileDto, ProviderInstanceConfigDto, ServerConfigDto } from './config.schema';
 import { formatPath, issueAt, knownKeys, validateSection, type Locator } from './validate-section';
 
@@ -170,5 +172,35 @@ describe('validateSection', () => {
         { path: 'providers.p.base_url', message: 'must be an absolute http:// or https:// URL (got "mailto:x")' },
       ]);
     });
+  });
+});
+
+describe('validateSection with a schema that throws', () => {
+  // A plugin's settings class is code byokey does not control; a transform or rule that throws
+  // on an odd value must become a problem with that part of the file, not an exception.
+  class ExplodingSettingsDto extends ProviderInstanceConfigDto {
+    @IsOptional()
+    @Transform(({ value }) => {
+      if (value === 'boom') throw new TypeError('cannot read properties of undefined (reading "mode")');
+      return value;
+    })
+    @IsString()
+    mode?: string;
+  }
+
+  it('reports the exception as an issue at the section, with no value', () => {
+    const result = validateSection(ExplodingSettingsDto, { mode: 'boom' }, ['providers', 'local'], byDepth);
+
+    expect(result.value).toBeUndefined();
+    expect(result.issues).toEqual([
+      { path: 'providers.local', line: 2, column: 1, message: 'cannot be checked: cannot read properties of undefined (reading "mode")' },
+    ]);
+  });
+
+  it('validates normally when nothing throws', () => {
+    const result = validateSection(ExplodingSettingsDto, { mode: 'calm' }, ['providers', 'local'], byDepth);
+
+    expect(result.issues).toEqual([]);
+    expect(result.value?.mode).toBe('calm');
   });
 });

@@ -23,8 +23,18 @@ export function validateSection<T extends object>(
     // Say only what kind of value it is: a provider written as `openai: sk-...` holds a secret.
     return { value: undefined, issues: [issueAt(path, `must be a mapping, got ${kindOf(raw)}`, locate)] };
   }
-  const value = plainToInstance(cls, raw);
-  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
+  let value: T;
+  let errors: ValidationError[];
+  try {
+    value = plainToInstance(cls, raw);
+    errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
+  } catch (error) {
+    // A transform or rule (a plugin's own, say) that throws on an odd value: still a problem
+    // with this part of the file, not a crash.
+    const message = (error as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(error);
+    return { value: undefined, issues: [issueAt(path, `cannot be checked: ${reason}`, locate)] };
+  }
   const issues: ConfigIssue[] = [];
   for (const error of errors) collectIssues(error, path, locate, issues);
   return { value, issues };

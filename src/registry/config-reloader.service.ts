@@ -45,7 +45,10 @@ export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShut
     this.watcher?.close();
   }
 
-  /** Reads the file again and puts it in force; false (old config kept) when it is invalid. */
+  /**
+   * Reads the file again and puts it in force; false (old config kept) when it cannot be. Never
+   * throws: it runs from a timer and a signal handler, where a rejection would end the process.
+   */
   async reload(why: string): Promise<boolean> {
     const current = this.registry.config;
     if (current.source === BUILT_IN_DEFAULTS) return false;
@@ -57,8 +60,13 @@ export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShut
       this.logger.log(`reloaded ${current.source} (${why}): ${next.providers.length} provider instances`);
       return true;
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      this.logger.error(`kept the running configuration: ${error.message}`);
+      if (error instanceof ConfigError) {
+        this.logger.error(`kept the running configuration: ${error.message}`);
+      } else {
+        // A bug rather than a bad file (the registry or a plugin threw): worth its stack.
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        this.logger.error(`kept the running configuration after an unexpected error reloading ${current.source} (${why}): ${detail}`);
+      }
       return false;
     }
   }
