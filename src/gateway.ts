@@ -1,8 +1,10 @@
 // Builds and runs the gateway for a loaded configuration: the Nest app on Fastify with our body
-// limit and request ids, listening, and a bounded graceful shutdown. Used by `byokey serve` and
-// by the end-to-end tests, so both run the same app.
+// limit and request ids, answers in the API's shape for malformed HTTP and CONNECT, listening,
+// and a bounded graceful shutdown. Used by `byokey serve` and by the end-to-end tests, so both
+// run the same app.
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { answerClientError, answerConnect } from './api/errors/malformed-http';
 import { ActiveStreams } from './api/streaming/active-streams';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
@@ -31,6 +33,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // Idle keep-alive sockets close at shutdown; busy ones (open streams) are waited for.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Requests Node's parser refuses get an error body like any other, not Fastify's own shape.
+    clientErrorHandler: answerClientError,
   });
   const logger = createRootLogger(options.logLevel ?? 'info', options.logDestination);
   const unguard = options.guardProcess ? installProcessGuard(logger) : undefined;
@@ -43,6 +47,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     { logger: new PinoLoggerService(logger), abortOnError: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // Without a listener Node closes a CONNECT request's socket without a word.
+  fastify.server.on('connect', answerConnect);
   registerJsonBodyParser(fastify);
   registerRequestLogging(fastify, logger);
   // Callback style, not async: no promise per request.

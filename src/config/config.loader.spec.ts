@@ -42,7 +42,7 @@ const reported = (issue: { path: string; line: number; column: number; message: 
 const DEFAULT_SERVER = {
   host: '127.0.0.1',
   port: 8018,
-  bodyLimit: 200 * 1024 * 1024,
+  bodyLimit: 32 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
   sseKeepaliveMs: 15_000,
 };
@@ -66,7 +66,7 @@ describe('choosing the configuration file', () => {
     expect(config.source).toBe(BUILT_IN_DEFAULTS);
     expect(config.source).toBe('built-in defaults');
     expect(config.server).toEqual(DEFAULT_SERVER);
-    expect(config.server.bodyLimit).toBe(209_715_200);
+    expect(config.server.bodyLimit).toBe(33_554_432);
     expect(config.providers).toEqual([]);
   });
 

@@ -5,8 +5,12 @@ import type { Locator } from './validate-section';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8018;
-/** LLM prompts carry base64 images and long histories; Fastify's 1 MiB default is far too small. */
-export const DEFAULT_BODY_LIMIT = 200 * 1024 * 1024;
+/**
+ * LLM prompts carry base64 images and long histories, so Fastify's 1 MiB is far too small; 32 MiB
+ * is what Anthropic's Messages API itself accepts and holds a few 20 MB images as base64. Larger
+ * bodies would only be refused upstream after the gateway had buffered and forwarded them.
+ */
+export const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 /** How long open streams may run on after SIGTERM before they are cut. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /**

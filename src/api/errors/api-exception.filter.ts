@@ -7,6 +7,7 @@ import { GATEWAY_CONFIG_KEY } from '../../config/config.module';
 import type { GatewayConfig } from '../../config/gateway-config';
 import { anthropicStatus, toAnthropicError } from './anthropic-error';
 import { toOpenAIError } from './openai-error';
+import { lingerOverRefusedBody } from './refused-body';
 import { toGatewayError } from './to-gateway-error';
 
 @Catch()
@@ -32,6 +33,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.logger.warn({ reqId, route, status: error.status, code: error.code }, error.message);
     }
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+    if (error.status === 413) lingerOverRefusedBody(request.raw, reply);
     // /v1/messages speaks Anthropic's dialect; every other route OpenAI's.
     if (isAnthropicRoute(request.url)) {
       reply.code(anthropicStatus(error)).headers(error.headers).send(toAnthropicError(error, reqId));
