@@ -120,7 +120,7 @@ describe('OpenAICompatibleExecutor', () => {
     agent = new MockAgent();
     agent.disableNetConnect();
     http = new UpstreamHttp(agent);
-    executor = new OpenAICompatibleExecutor(new OpenAIChatForwarder(http));
+    executor = new OpenAICompatibleExecutor(new OpenAIChatForwarder(http), http);
   });
   afterEach(() => agent.close());
 
