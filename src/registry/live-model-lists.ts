@@ -109,12 +109,25 @@ export class LiveModelLists implements LiveModelSource {
     return entry.fetchedAt === undefined || now - entry.fetchedAt >= (this.deps.ttlMs ?? LIVE_LIST_TTL_MS);
   }
 
-  private async fetch(instance: ProviderInstance, entry: Entry): Promise<void> {
+  /** Starts the instance's fetch; the promise settles (never rejects) once the entry is updated. */
+  private fetch(instance: ProviderInstance, entry: Entry): Promise<void> {
     const controller = new AbortController();
     this.controllers.add(controller);
+    let fetched: Promise<LiveModel[]>;
     try {
-      // Through then(): a fetch that throws at once still settles after `inflight` is set.
-      const models = await Promise.resolve().then(() => this.deps.fetch(instance, controller.signal));
+      fetched = this.deps.fetch(instance, controller.signal);
+    } catch (error) {
+      fetched = Promise.reject(error);
+    }
+    return this.record(instance, entry, fetched).finally(() => {
+      this.controllers.delete(controller);
+      entry.inflight = undefined;
+    });
+  }
+
+  private async record(instance: ProviderInstance, entry: Entry, fetched: Promise<LiveModel[]>): Promise<void> {
+    try {
+      const models = await fetched;
       entry.list = toList(models, this.deps.maxModels ?? MAX_MODELS_PER_INSTANCE);
       entry.fetchedAt = this.deps.now();
       entry.failedAt = undefined;
@@ -127,9 +140,6 @@ export class LiveModelLists implements LiveModelSource {
         this.deps.warn(`providers.${instance.name}: could not fetch the upstream's model list (${(error as Error).message}); serving ${kept} meanwhile`);
       }
       entry.failing = true;
-    } finally {
-      this.controllers.delete(controller);
-      entry.inflight = undefined;
     }
   }
 

@@ -5,7 +5,7 @@
 //   4. the upstreams' own model lists, as last fetched (exact ids; live-model-lists.ts);
 //   5. the plugins' model patterns (claude: any `claude-*`; codex: OpenAI-shaped ids), so a model
 //      released after this build still reaches the upstream, whose own "no such model" comes
-//      back if it is not real.
+//      back if it is not real. Only ids without "/" (those are for step 2).
 // Within each step the first instance in providers.yaml wins. Disabled instances serve nothing,
 // and an instance serves none of its `excluded_models`, by any step. An instance with its own
 // `models:` has no pattern and no fetched list: its list is the whole truth. Login-only instances
@@ -125,7 +125,7 @@ export class ModelCatalog {
     const seen = new Set<string>();
     for (const instance of this.instances) {
       if (!instance.config.enabled) continue;
-      const fetched = this.live.listOf(instance)?.models ?? [];
+      const fetched = (instance.fetchesModels && this.live.listOf(instance)?.models) || [];
       const own = new Set(instance.models);
       const described = new Map(fetched.map((m) => [m.id, m]));
       const models: LiveModel[] = [...instance.models.map((id) => described.get(id) ?? { id }), ...fetched.filter((m) => !own.has(m.id))];
@@ -153,8 +153,12 @@ export class ModelCatalog {
   }
 }
 
+/**
+ * Patterns match plain ids only: an `x/model` that reached no instance names a disabled,
+ * login-only or unknown instance, and must not slip to whichever plugin's pattern fits.
+ */
 function matchesPattern(instance: ProviderInstance, model: string): boolean {
-  return instance.modelPattern !== undefined && instance.modelPattern.test(model);
+  return instance.modelPattern !== undefined && !model.includes('/') && instance.modelPattern.test(model);
 }
 
 function excludes(instance: ProviderInstance, model: string): boolean {

@@ -46,7 +46,8 @@ export function codexHttpError(
     status: unknownModel ? 404 : status,
     upstreamMessage: message,
     upstreamType: limit?.type ?? parsed.type,
-    upstreamCode: unknownModel ? 'model_not_found' : (limit?.type ?? parsed.code),
+    // The Platform's `code` (model_not_found, …) where it sent one; the backend's usage-limit body has only a type.
+    upstreamCode: unknownModel ? 'model_not_found' : (parsed.code ?? limit?.type),
     upstreamParam: unknownModel ? 'model' : undefined,
     headers: kept,
   });
