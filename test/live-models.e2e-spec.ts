@@ -60,6 +60,11 @@ providers:
   vllm:
     type: openai-compatible
     base_url: ${openaiUpstream.url}
+  codex-ws:
+    type: codex
+    transport: websocket
+    base_url: ${codexBackend.httpUrl}
+    ws_url: ${codexBackend.wsUrl}
 `,
     { home },
   );
@@ -125,6 +130,13 @@ describe('an id the upstream does not know', () => {
     // Both went upstream: the backend said no, not the gateway.
     expect(codexBackend.requests.length).toBe(seen + 2);
     expect(codexBackend.lastRequest.rejected?.status).toBe(400);
+  });
+
+  it('comes back as a 404 over the Codex WebSocket too, where the refusal is an error frame', async () => {
+    const error = await gateway.openai.responses.create({ model: 'codex-ws/gpt-0-nope', input: 'hello' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((error as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
+    expect(codexBackend.lastRequest).toMatchObject({ transport: 'ws', rejected: { status: 400 } });
   });
 
   it("comes back from Anthropic as its own 404 in Anthropic's dialect, and from codex too on /v1/messages", async () => {
