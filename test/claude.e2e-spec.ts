@@ -196,10 +196,13 @@ describe('Anthropic errors from the gateway itself', () => {
     expect(anthropicUpstream.requests.length).toBe(before);
   });
 
-  it('answers an unknown model with 404 not_found_error', async () => {
-    const error = await anthropic.messages.create({ model: 'claude-nonexistent-9', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+  it('answers a model no instance serves with 404 not_found_error', async () => {
+    // Not `claude-…`: any such id goes to the claude instance (its upstream decides).
+    const before = anthropicUpstream.requests.length;
+    const error = await anthropic.messages.create({ model: 'nonexistent-9', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
     expect(error).toBeInstanceOf(Anthropic.NotFoundError);
     expect(error.error.error.type).toBe('not_found_error');
+    expect(anthropicUpstream.requests.length).toBe(before);
   });
 
   it('answers malformed JSON in Anthropic form', async () => {

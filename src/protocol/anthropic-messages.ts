@@ -222,3 +222,20 @@ export interface AnthropicErrorBody {
 export interface CountTokensResponse {
   input_tokens: number;
 }
+
+/** One model of `GET /v1/models` (Anthropic's Models API). */
+export interface AnthropicModelInfo {
+  type: 'model';
+  id: string;
+  display_name: string;
+  /** RFC 3339 date-time. */
+  created_at: string;
+}
+
+/** `GET /v1/models`: a page of models, newest first upstream; `after_id`/`before_id` page through. */
+export interface AnthropicModelList {
+  data: AnthropicModelInfo[];
+  has_more: boolean;
+  first_id: string | null;
+  last_id: string | null;
+}

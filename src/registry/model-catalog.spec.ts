@@ -1,7 +1,7 @@
-// ModelCatalog: precedence (models > prefix > catalog), config order, disabled instances, prefix
-// edge cases, and list() — its shape and its agreement with resolve().
-import { ModelCatalog } from './model-catalog';
-import type { ProviderExecutor } from './provider-executor';
+// ModelCatalog: precedence (models > prefix > catalog > fetched lists > patterns), config order,
+// disabled instances, prefix edge cases, and list() — its shape and its agreement with resolve().
+import { ModelCatalog, type LiveModelList, type LiveModelSource } from './model-catalog';
+import type { LiveModel, ProviderExecutor } from './provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 const executor: ProviderExecutor = {
@@ -17,6 +17,10 @@ interface Spec {
   enabled?: boolean;
   /** `excluded_models` globs. */
   excluded?: string[];
+  /** The plugin's model pattern (dropped, as the registry drops it, when `models` is given). */
+  pattern?: RegExp;
+  /** Whether the upstream's list is fetched (never with `models`). */
+  fetches?: boolean;
 }
 
 function instance(name: string, spec: Spec = {}): ProviderInstance {
@@ -28,7 +32,22 @@ function instance(name: string, spec: Spec = {}): ProviderInstance {
     models: spec.models ?? spec.catalog ?? [],
     listsOwnModels: spec.models !== undefined,
     excluded: spec.excluded ?? [],
+    modelPattern: spec.models ? undefined : spec.pattern,
+    fetchesModels: spec.models ? false : spec.fetches,
   };
+}
+
+/** Fetched lists by instance name, changeable while a catalog uses them (as the real ones change). */
+class FakeLiveLists implements LiveModelSource {
+  readonly lists = new Map<string, LiveModelList>();
+  set(name: string, models: Array<string | LiveModel>): this {
+    const list = models.map((m) => (typeof m === 'string' ? { id: m } : m));
+    this.lists.set(name, { models: list, ids: new Set(list.map((m) => m.id)) });
+    return this;
+  }
+  listOf(instance: ProviderInstance): LiveModelList | undefined {
+    return this.lists.get(instance.name);
+  }
 }
 
 /** resolve() reduced to comparable values. */
@@ -276,5 +295,134 @@ describe('ModelCatalog with login-only instances', () => {
     expect(catalog.loginOnlyOwnerOf('copilot/gpt-4o')).toEqual({ name: 'copilot', type: 'copilot' });
     expect(catalog.loginOnlyOwnerOf('copilot')).toBeUndefined();
     expect(catalog.loginOnlyOwnerOf('local/copilot')).toBeUndefined();
+  });
+});
+
+describe('ModelCatalog with model patterns and fetched lists', () => {
+  const CLAUDE = /^claude-/;
+  const OPENAI_SHAPED = /^(?:gpt-|chatgpt-|codex-|o\d)/;
+
+  it.each<[string, string, ReturnType<typeof route>]>([
+    ['a new claude id by pattern', 'claude-opus-5-5', { instance: 'claude', upstreamModel: 'claude-opus-5-5', via: 'pattern' }],
+    ['a new OpenAI-shaped id by pattern', 'gpt-6.2-sol', { instance: 'codex', upstreamModel: 'gpt-6.2-sol', via: 'pattern' }],
+    ['an o-series id by pattern', 'o5-mini', { instance: 'codex', upstreamModel: 'o5-mini', via: 'pattern' }],
+    ['a catalog id before any pattern', 'claude-sonnet-4-5', { instance: 'claude', upstreamModel: 'claude-sonnet-4-5', via: 'catalog' }],
+    ['an id a later instance lists explicitly, over an earlier pattern', 'claude-local', { instance: 'local', upstreamModel: 'claude-local', via: 'models' }],
+    ['a fetched id over an earlier pattern', 'gpt-oss-120b', { instance: 'vllm', upstreamModel: 'gpt-oss-120b', via: 'live' }],
+    ['a fetched id no pattern covers', 'llama-4-scout', { instance: 'vllm', upstreamModel: 'llama-4-scout', via: 'live' }],
+    ['`instance/anything` on a patterned instance, shape or not', 'codex/llama-3', { instance: 'codex', upstreamModel: 'llama-3', via: 'prefix' }],
+  ])('resolves %s', (_label, model, expected) => {
+    const live = new FakeLiveLists().set('vllm', ['gpt-oss-120b', 'llama-4-scout']);
+    const catalog = new ModelCatalog(
+      [
+        instance('claude', { catalog: ['claude-sonnet-4-5'], pattern: CLAUDE, fetches: true }),
+        instance('codex', { catalog: ['gpt-5.4'], pattern: OPENAI_SHAPED, fetches: true }),
+        instance('vllm', { fetches: true }),
+        instance('local', { models: ['claude-local'], pattern: CLAUDE }),
+      ],
+      [],
+      live,
+    );
+    expect(route(catalog, model)).toEqual(expected);
+  });
+
+  it.each<[string, string]>([
+    ['an id of no known shape', 'llama-3'],
+    ['a claude-looking id with different case', 'Claude-opus-5-5'],
+    ['an id that only contains a pattern', 'my-gpt-4o'],
+    ['a matching id behind an unknown instance prefix', 'ghost/claude-opus-5-5'],
+  ])('routes nothing for %s when no list names it', (_label, model) => {
+    const catalog = new ModelCatalog([instance('claude', { pattern: CLAUDE }), instance('codex', { pattern: OPENAI_SHAPED })]);
+    expect(catalog.resolve(model)).toBeUndefined();
+  });
+
+  it('gives an instance with its own `models:` no pattern', () => {
+    const catalog = new ModelCatalog([instance('pinned', { models: ['claude-sonnet-4-5'], pattern: CLAUDE })]);
+    expect(catalog.resolve('claude-opus-5-5')).toBeUndefined();
+    expect(route(catalog, 'claude-sonnet-4-5')?.via).toBe('models');
+  });
+
+  it('takes the first instance in config order whose pattern matches', () => {
+    const catalog = new ModelCatalog([instance('codex-a', { pattern: OPENAI_SHAPED }), instance('codex-b', { pattern: OPENAI_SHAPED })]);
+    expect(route(catalog, 'gpt-7')?.instance).toBe('codex-a');
+  });
+
+  it('routes ids of a list fetched after the catalog was built, and stops when the list drops them', () => {
+    const live = new FakeLiveLists();
+    const catalog = new ModelCatalog([instance('vllm', { fetches: true })], [], live);
+    expect(catalog.resolve('qwen3-coder')).toBeUndefined();
+    live.set('vllm', ['qwen3-coder']);
+    expect(route(catalog, 'qwen3-coder')).toEqual({ instance: 'vllm', upstreamModel: 'qwen3-coder', via: 'live' });
+    live.set('vllm', []);
+    expect(catalog.resolve('qwen3-coder')).toBeUndefined();
+  });
+
+  it('ignores a fetched list of an instance that does not fetch (its `models:` pins the list)', () => {
+    const live = new FakeLiveLists().set('pinned', ['extra']);
+    const catalog = new ModelCatalog([instance('pinned', { models: ['own'] })], [], live);
+    expect(catalog.resolve('extra')).toBeUndefined();
+    expect(catalog.list(0).map((e) => e.id)).toEqual(['own']);
+  });
+
+  it('serves no excluded model by pattern or fetched list, and names the excluding instance', () => {
+    const live = new FakeLiveLists().set('codex', ['gpt-6-nano']);
+    const catalog = new ModelCatalog(
+      [instance('claude', { pattern: CLAUDE, excluded: ['claude-opus-*'] }), instance('codex', { pattern: OPENAI_SHAPED, fetches: true, excluded: ['*-nano'] })],
+      [],
+      live,
+    );
+    expect(catalog.resolve('claude-opus-5-5')).toBeUndefined();
+    expect(catalog.excludingOwnerOf('claude-opus-5-5')).toBe('claude');
+    expect(catalog.resolve('gpt-6-nano')).toBeUndefined();
+    expect(catalog.excludingOwnerOf('gpt-6-nano')).toBe('codex');
+    expect(catalog.list(0).map((e) => e.id)).toEqual([]);
+    expect(route(catalog, 'claude-sonnet-5')?.via).toBe('pattern');
+  });
+
+  it('lets a later instance serve what an earlier one excludes by pattern', () => {
+    const catalog = new ModelCatalog([instance('a', { pattern: CLAUDE, excluded: ['*-opus-*'] }), instance('b', { pattern: CLAUDE })]);
+    expect(route(catalog, 'claude-opus-5-5')?.instance).toBe('b');
+  });
+
+  it('serves nothing by the pattern of a disabled instance, and names it', () => {
+    const catalog = new ModelCatalog([instance('claude', { pattern: CLAUDE, enabled: false })]);
+    expect(catalog.resolve('claude-opus-5-5')).toBeUndefined();
+    expect(catalog.disabledOwnerOf('claude-opus-5-5')).toBe('claude');
+    expect(catalog.disabledOwnerOf('gpt-6')).toBeUndefined();
+  });
+
+  it('lists built-in models, then fetched ones they lack, with what the upstream said of them', () => {
+    const live = new FakeLiveLists()
+      .set('claude', [{ id: 'claude-opus-5-5', displayName: 'Claude Opus 5.5', created: 1_790_000_000 }, { id: 'claude-sonnet-4-5', displayName: 'Claude Sonnet 4.5' }])
+      .set('vllm', ['llama-4-scout']);
+    const catalog = new ModelCatalog(
+      [instance('claude', { catalog: ['claude-sonnet-4-5', 'claude-haiku-4-5'], pattern: CLAUDE, fetches: true }), instance('vllm', { fetches: true })],
+      [],
+      live,
+    );
+    expect(catalog.entries()).toEqual([
+      { id: 'claude-sonnet-4-5', owner: 'claude', displayName: 'Claude Sonnet 4.5', created: undefined },
+      { id: 'claude-haiku-4-5', owner: 'claude', displayName: undefined, created: undefined },
+      { id: 'claude-opus-5-5', owner: 'claude', displayName: 'Claude Opus 5.5', created: 1_790_000_000 },
+      { id: 'llama-4-scout', owner: 'vllm', displayName: undefined, created: undefined },
+    ]);
+    expect(catalog.list(7).map((e) => [e.id, e.created])).toEqual([
+      ['claude-sonnet-4-5', 7],
+      ['claude-haiku-4-5', 7],
+      ['claude-opus-5-5', 1_790_000_000],
+      ['llama-4-scout', 7],
+    ]);
+  });
+
+  it('lists a fetched id that an earlier instance serves as `instance/id`, which reaches this one', () => {
+    const live = new FakeLiveLists().set('second', ['m', 'n']).set('first', ['m']);
+    const catalog = new ModelCatalog([instance('first', { fetches: true }), instance('second', { fetches: true })], [], live);
+    const listed = catalog.list(0).map((e) => [e.id, e.owned_by]);
+    expect(listed).toEqual([
+      ['m', 'first'],
+      ['second/m', 'second'],
+      ['n', 'second'],
+    ]);
+    for (const [id, owner] of listed) expect(catalog.resolve(id)?.instance.name).toBe(owner);
   });
 });

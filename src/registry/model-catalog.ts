@@ -1,29 +1,63 @@
-// Which instance serves a model name. Order of precedence (issue #2): an instance's explicit
-// `models` list, then an `instance/model` prefix, then the plugins' built-in catalogs; among
-// instances, the first in providers.yaml wins. Disabled instances serve nothing, and an instance
-// serves none of its `excluded_models`. Login-only instances serve nothing; they are kept only to
-// say so when a request names one.
+// Which instance serves a model name. Order of precedence, first match wins:
+//   1. an instance's explicit `models:` list;
+//   2. an `instance/model` prefix (any model, sent to that instance with the prefix removed);
+//   3. the plugins' built-in catalogs (exact ids);
+//   4. the upstreams' own model lists, as last fetched (exact ids; live-model-lists.ts);
+//   5. the plugins' model patterns (claude: any `claude-*`; codex: OpenAI-shaped ids), so a model
+//      released after this build still reaches the upstream, whose own "no such model" comes
+//      back if it is not real. Only ids without "/" (those are for step 2).
+// Within each step the first instance in providers.yaml wins. Disabled instances serve nothing,
+// and an instance serves none of its `excluded_models`, by any step. An instance with its own
+// `models:` has no pattern and no fetched list: its list is the whole truth. Login-only instances
+// serve nothing; they are kept only to say so when a request names one.
 import { matchesAny } from '../common/model-glob';
 import type { ModelListEntry } from '../protocol/openai-chat';
 import type { LoginOnlyInstance } from './login-only-instance';
+import type { LiveModel } from './provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 export interface ModelResolution {
   instance: ProviderInstance;
   /** The id to send upstream: the requested name, or the part after `instance/`. */
   upstreamModel: string;
-  via: 'models' | 'prefix' | 'catalog';
+  via: 'models' | 'prefix' | 'catalog' | 'live' | 'pattern';
 }
+
+/** An upstream's model list as last fetched. */
+export interface LiveModelList {
+  readonly models: readonly LiveModel[];
+  readonly ids: ReadonlySet<string>;
+}
+
+/** Where the catalog reads the fetched lists; they change while the catalog lives. */
+export interface LiveModelSource {
+  /** What the instance's upstream listed at the last good fetch; undefined before one. */
+  listOf(instance: ProviderInstance): LiveModelList | undefined;
+}
+
+/** One model a listing shows: the id that reaches it, its instance, and what the upstream said of it. */
+export interface CatalogEntry {
+  id: string;
+  owner: string;
+  displayName?: string;
+  /** Unix seconds, where the upstream said. */
+  created?: number;
+}
+
+const NO_LIVE_LISTS: LiveModelSource = { listOf: () => undefined };
 
 export class ModelCatalog {
   private readonly listed = new Map<string, ProviderInstance>();
   private readonly cataloged = new Map<string, ProviderInstance>();
   private readonly byName = new Map<string, ProviderInstance>();
   private readonly disabled = new Map<string, string>();
+  /** Enabled instances that take models beyond their `models` (a fetched list or a pattern), in config order. */
+  private readonly open: ProviderInstance[] = [];
 
   constructor(
     readonly instances: readonly ProviderInstance[],
     readonly loginOnly: readonly LoginOnlyInstance[] = [],
+    private readonly live: LiveModelSource = NO_LIVE_LISTS,
   ) {
     for (const instance of instances) {
       if (!instance.config.enabled) {
@@ -33,6 +67,7 @@ export class ModelCatalog {
       this.byName.set(instance.name, instance);
       const index = instance.listsOwnModels ? this.listed : this.cataloged;
       for (const model of instance.models) if (!index.has(model) && !excludes(instance, model)) index.set(model, instance);
+      if (instance.fetchesModels || instance.modelPattern) this.open.push(instance);
     }
   }
 
@@ -47,6 +82,11 @@ export class ModelCatalog {
     }
     const cataloged = this.cataloged.get(model);
     if (cataloged) return { instance: cataloged, upstreamModel: model, via: 'catalog' };
+    if (this.open.length === 0) return undefined;
+    const live = this.open.find((i) => this.liveHas(i, model) && !excludes(i, model));
+    if (live) return { instance: live, upstreamModel: model, via: 'live' };
+    const patterned = this.open.find((i) => matchesPattern(i, model) && !excludes(i, model));
+    if (patterned) return { instance: patterned, upstreamModel: model, via: 'pattern' };
     return undefined;
   }
 
@@ -55,7 +95,8 @@ export class ModelCatalog {
     const slash = model.indexOf('/');
     const named = slash > 0 ? this.byName.get(model.slice(0, slash)) : undefined;
     if (named && excludes(named, model.slice(slash + 1))) return named.name;
-    return this.instances.find((i) => i.config.enabled && i.models.includes(model) && excludes(i, model))?.name;
+    const serves = (i: ProviderInstance) => i.models.includes(model) || this.liveHas(i, model) || matchesPattern(i, model);
+    return this.instances.find((i) => i.config.enabled && serves(i) && excludes(i, model))?.name;
   }
 
   /** The disabled instance that would have served this model, to say so in the error. */
@@ -65,7 +106,7 @@ export class ModelCatalog {
       const named = this.instances.find((i) => i.name === model.slice(0, slash));
       if (named && !named.config.enabled) return named.name;
     }
-    return this.disabled.get(model);
+    return this.disabled.get(model) ?? this.instances.find((i) => !i.config.enabled && matchesPattern(i, model))?.name;
   }
 
   /** The login-only instance a model was sent to (`copilot/gpt-4o`), to say so in the error. */
@@ -75,27 +116,49 @@ export class ModelCatalog {
   }
 
   /**
-   * Every model of every enabled instance, in config order. A model served by an earlier
-   * instance appears again as `instance/model`, the name that reaches this one.
+   * Every model of every enabled instance, in config order: its `models` (or catalog), then the
+   * ids its upstream listed that those lack. A model served by an earlier instance appears again
+   * as `instance/model`, the name that reaches this one.
    */
-  list(created: number): ModelListEntry[] {
-    const out: ModelListEntry[] = [];
+  entries(): CatalogEntry[] {
+    const out: CatalogEntry[] = [];
     const seen = new Set<string>();
     for (const instance of this.instances) {
       if (!instance.config.enabled) continue;
-      for (const model of instance.models) {
-        if (excludes(instance, model)) continue;
-        const owner = this.resolve(model)?.instance;
-        const id = owner === instance && !seen.has(model) ? model : `${instance.name}/${model}`;
+      const fetched = (instance.fetchesModels && this.live.listOf(instance)?.models) || [];
+      const own = new Set(instance.models);
+      const described = new Map(fetched.map((m) => [m.id, m]));
+      const models: LiveModel[] = [...instance.models.map((id) => described.get(id) ?? { id }), ...fetched.filter((m) => !own.has(m.id))];
+      for (const model of models) {
+        if (excludes(instance, model.id)) continue;
+        const owner = this.resolve(model.id)?.instance;
+        const id = owner === instance && !seen.has(model.id) ? model.id : `${instance.name}/${model.id}`;
         // Never advertise a name that would reach another instance (a prefixed id that some
         // instance lists literally wins over the prefix).
         if (seen.has(id) || this.resolve(id)?.instance !== instance) continue;
         seen.add(id);
-        out.push({ id, object: 'model', created, owned_by: instance.name });
+        out.push({ id, owner: instance.name, displayName: model.displayName, created: model.created });
       }
     }
     return out;
   }
+
+  /** entries() in OpenAI's list shape; `created` stands in where the upstream gave no date. */
+  list(created: number): ModelListEntry[] {
+    return this.entries().map((e) => ({ id: e.id, object: 'model', created: e.created ?? created, owned_by: e.owner }));
+  }
+
+  private liveHas(instance: ProviderInstance, model: string): boolean {
+    return instance.fetchesModels === true && this.live.listOf(instance)?.ids.has(model) === true;
+  }
+}
+
+/**
+ * Patterns match plain ids only: an `x/model` that reached no instance names a disabled,
+ * login-only or unknown instance, and must not slip to whichever plugin's pattern fits.
+ */
+function matchesPattern(instance: ProviderInstance, model: string): boolean {
+  return instance.modelPattern !== undefined && !model.includes('/') && instance.modelPattern.test(model);
 }
 
 function excludes(instance: ProviderInstance, model: string): boolean {

@@ -13,7 +13,7 @@ import { parseGatewayConfig } from '../config/config.loader';
 import { GatewayConfigModule } from '../config/config.module';
 import { ProviderInstanceConfigDto } from '../config/config.schema';
 import { PluginRegistry } from './plugin-registry.service';
-import type { ProviderExecutor, UpstreamResult } from './provider-executor';
+import type { Credential, LiveModel, ModelListCall, ProviderExecutor, UpstreamResult } from './provider-executor';
 import { ProviderPlugin } from './provider-plugin.decorator';
 
 class FakeWsSettingsDto extends ProviderInstanceConfigDto {
@@ -36,6 +36,32 @@ class FakeChatExecutor implements ProviderExecutor {
 class FakeWsExecutor implements ProviderExecutor {
   readonly protocol = 'openai-responses' as const;
   execute = notCalled;
+}
+
+/** A plugin whose upstream lists its models and names new ones (`fl-…`) all the time. */
+@ProviderPlugin({ type: 'fake-list', catalog: ['fl-built-in'], modelPattern: /^fl-/ })
+@Injectable()
+class FakeListingExecutor implements ProviderExecutor {
+  readonly protocol = 'openai-chat' as const;
+  readonly listed: string[] = [];
+  execute = notCalled;
+  listModels(call: ModelListCall): Promise<LiveModel[]> {
+    this.listed.push(call.instance.name);
+    return Promise.resolve([{ id: `listed-by-${call.instance.name}` }]);
+  }
+}
+
+/** A plugin like openai-compatible: no catalog, no pattern, only what its upstream lists. */
+@ProviderPlugin({ type: 'fake-open' })
+@Injectable()
+class FakeOpenExecutor implements ProviderExecutor {
+  readonly protocol = 'openai-chat' as const;
+  readonly listed: Array<{ instance: string; credential: Credential }> = [];
+  execute = notCalled;
+  listModels(call: ModelListCall): Promise<LiveModel[]> {
+    this.listed.push({ instance: call.instance.name, credential: call.credential });
+    return Promise.resolve([{ id: `open-${call.instance.name}` }]);
+  }
 }
 
 /** Claims an id another plugin already has. */
@@ -64,6 +90,9 @@ class FakeChatModule {}
 
 @Module({ providers: [FakeWsExecutor] })
 class FakeWsModule {}
+
+@Module({ providers: [FakeListingExecutor, FakeOpenExecutor] })
+class FakeListingModule {}
 
 @Module({ providers: [ImpostorChatExecutor] })
 class ImpostorModule {}
@@ -410,5 +439,74 @@ describe('PluginRegistry', () => {
   it('fails startup on a plugin that is not a singleton', async () => {
     const error = await bootError('', [FakeChatModule, ScopedModule]);
     expect(error.message).toBe('provider plugin fake-scoped (RequestScopedExecutor) must be a singleton provider');
+  });
+
+  describe('model patterns and upstream lists', () => {
+    const yaml = [
+      'providers:',
+      '  fake-list: {}',
+      '  pinned:',
+      '    type: fake-list',
+      '    models: [fl-only-this]',
+      '  open:',
+      '    type: fake-open',
+      '    api_key: sk-open',
+      '  open-pinned:',
+      '    type: fake-open',
+      '    models: [m]',
+      '  plain:',
+      '    type: fake-chat',
+      '',
+    ].join('\n');
+    let moduleRef: TestingModule;
+    let registry: PluginRegistry;
+
+    beforeAll(async () => {
+      moduleRef = await boot(yaml, [FakeChatModule, FakeWsModule, FakeListingModule]);
+      registry = moduleRef.get(PluginRegistry);
+    });
+    afterAll(() => moduleRef.close());
+
+    it("gives an instance its plugin's pattern and list, unless its own `models:` pins the list", () => {
+      const bound = registry.catalog.instances.map((i) => [i.name, String(i.modelPattern), i.fetchesModels]);
+      expect(bound).toEqual([
+        ['fake-list', '/^fl-/', true],
+        ['pinned', 'undefined', false],
+        ['open', 'undefined', true],
+        ['open-pinned', 'undefined', false],
+        ['plain', 'undefined', false],
+      ]);
+      expect(registry.catalog.resolve('fl-released-today')?.instance.name).toBe('fake-list');
+      expect(registry.catalog.resolve('fl-built-in')?.via).toBe('catalog');
+    });
+
+    it('fetches at startup only the lists that routing depends on (no pattern), with the first API key', () => {
+      expect(moduleRef.get(FakeListingExecutor).listed).toEqual([]);
+      expect(moduleRef.get(FakeOpenExecutor).listed).toEqual([{ instance: 'open', credential: { kind: 'api-key', id: 'api_key', key: 'sk-open' } }]);
+      expect(registry.catalog.resolve('open-open')).toMatchObject({ upstreamModel: 'open-open', via: 'live' });
+      expect(registry.catalog.resolve('open-open')?.instance.name).toBe('open');
+    });
+
+    it('fetches the others when asked, and lists what they fetched', async () => {
+      await registry.liveModels.refresh(registry.catalog.instances);
+      expect(moduleRef.get(FakeListingExecutor).listed).toEqual(['fake-list']);
+      expect(registry.catalog.list(0).map((e) => `${e.owned_by}:${e.id}`)).toEqual([
+        'fake-list:fl-built-in',
+        'fake-list:listed-by-fake-list',
+        'pinned:fl-only-this',
+        'open:open-open',
+        'open-pinned:m',
+        'plain:fake-small',
+        'plain:fake-large',
+      ]);
+    });
+
+    it('keeps fetched lists of unchanged instances across a reload, and fetches for a new one', async () => {
+      registry.reload(parseGatewayConfig(`${yaml}  open-2:\n    type: fake-open\n`, FILE, {}));
+      expect(registry.catalog.resolve('open-open')?.via).toBe('live');
+      expect(moduleRef.get(FakeOpenExecutor).listed.map((l) => l.instance)).toEqual(['open', 'open-2']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(registry.catalog.resolve('open-open-2')?.instance.name).toBe('open-2');
+    });
   });
 });

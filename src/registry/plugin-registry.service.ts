@@ -3,7 +3,8 @@
 // model?". An instance of a provider that has an OAuth login but no plugin is login-only: kept
 // for `byokey login`, serving nothing. Fails startup on a duplicate plugin id, an instance whose
 // `type` names neither, or an instance setting its plugin (or a login-only one) does not take.
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+// It also keeps the upstreams' own model lists (live-model-lists.ts), which the catalog reads.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from '../auth/oauth-definitions.token';
@@ -13,6 +14,8 @@ import { ProviderInstanceConfigDto } from '../config/config.schema';
 import type { GatewayConfig } from '../config/gateway-config';
 import { nearestKey } from '../config/nearest-key';
 import { issueAt, validateSection } from '../config/validate-section';
+import { listingCredential } from './listing-credential';
+import { LiveModelLists } from './live-model-lists';
 import { checkLoginOnlyInstance, describeLoginOnly, type LoginOnlyInstance } from './login-only-instance';
 import { ModelCatalog } from './model-catalog';
 import type { ProviderExecutor } from './provider-executor';
@@ -24,12 +27,32 @@ export interface DiscoveredPlugin {
   executor: ProviderExecutor;
 }
 
+/** A list fetch that takes longer than this is given up (the built-in list is served). */
+const LIST_FETCH_TIMEOUT_MS = 15_000;
+
 @Injectable()
-export class PluginRegistry implements OnModuleInit {
+export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PluginRegistry.name);
   private readonly plugins = new Map<string, DiscoveredPlugin>();
   private current!: ModelCatalog;
   private currentConfig!: GatewayConfig;
+  /** The upstreams' own model lists, kept across reloads for instances whose settings stay. */
+  readonly liveModels = new LiveModelLists({
+    fetch: (instance, signal) =>
+      instance.executor.listModels!({
+        instance: instance.config,
+        credential: listingCredential(instance.config.settings, instance.accountsProvider),
+        signal: AbortSignal.any([signal, AbortSignal.timeout(LIST_FETCH_TIMEOUT_MS)]),
+      }),
+    now: () => Date.now(),
+    sleep: (ms, signal) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+      }),
+    warn: (message) => this.logger.warn(message),
+    log: (message) => this.logger.log(message),
+  });
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -46,6 +69,14 @@ export class PluginRegistry implements OnModuleInit {
     this.logger.log(`provider instances: ${enabled.length > 0 ? enabled.join(', ') : 'none configured'}`);
     // A login-only instance serves nothing; say so once, so a missing model is not a mystery.
     for (const instance of this.current.loginOnly) this.logger.log(describeLoginOnly(instance, this.currentConfig));
+  }
+
+  onApplicationBootstrap(): void {
+    this.primeLiveModels();
+  }
+
+  onApplicationShutdown(): void {
+    this.liveModels.close();
   }
 
   /** The catalog in force. Callers keep the object they got for the whole request. */
@@ -67,6 +98,17 @@ export class PluginRegistry implements OnModuleInit {
     this.currentConfig = config;
     this.current = catalog;
     this.configService.set(GATEWAY_CONFIG_KEY, config);
+    this.liveModels.retain(catalog.instances);
+    this.primeLiveModels();
+  }
+
+  /**
+   * Starts fetching the lists of instances whose models only their upstream knows (no `models:`,
+   * no pattern: openai-compatible), so its ids route without a client asking GET /v1/models
+   * first. The others are fetched when GET /v1/models asks: their patterns route new ids already.
+   */
+  private primeLiveModels(): void {
+    this.liveModels.prime(this.current.instances.filter((i) => i.fetchesModels && !i.modelPattern));
   }
 
   pluginTypes(): string[] {
@@ -137,11 +179,14 @@ export class PluginRegistry implements OnModuleInit {
         executor: plugin.executor,
         models: ownModels ?? plugin.options.catalog ?? [],
         listsOwnModels: ownModels !== undefined,
+        // An instance's own `models:` pins its list: no pattern, no fetched list.
+        modelPattern: ownModels === undefined ? plugin.options.modelPattern : undefined,
+        fetchesModels: ownModels === undefined && typeof plugin.executor.listModels === 'function',
         excluded: checked.value.excluded_models ?? [],
         accountsProvider: plugin.options.accounts,
       });
     }
     if (issues.length > 0) throw new ConfigError(config.source, issues);
-    return new ModelCatalog(instances, loginOnly);
+    return new ModelCatalog(instances, loginOnly, this.liveModels);
   }
 }

@@ -72,6 +72,31 @@ export interface ProviderExecutor<TBody = unknown> {
   execute(call: UpstreamCall<TBody>): Promise<UpstreamResult>;
   /** Counts a request's input tokens upstream, where the provider can (Anthropic's count_tokens). */
   countTokens?(call: UpstreamCall<TBody>): Promise<{ input_tokens: number }>;
+  /**
+   * The models the upstream serves today, from its own list endpoint, where it has one. The
+   * registry caches the answer (live-model-lists.ts): it is merged into GET /v1/models and
+   * routes the ids it names. Rejects with an UpstreamError (or a GatewayError for a missing
+   * login) when the list cannot be had.
+   */
+  listModels?(call: ModelListCall): Promise<LiveModel[]>;
+}
+
+/** One fetch of an upstream's model list. */
+export interface ModelListCall {
+  instance: ProviderInstanceConfig;
+  /** The instance's first API key, or `none` for its provider's default account. */
+  credential: Credential;
+  /** Aborted when the fetch takes too long or the gateway shuts down. */
+  signal: AbortSignal;
+}
+
+/** A model an upstream lists. */
+export interface LiveModel {
+  id: string;
+  /** A name for people, where the upstream gives one (Anthropic's `display_name`). */
+  displayName?: string;
+  /** When the model was released, in unix seconds, where the upstream says. */
+  created?: number;
 }
 
 /** The account a credential names (routing picked it), or undefined for the provider's default. */

@@ -15,6 +15,13 @@ export interface ProviderInstance {
   readonly models: readonly string[];
   /** True when `models` is the instance's own list rather than the plugin's catalog. */
   readonly listsOwnModels: boolean;
+  /** Ids it serves beyond `models`: its plugin's pattern, unless it lists its own models. */
+  readonly modelPattern?: RegExp;
+  /**
+   * Whether the upstream's own model list is fetched (merged into GET /v1/models, routing the
+   * ids it names): the executor can list models and the instance does not pin its own.
+   */
+  readonly fetchesModels?: boolean;
   /** Globs of models it must not serve (`excluded_models`). */
   readonly excluded: readonly string[];
   /** The provider whose accounts it can use (its plugin's `accounts`). */

@@ -12,6 +12,13 @@ export interface ProviderPluginOptions {
    */
   catalog?: readonly string[];
   /**
+   * Model ids this plugin serves beyond its catalog, because its upstream names new models every
+   * month (claude: `/^claude-/`). Used after every exact match (model-catalog.ts); an instance
+   * with its own `models:` list has none. A request it lets through may still be refused by the
+   * upstream, whose own "no such model" then reaches the client.
+   */
+  modelPattern?: RegExp;
+  /**
    * The schema of an instance's settings when the plugin takes keys beyond the common ones
    * (a subclass of ProviderInstanceConfigDto). Unknown keys are rejected against it.
    */

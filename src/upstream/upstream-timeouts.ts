@@ -17,3 +17,12 @@ export function upstreamTimeouts(settings: ProviderInstanceConfigDto): UpstreamT
   const fallback = settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   return { connectMs: t?.connect_ms, firstByteMs: t?.first_byte_ms ?? fallback, idleMs: t?.idle_ms ?? fallback };
 }
+
+/** A model-list fetch waits no longer than this for each phase, whatever the instance allows requests. */
+const LIST_WAIT_MS = 10_000;
+
+/** The timeouts of a model-list fetch: the instance's, capped (a list is small and nobody should wait on it). */
+export function listTimeouts(settings: ProviderInstanceConfigDto): UpstreamTimeouts {
+  const t = upstreamTimeouts(settings);
+  return { connectMs: t.connectMs, firstByteMs: Math.min(t.firstByteMs, LIST_WAIT_MS), idleMs: Math.min(t.idleMs, LIST_WAIT_MS) };
+}

@@ -1,5 +1,7 @@
 // A fake api.anthropic.com that speaks reference/wire-protocols.md §3: `POST /v1/messages` (also
-// `?beta=true`) and `POST /v1/messages/count_tokens`, with API-key and Claude Code OAuth auth,
+// `?beta=true`), `POST /v1/messages/count_tokens` and `GET /v1/models` (the Models API: pages of
+// {type,id,display_name,created_at} with has_more/first_id/last_id, `limit`, `after_id`,
+// `before_id`), with API-key and Claude Code OAuth auth,
 // request validation like the real API (errors as {"type":"error","error":{type,message},"request_id"}),
 // default answers like Samples C and D (text, thinking with signatures it remembers, tool_use),
 // simulated prompt caching, rate-limit headers of both families, and scripted failure modes
@@ -45,6 +47,21 @@ export const ERRORS = {
     "This request would exceed your organization's rate limit of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.",
   rateLimitedOAuth: "This request would exceed your account's rate limit. Please try again later.",
 } as const;
+
+/** One model of `GET /v1/models`. */
+export interface FakeModelInfo {
+  type: 'model';
+  id: string;
+  display_name: string;
+  created_at: string;
+}
+
+/** What the fake lists by default: newest first, as the API does, one of them newer than any catalog. */
+export const DEFAULT_LISTED_MODELS: readonly FakeModelInfo[] = [
+  { type: 'model', id: 'claude-opus-5-5', display_name: 'Claude Opus 5.5', created_at: '2026-11-24T00:00:00Z' },
+  { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
+  { type: 'model', id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-01T00:00:00Z' },
+];
 
 export type ErrorType =
   | 'invalid_request_error'
@@ -248,6 +265,10 @@ export class FakeAnthropicUpstream {
   requireClaudeCodeIdentity = false;
   /** When set, other models get 404 not_found_error `model: <id>`. */
   knownModels?: string[];
+  /** What `GET /v1/models` lists. */
+  listedModels: FakeModelInfo[] = [...DEFAULT_LISTED_MODELS];
+  /** `GET /v1/models` answers this status (an Anthropic error body) instead, when set. */
+  modelListStatus?: number;
   /** Answer 400 "<field>: Extra inputs are not permitted" to unknown top-level body fields. */
   rejectUnknownFields = true;
   /** `anthropic-beta` values answered with a 400 (BK notes the old prompt-caching beta is rejected). */
@@ -259,6 +280,8 @@ export class FakeAnthropicUpstream {
   unifiedRateLimits: UnifiedRateLimits = defaultUnifiedRateLimits();
 
   readonly requests: AnthropicRequest[] = [];
+  /** `GET /v1/models` requests, kept apart from `requests` (which tests read as message traffic). */
+  readonly modelListRequests: AnthropicRequest[] = [];
   readonly clientDisconnects: ClientDisconnect[] = [];
   /** Responses whose client went away before the fake finished them. */
   abortedResponses = 0;
@@ -381,6 +404,7 @@ export class FakeAnthropicUpstream {
       this.sendJson(res, rejection.status, errorBody(rejection.type, rejection.message, record.requestId), headers, record);
     };
 
+    if (req.method === 'GET' && url.pathname === '/v1/models') return this.listModels(record, url, res);
     if (!endpoint) return reject({ status: 404, type: 'not_found_error', message: 'Not Found' }, false);
     const headerRejection = this.checkHeaders(req.headers, record);
     if (headerRejection) return reject(headerRejection, false);
@@ -485,6 +509,36 @@ export class FakeAnthropicUpstream {
     selfEnded = true;
     res.end();
     this.finished();
+  }
+
+  /** `GET /v1/models`: the same auth as messages, then one page of `listedModels`. */
+  private listModels(record: AnthropicRequest, url: URL, res: ServerResponse): void {
+    this.modelListRequests.push(record);
+    const send = (status: number, body: Json) => {
+      record.sent.push(body);
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'request-id': record.requestId });
+      res.end(text);
+    };
+    const rejection = this.checkHeaders(record.headers, record);
+    if (rejection) {
+      record.rejected = { status: rejection.status, type: rejection.type, message: rejection.message };
+      return send(rejection.status, errorBody(rejection.type, rejection.message, record.requestId));
+    }
+    if (this.modelListStatus !== undefined) {
+      const type = (Object.keys(ERROR_STATUS) as ErrorType[]).find((t) => ERROR_STATUS[t] === this.modelListStatus) ?? 'api_error';
+      return send(this.modelListStatus, errorBody(type, 'Internal server error', record.requestId));
+    }
+    const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 20) || 20));
+    const after = url.searchParams.get('after_id');
+    const before = url.searchParams.get('before_id');
+    const all = this.listedModels;
+    let start = after ? all.findIndex((m) => m.id === after) + 1 : 0;
+    let end = before ? Math.max(0, all.findIndex((m) => m.id === before)) : all.length;
+    if (before) start = Math.max(0, end - limit);
+    else end = Math.min(all.length, start + limit);
+    const data = all.slice(start, end);
+    send(200, { data, has_more: before ? start > 0 : end < all.length, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null });
   }
 
   private checkHeaders(headers: IncomingMessage['headers'], record: AnthropicRequest): Rejection | undefined {

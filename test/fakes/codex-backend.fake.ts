@@ -4,13 +4,32 @@
 // It validates requests the way the real backend does (FastAPI-style `{"detail":…}` 400s), answers
 // like Samples A and B by default, and has scripted failure modes (429 usage limits, in-stream
 // failures, drops, close codes 1008/1009, the 60-minute connection limit, 426 refusals, stalled
-// upgrades, holds).
+// upgrades, holds). `GET /backend-api/codex/models?client_version=…` answers the model list as
+// the Codex CLI reads it (`{"models":[ModelInfo…]}`, an ETag), with the same auth.
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 
 export const RESPONSES_PATH = '/backend-api/codex/responses';
+export const MODELS_PATH = '/backend-api/codex/models';
+
+/** What the Codex CLI reads of a backend model (its `ModelInfo`; the fake sends the fields it requires). */
+export interface FakeCodexModel {
+  slug: string;
+  display_name: string;
+  description?: string | null;
+  visibility: 'list' | 'hide' | 'none';
+  supported_in_api: boolean;
+  priority: number;
+}
+
+/** The default list: a model newer than any catalog, a known one, and one the CLI hides from its picker. */
+export const DEFAULT_CODEX_MODELS: readonly FakeCodexModel[] = [
+  { slug: 'gpt-6.2-sol', display_name: 'GPT-6.2 Sol', description: 'Latest frontier model.', visibility: 'list', supported_in_api: true, priority: 0 },
+  { slug: 'gpt-5.4', display_name: 'GPT-5.4', description: null, visibility: 'list', supported_in_api: true, priority: 1 },
+  { slug: 'codex-auto-review', display_name: 'Codex Auto Review', description: null, visibility: 'hide', supported_in_api: false, priority: 9 },
+];
 /** The WebSocket v2 beta value the backend requires on the upgrade (§1.8). */
 export const WS_BETA = 'responses_websockets=2026-02-06';
 /** Body fields the backend answers with `Unsupported parameter: <name>` on both transports (§1.3). */
@@ -196,6 +215,8 @@ export class FakeCodexBackend {
   accountId?: string;
   /** When set, other models get the backend's "not supported … ChatGPT account" 400. */
   supportedModels?: string[];
+  /** What `GET …/models` lists (full ModelInfo objects go out; these are the fields that matter). */
+  listedModels: FakeCodexModel[] = [...DEFAULT_CODEX_MODELS];
   /** Whether `response.completed.response.output` repeats the items (the real one often sends []). */
   completedOutput: 'empty' | 'filled' = 'empty';
   eventDelayMs = 0;
@@ -212,6 +233,8 @@ export class FakeCodexBackend {
   upgradeDefault: UpgradeOutcome = { kind: 'accept' };
 
   readonly requests: CodexRequest[] = [];
+  /** `GET …/models` requests (apart from `requests`, which are model calls): headers and query. */
+  readonly modelListRequests: Array<{ headers: IncomingMessage['headers']; query: Record<string, string> }> = [];
   readonly upgrades: CodexUpgrade[] = [];
   /** Requests per WebSocket connection, indexed by connection number - 1. */
   readonly requestsPerConnection: number[] = [];
@@ -335,6 +358,7 @@ export class FakeCodexBackend {
 
   private async onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
+    if (path === MODELS_PATH && req.method === 'GET') return this.listModels(req, res);
     if (path !== RESPONSES_PATH) return sendJson(res, 404, { detail: 'Not Found' });
     if (req.method !== 'POST') return sendJson(res, 405, { detail: 'Method Not Allowed' });
     const text = await readBody(req);
@@ -415,6 +439,37 @@ export class FakeCodexBackend {
       close: () => sink.drop(),
     };
     await this.play(sink, record, scenario, active, []);
+  }
+
+  /** The model list, as ModelInfo objects with the fields the CLI requires (`ModelsResponse`). */
+  private listModels(req: IncomingMessage, res: ServerResponse): void {
+    const query = Object.fromEntries(new URL(req.url ?? '/', 'http://fake.invalid').searchParams);
+    this.modelListRequests.push({ headers: req.headers, query });
+    const rejection = this.checkHeaders(req.headers);
+    if (rejection) return sendJson(res, rejection.status, { detail: rejection.detail });
+    if (!/^\d+\.\d+\.\d+$/.test(query.client_version ?? '')) return sendJson(res, 400, { detail: 'client_version is required' });
+    const models = this.listedModels.map((m) => ({
+      description: null,
+      default_reasoning_level: 'medium',
+      supported_reasoning_levels: [
+        { effort: 'low', description: 'Fast' },
+        { effort: 'medium', description: 'Balanced' },
+        { effort: 'high', description: 'Thorough' },
+      ],
+      shell_type: 'shell_command',
+      upgrade: null,
+      base_instructions: 'You are Codex.',
+      supports_reasoning_summaries: true,
+      support_verbosity: true,
+      default_verbosity: 'low',
+      apply_patch_tool_type: 'freeform',
+      truncation_policy: { mode: 'tokens', limit: 10000 },
+      supports_parallel_tool_calls: true,
+      context_window: 272000,
+      experimental_supported_tools: [],
+      ...m,
+    }));
+    sendJson(res, 200, { models }, { etag: '"fake-models-1"' });
   }
 
   // ---- WebSocket -----------------------------------------------------------------------------

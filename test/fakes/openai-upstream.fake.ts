@@ -37,8 +37,21 @@ export type Scenario =
   /** Close the connection without answering. */
   | { kind: 'destroy' };
 
+/** One entry of OpenAI's model list (`GET /v1/models`). */
+export interface FakeModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
 export class FakeOpenAIUpstream {
+  /** Chat requests (and anything else but the model list). */
   readonly requests: ReceivedRequest[] = [];
+  /** `GET /v1/models` requests, kept apart so a gateway fetching its list does not shift `requests`. */
+  readonly modelListRequests: ReceivedRequest[] = [];
+  /** What `GET /v1/models` lists. */
+  listedModels: FakeModel[] = [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }];
   /** Responses whose connection closed before they finished (the gateway hung up). */
   abortedResponses = 0;
   /** Requests answered to completion. */
@@ -117,8 +130,11 @@ export class FakeOpenAIUpstream {
     } catch {
       // kept as text; the gateway should never send that
     }
-    this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+    const listing = req.method === 'GET' && req.url === '/v1/models';
+    (listing ? this.modelListRequests : this.requests).push(received);
     res.on('close', () => {
+      if (listing) return;
       if (res.writableFinished) {
         this.finishedResponses++;
         return;
@@ -137,9 +153,7 @@ export class FakeOpenAIUpstream {
         },
       });
     }
-    if (req.method === 'GET' && req.url === '/v1/models') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', created: 0, owned_by: 'fake' }] });
-    }
+    if (listing) return sendJson(res, 200, { object: 'list', data: this.listedModels });
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error', param: null, code: null } });
     }

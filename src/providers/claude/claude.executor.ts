@@ -3,10 +3,19 @@
 // which goes out as Claude Code: Bearer token (or x-api-key, `oauth_token_header`), the oauth
 // and Claude Code betas merged with the client's, Claude Code's headers and system prefix.
 // Speaks Messages natively: /v1/messages passes through, chat clients come translated.
+// Serves any `claude-*` id (new ones appear monthly); lists what `GET /v1/models` answers.
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
 import type { AnthropicErrorEvent, MessagesRequest } from '../../protocol/anthropic-messages';
-import { accountOf, type OAuthCredential, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
+import {
+  accountOf,
+  type LiveModel,
+  type ModelListCall,
+  type OAuthCredential,
+  type ProviderExecutor,
+  type UpstreamCall,
+  type UpstreamResult,
+} from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
@@ -19,10 +28,16 @@ import { claudeCodeHeaders, withClaudeCodeIdentity } from './claude-code-identit
 import { claudeEventStream, claudeStreamError } from './claude-event-stream';
 import { ClaudeSettingsDto } from './claude-settings.dto';
 import { CLAUDE_MODELS } from './claude.catalog';
-import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
+import { listTimeouts, upstreamTimeouts } from '../../upstream/upstream-timeouts';
+import { getJson } from '../../upstream/get-json';
+import { readClaudeModelPage } from './claude-model-list';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
+/** Every Claude model id starts so; ids not yet in the catalog go upstream, which knows them. */
+export const CLAUDE_MODEL_PATTERN = /^claude-/;
+/** Pages of 1000 (the API's largest); Anthropic lists a few dozen models, so this bound is never near. */
+const MODEL_LIST_MAX_PAGES = 5;
 
 /** What one request needs besides its body: credential headers, betas, and whose limits to note. */
 interface Prepared {
@@ -31,7 +46,7 @@ interface Prepared {
   accountId?: string;
 }
 
-@ProviderPlugin({ type: 'claude', catalog: CLAUDE_MODELS, settings: ClaudeSettingsDto, accounts: 'claude' })
+@ProviderPlugin({ type: 'claude', catalog: CLAUDE_MODELS, modelPattern: CLAUDE_MODEL_PATTERN, settings: ClaudeSettingsDto, accounts: 'claude' })
 @Injectable()
 export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
   readonly protocol = 'anthropic-messages' as const;
@@ -50,6 +65,40 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     const result = await this.withCredential(call, (prepared) => this.send(call, prepared, 'count_tokens'));
     if (result.kind !== 'json') throw new UpstreamError(`upstream ${call.instance.name} streamed a token count`, { failure: 'protocol', instance: call.instance.name });
     return result.parsed() as { input_tokens: number };
+  }
+
+  /** `GET /v1/models` with the instance's key, or as Claude Code with a login's token. */
+  listModels(call: ModelListCall): Promise<LiveModel[]> {
+    const settings = call.instance.settings as ClaudeSettingsDto;
+    const { credential } = call;
+    if (credential.kind === 'api-key') return this.fetchModels(call, { 'x-api-key': credential.key });
+    return this.credentials.run('claude', (account: OAuthCredential) => {
+      const identity = settings.claude_code_identity !== false;
+      const tokenHeader: Record<string, string> =
+        settings.oauth_token_header === 'x-api-key' ? { 'x-api-key': account.accessToken } : { authorization: `Bearer ${account.accessToken}` };
+      return this.fetchModels(call, { ...(identity ? claudeCodeHeaders() : {}), ...tokenHeader, 'anthropic-beta': OAUTH_BETAS.join(',') });
+    }, accountOf(credential));
+  }
+
+  private async fetchModels(call: ModelListCall, credentialHeaders: Record<string, string>): Promise<LiveModel[]> {
+    const settings = call.instance.settings as ClaudeSettingsDto;
+    const base = `${(settings.base_url ?? ANTHROPIC_BASE_URL).replace(/\/+$/, '')}/v1/models?limit=1000`;
+    const models: LiveModel[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MODEL_LIST_MAX_PAGES; page++) {
+      const body = await getJson(this.http, {
+        instance: call.instance.name,
+        url: after ? `${base}&after_id=${encodeURIComponent(after)}` : base,
+        headers: { ...lowerCaseKeys(settings.headers), ...credentialHeaders, 'anthropic-version': ANTHROPIC_VERSION },
+        signal: call.signal,
+        timeouts: listTimeouts(settings),
+      });
+      const read = readClaudeModelPage(body, call.instance.name);
+      models.push(...read.models);
+      if (!read.next) break;
+      after = read.next;
+    }
+    return models;
   }
 
   private withCredential(call: UpstreamCall<MessagesRequest>, send: (prepared: Prepared) => Promise<UpstreamResult>): Promise<UpstreamResult> {

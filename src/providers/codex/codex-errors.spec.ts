@@ -26,6 +26,18 @@ describe('codexHttpError', () => {
     expect(header.upstreamMessage).toBe('slow down');
   });
 
+  it("turns the backend's 400 for a model it does not serve into a 404 model_not_found, keeping its words", () => {
+    const detail = "The 'gpt-0-nope' model is not supported when using Codex with a ChatGPT account.";
+    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail }), NOW);
+    expect(error).toMatchObject({ failure: 'status', status: 404, upstreamCode: 'model_not_found', upstreamParam: 'model', upstreamMessage: detail });
+  });
+
+  it("passes the Platform's own 404 for an unknown model through, and leaves other 400s alone", () => {
+    const platform = { error: { message: 'The model `gpt-0-nope` does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' } };
+    expect(codexHttpError('codex', 404, {}, JSON.stringify(platform), NOW)).toMatchObject({ status: 404, upstreamCode: 'model_not_found' });
+    expect(codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Unsupported parameter: temperature' }), NOW)).toMatchObject({ status: 400 });
+  });
+
   it("keeps the Platform's retry-after-ms beside retry-after (routing rests the key for the exact wait)", () => {
     const error = codexHttpError('codex', 429, { 'retry-after': '1', 'retry-after-ms': '300' }, '{"error":{"message":"Rate limit reached"}}', NOW);
     expect(error.headers).toEqual({ 'retry-after': '1', 'retry-after-ms': '300' });
@@ -33,6 +45,12 @@ describe('codexHttpError', () => {
 });
 
 describe('codexErrorEvent', () => {
+  it('makes an error frame refusing the model a 404 too (WebSocket)', () => {
+    const message = "The 'gpt-0-nope' model is not supported when using Codex with a ChatGPT account.";
+    const error = codexErrorEvent('codex', { type: 'error', status: 400, error: { type: 'invalid_request_error', message } }, NOW);
+    expect(error).toMatchObject({ failure: 'stream', status: 404, upstreamCode: 'model_not_found', upstreamMessage: message });
+  });
+
   it('reads the wrapped Codex shape with status and headers', () => {
     const error = codexErrorEvent(
       'codex',

@@ -1,7 +1,9 @@
 // The Codex backend's ways of saying no (reference/wire-protocols.md §1.7), as UpstreamErrors:
 // an HTTP error with a FastAPI `detail` or a usage-limit body, an `error` event, or a
 // `response.failed` event — with retry-after worked out from `resets_at` / `resets_in_seconds`
-// or "try again in 11.054s" so clients and routing know when to come back.
+// or "try again in 11.054s" so clients and routing know when to come back. The backend's 400
+// for a model it does not serve becomes a 404 `model_not_found`, what OpenAI's API answers for
+// an unknown model and what clients read as "no such model".
 import type { ResponseObject, ResponsesErrorEvent } from '../../protocol/openai-responses';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { parseErrorBody } from '../../upstream/upstream-response';
@@ -37,30 +39,44 @@ export function codexHttpError(
     if (ms !== undefined) kept['retry-after-ms'] = ms;
   }
   const message = limit?.message ?? parsed.message ?? 'no error message';
+  const unknownModel = status === 400 && isUnsupportedModel(message);
   return new UpstreamError(`upstream ${instance} answered ${status}: ${message}`, {
     failure: 'status',
     instance,
-    status,
+    status: unknownModel ? 404 : status,
     upstreamMessage: message,
     upstreamType: limit?.type ?? parsed.type,
-    upstreamCode: limit?.type ?? parsed.code,
+    // The Platform's `code` (model_not_found, …) where it sent one; the backend's usage-limit body has only a type.
+    upstreamCode: unknownModel ? 'model_not_found' : (parsed.code ?? limit?.type),
+    upstreamParam: unknownModel ? 'model' : undefined,
     headers: kept,
   });
+}
+
+/**
+ * The backend's words for a model it does not serve: "The 'gpt-x' model is not supported when
+ * using Codex with a ChatGPT account." (and the Platform's "does not exist" for a key).
+ */
+export function isUnsupportedModel(message: string): boolean {
+  return /\bmodel\b.*\b(?:is not supported|does not exist)\b/i.test(message);
 }
 
 /** An `error` event inside a started stream (either shape of §1.7). */
 export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, now = Date.now()): UpstreamError {
   const inner = (event.error ?? {}) as UsageLimitBody;
   const code = inner.code ?? inner.type ?? event.code ?? undefined;
-  const status = event.status ?? event.status_code ?? (code === 'usage_limit_reached' ? 429 : undefined);
   const message = inner.message ?? event.message ?? 'the upstream reported an error';
+  const reported = event.status ?? event.status_code ?? (code === 'usage_limit_reached' ? 429 : undefined);
+  // Over the WebSocket an unknown model is an error frame with status 400; the same 404 as over HTTP.
+  const unknownModel = reported === 400 && isUnsupportedModel(message);
+  const status = unknownModel ? 404 : reported;
   const retryAfter = retryAfterSeconds(inner, now) ?? headerValue(lowerCaseKeys(event.headers)['retry-after']);
   return new UpstreamError(`upstream ${instance} reported an error: ${message}`, {
     failure: 'stream',
     instance,
     status,
     upstreamMessage: message,
-    upstreamCode: code ?? undefined,
+    upstreamCode: unknownModel ? 'model_not_found' : (code ?? undefined),
     headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
   });
 }

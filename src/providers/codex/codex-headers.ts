@@ -14,14 +14,15 @@ export const CODEX_USER_AGENT = `${CODEX_ORIGINATOR}/${CODEX_CLI_VERSION} (${OS_
   arch() === 'x64' ? 'x86_64' : arch()
 }) byokey`;
 
-export function codexHeaders(options: { accessToken: string; accountId?: string; sessionId: string }): Record<string, string> {
+/** `sessionId` is left out of calls outside a conversation (the model list). */
+export function codexHeaders(options: { accessToken: string; accountId?: string; sessionId?: string }): Record<string, string> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${options.accessToken}`,
     originator: CODEX_ORIGINATOR,
     'user-agent': CODEX_USER_AGENT,
     version: CODEX_CLI_VERSION,
-    session_id: options.sessionId,
   };
+  if (options.sessionId) headers.session_id = options.sessionId;
   if (options.accountId) headers['chatgpt-account-id'] = options.accountId;
   return headers;
 }

@@ -2,15 +2,29 @@
 // (reference/wire-protocols.md §1), over HTTP SSE or a kept-open WebSocket (`transport`). An
 // instance with an API key instead talks to the OpenAI Platform's Responses API. Speaks
 // Responses natively; /v1/chat/completions reaches it through the chat⇄Responses translators.
+// Serves any OpenAI-shaped model id (CODEX_MODEL_PATTERN) besides its catalog, and lists what the
+// backend's (or, with a key, the Platform's) `GET <base>/models` answers.
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
 import type { ResponsesRequest } from '../../protocol/openai-responses';
 import type { SseEvent } from '../../protocol/sse';
-import { accountOf, type OAuthCredential, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
+import {
+  accountOf,
+  type LiveModel,
+  type ModelListCall,
+  type OAuthCredential,
+  type ProviderExecutor,
+  type UpstreamCall,
+  type UpstreamResult,
+} from '../../registry/provider-executor';
 import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
 import { UpstreamError } from '../../upstream/upstream-error';
-import { codexHeaders } from './codex-headers';
+import { getJson } from '../../upstream/get-json';
+import { UpstreamHttp } from '../../upstream/upstream-http.service';
+import { readOpenAIModelList } from '../shared/openai-model-list';
+import { CODEX_CLI_VERSION, codexHeaders } from './codex-headers';
+import { readCodexModelList } from './codex-model-list';
 import { codexEventStream, type CodexStreamHooks } from './codex-event-stream';
 import { CodexHttpTransport } from './codex-http.transport';
 import { conversationKey, toCodexRequest } from './codex-request';
@@ -19,12 +33,19 @@ import { retryBeforeFirstEvent } from './codex-stream-attempts';
 import { CODEX_MODELS } from './codex.catalog';
 import { CodexWebSocketTransport, DEFAULT_WS_POOL_SIZE } from './codex-ws.transport';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
-import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
+import { listTimeouts, upstreamTimeouts } from '../../upstream/upstream-timeouts';
 
 export const CODEX_BASE_URL = 'https://chatgpt.com/backend-api/codex';
 export const OPENAI_PLATFORM_BASE_URL = 'https://api.openai.com/v1';
+/**
+ * Ids shaped like OpenAI's text models, which a codex instance serves beyond its catalog (the
+ * backend names a new one every few weeks): `gpt-…`, `chatgpt-…`, `codex-…`, and the o-series
+ * (`o3`, `o4-mini`). Not `llama-3` or `qwen3-…`: those have no business going to ChatGPT when
+ * nothing else serves them. `codex/<anything>` reaches the instance whatever its shape.
+ */
+export const CODEX_MODEL_PATTERN = /^(?:gpt-|chatgpt-|codex-|o\d)/;
 
-@ProviderPlugin({ type: 'codex', catalog: CODEX_MODELS, settings: CodexSettingsDto, accounts: 'codex' })
+@ProviderPlugin({ type: 'codex', catalog: CODEX_MODELS, modelPattern: CODEX_MODEL_PATTERN, settings: CodexSettingsDto, accounts: 'codex' })
 @Injectable()
 export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
   readonly protocol = 'openai-responses' as const;
@@ -34,6 +55,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     private readonly ws: CodexWebSocketTransport,
     private readonly credentials: AccountCredentials,
     private readonly rateLimits: RateLimitSnapshots,
+    private readonly upstream: UpstreamHttp,
   ) {}
 
   execute(call: UpstreamCall<ResponsesRequest>): Promise<UpstreamResult> {
@@ -41,6 +63,35 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     if (credential.kind === 'api-key') return this.platform(call, credential.key, credential.baseUrl);
     // The subscription: the account's token, refreshed as needed; a 401 refreshes and retries once.
     return this.credentials.run('codex', (account) => this.subscription(call, account), accountOf(credential), call.requestId);
+  }
+
+  /**
+   * The models of the subscription (the backend's list, as the Codex CLI asks for it) or, with an
+   * API key, of the OpenAI Platform, keeping only the ids this plugin can serve (no embeddings,
+   * whisper, dall-e, …).
+   */
+  listModels(call: ModelListCall): Promise<LiveModel[]> {
+    const settings = call.instance.settings as CodexSettingsDto;
+    const instance = call.instance.name;
+    const { credential } = call;
+    const get = (url: string, headers: Record<string, string>) =>
+      getJson(this.upstream, { instance, url, headers: { ...lowerCaseKeys(settings.headers), ...headers }, signal: call.signal, timeouts: listTimeouts(settings) });
+    if (credential.kind === 'api-key') {
+      const baseUrl = trimSlash(credential.baseUrl ?? settings.base_url ?? OPENAI_PLATFORM_BASE_URL);
+      return get(`${baseUrl}/models`, { authorization: `Bearer ${credential.key}` }).then((body) =>
+        readOpenAIModelList(body, instance).filter((m) => CODEX_MODEL_PATTERN.test(m.id)),
+      );
+    }
+    return this.credentials.run(
+      'codex',
+      async (account) => {
+        const chatgptAccountId = typeof account.claims.chatgpt_account_id === 'string' ? account.claims.chatgpt_account_id : undefined;
+        const baseUrl = trimSlash(settings.base_url ?? CODEX_BASE_URL);
+        const body = await get(`${baseUrl}/models?client_version=${CODEX_CLI_VERSION}`, codexHeaders({ accessToken: account.accessToken, accountId: chatgptAccountId }));
+        return readCodexModelList(body, instance);
+      },
+      accountOf(credential),
+    );
   }
 
   /** The OpenAI Platform's Responses API with an API key: the same events, no Codex identity. */

@@ -120,7 +120,7 @@ describe('OpenAICompatibleExecutor', () => {
     agent = new MockAgent();
     agent.disableNetConnect();
     http = new UpstreamHttp(agent);
-    executor = new OpenAICompatibleExecutor(new OpenAIChatForwarder(http));
+    executor = new OpenAICompatibleExecutor(new OpenAIChatForwarder(http), http);
   });
   afterEach(() => agent.close());
 
@@ -389,5 +389,48 @@ describe('OpenAICompatibleExecutor', () => {
     );
     const error = await rejection(executor.execute(call()));
     expect([error.failure, error.instance]).toEqual(['connect', 'local']);
+  });
+
+  describe('listModels', () => {
+    function models(status: number, body: unknown, origin = ORIGIN): void {
+      agent
+        .get(origin)
+        .intercept({ path: '/v1/models', method: 'GET' })
+        .reply((opts) => {
+          seen.push({ origin, path: opts.path, method: opts.method, headers: opts.headers as Record<string, string>, body: '' });
+          return { statusCode: status, data: JSON.stringify(body), responseOptions: { headers: { 'content-type': 'application/json' } } };
+        });
+    }
+    const list = (credential: Credential = { kind: 'api-key', id: 'api_key', key: 'sk-test' }, settings: ProviderInstanceConfig['settings'] = {}) =>
+      executor.listModels({ instance: instanceConfig(settings), credential, signal: new AbortController().signal });
+
+    it("GETs <base_url>/models with the key and the instance's headers, and reads OpenAI's list shape", async () => {
+      models(200, {
+        object: 'list',
+        data: [
+          { id: 'llama-4-scout', object: 'model', created: 1767225600, owned_by: 'vllm' },
+          { id: 'qwen3-coder', object: 'model', created: 0, owned_by: 'vllm' },
+          { object: 'model' },
+        ],
+      });
+      expect(await list(undefined, { headers: { 'X-Team': 'research' } })).toEqual([{ id: 'llama-4-scout', created: 1767225600 }, { id: 'qwen3-coder' }]);
+      expect(seen[0]).toMatchObject({ method: 'GET', path: '/v1/models' });
+      expect(seen[0].headers).toMatchObject({ authorization: 'Bearer sk-test', 'x-team': 'research' });
+    });
+
+    it("uses a key's own base_url, and sends no authorization without a key", async () => {
+      models(200, { object: 'list', data: [{ id: 'eu-model' }] }, 'http://eu.test');
+      expect(await list({ kind: 'api-key', id: 'api_keys[0]', key: 'sk-eu', baseUrl: 'http://eu.test/v1' })).toEqual([{ id: 'eu-model' }]);
+      models(200, { object: 'list', data: [] });
+      await list({ kind: 'none' });
+      expect(seen[1].headers.authorization).toBeUndefined();
+    });
+
+    it('rejects with the status error of an error answer, and a protocol error for a body without data', async () => {
+      models(401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      expect(await rejection(list())).toMatchObject({ failure: 'status', status: 401, upstreamMessage: 'Incorrect API key provided.' });
+      models(200, { models: [] });
+      expect(await rejection(list())).toMatchObject({ failure: 'protocol', message: 'upstream local answered its model list without a "data" array' });
+    });
   });
 });
