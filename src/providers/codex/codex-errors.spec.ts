@@ -6,22 +6,22 @@ const NOW = 1_777_923_000_000;
 
 describe('codexHttpError', () => {
   it('reads a FastAPI detail', () => {
-    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Store must be set to false' }), NOW);
+    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Store must be set to false' }), { now: NOW });
     expect(error).toMatchObject({ failure: 'status', status: 400, upstreamMessage: 'Store must be set to false' });
     expect(error.headers).toEqual({});
   });
 
   it('turns usage_limit_reached into a retry-after from resets_at', () => {
     const body = { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: NOW / 1000 + 3600, resets_in_seconds: 99 } };
-    const error = codexHttpError('codex', 429, {}, JSON.stringify(body), NOW);
+    const error = codexHttpError('codex', 429, {}, JSON.stringify(body), { now: NOW });
     expect(error).toMatchObject({ status: 429, upstreamCode: 'usage_limit_reached', upstreamMessage: 'The usage limit has been reached' });
     expect(error.headers['retry-after']).toBe('3600');
   });
 
   it('falls back to resets_in_seconds, then to the retry-after header', () => {
-    const inSeconds = codexHttpError('codex', 429, {}, JSON.stringify({ error: { type: 'usage_limit_reached', resets_in_seconds: 13872 } }), NOW);
+    const inSeconds = codexHttpError('codex', 429, {}, JSON.stringify({ error: { type: 'usage_limit_reached', resets_in_seconds: 13872 } }), { now: NOW });
     expect(inSeconds.headers['retry-after']).toBe('13872');
-    const header = codexHttpError('codex', 429, { 'retry-after': '30' }, 'slow down', NOW);
+    const header = codexHttpError('codex', 429, { 'retry-after': '30' }, 'slow down', { now: NOW });
     expect(header.headers['retry-after']).toBe('30');
     expect(header.upstreamMessage).toBe('slow down');
   });
@@ -32,7 +32,7 @@ describe('codexErrorEvent', () => {
     const error = codexErrorEvent(
       'codex',
       { type: 'error', status: 429, error: { type: 'usage_limit_reached', message: 'limit', resets_in_seconds: 60 }, headers: { 'X-Codex-Primary-Used-Percent': '100' } },
-      NOW,
+      { now: NOW },
     );
     expect(error).toMatchObject({ failure: 'stream', status: 429, upstreamCode: 'usage_limit_reached', upstreamMessage: 'limit' });
     expect(error.headers['retry-after']).toBe('60');
@@ -71,5 +71,22 @@ describe('codexFailedResponse', () => {
     expect(seconds.headers['retry-after']).toBe('12');
     const ms = codexFailedResponse('codex', { error: { code: 'rate_limit_exceeded', message: 'Please try again in 250ms.' } });
     expect(ms.headers['retry-after']).toBe('1');
+  });
+});
+
+describe('secrets', () => {
+  // A Codex access token is a JWT; the upstream may quote it in any of its error shapes.
+  const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl';
+
+  it('are redacted from HTTP errors, error events and failed responses', () => {
+    const errors = [
+      codexHttpError('codex', 401, {}, JSON.stringify({ detail: `Could not validate token ${token}` }), { secret: token }),
+      codexErrorEvent('codex', { type: 'error', status: 401, error: { type: 'invalid_token', message: `bad token eyJhbGci...c2lnbmF0dXJl` } }, { secret: token }),
+      codexFailedResponse('codex', { error: { code: 'server_error', message: `Authorization: Bearer ${token}` } }, { secret: token }),
+    ];
+    for (const error of errors) {
+      expect(`${error.message} ${error.upstreamMessage}`).toContain('[redacted]');
+      expect(`${error.message} ${error.upstreamMessage} ${error.stack}`).not.toContain('c2lnbmF0dXJl');
+    }
   });
 });

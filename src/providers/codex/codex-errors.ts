@@ -7,6 +7,14 @@ import { UpstreamError } from '../../upstream/upstream-error';
 import { parseErrorBody } from '../../upstream/upstream-response';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 
+/** What building an error needs besides the upstream's words. */
+export interface CodexErrorContext {
+  /** The credential the request sent (access token or API key), redacted from the error's text. */
+  secret?: string;
+  /** For retry-after from `resets_at`; tests pass a fixed clock. */
+  now?: number;
+}
+
 interface UsageLimitBody {
   type?: string;
   code?: string;
@@ -22,7 +30,7 @@ export function codexHttpError(
   status: number,
   headers: Record<string, string | string[] | undefined>,
   text: string,
-  now = Date.now(),
+  { secret, now = Date.now() }: CodexErrorContext = {},
 ): UpstreamError {
   const parsed = parseErrorBody(text);
   const limit = usageLimitOf(text);
@@ -36,11 +44,12 @@ export function codexHttpError(
     upstreamType: limit?.type ?? parsed.type,
     upstreamCode: limit?.type ?? parsed.code,
     headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+    secret,
   });
 }
 
 /** An `error` event inside a started stream (either shape of §1.7). */
-export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, now = Date.now()): UpstreamError {
+export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, { secret, now = Date.now() }: CodexErrorContext = {}): UpstreamError {
   const inner = (event.error ?? {}) as UsageLimitBody;
   const code = inner.code ?? inner.type ?? event.code ?? undefined;
   const status = event.status ?? event.status_code ?? (code === 'usage_limit_reached' ? 429 : undefined);
@@ -53,6 +62,7 @@ export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, no
     upstreamMessage: message,
     upstreamCode: code ?? undefined,
     headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+    secret,
   });
 }
 
@@ -67,7 +77,7 @@ const FAILED_STATUS: Record<string, number> = {
   server_is_overloaded: 503,
 };
 
-export function codexFailedResponse(instance: string, response: Partial<ResponseObject>): UpstreamError {
+export function codexFailedResponse(instance: string, response: Partial<ResponseObject>, { secret }: CodexErrorContext = {}): UpstreamError {
   const code = response.error?.code ?? 'response_failed';
   const message = response.error?.message ?? 'the upstream could not complete the response';
   const wait = /try again in (\d+(?:\.\d+)?)\s*(ms|s)\b/i.exec(message);
@@ -79,6 +89,7 @@ export function codexFailedResponse(instance: string, response: Partial<Response
     upstreamMessage: message,
     upstreamCode: code,
     headers: seconds === undefined ? {} : { 'retry-after': String(seconds) },
+    secret,
   });
 }
 

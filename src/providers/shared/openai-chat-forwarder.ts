@@ -18,6 +18,8 @@ export interface ChatForwardRequest {
   baseUrl: string;
   /** Headers of the plugin (auth, identity); content-type and accept are added here. */
   headers: Record<string, string>;
+  /** The credential in those headers, redacted from the upstream's error messages. */
+  secret?: string;
   body: ChatCompletionRequest;
   /** The model id to send; the body's own is replaced only when it differs. */
   model: string;
@@ -49,7 +51,7 @@ export class OpenAIChatForwarder {
     });
     if (response.status >= 400) {
       const text = await this.http.errorText(response.body, instance, signal);
-      throw upstreamStatusError(instance, response, text);
+      throw upstreamStatusError(instance, response, text, request.secret);
     }
     const kept = keepHeaders(response.headers);
     if (!request.stream) {
