@@ -37,6 +37,17 @@ describe('redactSecrets: key shapes', () => {
     expect(redactSecrets(text)).toBe(expected);
   });
 
+  it('keeps the public prefix of a key quoted as a named value or in a query', () => {
+    expect(redactSecrets(`invalid x-api-key: ${OPENAI_KEY}`)).toBe(`invalid x-api-key: sk-proj-${REDACTED}`);
+    expect(redactSecrets(`https://x.test/v1?key=${OPENAI_KEY}&a=1`)).toBe(`https://x.test/v1?key=sk-proj-${REDACTED}&a=1`);
+  });
+
+  it('keeps JSON text valid: a value ends before a backslash escape', () => {
+    const json = JSON.stringify({ error: { message: 'see "https://x.test/v1?key=abc123" and password="hunter2-long"' } });
+    const out = redactSecrets(json);
+    expect(JSON.parse(out)).toEqual({ error: { message: `see "https://x.test/v1?key=${REDACTED}" and password="${REDACTED}"` } });
+  });
+
   it('is idempotent: redacted text stays as it is', () => {
     const once = redactSecrets(`Bearer ${JWT}; key=${OPENAI_KEY}; ${OPENAI_KEY}`);
     expect(redactSecrets(once)).toBe(once);
@@ -68,6 +79,10 @@ describe('redactSecrets: the request’s own credential', () => {
     const out = redactSecrets(text, OPENAI_KEY);
     expect(out).toContain(REDACTED);
     expect(out).not.toMatch(/6789|Ab3d/);
+  });
+
+  it('keeps the period that ends the sentence after a masked key', () => {
+    expect(redactSecrets('Incorrect API key provided: sk-Ab3d****6789. You can find…', 'sk-Ab3dEf6hIj9k6789')).toBe(`Incorrect API key provided: sk-${REDACTED}. You can find…`);
   });
 
   it('redacts a masked form of a custom key that matches no pattern', () => {
@@ -123,11 +138,16 @@ describe('redactSecrets: linear time', () => {
     ['one long masked token', 'sk-' + '*'.repeat(MB)],
   ];
 
+  // The best of three runs: the bound is about growth (a quadratic pattern takes minutes on a
+  // megabyte), not about a busy machine's scheduling.
   it.each(adversarial)('%s: 1 MB in under 100 ms', (_name, text) => {
     redactSecrets(text.slice(0, 1000), OPENAI_KEY); // compile the patterns outside the timing
-    const started = process.hrtime.bigint();
-    redactSecrets(text, OPENAI_KEY);
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    expect(ms).toBeLessThan(100);
+    let best = Infinity;
+    for (let run = 0; run < 3; run++) {
+      const started = process.hrtime.bigint();
+      redactSecrets(text, OPENAI_KEY);
+      best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+    }
+    expect(best).toBeLessThan(100);
   });
 });

@@ -40,15 +40,16 @@ const BEARER = /\b(bearer\s+)([\w.~+/=-]{8,})/gi;
 /** `Basic <base64 of user:password>`. */
 const BASIC = /\b(basic\s+)([A-Za-z0-9+/]{8,}={0,2})(?![\w+/=])/gi;
 /** Secret-looking URL query parameters: `?key=…`, `&access_token=…`. */
-const QUERY_SECRET = /([?&](?:key|api[-_]?key|access[-_]?token|refresh[-_]?token|id[-_]?token|token|auth|client[-_]?secret|secret|password|sig|signature)=)([^&\s#"'<>]+)/gi;
+const QUERY_SECRET = /([?&](?:key|api[-_]?key|access[-_]?token|refresh[-_]?token|id[-_]?token|token|auth|client[-_]?secret|secret|password|sig|signature)=)([^&\s#"'<>\\[]+)/gi;
 /** The password of a URL's user info: `https://user:password@host`. */
-const URL_PASSWORD = /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)([^\s/@]+)(@)/gi;
-/** `api_key: …`, `"client_secret": "…"`, `x-api-key=…` quoted in a message. */
-const NAMED_SECRET = /\b((?:x-)?api[-_]?key|x-goog-api-key|access[-_]?token|refresh[-_]?token|client[-_]?secret|password|secret)(["']?\s*[:=]\s*["']?)([^\s"'&,;]{8,})/gi;
+const URL_PASSWORD = /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s/:@"\\]+:)([^\s/@"\\]+)(@)/gi;
+/** `api_key: …`, `"client_secret": "…"`, `x-api-key=…` quoted in a message (or in JSON text, quotes escaped). */
+const NAMED_SECRET = /\b((?:x-)?api[-_]?key|x-goog-api-key|access[-_]?token|refresh[-_]?token|client[-_]?secret|password|secret)((?:\\?["'])?\s*[:=]\s*(?:\\?["'])?)([^\s"'&,;\\[]{8,})/gi;
 
 /** Characters of a token a masked form can be part of (for the request's own secret). */
 const TOKEN = /[\w.*…•-]+/g;
 const MASK = /\*\*|\.\.\.|…|••/;
+const MASKS = ['**', '...', '…', '••'];
 
 /** Public prefixes kept in front of the marker when the request's own secret is redacted. */
 const PUBLIC_PREFIX = /^(?:sk-(?:ant-(?:[a-z]+\d\d-)?|proj-|svcacct-|admin-|or-v1-)?|gh[pousr]_|github_pat_|xox[abposr]-|glpat-|[rs]k_(?:live|test)_|AIza|ya29\.|AKIA|ASIA|eyJ)/;
@@ -63,10 +64,19 @@ export function redactSecrets(text: string, secret?: string): string {
   for (const pattern of KEY_PATTERNS) out = out.replace(pattern, keepPrefix);
   out = out.replace(BEARER, bearerToken);
   out = out.replace(BASIC, basicCredentials);
-  out = out.replace(QUERY_SECRET, keepPrefix);
+  out = out.replace(QUERY_SECRET, (match: string, name: string, _value: string, at: number, whole: string) =>
+    redactedAfter(whole, at + match.length) ? match : `${name}${REDACTED}`,
+  );
   out = out.replace(URL_PASSWORD, (_match, before: string, _password: string, at: string) => `${before}${REDACTED}${at}`);
-  out = out.replace(NAMED_SECRET, (_match, name: string, separator: string) => `${name}${separator}${REDACTED}`);
+  out = out.replace(NAMED_SECRET, (match: string, name: string, separator: string, _value: string, at: number, whole: string) =>
+    redactedAfter(whole, at + match.length) ? match : `${name}${separator}${REDACTED}`,
+  );
   return out;
+}
+
+/** A value already redacted by a key pattern (`sk-proj-[redacted]`) keeps its public prefix. */
+function redactedAfter(text: string, at: number): boolean {
+  return text.startsWith(REDACTED, at);
 }
 
 /** `redactSecrets` for an optional value. */
@@ -95,8 +105,13 @@ function basicCredentials(match: string, scheme: string, token: string): string 
 function redactOwnSecret(text: string, secret: string): string {
   const marker = `${PUBLIC_PREFIX.exec(secret)?.[0] ?? ''}${REDACTED}`;
   let out = text.includes(secret) ? text.split(secret).join(marker) : text;
-  if (MASK.test(out)) out = out.replace(TOKEN, (token) => (isMaskedFormOf(token, secret) ? marker : token));
+  if (MASK.test(out)) out = out.replace(TOKEN, (token) => (isMaskedFormOf(token, secret) ? `${marker}${sentenceEnd(token)}` : token));
   return out;
+}
+
+/** The single period that ends a sentence after a token (`…wxyz.`), kept after the marker. */
+function sentenceEnd(token: string): string {
+  return token.endsWith('.') && !token.endsWith('..') ? '.' : '';
 }
 
 /**
@@ -106,21 +121,26 @@ function redactOwnSecret(text: string, secret: string): string {
  */
 function isMaskedFormOf(token: string, secret: string): boolean {
   // A single period after the token ends a sentence; it is not a mask.
-  const body = token.endsWith('.') && !token.endsWith('..') ? token.slice(0, -1) : token;
-  const first = firstMask(body);
-  if (first < 0) return false;
+  const body = token.slice(0, token.length - sentenceEnd(token).length);
   let last = body.length;
-  while (last > first && !isMaskChar(body.charCodeAt(last - 1))) last--;
-  const head = body.slice(0, first);
+  while (last > 0 && !isMaskChar(body.charCodeAt(last - 1))) last--;
   const tail = body.slice(last);
+  // Most tokens are decided here, without looking for where the mask starts.
+  if (tail.length > 0 && (tail.length < 4 || !secret.endsWith(tail))) return false;
+  const first = firstMask(body);
+  if (first < 0 || first >= last) return false;
+  const head = body.slice(0, first);
   if (!secret.startsWith(head)) return false;
-  if (tail.length >= 4) return secret.endsWith(tail) && head.length + tail.length < secret.length;
-  return tail.length === 0 && head.length >= MIN_OWN_SECRET_LENGTH && head.length < secret.length;
+  if (tail.length > 0) return head.length + tail.length < secret.length;
+  return head.length >= MIN_OWN_SECRET_LENGTH && head.length < secret.length;
 }
 
 function firstMask(token: string): number {
   let first = -1;
-  for (const at of [token.indexOf('**'), token.indexOf('...'), token.indexOf('…'), token.indexOf('••')]) if (at >= 0 && (first < 0 || at < first)) first = at;
+  for (const mask of MASKS) {
+    const at = token.indexOf(mask);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
   return first;
 }
 
