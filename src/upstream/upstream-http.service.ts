@@ -91,8 +91,9 @@ export class UpstreamHttp implements OnApplicationShutdown {
    * OpenAI chat's `[DONE]`) the body is looked after here: the marker ends the events (it is not
    * yielded) and the rest of the body is drained so the connection goes back to the pool; a body
    * that ends without it throws `end.missing()`; a reader that stops early destroys it.
+   * `scrub`, when given, sees every event and may hand back a cleaned copy (errors redacted).
    */
-  async *events(body: UpstreamBody, instance: string, signal: AbortSignal, end?: SseEnd): AsyncGenerator<SseEvent> {
+  async *events(body: UpstreamBody, instance: string, signal: AbortSignal, end?: SseEnd, scrub?: (event: SseEvent) => SseEvent): AsyncGenerator<SseEvent> {
     const decoder = new SseDecoder();
     let ended = false;
     try {
@@ -103,7 +104,7 @@ export class UpstreamHttp implements OnApplicationShutdown {
               ended = true;
               return;
             }
-            yield event;
+            yield scrub ? scrub(event) : event;
           }
         }
       } catch (error) {
@@ -117,12 +118,17 @@ export class UpstreamHttp implements OnApplicationShutdown {
           ended = true;
           return;
         }
-        yield event;
+        yield scrub ? scrub(event) : event;
       }
     } finally {
       if (end) {
         if (ended) body.dump().catch(() => undefined);
-        else body.destroy();
+        else {
+          // Destroying an unfinished body emits undici's RequestAbortedError; unheard, it would
+          // be an uncaught 'error' event and take the process down.
+          body.once('error', () => undefined);
+          body.destroy();
+        }
       }
     }
     if (end) throw end.missing();

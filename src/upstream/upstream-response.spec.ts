@@ -156,7 +156,7 @@ describe('UpstreamError', () => {
     const error = new UpstreamError('could not reach upstream gemini (Bearer ya29.a0AfH6SMBx3nX0d9Qz-Lm7kPq_RsTu)', { failure: 'connect', instance: 'gemini', cause });
     expect(error.message).toBe('could not reach upstream gemini (Bearer ya29.[redacted])');
     const clean = error.cause as Error & { code?: string };
-    expect(clean.message).toBe('not an http(s) URL: ftp://host/v1?key=[redacted]');
+    expect(clean.message).toBe('not an http(s) URL: ftp://host/v1?key=AIza[redacted]');
     expect(clean.stack).not.toContain('9tSrke');
     expect(clean).toMatchObject({ name: 'TypeError', code: 'ERR_X' });
   });
