@@ -38,6 +38,6 @@ describe('createRootLogger', () => {
     const line = JSON.stringify(lines[0]);
     expect(line).not.toContain('Zx9Yw8');
     expect(lines[0]).toMatchObject({ err: { message: expect.stringContaining('quoting sk-proj-[redacted]') } });
-    expect((lines[0].err as { stack: string }).stack).toContain('?key=[redacted] failed');
+    expect((lines[0].err as { stack: string }).stack).toContain('?key=sk-proj-[redacted] failed');
   });
 });

@@ -8,6 +8,8 @@ import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type SseEnd } from '../../upstream/upstream-http.service';
 import { readJsonAnswer } from '../../upstream/json-answer';
 import { keepHeaders, upstreamStatusError } from '../../upstream/upstream-response';
+import { redactSecrets } from '../../common/redact-secrets';
+import type { SseEvent } from '../../protocol/sse';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 
@@ -63,6 +65,19 @@ export class OpenAIChatForwarder {
       isEnd: (event) => event.data === CHAT_STREAM_DONE,
       missing: () => new UpstreamError(`upstream ${instance} ended the stream before [DONE]`, { failure: 'protocol', instance }),
     };
-    return { kind: 'stream', status: response.status, headers: kept, events: this.http.events(response.body, instance, signal, end) };
+    const scrub = (event: SseEvent) => scrubErrorChunk(event, request.secret);
+    return { kind: 'stream', status: response.status, headers: kept, events: this.http.events(response.body, instance, signal, end, scrub) };
   }
+}
+
+/**
+ * An error payload inside the stream (`data: {"error":{…}}`), redacted: it goes to a chat client
+ * as it came, or becomes the error of a translated stream. Only events with an `"error"` key are
+ * looked at, found by a plain substring (an escaped `\"error\"` in text does not match), so the
+ * chunks of an answer pass untouched and unparsed.
+ */
+export function scrubErrorChunk(event: SseEvent, secret: string | undefined): SseEvent {
+  if (!event.data.includes('"error"')) return event;
+  const data = redactSecrets(event.data, secret);
+  return data === event.data ? event : { ...event, data, json: undefined };
 }
