@@ -29,4 +29,15 @@ describe('createRootLogger', () => {
     expect(lines[0]).toMatchObject({ req: { method: 'POST', url: '/v1/chat/completions' }, res: { statusCode: 200 } });
     expect(JSON.stringify(lines[0])).not.toContain('secret');
   });
+
+  it('redacts key-shaped secrets from a logged error, its stack and its cause', () => {
+    const { lines, destination } = capture();
+    const key = 'sk-proj-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe';
+    const cause = new Error(`GET https://example.test/v1?key=${key} failed`);
+    createRootLogger('info', destination).error({ err: new Error(`unexpected answer quoting ${key}`, { cause }) }, 'unexpected error');
+    const line = JSON.stringify(lines[0]);
+    expect(line).not.toContain('Zx9Yw8');
+    expect(lines[0]).toMatchObject({ err: { message: expect.stringContaining('quoting sk-proj-[redacted]') } });
+    expect((lines[0].err as { stack: string }).stack).toContain('?key=sk-proj-[redacted] failed');
+  });
 });

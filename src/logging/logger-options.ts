@@ -4,6 +4,7 @@
 // id itself (`reqId`). Any live async-context store turns on Node's promise hooks for the whole
 // process, which taxes every await of every streamed response.
 import pino, { type Logger } from 'pino';
+import { redactSecrets } from '../common/redact-secrets';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -17,7 +18,22 @@ export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableS
     serializers: {
       req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * pino's error serializer, with key-shaped secrets redacted from the message and stack (causes
+ * included). Upstream errors arrive clean (redacted where they are built); this covers an
+ * unexpected error that quotes what it choked on.
+ */
+function serializeError(error: unknown): unknown {
+  const out = pino.stdSerializers.err(error as Error) as unknown;
+  if (out === null || typeof out !== 'object') return out;
+  const fields = out as { message?: unknown; stack?: unknown };
+  if (typeof fields.message === 'string') fields.message = redactSecrets(fields.message);
+  if (typeof fields.stack === 'string') fields.stack = redactSecrets(fields.stack);
+  return out;
 }

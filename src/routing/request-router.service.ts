@@ -6,6 +6,7 @@
 // finally gets says `x-should-retry: false`, so SDKs do not multiply the attempts.
 import { Injectable, Logger } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error';
+import { redactSecrets } from '../common/redact-secrets';
 import type { GatewayConfig, RoutingSettings } from '../config/gateway-config';
 import type { ProviderInstance } from '../registry/provider-instance';
 import type { Credential, UpstreamResult, WireProtocol } from '../registry/provider-executor';
@@ -131,7 +132,7 @@ export class RequestRouter {
         if (lastError !== undefined) {
           this.logger.warn(
             { reqId: options.requestId },
-            `retrying ${plan.requested} on ${target.instance.name} (${credential.id}) after: ${(lastError as Error).message}`,
+            `retrying ${plan.requested} on ${target.instance.name} (${credential.id}) after: ${failureText(lastError)}`,
           );
         }
         attempts++;
@@ -197,6 +198,15 @@ export class RequestRouter {
 function withRetryHint(error: unknown, attempts: number): unknown {
   if (attempts > 1 && (error instanceof UpstreamError || error instanceof GatewayError)) error.headers['x-should-retry'] = 'false';
   return error;
+}
+
+/**
+ * A failure for a log line. Upstream and gateway errors were redacted where they were built;
+ * anything else (a bug's TypeError quoting what it choked on) is redacted here.
+ */
+function failureText(error: unknown): string {
+  if (error instanceof UpstreamError || error instanceof GatewayError) return error.message;
+  return redactSecrets(error instanceof Error ? error.message : String(error));
 }
 
 function allCooling(plan: RoutePlan, readyAgainAt: number | undefined): GatewayError {

@@ -3,7 +3,10 @@
 // body, a stream that ends without a finish_reason, an answer we cannot translate — as one typed
 // error the caller turns into its own (an HTTP status before the first byte, an Anthropic
 // `error` event after it). It carries only what the upstream said; mapping it to a client's
-// status and error type is the API layer's business.
+// status and error type is the API layer's business. What the upstream said is scrubbed of
+// secrets here (common/redact-secrets.ts, plain TypeScript), and the raw payload is kept out of
+// log lines.
+import { redactOptional, redactSecrets } from '../common/redact-secrets';
 
 export type ChatStreamFailure =
   /** The upstream sent an error payload. */
@@ -33,17 +36,18 @@ export class ChatStreamError extends Error {
   readonly type?: string;
   readonly code?: string;
   readonly param: string | null;
-  readonly payload?: unknown;
+  /** The payload as received: unredacted, so not enumerable (a logged error does not print it). */
+  declare readonly payload?: unknown;
 
   constructor(message: string, details: ChatStreamErrorDetails) {
-    super(message);
+    super(redactSecrets(message));
     this.name = 'ChatStreamError';
     this.failure = details.failure;
     this.status = details.status;
-    this.type = details.type;
-    this.code = details.code;
-    this.param = details.param ?? null;
-    this.payload = details.payload;
+    this.type = redactOptional(details.type);
+    this.code = redactOptional(details.code);
+    this.param = redactOptional(details.param) ?? null;
+    Object.defineProperty(this, 'payload', { value: details.payload, enumerable: false });
   }
 }
 

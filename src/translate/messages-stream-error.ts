@@ -3,6 +3,8 @@
 // caller turns into its own (an HTTP status before the first byte, an in-stream error after it).
 // The status is the one Anthropic uses for the error type over HTTP, so the caller can treat an
 // in-stream `overloaded_error` exactly like a 529 answer.
+// What the upstream said is scrubbed of secrets here, and the raw event kept out of log lines.
+import { redactSecrets } from '../common/redact-secrets';
 import type { AnthropicErrorEvent } from '../protocol/anthropic-messages';
 
 export type MessagesStreamFailure =
@@ -38,16 +40,16 @@ export class MessagesStreamError extends Error {
   readonly type: string;
   /** The HTTP status of that type; 502 for a stream that ended early (the upstream broke off). */
   readonly status: number;
-  /** The event as received. */
-  readonly event?: AnthropicErrorEvent;
+  /** The event as received: unredacted, so not enumerable (a logged error does not print it). */
+  declare readonly event?: AnthropicErrorEvent;
 
   constructor(message: string, details: { failure: MessagesStreamFailure; type: string; status: number; event?: AnthropicErrorEvent }) {
-    super(message);
+    super(redactSecrets(message));
     this.name = 'MessagesStreamError';
     this.failure = details.failure;
-    this.type = details.type;
+    this.type = redactSecrets(details.type);
     this.status = details.status;
-    this.event = details.event;
+    Object.defineProperty(this, 'event', { value: details.event, enumerable: false });
   }
 }
 

@@ -3,6 +3,8 @@
 // as one typed error the caller turns into its own (an HTTP status before the first byte, an
 // in-stream error after it). It carries only what the upstream said; mapping codes to statuses
 // is the provider's business.
+// What the upstream said is scrubbed of secrets here, and the raw event kept out of log lines.
+import { redactOptional, redactSecrets } from '../common/redact-secrets';
 import type { ResponseObject, ResponsesStreamEvent } from '../protocol/openai-responses';
 
 export type ResponsesStreamFailure =
@@ -35,18 +37,19 @@ export class ResponsesStreamError extends Error {
   readonly type?: string;
   readonly param: string | null;
   readonly headers: Record<string, string>;
-  readonly event?: ResponsesStreamEvent;
+  /** The event as received: unredacted, so not enumerable (a logged error does not print it). */
+  declare readonly event?: ResponsesStreamEvent;
 
   constructor(message: string, details: ResponsesStreamErrorDetails) {
-    super(message);
+    super(redactSecrets(message));
     this.name = 'ResponsesStreamError';
     this.failure = details.failure;
     this.status = details.status;
-    this.code = details.code;
-    this.type = details.type;
-    this.param = details.param ?? null;
+    this.code = redactOptional(details.code);
+    this.type = redactOptional(details.type);
+    this.param = redactOptional(details.param) ?? null;
     this.headers = details.headers ?? {};
-    this.event = details.event;
+    Object.defineProperty(this, 'event', { value: details.event, enumerable: false });
   }
 }
 

@@ -2,6 +2,9 @@
 // answered with an error status, could not be reached, was too slow, broke its protocol, or
 // the call was cancelled because the client left. Executors throw these; the api layer turns
 // them into client errors (upstream-error.mapper.ts) and the router (later) into retries.
+// Everything an upstream said is scrubbed of secrets here, where the error is built (before
+// `super`, so the stack is clean too): every consumer — client, router, logs — sees clean text.
+import { redactOptional, redactSecrets } from '../common/redact-secrets';
 
 export type UpstreamFailure =
   /** The upstream answered with a non-2xx status. */
@@ -32,6 +35,11 @@ export interface UpstreamErrorDetails {
   upstreamParam?: string | null;
   /** Headers worth passing on (retry-after, retry-after-ms). */
   headers?: Record<string, string>;
+  /**
+   * The credential the call sent (API key or access token), redacted from every text here in
+   * any form the upstream quotes it; key-shaped strings are redacted without it too.
+   */
+  secret?: string;
   cause?: unknown;
 }
 
@@ -46,17 +54,37 @@ export class UpstreamError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(message: string, details: UpstreamErrorDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    const { secret } = details;
+    const cause = details.cause === undefined ? undefined : redactedCause(details.cause, secret);
+    super(redactSecrets(message, secret), cause === undefined ? undefined : { cause });
     this.name = 'UpstreamError';
     this.failure = details.failure;
     this.instance = details.instance;
     this.status = details.status;
-    this.upstreamMessage = details.upstreamMessage;
-    this.upstreamType = details.upstreamType;
-    this.upstreamCode = details.upstreamCode;
-    this.upstreamParam = details.upstreamParam;
+    this.upstreamMessage = redactOptional(details.upstreamMessage, secret);
+    this.upstreamType = redactOptional(details.upstreamType, secret);
+    this.upstreamCode = redactOptional(details.upstreamCode, secret);
+    this.upstreamParam = redactOptional(details.upstreamParam, secret);
     this.headers = details.headers ?? {};
   }
+}
+
+/**
+ * The cause as logged (its message and stack go into log lines): kept as it is when clean, or
+ * else replaced by a copy with the secrets redacted (name and system `code` kept). Transport
+ * errors can quote a URL, and a URL can carry a key.
+ */
+function redactedCause(cause: unknown, secret: string | undefined): unknown {
+  if (!(cause instanceof Error)) return typeof cause === 'string' ? redactSecrets(cause, secret) : cause;
+  const message = redactSecrets(cause.message, secret);
+  const stack = cause.stack === undefined ? undefined : redactSecrets(cause.stack, secret);
+  if (message === cause.message && stack === cause.stack) return cause;
+  const clean = new Error(message) as Error & { code?: unknown };
+  clean.name = cause.name;
+  clean.stack = stack;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') clean.code = code;
+  return clean;
 }
 
 /**

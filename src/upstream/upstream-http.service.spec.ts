@@ -225,8 +225,14 @@ describe('UpstreamHttp with a MockAgent', () => {
         b.dump = async () => {
           fate = 'dumped';
         };
+        let heard = false;
+        // Like undici's body: destroying it unfinished emits an error, which must be listened to.
+        b.once = (name: string) => {
+          if (name === 'error') heard = true;
+          return b;
+        };
         b.destroy = () => {
-          fate = 'destroyed';
+          fate = heard ? 'destroyed' : 'destroyed, its error unheard';
         };
         return { body: b as unknown as UpstreamBody, fate: () => fate };
       }

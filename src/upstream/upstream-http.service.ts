@@ -156,7 +156,12 @@ export class UpstreamHttp implements OnApplicationShutdown {
     } finally {
       if (end) {
         if (ended) body.dump().catch(() => undefined);
-        else body.destroy();
+        else {
+          // Destroying an unfinished body emits undici's RequestAbortedError; unheard, it would
+          // be an uncaught 'error' event and take the process down.
+          body.once('error', () => undefined);
+          body.destroy();
+        }
       }
     }
     if (end) throw end.missing();

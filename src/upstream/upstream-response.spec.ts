@@ -133,4 +133,36 @@ describe('upstreamStatusError', () => {
     expect(error.message).toBe('upstream vllm answered 503');
     expect(error.upstreamMessage).toBeUndefined();
   });
+
+  it('redacts the request credential, whole or masked, from message, code and param, and from the stack', () => {
+    const secret = 'vllm-local-Q7x2Lp9Wz4Kr';
+    const error = upstreamStatusError(
+      'vllm',
+      response(401, {}),
+      JSON.stringify({ error: { message: `Incorrect API key provided: ${secret}. Did you mean vllm-loc...9Wz4Kr?`, type: 'invalid_request_error', param: `key:${secret}`, code: `bad_${secret}` } }),
+      secret,
+    );
+    for (const text of [error.message, error.upstreamMessage, error.upstreamParam, error.upstreamCode, error.stack]) {
+      expect(text).toContain('[redacted]');
+      expect(text).not.toMatch(/Q7x2|9Wz4Kr/);
+    }
+    expect(error.upstreamMessage).toBe('Incorrect API key provided: [redacted]. Did you mean [redacted]?');
+  });
+});
+
+describe('UpstreamError', () => {
+  it('redacts key-shaped secrets it is given without the credential, its cause included', () => {
+    const cause = Object.assign(new TypeError('not an http(s) URL: ftp://host/v1?key=AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY'), { code: 'ERR_X' });
+    const error = new UpstreamError('could not reach upstream gemini (Bearer ya29.a0AfH6SMBx3nX0d9Qz-Lm7kPq_RsTu)', { failure: 'connect', instance: 'gemini', cause });
+    expect(error.message).toBe('could not reach upstream gemini (Bearer ya29.[redacted])');
+    const clean = error.cause as Error & { code?: string };
+    expect(clean.message).toBe('not an http(s) URL: ftp://host/v1?key=AIza[redacted]');
+    expect(clean.stack).not.toContain('9tSrke');
+    expect(clean).toMatchObject({ name: 'TypeError', code: 'ERR_X' });
+  });
+
+  it('keeps a clean cause as it is', () => {
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:9');
+    expect(new UpstreamError('could not reach upstream x', { failure: 'connect', instance: 'x', cause }).cause).toBe(cause);
+  });
 });

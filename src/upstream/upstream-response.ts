@@ -57,7 +57,12 @@ export function parseErrorBody(text: string): ParsedError {
   return {};
 }
 
-export function upstreamStatusError(instance: string, response: UpstreamResponse, text: string): UpstreamError {
+/**
+ * The error for an answer with an error status. `secret` is the credential the request sent:
+ * upstreams quote it back ("Incorrect API key provided: sk-…"), and it is redacted, whole or
+ * masked, from everything the error carries.
+ */
+export function upstreamStatusError(instance: string, response: UpstreamResponse, text: string, secret?: string): UpstreamError {
   const parsed = parseErrorBody(text);
   const headers: Record<string, string> = {};
   for (const name of ['retry-after', 'retry-after-ms']) {
@@ -74,6 +79,7 @@ export function upstreamStatusError(instance: string, response: UpstreamResponse
     upstreamCode: parsed.code,
     upstreamParam: parsed.param,
     headers,
+    secret,
   });
 }
 

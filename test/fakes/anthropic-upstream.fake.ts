@@ -309,6 +309,11 @@ export class FakeAnthropicUpstream {
     return this;
   }
 
+  /** Drops scenarios no request used. */
+  clearScript(): void {
+    this.scripted.length = 0;
+  }
+
   /** Let every held response go on (those whose client left simply stop). */
   release(): void {
     for (const wake of [...this.holds]) wake();

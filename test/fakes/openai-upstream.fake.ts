@@ -144,9 +144,13 @@ export class FakeOpenAIUpstream {
     });
 
     if (this.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.apiKey}`) {
+      // OpenAI quotes the key it got, masked: its first 8 and last 4 characters.
+      const got = /^Bearer\s+(\S+)/.exec(req.headers.authorization ?? '')?.[1];
       return sendJson(res, 401, {
         error: {
-          message: 'Incorrect API key provided.',
+          message: got
+            ? `Incorrect API key provided: ${maskKey(got)}. You can find your API key at https://platform.openai.com/account/api-keys.`
+            : 'You didn\'t provide an API key.',
           type: 'invalid_request_error',
           param: null,
           code: 'invalid_api_key',
@@ -291,4 +295,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A key as OpenAI shows it in a 401: `sk-proj-************************wxyz`. */
+export function maskKey(key: string): string {
+  return key.length <= 12 ? '*'.repeat(key.length) : `${key.slice(0, 8)}${'*'.repeat(key.length - 12)}${key.slice(-4)}`;
 }

@@ -10,7 +10,8 @@ import { UpstreamError } from '../../upstream/upstream-error';
 
 const OPENING = new Set(['message_start', 'ping']);
 
-export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instance: string): AsyncGenerator<SseEvent> {
+/** @param secret the credential the request sent, redacted from an `error` event's message. */
+export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instance: string, secret?: string): AsyncGenerator<SseEvent> {
   const held: SseEvent[] = [];
   let started = false;
   for await (const raw of source) {
@@ -22,7 +23,7 @@ export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instan
     }
     const type = typeof json.type === 'string' ? json.type : raw.event;
     if (type === undefined) continue;
-    if (type === 'error') throw claudeStreamError(instance, json as unknown as AnthropicErrorEvent);
+    if (type === 'error') throw claudeStreamError(instance, json as unknown as AnthropicErrorEvent, secret);
     const event: SseEvent = { event: type, data: raw.data, json };
     if (!started && OPENING.has(type)) {
       held.push(event);
@@ -38,7 +39,7 @@ export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instan
   throw new UpstreamError(`upstream ${instance} ended the stream before message_stop`, { failure: 'connect', instance });
 }
 
-export function claudeStreamError(instance: string, event: AnthropicErrorEvent): UpstreamError {
+export function claudeStreamError(instance: string, event: AnthropicErrorEvent, secret?: string): UpstreamError {
   const type = event.error?.type ?? 'api_error';
   const message = event.error?.message ?? 'the upstream reported an error';
   return new UpstreamError(`upstream ${instance} reported ${type}: ${message}`, {
@@ -48,5 +49,6 @@ export function claudeStreamError(instance: string, event: AnthropicErrorEvent):
     upstreamType: type,
     upstreamCode: type,
     upstreamMessage: message,
+    secret,
   });
 }

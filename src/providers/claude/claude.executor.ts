@@ -42,6 +42,8 @@ const MODEL_LIST_MAX_PAGES = 5;
 /** What one request needs besides its body: credential headers, betas, and whose limits to note. */
 interface Prepared {
   headers: Record<string, string>;
+  /** The key or token in those headers, redacted from the upstream's errors. */
+  secret: string;
   body: MessagesRequest;
   accountId?: string;
 }
@@ -107,7 +109,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     const body: MessagesRequest = withoutUnsignedThinking({ ...call.body, model: call.model });
     const clientBetas = call.clientHeaders?.['anthropic-beta'];
     if (credential.kind === 'api-key') {
-      return send({ headers: { 'x-api-key': credential.key, ...betaHeader(mergeBetas([], clientBetas, body.betas)) }, body });
+      return send({ headers: { 'x-api-key': credential.key, ...betaHeader(mergeBetas([], clientBetas, body.betas)) }, secret: credential.key, body });
     }
     // A login: the account's token, refreshed as needed; a 401 refreshes and retries once.
     return this.credentials.run('claude', (account: OAuthCredential) => {
@@ -121,6 +123,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
           ...tokenHeader,
           ...betaHeader(mergeBetas(OAUTH_BETAS, clientBetas, body.betas)),
         },
+        secret: account.accessToken,
         body: identity ? withClaudeCodeIdentity(body, accountUuid) : body,
         accountId: account.accountId,
       });
@@ -155,7 +158,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     if (prepared.accountId) this.rateLimits.record('claude', prepared.accountId, { headers: limits });
     if (response.status >= 400) {
       const text = await this.http.errorText(response.body, instance, call.signal);
-      throw upstreamStatusError(instance, response, text);
+      throw upstreamStatusError(instance, response, text, prepared.secret);
     }
     if (!stream) {
       const text = await this.http.text(response.body, instance, call.signal);
@@ -164,7 +167,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
       if (answer.parsed().type === 'error') throw claudeStreamError(instance, answer.parsed() as unknown as AnthropicErrorEvent);
       return { kind: 'json', status: response.status, headers: limits, ...answer };
     }
-    const events = claudeEventStream(this.http.events(response.body, instance, call.signal), instance);
+    const events = claudeEventStream(this.http.events(response.body, instance, call.signal), instance, prepared.secret);
     return { kind: 'stream', status: response.status, headers: limits, events: releasing(events, response.body) };
   }
 }

@@ -6,40 +6,40 @@ const NOW = 1_777_923_000_000;
 
 describe('codexHttpError', () => {
   it('reads a FastAPI detail', () => {
-    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Store must be set to false' }), NOW);
+    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Store must be set to false' }), { now: NOW });
     expect(error).toMatchObject({ failure: 'status', status: 400, upstreamMessage: 'Store must be set to false' });
     expect(error.headers).toEqual({});
   });
 
   it('turns usage_limit_reached into a retry-after from resets_at', () => {
     const body = { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: NOW / 1000 + 3600, resets_in_seconds: 99 } };
-    const error = codexHttpError('codex', 429, {}, JSON.stringify(body), NOW);
+    const error = codexHttpError('codex', 429, {}, JSON.stringify(body), { now: NOW });
     expect(error).toMatchObject({ status: 429, upstreamCode: 'usage_limit_reached', upstreamMessage: 'The usage limit has been reached' });
     expect(error.headers['retry-after']).toBe('3600');
   });
 
   it('falls back to resets_in_seconds, then to the retry-after header', () => {
-    const inSeconds = codexHttpError('codex', 429, {}, JSON.stringify({ error: { type: 'usage_limit_reached', resets_in_seconds: 13872 } }), NOW);
+    const inSeconds = codexHttpError('codex', 429, {}, JSON.stringify({ error: { type: 'usage_limit_reached', resets_in_seconds: 13872 } }), { now: NOW });
     expect(inSeconds.headers['retry-after']).toBe('13872');
-    const header = codexHttpError('codex', 429, { 'retry-after': '30' }, 'slow down', NOW);
+    const header = codexHttpError('codex', 429, { 'retry-after': '30' }, 'slow down', { now: NOW });
     expect(header.headers['retry-after']).toBe('30');
     expect(header.upstreamMessage).toBe('slow down');
   });
 
   it("turns the backend's 400 for a model it does not serve into a 404 model_not_found, keeping its words", () => {
     const detail = "The 'gpt-0-nope' model is not supported when using Codex with a ChatGPT account.";
-    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail }), NOW);
+    const error = codexHttpError('codex', 400, {}, JSON.stringify({ detail }), { now: NOW });
     expect(error).toMatchObject({ failure: 'status', status: 404, upstreamCode: 'model_not_found', upstreamParam: 'model', upstreamMessage: detail });
   });
 
   it("passes the Platform's own 404 for an unknown model through, and leaves other 400s alone", () => {
     const platform = { error: { message: 'The model `gpt-0-nope` does not exist or you do not have access to it.', type: 'invalid_request_error', param: null, code: 'model_not_found' } };
-    expect(codexHttpError('codex', 404, {}, JSON.stringify(platform), NOW)).toMatchObject({ status: 404, upstreamCode: 'model_not_found' });
-    expect(codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Unsupported parameter: temperature' }), NOW)).toMatchObject({ status: 400 });
+    expect(codexHttpError('codex', 404, {}, JSON.stringify(platform), { now: NOW })).toMatchObject({ status: 404, upstreamCode: 'model_not_found' });
+    expect(codexHttpError('codex', 400, {}, JSON.stringify({ detail: 'Unsupported parameter: temperature' }), { now: NOW })).toMatchObject({ status: 400 });
   });
 
   it("keeps the Platform's retry-after-ms beside retry-after (routing rests the key for the exact wait)", () => {
-    const error = codexHttpError('codex', 429, { 'retry-after': '1', 'retry-after-ms': '300' }, '{"error":{"message":"Rate limit reached"}}', NOW);
+    const error = codexHttpError('codex', 429, { 'retry-after': '1', 'retry-after-ms': '300' }, '{"error":{"message":"Rate limit reached"}}', { now: NOW });
     expect(error.headers).toEqual({ 'retry-after': '1', 'retry-after-ms': '300' });
   });
 });
@@ -47,7 +47,7 @@ describe('codexHttpError', () => {
 describe('codexErrorEvent', () => {
   it('makes an error frame refusing the model a 404 too (WebSocket)', () => {
     const message = "The 'gpt-0-nope' model is not supported when using Codex with a ChatGPT account.";
-    const error = codexErrorEvent('codex', { type: 'error', status: 400, error: { type: 'invalid_request_error', message } }, NOW);
+    const error = codexErrorEvent('codex', { type: 'error', status: 400, error: { type: 'invalid_request_error', message } }, { now: NOW });
     expect(error).toMatchObject({ failure: 'stream', status: 404, upstreamCode: 'model_not_found', upstreamMessage: message });
   });
 
@@ -55,7 +55,7 @@ describe('codexErrorEvent', () => {
     const error = codexErrorEvent(
       'codex',
       { type: 'error', status: 429, error: { type: 'usage_limit_reached', message: 'limit', resets_in_seconds: 60 }, headers: { 'X-Codex-Primary-Used-Percent': '100' } },
-      NOW,
+      { now: NOW },
     );
     expect(error).toMatchObject({ failure: 'stream', status: 429, upstreamCode: 'usage_limit_reached', upstreamMessage: 'limit' });
     expect(error.headers['retry-after']).toBe('60');
@@ -94,5 +94,22 @@ describe('codexFailedResponse', () => {
     expect(seconds.headers['retry-after']).toBe('12');
     const ms = codexFailedResponse('codex', { error: { code: 'rate_limit_exceeded', message: 'Please try again in 250ms.' } });
     expect(ms.headers['retry-after']).toBe('1');
+  });
+});
+
+describe('secrets', () => {
+  // A Codex access token is a JWT; the upstream may quote it in any of its error shapes.
+  const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl';
+
+  it('are redacted from HTTP errors, error events and failed responses', () => {
+    const errors = [
+      codexHttpError('codex', 401, {}, JSON.stringify({ detail: `Could not validate token ${token}` }), { secret: token }),
+      codexErrorEvent('codex', { type: 'error', status: 401, error: { type: 'invalid_token', message: `bad token eyJhbGci...c2lnbmF0dXJl` } }, { secret: token }),
+      codexFailedResponse('codex', { error: { code: 'server_error', message: `Authorization: Bearer ${token}` } }, { secret: token }),
+    ];
+    for (const error of errors) {
+      expect(`${error.message} ${error.upstreamMessage}`).toContain('[redacted]');
+      expect(`${error.message} ${error.upstreamMessage} ${error.stack}`).not.toContain('c2lnbmF0dXJl');
+    }
   });
 });

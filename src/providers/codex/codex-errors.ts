@@ -9,6 +9,14 @@ import { UpstreamError } from '../../upstream/upstream-error';
 import { parseErrorBody } from '../../upstream/upstream-response';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 
+/** What building an error needs besides the upstream's words. */
+export interface CodexErrorContext {
+  /** The credential the request sent (access token or API key), redacted from the error's text. */
+  secret?: string;
+  /** For retry-after from `resets_at`; tests pass a fixed clock. */
+  now?: number;
+}
+
 interface UsageLimitBody {
   type?: string;
   code?: string;
@@ -24,7 +32,7 @@ export function codexHttpError(
   status: number,
   headers: Record<string, string | string[] | undefined>,
   text: string,
-  now = Date.now(),
+  { secret, now = Date.now() }: CodexErrorContext = {},
 ): UpstreamError {
   const parsed = parseErrorBody(text);
   const limit = usageLimitOf(text);
@@ -50,6 +58,7 @@ export function codexHttpError(
     upstreamCode: unknownModel ? 'model_not_found' : (parsed.code ?? limit?.type),
     upstreamParam: unknownModel ? 'model' : undefined,
     headers: kept,
+    secret,
   });
 }
 
@@ -62,7 +71,7 @@ export function isUnsupportedModel(message: string): boolean {
 }
 
 /** An `error` event inside a started stream (either shape of §1.7). */
-export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, now = Date.now()): UpstreamError {
+export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, { secret, now = Date.now() }: CodexErrorContext = {}): UpstreamError {
   const inner = (event.error ?? {}) as UsageLimitBody;
   const code = inner.code ?? inner.type ?? event.code ?? undefined;
   const message = inner.message ?? event.message ?? 'the upstream reported an error';
@@ -78,6 +87,7 @@ export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, no
     upstreamMessage: message,
     upstreamCode: unknownModel ? 'model_not_found' : (code ?? undefined),
     headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+    secret,
   });
 }
 
@@ -92,7 +102,7 @@ const FAILED_STATUS: Record<string, number> = {
   server_is_overloaded: 503,
 };
 
-export function codexFailedResponse(instance: string, response: Partial<ResponseObject>): UpstreamError {
+export function codexFailedResponse(instance: string, response: Partial<ResponseObject>, { secret }: CodexErrorContext = {}): UpstreamError {
   const code = response.error?.code ?? 'response_failed';
   const message = response.error?.message ?? 'the upstream could not complete the response';
   const wait = /try again in (\d+(?:\.\d+)?)\s*(ms|s)\b/i.exec(message);
@@ -104,6 +114,7 @@ export function codexFailedResponse(instance: string, response: Partial<Response
     upstreamMessage: message,
     upstreamCode: code,
     headers: seconds === undefined ? {} : { 'retry-after': String(seconds) },
+    secret,
   });
 }
 

@@ -16,6 +16,8 @@ export interface RawCodexEvent {
 
 export interface CodexStreamHooks {
   instance: string;
+  /** The credential the request sent, redacted from the upstream's error events. */
+  secret?: string;
   /** A `codex.rate_limits` frame (WebSocket). */
   onRateLimits?(frame: Record<string, unknown>): void;
 }
@@ -37,8 +39,8 @@ export async function* codexEventStream(source: AsyncIterable<RawCodexEvent>, ho
       continue;
     }
     if (METADATA.has(type)) continue;
-    if (type === 'error') throw codexErrorEvent(hooks.instance, json as ResponsesErrorEvent);
-    if (type === 'response.failed') throw codexFailedResponse(hooks.instance, (json.response ?? {}) as Partial<ResponseObject>);
+    if (type === 'error') throw codexErrorEvent(hooks.instance, json as ResponsesErrorEvent, { secret: hooks.secret });
+    if (type === 'response.failed') throw codexFailedResponse(hooks.instance, (json.response ?? {}) as Partial<ResponseObject>, { secret: hooks.secret });
     if (type === 'response.done') {
       // A legacy name for response.completed (CPA normalizes it too).
       json = { ...json, type: 'response.completed' };

@@ -13,6 +13,8 @@ export interface CodexHttpRequest {
   instance: string;
   url: string;
   headers: Record<string, string>;
+  /** The credential in those headers, redacted from the upstream's error answers. */
+  secret?: string;
   body: Record<string, unknown>;
   signal: AbortSignal;
   timeouts: UpstreamTimeouts;
@@ -43,7 +45,7 @@ export class CodexHttpTransport {
     request.onHeaders?.(headers);
     if (response.status >= 400) {
       const text = await this.http.errorText(response.body, request.instance, request.signal);
-      throw codexHttpError(request.instance, response.status, response.headers, text);
+      throw codexHttpError(request.instance, response.status, response.headers, text, { secret: request.secret });
     }
     return { headers, events: this.events(response, request.instance, request.signal) };
   }

@@ -20,6 +20,8 @@ export interface CodexSocketOptions {
   instance: string;
   url: string;
   headers: Record<string, string>;
+  /** The credential in those headers, redacted from a refused upgrade's message. */
+  secret?: string;
   signal?: AbortSignal;
   /** Bounds the whole opening handshake (default DEFAULT_CONNECT_TIMEOUT_MS). */
   connectMs?: number;
@@ -103,7 +105,9 @@ export class CodexSocket {
           fail(new UpstreamError(`could not open a websocket to upstream ${instance} (${error.message})`, { failure: 'connect', instance, cause: error })),
         );
         response.on('data', (chunk: Buffer) => parts.push(chunk));
-        response.on('end', () => fail(upgradeRefused(instance, response.statusCode ?? 502, response.headers, Buffer.concat(parts).toString('utf8'))));
+        response.on('end', () =>
+          fail(upgradeRefused(instance, response.statusCode ?? 502, response.headers, Buffer.concat(parts).toString('utf8'), options.secret)),
+        );
       });
       ws.once('open', () => {
         if (settled) return;
@@ -287,7 +291,13 @@ function closedError(instance: string, code: number, reason: string): UpstreamEr
   });
 }
 
-function upgradeRefused(instance: string, status: number, headers: Record<string, string | string[] | undefined>, text: string): UpstreamError {
+function upgradeRefused(
+  instance: string,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  text: string,
+  secret: string | undefined,
+): UpstreamError {
   let message = text.trim().slice(0, 300);
   try {
     const json = JSON.parse(text) as { detail?: unknown; error?: { message?: unknown } };
@@ -303,5 +313,6 @@ function upgradeRefused(instance: string, status: number, headers: Record<string
     status,
     upstreamMessage: message || undefined,
     headers: typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {},
+    secret,
   });
 }

@@ -80,6 +80,7 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
           instance: request.instance,
           url: request.url,
           headers: { ...request.headers, 'openai-beta': CODEX_WS_BETA },
+          secret: request.accessToken,
           signal: request.signal,
           connectMs: request.timeouts.connectMs,
           onIdleFrame: request.onIdleFrame,

@@ -102,12 +102,13 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       instance: call.instance.name,
       url: `${trimSlash(baseUrl)}/responses`,
       headers: { ...lowerCaseKeys(settings.headers), authorization: `Bearer ${key}` },
+      secret: key,
       // Non-stream answers are assembled by the gateway from the stream.
       body: { ...call.body, model: call.model, stream: true },
       signal: call.signal,
       timeouts: upstreamTimeouts(settings),
     });
-    return { kind: 'stream', status: 200, headers: opened.headers, events: codexEventStream(opened.events, { instance: call.instance.name }) };
+    return { kind: 'stream', status: 200, headers: opened.headers, events: codexEventStream(opened.events, { instance: call.instance.name, secret: key }) };
   }
 
   private async subscription(call: UpstreamCall<ResponsesRequest>, account: OAuthCredential): Promise<UpstreamResult> {
@@ -123,6 +124,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     };
     const hooks: CodexStreamHooks = {
       instance,
+      secret: account.accessToken,
       onRateLimits: (frame) => this.rateLimits.record('codex', account.accountId, { frame }),
     };
     const baseUrl = trimSlash(settings.base_url ?? CODEX_BASE_URL);
@@ -132,6 +134,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
         instance,
         url: `${baseUrl}/responses`,
         headers,
+        secret: account.accessToken,
         body,
         signal: call.signal,
         timeouts,

@@ -271,6 +271,24 @@ describe('OpenAICompatibleExecutor', () => {
       expect(events[0].json).toEqual({ id: 'c', choices: [{ index: 0, delta: { content: 'hi' } }] });
     });
 
+    it('redacts the key it sent from an error chunk that quotes it (the error a client and the log see)', async () => {
+      const key = 'vllm-local-Q7x2Lp9Wz4Kr';
+      const chunk = JSON.stringify({ error: { message: `token "${key}" rejected (Authorization: Bearer abc123def456)`, code: 401 } });
+      upstream(200, `data: ${chunk}\n\ndata: [DONE]\n\n`, { 'content-type': 'text/event-stream' });
+      const result = await executor.execute(call({ stream: true, credential: { kind: 'api-key', id: 'api_key', key } }));
+      if (result.kind !== 'stream') throw new Error('expected a stream');
+      const failure = await (async () => {
+        try {
+          for await (const _ of result.events) continue;
+        } catch (error) {
+          return error as UpstreamError;
+        }
+        throw new Error('expected the stream to fail');
+      })();
+      expect(failure.upstreamMessage).toBe('token "[redacted]" rejected (Authorization: Bearer [redacted])');
+      expect(failure.message).not.toContain(key);
+    });
+
     it.each([
       ['not JSON', 'data: {not json\n\ndata: [DONE]\n\n', 'protocol'],
       ['JSON but not an object', 'data: [1,2]\n\ndata: [DONE]\n\n', 'protocol'],

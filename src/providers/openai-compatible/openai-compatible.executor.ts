@@ -34,6 +34,7 @@ export class OpenAICompatibleExecutor implements ProviderExecutor<ChatCompletion
       instance: instance.name,
       baseUrl: (credential.kind === 'api-key' && credential.baseUrl) || settings.base_url || OPENAI_DEFAULT_BASE_URL,
       headers,
+      secret: credential.kind === 'api-key' ? credential.key : undefined,
       body: call.body,
       model: call.model,
       stream: call.stream,

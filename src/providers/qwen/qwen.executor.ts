@@ -37,6 +37,7 @@ export class QwenExecutor implements ProviderExecutor<ChatCompletionRequest> {
           ...settings.headers,
           authorization: `Bearer ${token}`,
         },
+        secret: token,
         body: call.body,
         model: call.model,
         stream: call.stream,

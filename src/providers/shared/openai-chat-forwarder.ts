@@ -23,6 +23,8 @@ export interface ChatForwardRequest {
   baseUrl: string;
   /** Headers of the plugin (auth, identity); content-type and accept are added here. */
   headers: Record<string, string>;
+  /** The credential in those headers, redacted from the upstream's error messages. */
+  secret?: string;
   body: ChatCompletionRequest;
   /** The model id to send; the body's own is replaced only when it differs. */
   model: string;
@@ -54,28 +56,29 @@ export class OpenAIChatForwarder {
     });
     if (response.status >= 400) {
       const text = await this.http.errorText(response.body, instance, signal);
-      throw upstreamStatusError(instance, response, text);
+      throw upstreamStatusError(instance, response, text, request.secret);
     }
     const kept = keepHeaders(response.headers);
     if (!request.stream) {
       const text = await this.http.text(response.body, instance, signal);
       const answer = readJsonAnswer(text, instance);
       const failed = chatErrorOf(answer.parsed());
-      if (failed) throw reportedError(instance, failed, 'status');
+      if (failed) throw reportedError(instance, failed, 'status', request.secret);
       return { kind: 'json', status: response.status, headers: kept, ...answer };
     }
     // The upstream's chunks until `[DONE]`; an end without `[DONE]` is an error, not a success.
     const end: SseEnd = {
       isEnd: (event) => event.data === CHAT_STREAM_DONE,
       missing: () => new UpstreamError(`upstream ${instance} ended the stream before [DONE]`, { failure: 'protocol', instance }),
-      check: (event) => checkChunk(event, instance),
+      // An error chunk throws an UpstreamError, which redacts the credential we sent from its words.
+      check: (event) => checkChunk(event, instance, request.secret),
     };
     return { kind: 'stream', status: response.status, headers: kept, events: this.http.events(response.body, instance, signal, end) };
   }
 }
 
 /** Parses a chunk (kept on the event for whoever reads it next) and throws on one that is not a chunk. */
-function checkChunk(event: SseEvent, instance: string): void {
+function checkChunk(event: SseEvent, instance: string, secret: string | undefined): void {
   let json: unknown;
   try {
     json = JSON.parse(event.data);
@@ -86,12 +89,12 @@ function checkChunk(event: SseEvent, instance: string): void {
     throw new UpstreamError(`upstream ${instance} sent a stream chunk that is not a JSON object`, { failure: 'protocol', instance });
   }
   const failed = chatErrorOf(json);
-  if (failed) throw reportedError(instance, failed, 'stream');
+  if (failed) throw reportedError(instance, failed, 'stream', secret);
   event.json = json;
 }
 
 /** An error the upstream reported in a 200 body or a chunk, with its status and type kept for mapping. */
-function reportedError(instance: string, failed: ChatStreamError, failure: 'status' | 'stream'): UpstreamError {
+function reportedError(instance: string, failed: ChatStreamError, failure: 'status' | 'stream', secret: string | undefined): UpstreamError {
   return new UpstreamError(`upstream ${instance} reported an error: ${failed.message}`, {
     failure,
     instance,
@@ -101,5 +104,6 @@ function reportedError(instance: string, failed: ChatStreamError, failure: 'stat
     upstreamType: failed.type,
     upstreamCode: failed.code,
     upstreamParam: failed.param,
+    secret,
   });
 }
