@@ -236,6 +236,26 @@ describe('Responses over a WebSocket', () => {
     expect(completedOf(await client.response()).output.find((i: Frame) => i.type === 'message').content[0].text).toBe('You said: second');
   });
 
+  it("answers a follow-up whose upstream socket is gone the way the backend answers its connection limit, so the CLI reconnects", async () => {
+    const client = await connect();
+    client.create({ model: MODEL, instructions: '', input: [userText('one')], store: false });
+    const first = completedOf(await client.response());
+    // The upstream socket dies mid-response: the client hears of it, and the context is gone with it.
+    backend.script({ kind: 'stream', closeAfter: 3, closeCode: 1011, closeReason: 'internal error' });
+    client.create({ model: MODEL, instructions: '', previous_response_id: first.id, input: [userText('two')], store: false });
+    const broken = await client.response();
+    expect(broken[broken.length - 1]).toMatchObject({ type: 'error', status: 502 });
+    const requests = backend.requests.length;
+    client.create({ model: MODEL, instructions: '', previous_response_id: first.id, input: [userText('three')], store: false });
+    const [gone] = await client.response();
+    expect(gone).toMatchObject({ type: 'error', status: 400, error: { code: 'websocket_connection_limit_reached', param: 'previous_response_id' } });
+    // Never sent anywhere without its context.
+    expect(backend.requests.length).toBe(requests);
+    // A fresh conversation on the same client socket still works.
+    client.create({ model: MODEL, instructions: '', input: [userText('four')], store: false });
+    expect(completedOf(await client.response()).output.find((i: Frame) => i.type === 'message').content[0].text).toBe('You said: four');
+  });
+
   it('answers a second response.create while one runs with an error frame, and bad frames likewise', async () => {
     const client = await connect();
     const holds = backend.heldResponses;
@@ -368,5 +388,35 @@ providers:
     expect(response.status).toBe(426);
     expect(response.type).toContain('application/json');
     expect(JSON.parse(response.body)).toMatchObject({ error: { type: 'invalid_request_error', code: 'websocket_not_supported' } });
+  });
+});
+
+describe('a gateway shutting down', () => {
+  it('closes an idle WebSocket at once with 1001, and a busy one after its response', async () => {
+    const closing = await startGateway(
+      `
+providers:
+  codex:
+    base_url: ${backend.httpUrl}
+    ws_url: ${backend.wsUrl}
+`,
+      { home },
+    );
+    const idle = await Client.open(closing.url);
+    const busy = await Client.open(closing.url);
+    const holds = backend.heldResponses;
+    backend.script({ kind: 'stream', holdAfter: 2 });
+    busy.create({ model: MODEL, instructions: '', input: [userText('finish me')], store: false });
+    await backend.waitForHolds(holds + 1);
+
+    const startedAt = Date.now();
+    const closed = closing.close();
+    expect((await idle.closedWith(1000)).code).toBe(1001);
+    backend.release();
+    const frames = await busy.response();
+    expect(frames[frames.length - 1].type).toBe('response.completed');
+    expect((await busy.closedWith(1000)).code).toBe(1001);
+    await closed;
+    expect(Date.now() - startedAt).toBeLessThan(3000);
   });
 });
