@@ -1,4 +1,5 @@
-// The public, client-facing routes and the error filter that speaks their dialects.
+// The public, client-facing routes (HTTP, and the Responses WebSocket) and the error filter that
+// speaks their dialects.
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { RoutingModule } from '../routing/routing.module';
@@ -10,13 +11,23 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MessagesController } from './messages.controller';
 import { ModelsController } from './models.controller';
 import { ResponsesController } from './responses.controller';
+import { ResponsesWebSocketServer } from './responses-ws/responses-websocket.server';
+import { ResponsesWsForwarder } from './responses-ws/responses-ws.forwarder';
 import { TranslatorsModule } from './translators.module';
 import { ActiveStreams } from './streaming/active-streams';
 
 @Module({
   imports: [RoutingModule, TranslatorsModule],
   controllers: [ChatCompletionsController, ResponsesController, MessagesController, ModelsController],
-  providers: [ActiveStreams, ChatViaResponses, ChatViaMessages, MessagesViaChat, { provide: APP_FILTER, useClass: ApiExceptionFilter }],
+  providers: [
+    ActiveStreams,
+    ChatViaResponses,
+    ChatViaMessages,
+    MessagesViaChat,
+    ResponsesWsForwarder,
+    ResponsesWebSocketServer,
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+  ],
   exports: [ActiveStreams],
 })
 export class ApiModule {}

@@ -14,6 +14,7 @@ import { collectResponse } from './bridges/chat-via-responses';
 import { responsesEventOf } from './bridges/parse-event';
 import { toGatewayError } from './errors/to-gateway-error';
 import { sendUpstreamJson } from './json-response';
+import { responsesClientHeaders } from './responses-client-headers';
 import { ActiveStreams } from './streaming/active-streams';
 import { abortWhenClientLeaves } from './streaming/client-abort';
 import { sendSse } from './streaming/sse-response';
@@ -49,7 +50,7 @@ export class ResponsesController {
     const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
     const { target, result } = await this.router.forward(
       { ...plan, targets },
-      { bodyFor: () => body, stream, signal: abort.signal, requestId, primeWaitMs: keepaliveMs },
+      { bodyFor: () => body, stream, signal: abort.signal, requestId, primeWaitMs: keepaliveMs, clientHeaders: responsesClientHeaders(request.headers) },
     );
     const instance = target.instance.name;
     if (result.kind === 'json') {
@@ -77,9 +78,9 @@ export class ResponsesController {
 /**
  * The upstream's events as they came, except `response.completed`, whose `output` is filled from
  * the streamed items (clients such as the Codex CLI read the final answer from it). Remembers the
- * last sequence number so an error event can follow it.
+ * last sequence number so an error event can follow it. The WebSocket route sends the same events.
  */
-class ForwardedEvents implements AsyncIterable<SseEvent> {
+export class ForwardedEvents implements AsyncIterable<SseEvent> {
   private lastSequence = -1;
 
   constructor(

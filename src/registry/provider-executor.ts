@@ -43,6 +43,23 @@ export interface UpstreamCall<TBody = unknown> {
    * `anthropic-version`, session ids. Never the client's credentials.
    */
   clientHeaders?: Record<string, string>;
+  /** Set when the call is one of several on one client connection (see CallAffinity). */
+  affinity?: CallAffinity;
+}
+
+/**
+ * Ties together the calls made for one client connection (an inbound Responses WebSocket), so
+ * an executor can keep them on one upstream connection: a `previous_response_id` resolves only
+ * on the upstream socket that produced it. The router tries the credential that served the
+ * previous call first. Lives as long as the client connection.
+ */
+export interface CallAffinity {
+  /** True once the client connection is gone. */
+  readonly ended: boolean;
+  /** The instance and credential key that served the last call (the router keeps it). */
+  last?: { instance: string; credentialKey: string };
+  /** Runs `listener` once the client connection is gone. */
+  onEnd(listener: () => void): void;
 }
 
 /** Response headers worth keeping (rate limits, request ids), lower-cased. */

@@ -9,7 +9,7 @@ import { GatewayError } from '../common/gateway-error';
 import { redactSecrets } from '../common/redact-secrets';
 import type { GatewayConfig, RoutingSettings } from '../config/gateway-config';
 import type { ProviderInstance } from '../registry/provider-instance';
-import type { Credential, UpstreamResult, WireProtocol } from '../registry/provider-executor';
+import type { CallAffinity, Credential, UpstreamResult, WireProtocol } from '../registry/provider-executor';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { AccountStore } from '../store/account-store';
 import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
@@ -46,6 +46,8 @@ export interface ForwardRequest {
   clientHeaders?: Record<string, string>;
   /** How long to wait for a stream's first event before starting the response anyway. */
   primeWaitMs: number;
+  /** One of several requests on a client connection that should stay on one upstream. */
+  affinity?: CallAffinity;
 }
 
 export interface ExecuteOptions {
@@ -55,6 +57,8 @@ export interface ExecuteOptions {
   requestId: string;
   /** How long to wait for a stream's first event before starting the response anyway. */
   primeWaitMs: number;
+  /** When set, the target and credential that served its last call are tried first. */
+  affinity?: CallAffinity;
 }
 
 @Injectable()
@@ -101,9 +105,10 @@ export class RequestRouter {
           signal,
           requestId: request.requestId,
           clientHeaders: request.clientHeaders,
+          affinity: request.affinity,
         });
       },
-      { signal: request.signal, requestId: request.requestId, primeWaitMs: request.primeWaitMs },
+      { signal: request.signal, requestId: request.requestId, primeWaitMs: request.primeWaitMs, affinity: request.affinity },
     );
   }
 
@@ -123,9 +128,12 @@ export class RequestRouter {
     let lastError: unknown;
     let readyAgainAt: number | undefined;
 
-    for (const target of plan.targets) {
+    const last = options.affinity?.last;
+    for (const target of preferLast(plan.targets, last)) {
       const pool = await this.poolFor(target.instance);
       const candidates = pool.order((credential) => this.quotaOf(target.instance, credential));
+      // The credential that served this connection's last call first: its upstream holds the context.
+      if (last?.instance === target.instance.name) candidates.sort((a, b) => Number(pool.key(b) === last.credentialKey) - Number(pool.key(a) === last.credentialKey));
       if (candidates.length === 0) readyAgainAt = earliest(readyAgainAt, pool.readyAgainAt());
       for (const credential of candidates) {
         if (attempts >= routing.maxAttempts || Date.now() > deadline || options.signal.aborted) break;
@@ -145,6 +153,7 @@ export class RequestRouter {
           // The credential's in-flight count is released when the answer is finished with.
           const { result } = await primeStream(await attempt(target, credential, signal), options.primeWaitMs, done);
           this.states.clearCooldown(key);
+          if (options.affinity) options.affinity.last = { instance: target.instance.name, credentialKey: key };
           return { target, result, attempts };
         } catch (error) {
           done();
@@ -217,6 +226,13 @@ function allCooling(plan: RoutePlan, readyAgainAt: number | undefined): GatewayE
     `Every credential that serves \`${plan.requested}\` (${names}) is resting after a rate limit${wait ? `; the first is ready again in ${wait} s` : ''}.`,
     { type: 'rate_limit_error', code: 'credentials_cooling_down', headers: wait ? { 'retry-after': String(wait) } : {} },
   );
+}
+
+/** The plan's targets with the one on `last`'s instance moved to the front (a stable order otherwise). */
+function preferLast(targets: RouteTarget[], last: CallAffinity['last']): RouteTarget[] {
+  if (!last) return targets;
+  const index = targets.findIndex((t) => t.instance.name === last.instance);
+  return index <= 0 ? targets : [targets[index], ...targets.slice(0, index), ...targets.slice(index + 1)];
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {

@@ -50,7 +50,7 @@ export function mapUpstreamError(error: UpstreamError): GatewayError {
       if (error.status === 529 || error.upstreamType === 'overloaded_error') return overloaded(error, from);
       const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 502;
       return new GatewayError(status, error.message, {
-        type: TYPE_BY_STATUS[status] ?? 'server_error',
+        type: TYPE_BY_STATUS[status] ?? (status < 500 ? 'invalid_request_error' : 'server_error'),
         code: error.upstreamCode ?? 'upstream_error',
         headers: error.headers,
         cause: error,

@@ -4,6 +4,7 @@
 // Responses natively; /v1/chat/completions reaches it through the chat⇄Responses translators.
 // Serves any OpenAI-shaped model id (CODEX_MODEL_PATTERN) besides its catalog, and lists what the
 // backend's (or, with a key, the Platform's) `GET <base>/models` answers.
+// The backend sees the Codex CLI's identity: the caller's own when the caller is the CLI.
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
 import type { ResponsesRequest } from '../../protocol/openai-responses';
@@ -23,15 +24,16 @@ import { UpstreamError } from '../../upstream/upstream-error';
 import { getJson } from '../../upstream/get-json';
 import { UpstreamHttp } from '../../upstream/upstream-http.service';
 import { readOpenAIModelList } from '../shared/openai-model-list';
-import { CODEX_CLI_VERSION, codexHeaders } from './codex-headers';
 import { readCodexModelList } from './codex-model-list';
+import { CODEX_CLI_VERSION, callerSession, codexHeaders } from './codex-headers';
+import { codexIdentity } from './codex-identity';
 import { codexEventStream, type CodexStreamHooks } from './codex-event-stream';
 import { CodexHttpTransport } from './codex-http.transport';
 import { conversationKey, toCodexRequest } from './codex-request';
 import { CodexSettingsDto } from './codex-settings.dto';
 import { retryBeforeFirstEvent } from './codex-stream-attempts';
 import { CODEX_MODELS } from './codex.catalog';
-import { CodexWebSocketTransport, DEFAULT_WS_POOL_SIZE } from './codex-ws.transport';
+import { CodexWebSocketTransport, DEFAULT_WS_POOL_SIZE, upstreamConnectionGone } from './codex-ws.transport';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import { listTimeouts, upstreamTimeouts } from '../../upstream/upstream-timeouts';
 
@@ -115,13 +117,22 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     const settings = call.instance.settings as CodexSettingsDto;
     const instance = call.instance.name;
     const body = toCodexRequest({ ...call.body, model: call.model });
-    const sessionId = conversationKey(call.body, account.accountId);
+    const client = call.clientHeaders;
+    const sessionId = callerSession(client)?.value ?? conversationKey(call.body, account.accountId);
     body.prompt_cache_key ??= sessionId;
     const chatgptAccountId = typeof account.claims.chatgpt_account_id === 'string' ? account.claims.chatgpt_account_id : undefined;
     const headers = {
       ...lowerCaseKeys(settings.headers),
-      ...codexHeaders({ accessToken: account.accessToken, accountId: chatgptAccountId, sessionId }),
+      ...codexHeaders({ accessToken: account.accessToken, accountId: chatgptAccountId, sessionId, identity: codexIdentity(client), clientHeaders: client }),
     };
+    // A client's own WebSocket is served over an upstream socket of its own (whatever
+    // `transport` says), where the backend resolves a follow-up's previous_response_id; such a
+    // follow-up can go nowhere else, so it is never retried on a new socket or over HTTP.
+    const affinity = call.affinity;
+    const previous = affinity && typeof call.body.previous_response_id === 'string' ? call.body.previous_response_id : undefined;
+    // v2's warm-up (`generate: false`) is the same kind of request: it only means something there.
+    const generate = affinity ? call.body.generate : undefined;
+    const wsBody = previous || generate !== undefined ? { ...body, previous_response_id: previous, generate } : body;
     const hooks: CodexStreamHooks = {
       instance,
       secret: account.accessToken,
@@ -143,7 +154,8 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       return { headers: opened.headers, events: codexEventStream(opened.events, hooks) };
     };
 
-    if (settings.transport !== 'websocket' || !this.ws.enabled(instance)) {
+    if ((settings.transport !== 'websocket' && !affinity) || !this.ws.enabled(instance)) {
+      if (previous) throw upstreamConnectionGone(instance, previous);
       const opened = await overHttp();
       return { kind: 'stream', status: 200, headers: opened.headers, events: opened.events };
     }
@@ -156,12 +168,13 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
           accessToken: account.accessToken,
           url: settings.ws_url ?? `${baseUrl.replace(/^http/, 'ws')}/responses`,
           headers,
-          body,
+          body: wsBody,
           signal: call.signal,
           timeouts,
           poolSize: settings.ws_pool_size ?? DEFAULT_WS_POOL_SIZE,
           onIdleFrame: hooks.onRateLimits,
           fresh,
+          affinity,
         }),
         hooks,
       );
@@ -171,7 +184,8 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     } catch (error) {
       // A refused upgrade (426) or a socket that cannot be opened: this request goes over HTTP.
       // Other answers to the upgrade (401, 429 …) are the backend's word, the same over HTTP.
-      if (!(error instanceof UpstreamError) || !isWebSocketTrouble(error)) throw error;
+      // A follow-up opens no socket, so its failure here says nothing about WebSockets.
+      if (previous || !(error instanceof UpstreamError) || !isWebSocketTrouble(error)) throw error;
       this.ws.noteFailure(instance, error);
       return { kind: 'stream', status: 200, headers: {}, events: (await overHttp()).events };
     }
@@ -179,6 +193,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     const events = retryBeforeFirstEvent(first, (error) => {
       if (call.signal.aborted || !(error instanceof UpstreamError) || !isWebSocketTrouble(error)) return undefined;
       this.ws.noteFailure(instance, error);
+      if (previous) return Promise.reject(upstreamConnectionGone(instance, previous));
       // One fresh socket for a broken or expired connection; HTTP for a request too big for
       // a frame (1009) or when the fresh socket failed too.
       if (!retriedSocket && error.upstreamCode !== 'message_too_big' && this.ws.enabled(instance)) {

@@ -1,0 +1,132 @@
+// GET /v1/responses as a WebSocket (the Codex CLI with `supports_websockets = true`): takes the
+// HTTP server's upgrades, accepts those for /v1/responses while some enabled instance speaks the
+// Responses API, and hands each accepted socket to a ResponsesSocket. A refusal is immediate and
+// in OpenAI's error dialect; 426 is what makes the Codex CLI fall back to HTTP at once (any other
+// failure it retries five times first). At shutdown idle sockets close at once, busy ones after
+// their response, and the rest at the deadline (closeGateway → ActiveStreams.stopAll).
+import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { GatewayError } from '../../common/gateway-error';
+import { REQUEST_ID_HEADER, requestIdFor } from '../../common/request-id';
+import { PluginRegistry } from '../../registry/plugin-registry.service';
+import { toOpenAIError } from '../errors/openai-error';
+import { responsesClientHeaders } from '../responses-client-headers';
+import { ActiveStreams } from '../streaming/active-streams';
+import { FallbackHints } from './fallback-hints';
+import { ResponsesSocket } from './responses-socket';
+import { NO_RESPONSES_PATH, ResponsesWsForwarder } from './responses-ws.forwarder';
+
+export const RESPONSES_WS_PATH = '/v1/responses';
+/** The headers that name a Codex CLI session, in the order tried. */
+const SESSION_HEADERS = ['session_id', 'session-id', 'thread-id'] as const;
+
+@Injectable()
+export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(ResponsesWebSocketServer.name);
+  private readonly sockets = new Set<ResponsesSocket>();
+  private readonly hints = new FallbackHints();
+  private wss?: WebSocketServer;
+  private draining = false;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly registry: PluginRegistry,
+    private readonly forwarder: ResponsesWsForwarder,
+    private readonly streams: ActiveStreams,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) return;
+    // A frame is one request body: the same bound as HTTP bodies (a larger one closes with 1009).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.registry.config.server.bodyLimit });
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(request, socket, head));
+  }
+
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+    for (const socket of this.sockets) socket.drain();
+  }
+
+  onApplicationShutdown(): void {
+    this.wss?.close();
+  }
+
+  private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // A client that resets mid-handshake must not take the process with it.
+    socket.on('error', () => undefined);
+    try {
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== RESPONSES_WS_PATH) {
+        return refuse(request, socket, new GatewayError(404, `Unknown route: GET ${path} (WebSocket). WebSockets are served on ${RESPONSES_WS_PATH}.`, { type: 'not_found_error', code: 'unknown_url' }));
+      }
+      if (this.draining) {
+        return refuse(request, socket, new GatewayError(503, 'The gateway is shutting down.', { type: 'server_error', code: 'gateway_shutting_down' }));
+      }
+      if (!this.forwarder.servesResponses()) {
+        return refuse(request, socket, upgradeRequired('No provider instance here speaks the Responses API over a WebSocket; use HTTP (POST /v1/responses).'));
+      }
+      const session = sessionOf(request);
+      if (session && this.hints.take(session)) {
+        return refuse(request, socket, upgradeRequired("This session's model has no Responses path over a WebSocket; use HTTP (POST /v1/responses)."));
+      }
+      const requestId = requestIdFor(request);
+      const wss = this.wss!;
+      const echoId = (headers: string[]) => headers.push(`${REQUEST_ID_HEADER}: ${requestId}`);
+      wss.once('headers', echoId);
+      wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, requestId, session));
+      // handleUpgrade refuses a malformed handshake without emitting 'headers'.
+      wss.off('headers', echoId);
+    } catch (error) {
+      this.logger.error({ err: error }, 'responses websocket: upgrade failed');
+      socket.destroy();
+    }
+  }
+
+  private accept(ws: WebSocket, request: IncomingMessage, requestId: string, session: string | undefined): void {
+    const clientHeaders = responsesClientHeaders(request.headers);
+    let responses = 0;
+    const connection = new ResponsesSocket({
+      socket: ws,
+      start: (body, context) => this.forwarder.start(body, { ...context, clientHeaders }),
+      nextRequestId: () => `${requestId}:${++responses}`,
+      streams: this.streams,
+      logger: this.logger,
+      noResponsesPathCode: NO_RESPONSES_PATH,
+      onNoResponsesPath: session ? () => this.hints.add(session) : undefined,
+    });
+    this.sockets.add(connection);
+    ws.once('close', () => this.sockets.delete(connection));
+    if (this.draining) connection.drain();
+  }
+}
+
+function upgradeRequired(message: string): GatewayError {
+  return new GatewayError(426, message, { type: 'invalid_request_error', code: 'websocket_not_supported' });
+}
+
+/** The session a Codex CLI names on its upgrade, if any. */
+function sessionOf(request: IncomingMessage): string | undefined {
+  for (const name of SESSION_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string' && value !== '' && value.length <= 200) return value;
+  }
+  return undefined;
+}
+
+/** An HTTP answer written straight onto the upgrade's socket (there is no reply object), then closed. */
+function refuse(request: IncomingMessage, socket: Duplex, error: GatewayError): void {
+  const body = JSON.stringify(toOpenAIError(error));
+  const lines = [
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `${REQUEST_ID_HEADER}: ${requestIdFor(request)}`,
+    'connection: close',
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
