@@ -8,6 +8,7 @@ import {
   FAKE_API_KEY,
   FAKE_OAUTH_TOKEN,
   FakeAnthropicUpstream,
+  MID_CONVERSATION_SYSTEM_BETA,
   OAUTH_BETA,
   claudeCodeFingerprint,
   claudeCodeSystem,
@@ -426,6 +427,44 @@ describe('validation', () => {
     const res = await post('/v1/messages', params(), { ...API_HEADERS, 'anthropic-beta': 'claude-code-20250219,prompt-caching-2024-07-31' });
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).error.message).toMatch(/^Unexpected value\(s\) `prompt-caching-2024-07-31` for the `anthropic-beta` header/);
+  });
+});
+
+describe('mid-conversation system turns', () => {
+  const messages = [
+    { role: 'user', content: 'first' },
+    { role: 'system', content: 'Plan mode is on.' },
+    { role: 'assistant', content: 'ok' },
+    { role: 'system', content: [{ type: 'text', text: 'A reminder.' }] },
+    { role: 'user', content: 'second' },
+  ];
+
+  it("refuses role \"system\" without the beta, as the API did before it", async () => {
+    await expectApiError(apiKeyClient().messages.create(params({ messages })), Anthropic.BadRequestError, 400, 'invalid_request_error', "messages.1.role: Input should be 'user' or 'assistant'");
+  });
+
+  it('takes them anywhere under the mid-conversation-system beta and answers the last user turn', async () => {
+    const client = apiKeyClient({ defaultHeaders: { 'anthropic-beta': MID_CONVERSATION_SYSTEM_BETA } });
+    const message = await client.messages.create(params({ messages }));
+    expect(message.content).toEqual([expect.objectContaining({ type: 'text', text: 'You said: second' })]);
+  });
+
+  it('still checks the conversation around them, and their content', async () => {
+    const client = apiKeyClient({ defaultHeaders: { 'anthropic-beta': MID_CONVERSATION_SYSTEM_BETA } });
+    await expectApiError(
+      client.messages.create(params({ messages: [{ role: 'user', content: 'a' }, { role: 'system', content: 'x' }, { role: 'user', content: 'b' }] })),
+      Anthropic.BadRequestError,
+      400,
+      'invalid_request_error',
+      'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row',
+    );
+    await expectApiError(
+      client.messages.create(params({ messages: [{ role: 'user', content: 'a' }, { role: 'system', content: '' }] })),
+      Anthropic.BadRequestError,
+      400,
+      'invalid_request_error',
+      'messages.1.content: system messages take only non-empty text',
+    );
   });
 });
 

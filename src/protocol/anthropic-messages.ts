@@ -61,6 +61,25 @@ export interface AnthropicRedactedThinkingBlock {
   [key: string]: unknown;
 }
 
+/**
+ * What Claude Code's ToolSearch returns inside a tool_result: a pointer to a deferred tool
+ * (`defer_loading: true`) that the API loads into the model's context.
+ */
+export interface AnthropicToolReferenceBlock {
+  type: 'tool_reference';
+  tool_name: string;
+  [key: string]: unknown;
+}
+
+/** A search result a client hands the model (in a user turn or a tool_result), with citations. */
+export interface AnthropicSearchResultBlock {
+  type: 'search_result';
+  source: string;
+  title: string;
+  content: AnthropicTextBlock[];
+  [key: string]: unknown;
+}
+
 export type AnthropicContentBlock =
   | AnthropicTextBlock
   | AnthropicImageBlock
@@ -68,22 +87,31 @@ export type AnthropicContentBlock =
   | AnthropicToolResultBlock
   | AnthropicThinkingBlock
   | AnthropicRedactedThinkingBlock
+  | AnthropicToolReferenceBlock
+  | AnthropicSearchResultBlock
   | { type: string; [key: string]: unknown };
 
 // ---------------------------------------------------------------- request
 
+/**
+ * A turn. `system` turns may sit anywhere in `messages` (the `mid-conversation-system` beta);
+ * Claude Code sends them for every model it does not treat as a legacy Claude.
+ */
 export interface AnthropicMessageParam {
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'system';
   content: string | AnthropicContentBlock[];
   [key: string]: unknown;
 }
 
+/** A client tool (no `type`, or `custom`) or a server tool (`type` names it; no input_schema). */
 export interface AnthropicTool {
   name: string;
   description?: string;
-  input_schema: Record<string, unknown>;
+  input_schema?: Record<string, unknown>;
   type?: string;
   cache_control?: AnthropicCacheControl | null;
+  /** Advanced tool use: the definition is loaded only once a tool search references it. */
+  defer_loading?: boolean;
   [key: string]: unknown;
 }
 
@@ -95,8 +123,17 @@ export type AnthropicToolChoice =
 
 export type AnthropicThinkingConfig =
   | { type: 'enabled'; budget_tokens: number }
-  | { type: 'adaptive' }
+  | { type: 'adaptive'; display?: 'summarized' | 'omitted' | (string & {}) }
   | { type: 'disabled' };
+
+/** How hard the model works (the `effort` beta); `xhigh` and `max` above `high`. */
+export type AnthropicEffort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
+
+export interface AnthropicOutputConfig {
+  effort?: AnthropicEffort | (string & {});
+  format?: Record<string, unknown>;
+  [key: string]: unknown;
+}
 
 export interface MessagesRequest {
   model: string;
@@ -112,6 +149,9 @@ export interface MessagesRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   thinking?: AnthropicThinkingConfig;
+  output_config?: AnthropicOutputConfig;
+  /** Server-side context editing (a beta); only Anthropic acts on it. */
+  context_management?: Record<string, unknown>;
   [key: string]: unknown;
 }
 

@@ -5,6 +5,7 @@ import type { AnthropicMessageParam, AnthropicToolChoice, MessagesRequest } from
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import type { ResponsesReasoningConfig, ResponsesRequest } from '../protocol/openai-responses';
 import { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET, THINKING_BUDGETS } from '../translate/chat-to-messages.translator';
+import { REASONING_EFFORT_BY_LEVEL } from '../translate/messages-to-chat.translator';
 
 export const THINKING_LEVELS = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ThinkingLevel = (typeof THINKING_LEVELS)[number];
@@ -20,16 +21,10 @@ export const THINKING_LEVEL_BUDGETS = THINKING_BUDGETS as Readonly<Record<Thinki
 
 /**
  * Level → OpenAI `reasoning_effort` / Responses `reasoning.effort` (seed §2.9, Codex mapping):
- * only low/medium/high, the values every OpenAI-compatible upstream takes.
+ * only low/medium/high, the values every OpenAI-compatible upstream takes. The same table
+ * translates an Anthropic client's `output_config.effort`.
  */
-export const THINKING_LEVEL_EFFORTS: Readonly<Record<ThinkingLevel, 'low' | 'medium' | 'high'>> = {
-  minimal: 'low',
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  xhigh: 'high',
-  max: 'high',
-};
+export const THINKING_LEVEL_EFFORTS: Readonly<Record<ThinkingLevel, 'low' | 'medium' | 'high'>> = REASONING_EFFORT_BY_LEVEL;
 
 export { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET };
 
@@ -178,7 +173,7 @@ function thinkingAllowed(toolChoice: AnthropicToolChoice | undefined, messages: 
   const lastAssistant = (messages as AnthropicMessageParam[]).findLast((m) => m?.role === 'assistant');
   if (!lastAssistant || !Array.isArray(lastAssistant.content)) return true;
   const content = lastAssistant.content;
-  if (!content.some((block) => block.type === 'tool_use')) return true;
+  if (!content.some((block) => block?.type === 'tool_use')) return true;
   return content[0]?.type === 'thinking' || content[0]?.type === 'redacted_thinking';
 }
 

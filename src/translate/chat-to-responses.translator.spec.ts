@@ -38,6 +38,19 @@ describe('ChatToResponsesTranslator', () => {
       ]);
     });
 
+    it('keeps a system message in place once any conversation item came before it, even without a user message', () => {
+      const body = translate([
+        { role: 'system', content: 'Base.' },
+        { role: 'assistant', content: 'I start.' },
+        { role: 'system', content: 'Later note.' },
+      ]);
+      expect(body.instructions).toBe('Base.');
+      expect(body.input).toEqual([
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'I start.' }] },
+        { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'Later note.' }] },
+      ]);
+    });
+
     it('sends no instructions field when there is no system message', () => {
       const body = translate([{ role: 'user', content: 'hi' }]);
       expect(body).not.toHaveProperty('instructions');

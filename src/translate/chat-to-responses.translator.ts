@@ -61,14 +61,17 @@ export class ChatToResponsesTranslator {
 function translateMessages(messages: ChatMessage[]): { instructions?: string; input: ResponsesItem[] } {
   const instructions: string[] = [];
   const input: ResponsesItem[] = [];
-  let seenUser = false;
+  // Set by the first message that is not system/developer (whatever its role).
+  let started = false;
   for (const message of messages) {
     if (!isObject(message)) continue;
+    if (message.role !== 'system' && message.role !== 'developer') started = true;
     switch (message.role) {
       case 'system':
       case 'developer': {
-        // Before the conversation starts they are the instructions; later ones keep their place.
-        if (!seenUser) {
+        // Before the conversation starts they are the instructions; later ones keep their place
+        // as developer items (a mid-conversation system turn must not jump to the top).
+        if (!started) {
           const text = joinedText(message.content);
           if (text !== '') instructions.push(text);
         } else {
@@ -78,7 +81,6 @@ function translateMessages(messages: ChatMessage[]): { instructions?: string; in
         break;
       }
       case 'user': {
-        seenUser = true;
         const content = userContent(message.content);
         if (content.length > 0) input.push({ type: 'message', role: 'user', content });
         break;

@@ -36,6 +36,15 @@ describe('estimateInputTokens', () => {
     ).toBe(DOCUMENT_TOKENS);
   });
 
+  it('counts system turns, search results and tool references (Claude Code shapes)', () => {
+    const empty = { messages: [{ role: 'user' as const, content: '' }] };
+    expect(cost({ messages: [{ role: 'user', content: '' }, { role: 'system', content: 'x'.repeat(400) }] }, { messages: [{ role: 'user', content: '' }, { role: 'system', content: '' }] })).toBe(100);
+    const search = { type: 'search_result', source: '', title: '', content: [{ type: 'text', text: 'y'.repeat(400) }] };
+    expect(cost({ messages: [{ role: 'user', content: [search] }] }, { messages: [{ role: 'user', content: [] }] })).toBe(100);
+    const reference = { type: 'tool_reference', tool_name: 'NotebookEdit' };
+    expect(cost({ messages: [{ role: 'user', content: [reference] }] }, empty)).toBeGreaterThan(0);
+  });
+
   it('counts tool definitions: name, description and schema', () => {
     const small = estimateInputTokens(request({ tools: [{ name: 't', input_schema: { type: 'object' } }] }));
     const large = estimateInputTokens(

@@ -80,6 +80,13 @@ class Counter {
         return;
       case 'tool_result':
         return this.content(value.content);
+      case 'search_result':
+        this.text(value.title);
+        this.text(value.source);
+        return this.content(value.content);
+      case 'tool_reference':
+        // Sent to a chat model as "[tool_reference: Name]".
+        return this.text(`[tool_reference: ${typeof value.tool_name === 'string' ? value.tool_name : ''}]`);
       case 'thinking':
         // Chat providers are not sent past reasoning (MessagesToChatTranslator drops it).
         return;

@@ -1,5 +1,6 @@
 import type { MessagesRequest } from '../protocol/anthropic-messages';
-import { MessagesToChatTranslator, TOOL_ERROR_PREFIX } from './messages-to-chat.translator';
+import { ChatToResponsesTranslator } from './chat-to-responses.translator';
+import { MAX_CHAT_USER_LENGTH, MessagesToChatTranslator, TOOL_ERROR_PREFIX } from './messages-to-chat.translator';
 
 const translator = new MessagesToChatTranslator();
 
@@ -330,6 +331,199 @@ describe('MessagesToChatTranslator', () => {
         request({ top_k: 5, service_tier: 'auto', cache_control: { type: 'ephemeral' }, container: 'c1', inference_geo: 'us', metadata: {} }),
       );
       expect(Object.keys(body).sort()).toEqual(['max_tokens', 'messages', 'model']);
+    });
+  });
+  describe('what Claude Code sends (issue 12)', () => {
+    const BILLING = 'x-anthropic-billing-header: cc_version=2.1.332.a3f; cc_entrypoint=cli; cch=00000;';
+
+    it('puts the billing-header block after the stable system prompt, so the prompt prefix stays the same across sessions', () => {
+      const body = translator.translate(
+        request({
+          system: [
+            { type: 'text', text: BILLING },
+            { type: 'text', text: "You are Claude Code, Anthropic's official CLI for Claude.", cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'Use the tools available to you.' },
+          ],
+        }),
+      );
+      expect(body.messages[0]).toEqual({
+        role: 'system',
+        content: `You are Claude Code, Anthropic's official CLI for Claude.\n\nUse the tools available to you.\n\n${BILLING}`,
+      });
+    });
+
+    it('gives two sessions (different billing hashes) the same system prompt prefix', () => {
+      const prompt = (hash: string) =>
+        translator.translate(request({ system: [{ type: 'text', text: `x-anthropic-billing-header: cc_version=2.1.332.${hash};` }, { type: 'text', text: 'Stable prompt.' }] }))
+          .messages[0].content as string;
+      const [a, b] = [prompt('111'), prompt('222')];
+      expect(a).not.toBe(b);
+      expect(a.startsWith('Stable prompt.\n\n')).toBe(true);
+      expect(b.startsWith('Stable prompt.\n\n')).toBe(true);
+    });
+
+    it('turns role "system" turns into system messages where they stand', () => {
+      const body = translator.translate(
+        request({
+          system: 'Base.',
+          messages: [
+            { role: 'user', content: 'first' },
+            { role: 'assistant', content: 'ok' },
+            { role: 'system', content: 'The user switched to plan mode.' },
+            { role: 'user', content: 'second' },
+            { role: 'system', content: [{ type: 'text', text: 'Reminder one.' }, { type: 'text', text: 'Reminder two.' }] },
+          ],
+        }),
+      );
+      expect(body.messages).toEqual([
+        { role: 'system', content: 'Base.' },
+        { role: 'user', content: 'first' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'system', content: 'The user switched to plan mode.' },
+        { role: 'user', content: 'second' },
+        { role: 'system', content: 'Reminder one.\n\nReminder two.' },
+      ]);
+    });
+
+    it('lets tool messages follow their tool calls directly when a system turn sits between them', () => {
+      const body = translator.translate(
+        request({
+          tools: [{ name: 'Bash', input_schema: { type: 'object' } }],
+          messages: [
+            { role: 'user', content: 'list files' },
+            { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
+            { role: 'system', content: 'Tool output may be long.' },
+            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt' }, { type: 'text', text: 'and?' }] },
+          ],
+        }),
+      );
+      expect(body.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'system', 'user']);
+      expect(body.messages[3]).toEqual({ role: 'system', content: 'Tool output may be long.' });
+    });
+
+    it('skips a system turn with no text', () => {
+      const body = translator.translate(request({ messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: [] }] }));
+      expect(body.messages).toEqual([{ role: 'user', content: 'hi' }]);
+    });
+
+    it('sends tool_reference, search_result and document blocks of a tool result to the model as text', () => {
+      const body = translator.translate(
+        request({
+          messages: [
+            { role: 'user', content: 'find a tool' },
+            { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_s', name: 'ToolSearch', input: { query: 'notebook' } }] },
+            {
+              role: 'user',
+              content: [
+                {
+                  type: 'tool_result',
+                  tool_use_id: 'toolu_s',
+                  content: [
+                    { type: 'tool_reference', tool_name: 'NotebookEdit' },
+                    { type: 'tool_reference', tool_name: 'mcp__github__get_issue' },
+                    { type: 'search_result', source: 'https://docs.example/a', title: 'Doc A', content: [{ type: 'text', text: 'Alpha.' }] },
+                    { type: 'document', source: { type: 'content', content: [{ type: 'text', text: 'Inline doc.' }] } },
+                    { type: 'future_block', payload: 1 },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+      expect(body.messages[2]).toEqual({
+        role: 'tool',
+        tool_call_id: 'toolu_s',
+        content: '[tool_reference: NotebookEdit]\n[tool_reference: mcp__github__get_issue]\n[search_result: Doc A — https://docs.example/a]\nAlpha.\nInline doc.\n[future_block]',
+      });
+    });
+
+    it('keeps deferred tools as plain function tools and skips tool kinds chat cannot run, with the choice of one', () => {
+      const body = translator.translate(
+        request({
+          tools: [
+            { name: 'ToolSearch', description: 'Find deferred tools', input_schema: { type: 'object', properties: { query: { type: 'string' } } } },
+            { name: 'NotebookEdit', description: 'Edit a notebook', input_schema: { type: 'object' }, defer_loading: true },
+            { type: 'tool_search_tool_regex_20251119', name: 'tool_search_tool_regex' },
+            { type: 'web_search_20250305', name: 'web_search', max_uses: 3 },
+            { type: 'mcp_toolset', mcp_server_name: 'github' } as never,
+          ],
+          tool_choice: { type: 'tool', name: 'web_search' },
+        }),
+      );
+      expect(body.tools).toEqual([
+        { type: 'function', function: { name: 'ToolSearch', description: 'Find deferred tools', parameters: { type: 'object', properties: { query: { type: 'string' } } } } },
+        { type: 'function', function: { name: 'NotebookEdit', description: 'Edit a notebook', parameters: { type: 'object' } } },
+      ]);
+      expect(JSON.stringify(body)).not.toContain('defer_loading');
+      expect(body).not.toHaveProperty('tool_choice');
+    });
+
+    it.each([
+      ['low', 'low'],
+      ['medium', 'medium'],
+      ['high', 'high'],
+      ['xhigh', 'high'],
+      ['max', 'high'],
+    ])('maps adaptive thinking with output_config.effort %s to reasoning_effort %s', (effort, expected) => {
+      const body = translator.translate(request({ thinking: { type: 'adaptive', display: 'omitted' }, output_config: { effort } }));
+      expect(body.reasoning_effort).toBe(expected);
+    });
+
+    it('maps output_config.effort without thinking, and ignores an unknown effort', () => {
+      expect(translator.translate(request({ output_config: { effort: 'xhigh' } })).reasoning_effort).toBe('high');
+      expect(translator.translate(request({ output_config: { effort: 'ludicrous' } }))).not.toHaveProperty('reasoning_effort');
+      expect(translator.translate(request({ thinking: { type: 'adaptive' }, output_config: { effort: 'ludicrous' } })).reasoning_effort).toBe('medium');
+    });
+
+    it('lets disabled thinking win over an effort level', () => {
+      expect(translator.translate(request({ thinking: { type: 'disabled' }, output_config: { effort: 'high' } }))).not.toHaveProperty('reasoning_effort');
+    });
+
+    it('drops context_management, output_config and a JSON-document metadata.user_id; keeps a short user id', () => {
+      const claudeCodeUser = JSON.stringify({ device_id: 'd'.repeat(64), account_uuid: 'a1b2', session_id: 's1' });
+      const body = translator.translate(
+        request({
+          context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+          output_config: { effort: 'high' },
+          metadata: { user_id: claudeCodeUser },
+        }),
+      );
+      expect(Object.keys(body).sort()).toEqual(['max_tokens', 'messages', 'model', 'reasoning_effort']);
+      const short = 'u'.repeat(MAX_CHAT_USER_LENGTH);
+      expect(translator.translate(request({ metadata: { user_id: short } })).user).toBe(short);
+      expect(translator.translate(request({ metadata: { user_id: `${short}x` } }))).not.toHaveProperty('user');
+    });
+
+    it('survives the hop on to the Responses API with the system turn as a developer item in place', () => {
+      const chat = translator.translate(
+        request({
+          system: [{ type: 'text', text: BILLING }, { type: 'text', text: 'Stable.' }],
+          messages: [
+            { role: 'user', content: 'one' },
+            { role: 'assistant', content: 'ok' },
+            { role: 'system', content: 'Mid-conversation note.' },
+            { role: 'user', content: 'two' },
+          ],
+          thinking: { type: 'adaptive' },
+          output_config: { effort: 'xhigh' },
+        }),
+      );
+      const responses = new ChatToResponsesTranslator().translate(chat);
+      expect(responses.instructions).toBe(`Stable.\n\n${BILLING}`);
+      expect(responses.reasoning).toEqual({ effort: 'high', summary: 'auto' });
+      expect(responses.input).toEqual([
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'one' }] },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'ok' }] },
+        { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'Mid-conversation note.' }] },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'two' }] },
+      ]);
+    });
+
+    it('skips odd shapes inside messages instead of crashing', () => {
+      const odd = [null, 7, 'text', { role: 'system', content: 5 }, { role: 'user' }, { role: 'user', content: [null, { type: 'tool_result' }, { type: 'tool_result', tool_use_id: 'x', content: [null, 3, { type: 9 }] }] }, { role: 'narrator', content: 'hi' }];
+      const body = translator.translate(request({ messages: odd as never }));
+      expect(body.messages).toEqual([{ role: 'tool', tool_call_id: 'x', content: '' }]);
     });
   });
 });

@@ -1,7 +1,8 @@
 // Turns an Anthropic Messages request (reference/wire-protocols.md §3.2) into a Chat Completions
 // request (§4.1), so an Anthropic client (Claude Code, the Anthropic SDK) can use a model served
 // by an OpenAI-compatible provider. Anthropic-only fields (top_k, cache_control, service_tier,
-// container, server tools…) have no chat equivalent and are dropped.
+// container, context_management, defer_loading, server tools…) have no chat equivalent and are
+// dropped; `role: "system"` turns become system messages where they stand.
 import type {
   AnthropicContentBlock,
   AnthropicMessageParam,
@@ -36,26 +37,75 @@ export const TOOL_ERROR_PREFIX = 'Error: ';
 const LOW_EFFORT_MAX_BUDGET = 1024;
 const MEDIUM_EFFORT_MAX_BUDGET = 8192;
 
+/**
+ * Effort levels (Anthropic's `output_config.effort`, the model-name thinking suffixes) →
+ * `reasoning_effort`: only low/medium/high, the values every OpenAI-compatible upstream takes
+ * (seed §2.9, the Codex mapping).
+ */
+export const REASONING_EFFORT_BY_LEVEL: Readonly<Record<'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max', 'low' | 'medium' | 'high'>> = {
+  minimal: 'low',
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  xhigh: 'high',
+  max: 'high',
+};
+
+/**
+ * System text that changes every session, recognised by how it starts. Claude Code's first
+ * system block is its billing line (`x-anthropic-billing-header: cc_version=<ver>.<hash>; …`),
+ * whose hash differs per session. An upstream's prompt cache matches on the prefix, so such text
+ * goes after the stable system prompt instead of before it, else no two sessions share a cache.
+ */
+export const VOLATILE_SYSTEM_PREFIXES: readonly string[] = ['x-anthropic-billing-header:'];
+
+/**
+ * A `metadata.user_id` longer than this is not sent on as chat's `user`: Claude Code's is a
+ * JSON document of device, account and session ids, which OpenAI-compatible providers cap or
+ * reject (OpenAI's identifiers allow 64 characters).
+ */
+export const MAX_CHAT_USER_LENGTH = 64;
+
 export class MessagesToChatTranslator {
   translate(request: MessagesRequest): ChatCompletionRequest {
     const messages: ChatMessage[] = [];
     const system = systemText(request.system);
     if (system !== '') messages.push({ role: 'system', content: system });
+    // A system turn right after an assistant's tool calls waits until their tool messages are
+    // out: chat requires those to follow the calls directly.
+    let heldSystem: ChatMessage[] = [];
+    const flushSystem = () => {
+      messages.push(...heldSystem);
+      heldSystem = [];
+    };
     for (const message of Array.isArray(request.messages) ? request.messages : []) {
       if (!isObject(message)) continue;
-      if (message.role === 'user') messages.push(...userMessages(message));
-      else if (message.role === 'assistant') {
+      if (message.role === 'system') {
+        const text = turnText(message.content);
+        if (text === '') continue;
+        const turn: ChatMessage = { role: 'system', content: text };
+        if (heldSystem.length > 0 || awaitsToolResults(messages[messages.length - 1])) heldSystem.push(turn);
+        else messages.push(turn);
+      } else if (message.role === 'user') {
+        const turn = userMessages(message);
+        const tools = turn.filter((m) => m.role === 'tool');
+        messages.push(...tools);
+        flushSystem();
+        messages.push(...turn.filter((m) => m.role !== 'tool'));
+      } else if (message.role === 'assistant') {
+        flushSystem();
         const assistant = assistantMessage(message);
         if (assistant) messages.push(assistant);
       }
     }
+    flushSystem();
 
     const body: ChatCompletionRequest = { model: request.model, messages };
     const tools = translateTools(request.tools);
     // A tool_choice (or parallel flag) without tools is rejected by several providers.
     if (tools.length > 0) {
       body.tools = tools;
-      const choice = translateToolChoice(request.tool_choice);
+      const choice = translateToolChoice(request.tool_choice, tools);
       if (choice !== undefined) body.tool_choice = choice;
       if (isObject(request.tool_choice) && request.tool_choice.type !== 'none' && request.tool_choice.disable_parallel_tool_use === true) {
         body.parallel_tool_calls = false;
@@ -72,7 +122,7 @@ export class MessagesToChatTranslator {
       if (stop.length > 0) body.stop = stop;
     }
     const user = isObject(request.metadata) ? request.metadata.user_id : undefined;
-    if (typeof user === 'string' && user !== '') body.user = user;
+    if (typeof user === 'string' && user !== '' && user.length <= MAX_CHAT_USER_LENGTH) body.user = user;
     if (request.stream === true) {
       // An Anthropic stream reports usage in message_delta; a chat stream only on request.
       body.stream = true;
@@ -82,9 +132,27 @@ export class MessagesToChatTranslator {
   }
 }
 
+/** The top-level system prompt as one text: its stable blocks first, then the volatile ones. */
 function systemText(system: MessagesRequest['system']): string {
   if (typeof system === 'string') return system;
-  return textsOf(system).join(SYSTEM_SEPARATOR);
+  const texts = textsOf(system);
+  const volatile = texts.filter(isVolatileSystemText);
+  return [...texts.filter((text) => !isVolatileSystemText(text)), ...volatile].join(SYSTEM_SEPARATOR);
+}
+
+function isVolatileSystemText(text: string): boolean {
+  const start = text.trimStart();
+  return VOLATILE_SYSTEM_PREFIXES.some((prefix) => start.startsWith(prefix));
+}
+
+/** A system turn's text: a string, or its text blocks joined. */
+function turnText(content: unknown): string {
+  return typeof content === 'string' ? content : textsOf(content).join(SYSTEM_SEPARATOR);
+}
+
+/** An assistant message whose tool calls still wait for their tool messages. */
+function awaitsToolResults(message: ChatMessage | undefined): boolean {
+  return message?.role === 'assistant' && Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
 }
 
 /**
@@ -127,9 +195,12 @@ function toolResult(block: Record<string, unknown>): { content: string; images: 
   else if (Array.isArray(block.content)) {
     for (const inner of block.content) {
       if (!isObject(inner)) continue;
-      const part = userPart(inner);
-      if (part?.type === 'text' && typeof part.text === 'string') texts.push(part.text);
-      else if (part) images.push(part);
+      // A tool message carries text only: every block the model should see is made text here,
+      // except images and files, which move to the user message.
+      const part = userPart(inner) ?? { type: 'text', text: placeholderText(inner) };
+      if (part.type === 'text' && typeof part.text === 'string') {
+        if (part.text !== '') texts.push(part.text);
+      } else images.push(part);
     }
   }
   let content = texts.join(TOOL_RESULT_SEPARATOR);
@@ -143,8 +214,11 @@ function toolResult(block: Record<string, unknown>): { content: string; images: 
 
 /**
  * A content block of a user turn (or inside a tool result) as a chat part: text; an image as an
- * `image_url` (base64 → data URL); a document's text as text, a base64 PDF as a `file` part.
- * Anything else (thinking in a user turn, search results, container uploads) is dropped.
+ * `image_url` (base64 → data URL); a document's text as text (a base64 PDF as a `file` part); a
+ * search result as its title, source and text; a tool reference (Claude Code's ToolSearch
+ * answer) as `[tool_reference: Name]`, since every tool went to the chat model anyway. Anything
+ * else (thinking in a user turn, container uploads) is dropped from a user turn; inside a tool
+ * result it becomes a placeholder (placeholderText).
  */
 function userPart(block: Record<string, unknown>): ChatContentPart | undefined {
   switch (block.type) {
@@ -157,16 +231,35 @@ function userPart(block: Record<string, unknown>): ChatContentPart | undefined {
     case 'document': {
       const source = isObject(block.source) ? block.source : {};
       if (source.type === 'text' && typeof source.data === 'string') return { type: 'text', text: source.data };
+      if (source.type === 'content') return textPart(textsOf(source.content).join(TOOL_RESULT_SEPARATOR));
       if (source.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string') {
         const file: Record<string, unknown> = { file_data: `data:${source.media_type};base64,${source.data}` };
         if (typeof block.title === 'string') file.filename = block.title;
         return { type: 'file', file };
       }
+      if (source.type === 'url' && typeof source.url === 'string') return { type: 'text', text: `[document: ${source.url}]` };
       return undefined;
     }
+    case 'search_result': {
+      const heading = [block.title, block.source].filter((s): s is string => typeof s === 'string' && s !== '').join(' — ');
+      const body = textsOf(block.content).join(TOOL_RESULT_SEPARATOR);
+      return textPart([heading === '' ? '' : `[search_result: ${heading}]`, body].filter((s) => s !== '').join('\n'));
+    }
+    case 'tool_reference':
+      return typeof block.tool_name === 'string' ? { type: 'text', text: `[tool_reference: ${block.tool_name}]` } : undefined;
     default:
       return undefined;
   }
+}
+
+function textPart(text: string): ChatContentPart | undefined {
+  return text === '' ? undefined : { type: 'text', text };
+}
+
+/** A tool-result block chat has no form for, as text: its own text if it has one, else its type. */
+function placeholderText(block: Record<string, unknown>): string {
+  if (typeof block.text === 'string') return block.text;
+  return typeof block.type === 'string' ? `[${block.type}]` : '';
 }
 
 function sourceUrl(source: unknown): string | undefined {
@@ -226,7 +319,8 @@ function translateTools(tools: AnthropicTool[] | undefined): ChatFunctionTool[] 
   return out;
 }
 
-function translateToolChoice(choice: AnthropicToolChoice | undefined): ChatToolChoice | undefined {
+/** A choice naming a tool that was not sent (a server tool, dropped) is left out, not sent broken. */
+function translateToolChoice(choice: AnthropicToolChoice | undefined, tools: ChatFunctionTool[]): ChatToolChoice | undefined {
   if (!isObject(choice)) return undefined;
   switch (choice.type) {
     case 'auto':
@@ -235,33 +329,37 @@ function translateToolChoice(choice: AnthropicToolChoice | undefined): ChatToolC
       return 'required';
     case 'none':
       return 'none';
-    case 'tool':
-      return typeof choice.name === 'string' ? { type: 'function', function: { name: choice.name } } : undefined;
+    case 'tool': {
+      const name = choice.name;
+      if (typeof name !== 'string' || !tools.some((tool) => tool.function.name === name)) return undefined;
+      return { type: 'function', function: { name } };
+    }
     default:
       return undefined;
   }
 }
 
 /**
- * `thinking` as `reasoning_effort`: a budget by the §2.9 thresholds; adaptive thinking by the
- * request's `output_config.effort` when it names one (max → high), else medium; disabled or
- * absent → none, leaving the model's default.
+ * `thinking` and `output_config.effort` as `reasoning_effort`: an enabled thinking budget by the
+ * §2.9 thresholds; otherwise the effort level the request names (REASONING_EFFORT_BY_LEVEL, with
+ * adaptive thinking or none); adaptive thinking without one → medium. Disabled thinking, or
+ * neither field → none, leaving the model's default. `display` only hides thinking from the
+ * client, which a chat answer's reasoning never reaches as Anthropic blocks anyway.
  */
 function reasoningEffort(thinking: AnthropicThinkingConfig | undefined, outputConfig: unknown): string | undefined {
-  if (!isObject(thinking)) return undefined;
-  if (thinking.type === 'enabled') {
+  const type = isObject(thinking) ? thinking.type : undefined;
+  if (type === 'disabled') return undefined;
+  if (type === 'enabled') {
     const budget = (thinking as { budget_tokens?: unknown }).budget_tokens;
     if (typeof budget !== 'number') return 'medium';
     if (budget <= LOW_EFFORT_MAX_BUDGET) return 'low';
     return budget <= MEDIUM_EFFORT_MAX_BUDGET ? 'medium' : 'high';
   }
-  if (thinking.type === 'adaptive') {
-    const effort = isObject(outputConfig) ? outputConfig.effort : undefined;
-    if (effort === 'low' || effort === 'medium' || effort === 'high') return effort;
-    if (effort === 'max') return 'high';
-    return 'medium';
+  const level = isObject(outputConfig) ? outputConfig.effort : undefined;
+  if (typeof level === 'string' && Object.hasOwn(REASONING_EFFORT_BY_LEVEL, level)) {
+    return REASONING_EFFORT_BY_LEVEL[level as keyof typeof REASONING_EFFORT_BY_LEVEL];
   }
-  return undefined;
+  return type === 'adaptive' ? 'medium' : undefined;
 }
 
 function textsOf(blocks: unknown): string[] {

@@ -2,7 +2,8 @@
 // `?beta=true`), `POST /v1/messages/count_tokens` and `GET /v1/models` (the Models API: pages of
 // {type,id,display_name,created_at} with has_more/first_id/last_id, `limit`, `after_id`,
 // `before_id`), with API-key and Claude Code OAuth auth,
-// request validation like the real API (errors as {"type":"error","error":{type,message},"request_id"}),
+// request validation like the real API (errors as {"type":"error","error":{type,message},"request_id"};
+// `role: "system"` turns only under the mid-conversation-system beta),
 // default answers like Samples C and D (text, thinking with signatures it remembers, tool_use),
 // simulated prompt caching, rate-limit headers of both families, and scripted failure modes
 // (529, 429, 401, 400, in-stream `event: error`, cut streams, delays, holds for disconnect tests).
@@ -17,6 +18,8 @@ export const CLAUDE_CODE_IDENTITY = "You are Claude Code, Anthropic's official C
 export const BILLING_HEADER_PREFIX = 'x-anthropic-billing-header:';
 /** Salt of the billing-header fingerprint (§3.2). */
 export const BILLING_SALT = '59cf53e54c78';
+/** The beta under which `role: "system"` turns may sit in `messages` (§3.1 list, item 9). */
+export const MID_CONVERSATION_SYSTEM_BETA = 'mid-conversation-system-2026-04-07';
 export const FAKE_API_KEY = 'sk-ant-api03-fake-key-0001';
 export const FAKE_OAUTH_TOKEN = 'sk-ant-oat01-fake-token-0001';
 export const FAKE_ORGANIZATION_ID = '7d1c0a54-0f8e-4d0c-9a51-fa4e0000cafe';
@@ -420,7 +423,7 @@ export class FakeAnthropicUpstream {
       const cc = record.claudeCode;
       if (!cc || !cc.identityBlock) return reject({ status: 400, type: 'invalid_request_error', message: ERRORS.claudeCodeOnly });
     }
-    const bodyRejection = this.checkBody(record.body, endpoint);
+    const bodyRejection = this.checkBody(record.body, endpoint, record.betas);
     if (bodyRejection) return reject(bodyRejection);
 
     const scenario = this.take(endpoint);
@@ -585,7 +588,7 @@ export class FakeAnthropicUpstream {
     return undefined;
   }
 
-  private checkBody(body: Json, endpoint: Endpoint): Rejection | undefined {
+  private checkBody(body: Json, endpoint: Endpoint, betas: string[]): Rejection | undefined {
     const bad = (message: string): Rejection => ({ status: 400, type: 'invalid_request_error', message });
     if (body.model === undefined) return bad(ERRORS.modelRequired);
     if (typeof body.model !== 'string' || body.model === '') return bad('model: Input should be a valid string');
@@ -629,14 +632,33 @@ export class FakeAnthropicUpstream {
     }
 
     if (this.knownModels && !this.knownModels.includes(body.model)) return { status: 404, type: 'not_found_error', message: `model: ${body.model}` };
-    const messagesRejection = this.checkMessages(body);
+    const messagesRejection = this.checkMessages(body, betas);
     return messagesRejection ? bad(messagesRejection) : undefined;
   }
 
-  private checkMessages(body: Json): string | undefined {
-    const messages = body.messages;
-    if (!Array.isArray(messages)) return 'messages: Input should be a valid list';
-    if (messages.length === 0) return ERRORS.messagesEmpty;
+  private checkMessages(body: Json, betas: string[]): string | undefined {
+    const all = body.messages;
+    if (!Array.isArray(all)) return 'messages: Input should be a valid list';
+    if (all.length === 0) return ERRORS.messagesEmpty;
+    if (!betas.includes(MID_CONVERSATION_SYSTEM_BETA)) return this.checkConversation(body, all);
+    // With the beta, `role: "system"` turns (text only) may sit anywhere; the other rules apply to
+    // the conversation without them (error indices then count only the user/assistant turns).
+    for (let i = 0; i < all.length; i++) {
+      const m = all[i];
+      if (m?.role !== 'system') continue;
+      const texts = typeof m.content === 'string' ? [m.content] : Array.isArray(m.content) ? m.content : undefined;
+      if (!texts || texts.length === 0) return `messages.${i}: system messages must have non-empty content`;
+      for (const block of texts) {
+        if (typeof block === 'string' ? block === '' : block?.type !== 'text' || typeof block.text !== 'string' || block.text === '') {
+          return `messages.${i}.content: system messages take only non-empty text`;
+        }
+      }
+    }
+    return this.checkConversation(body, all.filter((m) => m?.role !== 'system'));
+  }
+
+  private checkConversation(body: Json, messages: Json[]): string | undefined {
+    if (messages.length === 0) return ERRORS.firstMessageUser;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       const at = `messages.${i}`;
@@ -720,7 +742,7 @@ export class FakeAnthropicUpstream {
 
   /** The default answer (§3.4 Samples C and D) for a valid request, as a Message object. */
   private answer(body: Json, scenario: AnswerScenario, n: number): Answer {
-    const messages: Json[] = body.messages;
+    const messages: Json[] = body.messages.filter((m: Json) => m?.role !== 'system');
     const last = messages[messages.length - 1];
     const results = last.role === 'user' && Array.isArray(last.content) ? last.content.filter((b: Json) => b.type === 'tool_result') : [];
     const tools: Json[] = Array.isArray(body.tools) ? body.tools : [];

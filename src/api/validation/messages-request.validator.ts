@@ -1,6 +1,9 @@
-// Checks an Anthropic Messages body (POST /v1/messages) the way the Messages API does: the
-// required fields and their types, with Anthropic-style messages ("max_tokens: Field required").
-// Everything else passes untouched.
+// Checks an Anthropic Messages body (POST /v1/messages) for what the gateway itself reads before
+// routing — the model to route by, the messages array to translate, the max_tokens Anthropic
+// requires, the stream flag that picks the answer's form — with Anthropic-style messages
+// ("max_tokens: Field required"). Nothing else: roles (`system` turns), block types, tool kinds
+// and new fields are the upstream's to judge, since a gateway must not be stricter than the API
+// it fronts. The translators and executors cope with any shape inside `messages`.
 import { invalidRequest } from '../../common/gateway-error';
 import type { MessagesRequest } from '../../protocol/anthropic-messages';
 
@@ -16,30 +19,8 @@ export function validateMessagesRequest(body: unknown, options: { requireMaxToke
   }
   if (body.messages === undefined) throw invalidRequest('messages: Field required', 'messages');
   if (!Array.isArray(body.messages)) throw invalidRequest('messages: Input should be a valid list', 'messages');
-  if (body.messages.length === 0) throw invalidRequest('messages: at least one message is required', 'messages');
-  body.messages.forEach((message, i) => {
-    const at = `messages.${i}`;
-    if (!isPlainObject(message)) throw invalidRequest(`${at}: Input should be a valid dictionary`, at);
-    if (message.role !== 'user' && message.role !== 'assistant') {
-      throw invalidRequest(`${at}.role: Input should be 'user' or 'assistant'`, `${at}.role`);
-    }
-    const content = message.content;
-    if (typeof content !== 'string' && !Array.isArray(content)) {
-      throw invalidRequest(`${at}.content: Input should be a valid string or a list of content blocks`, `${at}.content`);
-    }
-    if (Array.isArray(content)) {
-      content.forEach((block, j) => {
-        if (!isPlainObject(block) || typeof block.type !== 'string') {
-          throw invalidRequest(`${at}.content.${j}: Input should be a content block with a type`, `${at}.content.${j}`);
-        }
-      });
-    }
-  });
+  // The gateway answers a stream or one Message by this flag; anything but a boolean is ambiguous.
   if (body.stream !== undefined && typeof body.stream !== 'boolean') throw invalidRequest('stream: Input should be a valid boolean', 'stream');
-  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) {
-    throw invalidRequest('system: Input should be a valid string or a list of text blocks', 'system');
-  }
-  if (body.tools !== undefined && !Array.isArray(body.tools)) throw invalidRequest('tools: Input should be a valid list', 'tools');
   return body as MessagesRequest;
 }
 

@@ -37,20 +37,22 @@ export function claudeCodeHeaders(): Record<string, string> {
  * Code itself — already sent them) and `metadata.user_id` set.
  */
 export function withClaudeCodeIdentity(body: MessagesRequest, accountUuid: string | undefined): MessagesRequest {
+  // A `system` of another shape is left for Anthropic to reject; ours go first all the same.
   const own: AnthropicTextBlock[] =
-    typeof body.system === 'string' ? (body.system ? [{ type: 'text', text: body.system }] : []) : [...(body.system ?? [])];
-  const billing = own.find((block) => block.text?.includes(BILLING_MARKER)) ?? {
+    typeof body.system === 'string' ? (body.system ? [{ type: 'text', text: body.system }] : []) : Array.isArray(body.system) ? [...body.system] : [];
+  const billing = own.find((block) => typeof block?.text === 'string' && block.text.includes(BILLING_MARKER)) ?? {
     type: 'text',
     text: `${BILLING_MARKER}: cc_version=${CLAUDE_CODE_VERSION}.${fingerprint(body.messages)}; cc_entrypoint=cli;`,
   };
-  const prefix = own.find((block) => block.text?.startsWith('You are Claude Code')) ?? {
+  const prefix = own.find((block) => typeof block?.text === 'string' && block.text.startsWith('You are Claude Code')) ?? {
     type: 'text',
     text: CLAUDE_CODE_PREFIX,
     cache_control: { type: 'ephemeral' },
   };
   const rest = own.filter((block) => block !== billing && block !== prefix);
-  const userId = body.metadata?.user_id ?? JSON.stringify({ device_id: DEVICE_ID, account_uuid: accountUuid ?? '', session_id: SESSION_ID });
-  return { ...body, system: [billing, prefix, ...rest], metadata: { ...body.metadata, user_id: userId } };
+  const metadata = isObject(body.metadata) ? body.metadata : {};
+  const userId = metadata.user_id ?? JSON.stringify({ device_id: DEVICE_ID, account_uuid: accountUuid ?? '', session_id: SESSION_ID });
+  return { ...body, system: [billing, prefix, ...rest], metadata: { ...metadata, user_id: userId } };
 }
 
 /**
@@ -58,13 +60,15 @@ export function withClaudeCodeIdentity(body: MessagesRequest, accountUuid: strin
  * characters 4, 7 and 20 of that text ('0' when it is shorter) and the version.
  */
 export function fingerprint(messages: AnthropicMessageParam[]): string {
-  const first = messages.find((m) => m.role === 'user');
+  const first = Array.isArray(messages) ? messages.find((m) => m?.role === 'user') : undefined;
   const content = first?.content;
-  const text =
-    typeof content === 'string'
-      ? content
-      : ((content?.find((block) => block.type === 'text') as AnthropicTextBlock | undefined)?.text ?? '');
+  const block = Array.isArray(content) ? (content.find((b) => b?.type === 'text') as AnthropicTextBlock | undefined) : undefined;
+  const text = typeof content === 'string' ? content : typeof block?.text === 'string' ? block.text : '';
   const chars = [...text];
   const pick = (i: number) => chars[i] ?? '0';
   return createHash('sha256').update(`${FINGERPRINT_SALT}${pick(4)}${pick(7)}${pick(20)}${CLAUDE_CODE_VERSION}`).digest('hex').slice(0, 3);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

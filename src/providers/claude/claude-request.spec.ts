@@ -76,6 +76,21 @@ describe('withoutUnsignedThinking', () => {
     ]);
     expect(withoutUnsignedThinking(cleaned)).toBe(cleaned);
   });
+
+  it('passes system turns and shapes the gateway does not judge through untouched', () => {
+    const odd = [null, { role: 'system', content: 'mid-conversation note' }, { role: 'assistant', content: [null, { type: 'text', text: 'a' }] }];
+    const body = request({ messages: odd as never });
+    expect(withoutUnsignedThinking(body)).toBe(body);
+  });
+});
+
+describe('withClaudeCodeIdentity on odd shapes', () => {
+  it('still puts its blocks first when system is not a list, and reads no fingerprint from garbage', () => {
+    const body = request({ system: 42 as never, metadata: 'x' as never, messages: [null, { role: 'user', content: [null] }] as never });
+    const out = withClaudeCodeIdentity(body, undefined);
+    expect((out.system as Array<{ text: string }>).map((b) => b.text)).toEqual([expect.stringContaining('x-anthropic-billing-header'), CLAUDE_CODE_PREFIX]);
+    expect(typeof out.metadata?.user_id).toBe('string');
+  });
 });
 
 describe('claudeEventStream', () => {

@@ -209,9 +209,11 @@ function withoutKeys<T extends object>(object: T, keys: string[]): T {
  */
 export function withoutUnsignedThinking(body: MessagesRequest): MessagesRequest {
   let changed = false;
+  // Any shape may arrive here (the gateway leaves judging it to Anthropic): only well-formed
+  // assistant turns are looked into.
   const messages = body.messages.map((message) => {
-    if (message.role !== 'assistant' || !Array.isArray(message.content)) return message;
-    const content = message.content.filter((block) => !(block.type === 'thinking' && !(typeof block.signature === 'string' && block.signature.trim())));
+    if (message?.role !== 'assistant' || !Array.isArray(message.content)) return message;
+    const content = message.content.filter((block) => !(block?.type === 'thinking' && !(typeof block.signature === 'string' && block.signature.trim())));
     if (content.length === message.content.length) return message;
     changed = true;
     return { ...message, content };

@@ -8,6 +8,18 @@ const base: ResponsesRequest = {
 };
 
 describe('toCodexRequest', () => {
+  it('passes the Codex CLI additional_tools item (namespace tools) through and keeps parallel_tool_calls for it', () => {
+    const additional = {
+      type: 'additional_tools',
+      role: 'developer',
+      tools: [{ type: 'namespace', name: 'functions', tools: [{ type: 'function', name: 'exec_command', parameters: { type: 'object' } }] }, { type: 'web_search' }],
+    };
+    const body = toCodexRequest({ ...base, tools: [], parallel_tool_calls: true, input: [additional as never, ...(base.input as never[])] });
+    expect(body.input[0]).toEqual(additional);
+    expect(body.parallel_tool_calls).toBe(true);
+    expect(toCodexRequest({ ...base, tools: [], parallel_tool_calls: true })).not.toHaveProperty('parallel_tool_calls');
+  });
+
   it('forces store false and stream true, and adds empty instructions and encrypted reasoning', () => {
     const body = toCodexRequest({ ...base, store: true, stream: false });
     expect(body.store).toBe(false);

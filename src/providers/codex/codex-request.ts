@@ -29,9 +29,18 @@ export function toCodexRequest(request: ResponsesRequest): ResponsesRequest {
   body.input = typeof request.input === 'string' ? [userMessage(request.input)] : request.input.map(normalizeItem);
   // Reasoning can only continue across turns if its encrypted content comes back (store is false).
   body.include = [...new Set([...(request.include ?? []), ENCRYPTED_REASONING])];
-  if (!request.tools || request.tools.length === 0) delete body.parallel_tool_calls;
+  if (!hasTools(request)) delete body.parallel_tool_calls;
   if (body.service_tier !== undefined && body.service_tier !== 'priority') delete body.service_tier;
   return body;
+}
+
+/**
+ * Tools given at the top level, or — as the Codex CLI sends them for newer models — in an
+ * `additional_tools` input item (with `tools: []` at the top).
+ */
+function hasTools(request: ResponsesRequest): boolean {
+  if (Array.isArray(request.tools) && request.tools.length > 0) return true;
+  return Array.isArray(request.input) && request.input.some((item) => (item as { type?: unknown }).type === 'additional_tools');
 }
 
 function userMessage(text: string): ResponsesItem {
