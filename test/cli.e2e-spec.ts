@@ -157,7 +157,7 @@ describe('byokey serve', () => {
     const config = sandbox.write('providers.yaml', providersYaml());
     const proc = startCli(['serve', '--port', '0', '--config', config, '--log-level', 'info'], sandbox);
     const { url } = await proc.listening();
-    // One request that succeeds, one whose upstream is down (logged twice: the cause, the outcome).
+    // One request that succeeds, one whose upstream is down (one line, saying why, with model and instance).
     upstream.script({ kind: 'destroy' });
     for (const id of ['log-trace-fails', 'log-trace-ok']) {
       const res = await request(`${url}/v1/chat/completions`, {
@@ -176,8 +176,15 @@ describe('byokey serve', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { reqId?: string; msg: string; res?: { statusCode: number }; req?: unknown; api_key?: unknown });
     const failing = entries.filter((e) => e.reqId === 'log-trace-fails');
-    expect(failing.map((e) => e.msg)).toEqual([expect.stringMatching(/could not reach upstream local/), 'request errored']);
-    expect(failing[1].res).toEqual({ statusCode: 502 });
+    expect(failing).toEqual([
+      expect.objectContaining({
+        msg: 'request errored',
+        res: { statusCode: 502 },
+        model: 'alpha-1',
+        instance: 'local',
+        error: expect.objectContaining({ status: 502, type: 'server_error', code: 'upstream_unreachable', message: expect.stringMatching(/could not reach upstream local/) }),
+      }),
+    ]);
     const ok = entries.filter((e) => e.reqId === 'log-trace-ok');
     expect(ok).toEqual([expect.objectContaining({ msg: 'request completed', res: { statusCode: 200 } })]);
     // Request lines carry the id, and never the headers (which hold keys).

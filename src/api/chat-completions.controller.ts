@@ -12,6 +12,7 @@ import type { SseEvent } from '../protocol/sse';
 import { encodeSseEvent } from '../protocol/sse-encoder';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
+import { noteRequest } from '../logging/request-notes';
 import { ChatViaMessages } from './bridges/chat-via-messages';
 import { ChatViaResponses } from './bridges/chat-via-responses';
 import { oncePerProtocol } from './bridges/once-per-protocol';
@@ -40,6 +41,7 @@ export class ChatCompletionsController {
   @Post('chat/completions')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateChatRequest(request.body) as ChatCompletionRequest;
+    noteRequest(request.raw, { model: body.model });
     const plan = this.router.plan(body.model);
     const stream = body.stream === true;
     const abort = abortWhenClientLeaves(reply);
@@ -57,6 +59,7 @@ export class ChatCompletionsController {
     });
 
     const instance = target.instance.name;
+    noteRequest(request.raw, { instance });
     const streamOut = (events: AsyncIterable<SseEvent>) =>
       sendSse({
         reply,

@@ -12,6 +12,7 @@ import type { ChatCompletion, ChatCompletionRequest } from '../protocol/openai-c
 import type { SseEvent } from '../protocol/sse';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
+import { noteRequest } from '../logging/request-notes';
 import { estimateInputTokens } from '../translate/estimate-tokens';
 import { ChatViaResponses } from './bridges/chat-via-responses';
 import { MessagesViaChat } from './bridges/messages-via-chat';
@@ -42,6 +43,7 @@ export class MessagesController {
   @Post('messages')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateMessagesRequest(request.body);
+    noteRequest(request.raw, { model: body.model });
     const plan = this.router.plan(body.model);
     const stream = body.stream === true;
     const abort = abortWhenClientLeaves(reply);
@@ -67,6 +69,7 @@ export class MessagesController {
     });
 
     const instance = target.instance.name;
+    noteRequest(request.raw, { instance });
     const streamOut = (events: AsyncIterable<SseEvent>) =>
       sendSse({
         reply,

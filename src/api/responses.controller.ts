@@ -9,6 +9,7 @@ import { GatewayError } from '../common/gateway-error';
 import type { SseEvent } from '../protocol/sse';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
+import { noteRequest } from '../logging/request-notes';
 import { ResponsesAccumulator } from '../translate/responses-accumulator';
 import { collectResponse } from './bridges/chat-via-responses';
 import { responsesEventOf } from './bridges/parse-event';
@@ -33,6 +34,7 @@ export class ResponsesController {
   @Post('responses')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateResponsesRequest(request.body);
+    noteRequest(request.raw, { model: body.model });
     const plan = this.router.plan(body.model);
     // Only providers that speak the Responses API can serve this route (no translator yet).
     const targets = plan.targets.filter((t) => t.instance.executor.protocol === 'openai-responses');
@@ -53,6 +55,7 @@ export class ResponsesController {
       { bodyFor: () => body, stream, signal: abort.signal, requestId, primeWaitMs: keepaliveMs, clientHeaders: responsesClientHeaders(request.headers) },
     );
     const instance = target.instance.name;
+    noteRequest(request.raw, { instance });
     if (result.kind === 'json') {
       sendUpstreamJson(reply, result);
       return;

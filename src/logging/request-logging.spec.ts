@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRootLogger, type LogLevel } from './logger-options';
 import { registerRequestLogging } from './request-logging';
+import { noteRequest } from './request-notes';
 
 type Line = { level: number; msg: string; reqId: string; req: unknown; res: unknown; responseTime: number };
 
@@ -25,6 +26,16 @@ async function serve(level: LogLevel): Promise<{ url: string; lines: Line[]; str
   registerRequestLogging(app, createRootLogger(level, destination));
   app.get('/ok', async () => ({ ok: true }));
   app.get('/fail', async (_request, reply) => reply.code(502).send({ error: 'upstream down' }));
+  app.get('/refused', async (request, reply) => {
+    noteRequest(request.raw, { model: 'gpt-x' });
+    noteRequest(request.raw, { error: { status: 400, type: 'invalid_request_error', code: 'bad_role', message: 'messages.1.role is not allowed' } });
+    return reply.code(400).send({ error: 'no' });
+  });
+  app.get('/broke-mid-stream', async (request, reply) => {
+    noteRequest(request.raw, { model: 'claude-x', instance: 'claude' });
+    noteRequest(request.raw, { error: { status: 502, type: 'server_error', code: 'upstream_protocol_error', message: 'not JSON', inStream: true } });
+    return reply.code(200).send('data: ok\n\n');
+  });
   app.get('/stream', (_request, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -68,6 +79,30 @@ describe('registerRequestLogging', () => {
     expect(await get(`${url}/fail`, 'req-fail')).toBe(502);
     await settle();
     expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-fail', res: { statusCode: 502 } })]);
+  });
+
+  it('says why a 4xx was refused (type, code, message) with the model, at info', async () => {
+    const { url, lines } = await serve('info');
+    expect(await get(`${url}/refused`, 'req-400')).toBe(400);
+    await settle();
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request refused',
+        model: 'gpt-x',
+        res: { statusCode: 400 },
+        error: { status: 400, type: 'invalid_request_error', code: 'bad_role', message: 'messages.1.role is not allowed' },
+      }),
+    ]);
+  });
+
+  it('logs a 200 stream that ended in an error event as request errored, with the instance and the reason', async () => {
+    const { url, lines } = await serve('warn');
+    expect(await get(`${url}/broke-mid-stream`, 'req-mid')).toBe(200);
+    await settle();
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: 'request errored', model: 'claude-x', instance: 'claude', error: expect.objectContaining({ code: 'upstream_protocol_error', inStream: true }) }),
+    ]);
   });
 
   it('logs a hijacked stream the client left before its end as request errored', async () => {

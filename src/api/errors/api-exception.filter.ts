@@ -5,6 +5,8 @@ import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG_KEY } from '../../config/config.module';
 import type { GatewayConfig } from '../../config/gateway-config';
+import { noteRequest } from '../../logging/request-notes';
+import { UpstreamError } from '../../upstream/upstream-error';
 import { anthropicStatus, toAnthropicError } from './anthropic-error';
 import { toOpenAIError } from './openai-error';
 import { lingerOverRefusedBody } from './refused-body';
@@ -27,11 +29,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const reqId = String(request.id);
     const error = toGatewayError(exception, { requestId: reqId, bodyLimit: this.bodyLimit, route });
 
+    // The request's own log line (request-logging.ts) says why it failed; only a bug gets a
+    // line of its own, with the stack.
     if (error.status >= 500 && error.code === 'internal_error') {
       this.logger.error({ reqId, err: exception, route }, 'unexpected error');
-    } else if (error.status >= 500) {
-      this.logger.warn({ reqId, route, status: error.status, code: error.code }, error.message);
     }
+    const cause = error.cause;
+    noteRequest(request.raw, {
+      ...(cause instanceof UpstreamError ? { instance: cause.instance } : {}),
+      error: { status: error.status, type: error.type, code: error.code, message: error.message },
+    });
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     if (error.status === 413) lingerOverRefusedBody(request.raw, reply);
     // /v1/messages speaks Anthropic's dialect; every other route OpenAI's.

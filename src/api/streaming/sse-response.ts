@@ -10,6 +10,8 @@ import type { GatewayError } from '../../common/gateway-error';
 import type { SseEvent } from '../../protocol/sse';
 import { encodeSseComment, encodeSseEvent } from '../../protocol/sse-encoder';
 import type { ActiveStreams, StreamHandle } from './active-streams';
+import { noteRequest } from '../../logging/request-notes';
+import { toGatewayError } from '../errors/to-gateway-error';
 import { FrameWriter } from './frame-writer';
 
 export interface SseResponseOptions {
@@ -94,6 +96,10 @@ async function pump(
     const clientLeft = abort.signal.aborted && !stoppedFor;
     if (!clientLeft && out.open) {
       out.write(encodeSseEvent(options.errorEvent(reason)));
+      const failed = toGatewayError(reason, { requestId: options.requestId });
+      noteRequest(options.reply.request.raw, {
+        error: { status: failed.status, type: failed.type, code: failed.code, message: failed.message, inStream: true },
+      });
       options.logger.warn({ reqId: options.requestId, err: reason }, 'stream ended with an error after it started');
     }
   } finally {

@@ -1,0 +1,38 @@
+// What the log line of a finished request should say besides its status: the model asked for,
+// the provider instance that served it (or failed), and why it failed. Whoever learns a fact
+// writes it here as it goes (controllers the model and instance, the exception filter and the
+// stream writer the error); request-logging.ts reads it when the response closes. Kept on the
+// raw request under a symbol: no per-request context machinery, nothing when nobody writes.
+import type { IncomingMessage } from 'node:http';
+
+export interface RequestErrorNote {
+  status: number;
+  type: string;
+  code: string | null;
+  message: string;
+  /** True when the response had started: the error went out as an in-stream event. */
+  inStream?: boolean;
+}
+
+export interface RequestNotes {
+  model?: string;
+  instance?: string;
+  error?: RequestErrorNote;
+}
+
+const NOTES = Symbol('byokey.requestNotes');
+
+type Noted = IncomingMessage & { [NOTES]?: RequestNotes };
+
+/** Adds facts to the request's notes. */
+export function noteRequest(request: IncomingMessage, facts: RequestNotes): void {
+  const noted = request as Noted;
+  const notes = noted[NOTES];
+  if (notes) Object.assign(notes, facts);
+  else noted[NOTES] = { ...facts };
+}
+
+/** The request's notes, if anyone wrote some. */
+export function requestNotes(request: IncomingMessage): RequestNotes | undefined {
+  return (request as Noted)[NOTES];
+}
