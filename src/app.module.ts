@@ -1,5 +1,6 @@
 // The gateway's root module, built for one loaded configuration.
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/config.module';
@@ -29,6 +30,7 @@ export class AppModule {
         SharedProvidersModule,
         RegistryModule,
         ApiModule,
+        AdminModule,
         HealthModule,
       ],
     };

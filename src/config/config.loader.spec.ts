@@ -1098,3 +1098,37 @@ describe('every fault in a file is a ConfigError', () => {
     }
   });
 });
+
+describe('auth, admin and usage sections', () => {
+  it('defaults: no mode said, no static keys, no admin key, 30 days of usage', () => {
+    const config = parseGatewayConfig('', 'test.yaml', {});
+    expect([config.access, config.admin, config.usage]).toEqual([{ mode: undefined, keys: [] }, { key: undefined }, { retentionDays: 30 }]);
+  });
+
+  it('reads them from the file, keys through ${ENV}', () => {
+    const config = parseGatewayConfig(
+      'auth:\n  mode: keys\n  keys: ["${TEAM_KEY}"]\nadmin:\n  key: admin-key-0123456789abcdef\nusage:\n  retention_days: 7\n',
+      'test.yaml',
+      { TEAM_KEY: 'team-key-0123456789abcdef' },
+    );
+    expect([config.access, config.admin, config.usage]).toEqual([
+      { mode: 'keys', keys: ['team-key-0123456789abcdef'] },
+      { key: 'admin-key-0123456789abcdef' },
+      { retentionDays: 7 },
+    ]);
+  });
+
+  it('BYOKEY_ADMIN_KEY wins over admin.key', () => {
+    const config = parseGatewayConfig('admin:\n  key: admin-key-0123456789abcdef\n', 'test.yaml', { BYOKEY_ADMIN_KEY: 'env-admin-key-0123456789' });
+    expect(config.admin.key).toBe('env-admin-key-0123456789');
+  });
+
+  it.each([
+    ['auth:\n  mode: closed\n', 'auth.mode'],
+    ['auth:\n  keys: [short]\n', 'auth.keys'],
+    ['admin:\n  key: short\n', 'admin.key'],
+    ['usage:\n  retention_days: 0\n', 'usage.retention_days'],
+  ])('refuses %j at %s', (text, path) => {
+    expect(() => parseGatewayConfig(text, 'test.yaml', {})).toThrow(new RegExp(path.replace('.', '\\.')));
+  });
+});

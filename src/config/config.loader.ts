@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error';
-import { GatewayConfigFileDto, ProviderInstanceConfigDto, RoutingConfigDto, ServerConfigDto } from './config.schema';
+import { AdminConfigDto, AuthConfigDto, GatewayConfigFileDto, ProviderInstanceConfigDto, RoutingConfigDto, ServerConfigDto, UsageConfigDto } from './config.schema';
 import { substituteEnvDeep } from './env-substitution';
 import {
   DEFAULT_BODY_LIMIT,
@@ -16,6 +16,7 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_RETRY_DEADLINE_MS,
   DEFAULT_SSE_KEEPALIVE_MS,
+  DEFAULT_USAGE_RETENTION_DAYS,
   type GatewayConfig,
   type ProviderInstanceConfig,
   type RoutingSettings,
@@ -130,6 +131,12 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
   if (server) issues.push(...server.issues);
   const routing = isMapping(file.routing) ? validateSection(RoutingConfigDto, file.routing, ['routing'], locate) : undefined;
   if (routing) issues.push(...routing.issues);
+  const auth = isMapping(file.auth) ? validateSection(AuthConfigDto, file.auth, ['auth'], locate) : undefined;
+  if (auth) issues.push(...auth.issues);
+  const admin = isMapping(file.admin) ? validateSection(AdminConfigDto, file.admin, ['admin'], locate) : undefined;
+  if (admin) issues.push(...admin.issues);
+  const usage = isMapping(file.usage) ? validateSection(UsageConfigDto, file.usage, ['usage'], locate) : undefined;
+  if (usage) issues.push(...usage.issues);
 
   const providers: ProviderInstanceConfig[] = [];
   const entries = isMapping(file.providers) ? Object.entries(file.providers) : [];
@@ -173,6 +180,10 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
       shutdownTimeoutMs: s?.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
       sseKeepaliveMs: s?.sse_keepalive_ms ?? DEFAULT_SSE_KEEPALIVE_MS,
     },
+    access: { mode: auth?.value?.mode, keys: auth?.value?.keys ?? [] },
+    // BYOKEY_ADMIN_KEY wins over the file, so a secret need not be written into it.
+    admin: { key: nonEmpty(env.BYOKEY_ADMIN_KEY) ?? admin?.value?.key },
+    usage: { retentionDays: usage?.value?.retention_days ?? DEFAULT_USAGE_RETENTION_DAYS },
     providers,
     routing: routingSettings(routing?.value),
     locate,
@@ -252,4 +263,8 @@ function locatorFor(doc: Document, lineCounter: LineCounter): Locator {
     }
     return found;
   };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }

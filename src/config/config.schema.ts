@@ -5,6 +5,7 @@ import { Transform, plainToInstance } from 'class-transformer';
 import {
   ArrayUnique,
   IsArray,
+  MinLength,
   IsBoolean,
   IsIn,
   IsInt,
@@ -440,6 +441,38 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** `auth:` — access to the public routes (client keys). */
+export class AuthConfigDto {
+  @IsOptional()
+  @IsIn(['keys', 'open'], { message: 'must be keys (callers need a client key) or open (anyone who reaches the port)' })
+  mode?: 'keys' | 'open';
+
+  /** Static client keys, usually `${ENV}` references. */
+  @IsOptional()
+  @IsArray({ message: 'must be a list of keys' })
+  @IsString({ each: true, message: 'each key must be a string' })
+  @MinLength(16, { each: true, message: 'each key must be at least 16 characters (a guessable key protects nothing)' })
+  keys?: string[];
+}
+
+/** `admin:` — the admin REST API. */
+export class AdminConfigDto {
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters (a guessable admin key protects nothing)' })
+  key?: string;
+}
+
+/** `usage:` — usage records. */
+export class UsageConfigDto {
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(1)
+  @Max(3650)
+  retention_days?: number;
+}
+
 /** The file's top level. `providers` entries are validated one by one (see the loader). */
 export class GatewayConfigFileDto {
   @IsOptional()
@@ -458,4 +491,16 @@ export class GatewayConfigFileDto {
   @IsOptional()
   @IsObject({ message: 'must be a mapping (strategy, cooldown_ms, max_attempts, deadline_ms, aliases, fallbacks, payload)' })
   routing?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (mode, keys)' })
+  auth?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (key)' })
+  admin?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (retention_days)' })
+  usage?: Record<string, unknown>;
 }

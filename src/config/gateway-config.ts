@@ -71,10 +71,35 @@ export const DEFAULT_COOLDOWN_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_RETRY_DEADLINE_MS = 120_000;
 
+/**
+ * `auth:` — who may call the public routes. `mode` is what the file says, undefined when it says
+ * nothing: then it is `keys` as soon as any client key exists (here or in the store), else `open`.
+ */
+export interface AccessSettings {
+  mode?: 'keys' | 'open';
+  /** Static client keys from the file (`auth.keys`), for small setups without `byokey keys`. */
+  keys: string[];
+}
+
+/** `admin:` — the admin REST API under /admin/v1; no key (here or BYOKEY_ADMIN_KEY): no admin routes. */
+export interface AdminSettings {
+  key?: string;
+}
+
+export const DEFAULT_USAGE_RETENTION_DAYS = 30;
+
+/** `usage:` — the per-request usage records. */
+export interface UsageSettings {
+  retentionDays: number;
+}
+
 export interface GatewayConfig {
   /** The file this came from, or `built-in defaults`. */
   source: string;
   server: ServerSettings;
+  access: AccessSettings;
+  admin: AdminSettings;
+  usage: UsageSettings;
   /** In file order: the order decides which instance serves a model listed twice. */
   providers: ProviderInstanceConfig[];
   routing: RoutingSettings;
