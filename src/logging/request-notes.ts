@@ -18,6 +18,9 @@ export interface RequestNotes {
   model?: string;
   instance?: string;
   error?: RequestErrorNote;
+  /** The client key that was let in (access/), for usage records and limits. */
+  keyId?: string;
+  keyName?: string;
 }
 
 const NOTES = Symbol('byokey.requestNotes');

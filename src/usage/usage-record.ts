@@ -1,0 +1,37 @@
+// One client request as usage accounting sees it: who asked (client key), what was asked and
+// what served it, how it ended, the tokens the upstream counted, and how long it took. Built when
+// the response closes, from what the request noted on its way (logging/request-notes.ts).
+
+export interface TokenCounts {
+  input: number;
+  output: number;
+  /** Input tokens read from the upstream's prompt cache (part of, or beside, `input` as the upstream counts them). */
+  cached: number;
+  /** Output tokens spent on reasoning (part of `output`). */
+  reasoning: number;
+}
+
+export interface UsageRecord {
+  /** When the request arrived (ms since epoch). */
+  at: number;
+  requestId: string;
+  /** The client key's id and name; undefined on an open gateway. */
+  keyId?: string;
+  keyName?: string;
+  route: string;
+  modelRequested?: string;
+  modelServed?: string;
+  instance?: string;
+  /** The credential's label (`api_keys[1]`, `account:<id>`), never the secret. */
+  credential?: string;
+  status: number;
+  /** The error type when the request failed (HTTP error or in-stream error). */
+  errorType?: string;
+  tokens: TokenCounts;
+  /** Time to the first byte of the answer, when it started. */
+  ttfbMs?: number;
+  durationMs: number;
+  stream: boolean;
+  /** Upstream attempts made (1 = no retry). */
+  attempts: number;
+}
