@@ -6,6 +6,12 @@ import { AccountStore } from './account-store';
 import { RateLimitSnapshots } from './rate-limit-snapshots';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
 
+/**
+ * DI token of the embedded database connection (better-sqlite3), shared by every SQLite store.
+ * Stores built on it register here beside the AccountStore.
+ */
+export const SQLITE_CONNECTION = Symbol('SQLITE_CONNECTION');
+
 @Global()
 @Module({})
 export class StoreModule implements OnApplicationShutdown {
@@ -16,9 +22,10 @@ export class StoreModule implements OnApplicationShutdown {
       module: StoreModule,
       providers: [
         { provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) },
+        { provide: SQLITE_CONNECTION, useFactory: (store: AccountStore) => (store as SqliteAccountStore).connection, inject: [AccountStore] },
         RateLimitSnapshots,
       ],
-      exports: [AccountStore, RateLimitSnapshots],
+      exports: [AccountStore, RateLimitSnapshots, SQLITE_CONNECTION],
     };
   }
 

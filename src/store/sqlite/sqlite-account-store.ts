@@ -339,6 +339,14 @@ export class SqliteAccountStore extends AccountStore {
     return lease;
   }
 
+  /**
+   * The open database, for the other embedded stores (client keys, usage, runtime provider
+   * changes): one file, one connection, one set of migrations. Closed with this store.
+   */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
