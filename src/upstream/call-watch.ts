@@ -1,9 +1,13 @@
 // The life of one upstream HTTP call, watched by the gateway itself: the first-byte and idle
-// timeouts on our own timers, and the call aborted through its own AbortController when one
-// fires or the client leaves. undici's headersTimeout/bodyTimeout run on its coarse "fast
-// timers" (about half a second of slack above one second), so a 1.5 s limit answered at 2 s;
-// these fire on time. The idle clock only runs while the gateway is waiting for the upstream:
-// a slow client holding an event is not an upstream falling silent.
+// timeouts on our own timers, and the call aborted when one fires or the client leaves.
+// undici's headersTimeout/bodyTimeout run on its coarse "fast timers" (about half a second of
+// slack above one second), so a 1.5 s limit answered at 2 s; these fire on time. The idle clock
+// only runs while the gateway is waiting for the upstream: a slow client holding an event is not
+// an upstream falling silent.
+// The watch is itself the signal undici is given: undici takes an EventEmitter with `aborted`
+// and `reason` as readily as an AbortSignal, and an AbortController per call (EventTarget
+// machinery) cost measurably more on the hot path than this.
+import { EventEmitter } from 'node:events';
 
 /** Why the watch aborted the call; the reason the call's AbortSignal carries. */
 export class UpstreamDeadline extends Error {
@@ -13,8 +17,10 @@ export class UpstreamDeadline extends Error {
   }
 }
 
-export class CallWatch {
-  private readonly controller = new AbortController();
+export class CallWatch extends EventEmitter {
+  /** Read by undici, like AbortSignal's. */
+  aborted = false;
+  reason: unknown = undefined;
   private timer: NodeJS.Timeout | undefined;
   /** True while the reader waits for the upstream's next chunk (the idle clock counts). */
   private awaiting = true;
@@ -25,20 +31,19 @@ export class CallWatch {
     firstByteMs: number,
     private readonly idleMs: number,
   ) {
-    if (client.aborted) this.controller.abort(client.reason);
-    else client.addEventListener('abort', this.onClientAbort, { once: true });
+    super();
+    if (client.aborted) {
+      this.aborted = true;
+      this.reason = client.reason;
+      return;
+    }
+    client.addEventListener('abort', this.onClientAbort, { once: true });
     this.timer = setTimeout(this.onFirstByteTimeout, firstByteMs);
-  }
-
-  /** The signal to hand to the HTTP client. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
   }
 
   /** The deadline that aborted the call, if one did. */
   get deadline(): UpstreamDeadline | undefined {
-    const reason: unknown = this.controller.signal.reason;
-    return reason instanceof UpstreamDeadline ? reason : undefined;
+    return this.reason instanceof UpstreamDeadline ? this.reason : undefined;
   }
 
   /** Headers arrived: the first-byte clock stops and the idle clock starts. */
@@ -69,12 +74,19 @@ export class CallWatch {
     this.client.removeEventListener('abort', this.onClientAbort);
   }
 
+  private abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+
   private readonly onClientAbort = (): void => {
-    this.controller.abort(this.client.reason);
+    this.abort(this.client.reason);
   };
 
   private readonly onFirstByteTimeout = (): void => {
-    this.controller.abort(new UpstreamDeadline('first-byte'));
+    this.abort(new UpstreamDeadline('first-byte'));
   };
 
   private readonly onIdleTimeout = (): void => {
@@ -84,6 +96,6 @@ export class CallWatch {
       this.timer?.refresh();
       return;
     }
-    this.controller.abort(new UpstreamDeadline('idle'));
+    this.abort(new UpstreamDeadline('idle'));
   };
 }

@@ -77,7 +77,7 @@ export class UpstreamHttp implements OnApplicationShutdown {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal: watch.signal,
+        signal: watch,
         // Our own timers (call-watch.ts) keep these; undici's would fire up to 0.5 s late.
         headersTimeout: 0,
         bodyTimeout: 0,

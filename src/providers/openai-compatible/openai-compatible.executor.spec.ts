@@ -261,14 +261,14 @@ describe('OpenAICompatibleExecutor', () => {
       await expect(executor.execute(call())).rejects.toMatchObject({ failure: 'status', status, upstreamMessage: 'provider down' });
     });
 
-    it('reads a stream chunk once: the executor hands it on parsed', async () => {
-      upstream(200, 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n', { 'content-type': 'text/event-stream' });
+    it('reads a stream chunk once: the executor hands it on parsed, with its bytes unchanged', async () => {
+      const chunk = '{"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}]}';
+      upstream(200, `data: ${chunk}\n\ndata: [DONE]\n\n`, { 'content-type': 'text/event-stream' });
       const result = await executor.execute(call({ stream: true }));
       if (result.kind !== 'stream') throw new Error('expected a stream');
       const events = [];
       for await (const event of result.events) events.push(event);
-      expect(events).toHaveLength(1);
-      expect(events[0].json).toEqual({ id: 'c', choices: [{ index: 0, delta: { content: 'hi' } }] });
+      expect(events).toEqual([{ data: chunk, json: JSON.parse(chunk) }]);
     });
 
     it('redacts the key it sent from an error chunk that quotes it (the error a client and the log see)', async () => {

@@ -77,7 +77,12 @@ export class OpenAIChatForwarder {
   }
 }
 
-/** Parses a chunk (kept on the event for whoever reads it next) and throws on one that is not a chunk. */
+/**
+ * Checks a chunk before it is passed on: it must parse as a JSON object, and one that carries an
+ * error is thrown. The parse is kept on the event, so a translator downstream does not parse it
+ * again. (A scan that builds nothing was tried instead: on the strings the SSE decoder produces it
+ * cost more per chunk than V8's JSON.parse.)
+ */
 function checkChunk(event: SseEvent, instance: string, secret: string | undefined): void {
   let json: unknown;
   try {
