@@ -1,7 +1,7 @@
 // Claude Code 2.1.332 (`claude -p`, its default model, no --model) through byokey's /v1/messages
 // on each kind of upstream: a plain prompt, and a Bash tool round trip where the model asks for a
 // command, Claude Code runs it and the model's final answer quotes its output.
-import { PLAIN_REPLY_PREFIX, TOOL_RESULT_PREFIX } from './support/scripted-agent';
+import { PLAIN_REPLY_PREFIX, quotedToolResult } from './support/scripted-agent';
 import { startClientGateway, type ClientGateway, type UpstreamKind } from './support/client-gateway';
 import { describeClient, noteRun, saveCapture } from './support/client-suite';
 import { runClaudeCode } from './support/claude-code.runner';
@@ -50,7 +50,7 @@ describeClient(CLIENTS.claude, 'Claude Code through byokey', (bin) => {
       const exchanges = gateway.proxy.exchanges.slice(before);
       if (upstream === 'claude') saveCapture('claude-code', 'Claude Code 2.1.332 (claude -p, Bash tool round trip)', exchanges);
 
-      if (run.code !== 0 || !run.stdout.includes(`${TOOL_RESULT_PREFIX} ${TOOL_OUTPUT}`)) throw new Error(describeRun(run));
+      if (run.code !== 0 || quotedToolResult(run.stdout) !== TOOL_OUTPUT) throw new Error(describeRun(run));
       // The command's real output went back through byokey to the upstream model.
       expect(gateway.upstreamRequests().some((r) => JSON.stringify(r.body).includes(TOOL_OUTPUT))).toBe(true);
       expect(exchanges.filter((e) => (e.status ?? 0) >= 400).map((e) => `${e.status} ${e.url} ${e.errorBody}`)).toEqual([]);

@@ -110,6 +110,7 @@ export class CaptureProxy {
       answer.on('data', (chunk: Buffer) => parts.push(chunk));
       answer.on('end', () => {
         const body = Buffer.concat(parts);
+        exchange.errorBody = body.toString('utf8');
         socket.end(
           `HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}\r\ncontent-type: ${answer.headers['content-type'] ?? 'text/plain'}\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body.toString('utf8')}`,
         );

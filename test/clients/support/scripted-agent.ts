@@ -2,6 +2,9 @@
 // scripted agent. Asked to run a command (a prompt holding "Run `CMD`") by a request that offers
 // a shell tool, it answers with a call to that tool; on a request carrying a tool result it
 // answers with text quoting the result; otherwise it answers plain text naming the prompt's probe.
+// Codex CLI's newest models get no direct shell tool but "code mode": one freeform tool, `exec`,
+// running JavaScript that reaches the shell as `tools.exec_command({cmd})`; the agent writes that
+// script.
 // One decision, three wire views (Anthropic Messages, Chat Completions, Responses), and for each
 // fake a `responder` that turns the decision into that fake's scenario.
 import type { AnthropicScenario } from '../../fakes/anthropic-upstream.fake';
@@ -20,8 +23,8 @@ export const PLAIN_REPLY_PREFIX = 'byokey fake model answering';
 
 /** What the agent needs to know about one request, whatever its protocol. */
 export interface AgentView {
-  /** Tools offered, with their JSON Schema for the arguments. */
-  tools: Array<{ name: string; schema: Json | undefined }>;
+  /** Tools offered: JSON-Schema function tools, or freeform (`custom`) tools with their description. */
+  tools: Array<{ name: string; schema: Json | undefined; custom?: boolean; description?: string }>;
   /** Every user text in the conversation, in order. */
   userTexts: string[];
   /** Every tool result in the conversation, as text, in order. */
@@ -30,7 +33,25 @@ export interface AgentView {
 
 export type AgentTurn =
   | { kind: 'call'; tool: string; input: Json }
+  /** A freeform tool's call: its input is raw text (Codex code mode's JavaScript). */
+  | { kind: 'custom_call'; tool: string; input: string }
   | { kind: 'text'; text: string };
+
+/** Codex code mode: the freeform `exec` tool whose nested tools include the shell. */
+function codeModeExec(view: AgentView) {
+  return view.tools.find((t) => t.custom && t.name === 'exec' && t.description?.includes('exec_command('));
+}
+
+/** The tool the agent would run a command with, if the request offers one. */
+export function shellToolOf(view: AgentView): string | undefined {
+  return view.tools.find((t) => (SHELL_TOOL_NAMES as readonly string[]).includes(t.name))?.name ?? (codeModeExec(view) ? 'exec (code mode: tools.exec_command)' : undefined);
+}
+
+/** The tool result the agent quoted in its final answer, read back from a CLI's output. */
+export function quotedToolResult(output: string): string | undefined {
+  const at = output.indexOf(TOOL_RESULT_PREFIX);
+  return at < 0 ? undefined : output.slice(at + TOOL_RESULT_PREFIX.length).split('\n')[0].trim();
+}
 
 /** The one decision, protocol-free. */
 export function decide(view: AgentView): AgentTurn {
@@ -40,6 +61,10 @@ export function decide(view: AgentView): AgentTurn {
   const command = /Run `([^`]+)`/.exec(prompt)?.[1];
   const shell = view.tools.find((t) => (SHELL_TOOL_NAMES as readonly string[]).includes(t.name));
   if (command && shell) return { kind: 'call', tool: shell.name, input: shellInput(shell.schema, command) };
+  const exec = codeModeExec(view);
+  if (command && exec) {
+    return { kind: 'custom_call', tool: exec.name, input: `const result = await tools.exec_command({ cmd: ${JSON.stringify(command)} });\ntext(result.output);\n` };
+  }
   const probe = /\[probe:([\w-]+)\]/.exec(prompt)?.[1] ?? 'no-probe';
   return { kind: 'text', text: `${PLAIN_REPLY_PREFIX} ${probe}.` };
 }
@@ -109,6 +134,9 @@ export function responsesView(body: Json): AgentView {
       if (typeof tool?.name === 'string' && (tool.type === 'function' || tool.type === undefined)) {
         view.tools.push({ name: tool.name, schema: tool.parameters });
       }
+      if (typeof tool?.name === 'string' && tool.type === 'custom') {
+        view.tools.push({ name: tool.name, schema: undefined, custom: true, description: String(tool.description ?? '') });
+      }
       if (tool?.type === 'namespace') addTools(tool.tools);
     }
   };
@@ -134,7 +162,7 @@ function callId(prefix: string): string {
 export function anthropicResponder(body: Json): AnthropicScenario {
   const turn = decide(anthropicView(body));
   if (turn.kind === 'call') return { kind: 'answer', answer: 'tool_use', toolUse: { name: turn.tool, input: turn.input, id: callId('toolu_01Agent') } };
-  return { kind: 'answer', answer: 'text', text: turn.text };
+  return { kind: 'answer', answer: 'text', text: turn.kind === 'text' ? turn.text : 'no freeform tools on the Messages API' };
 }
 
 /** For FakeCodexBackend.responder. */
@@ -143,7 +171,26 @@ export function codexResponder(body: Json): CodexScenario {
   if (turn.kind === 'call') {
     return { kind: 'stream', answer: 'function_call', functionCall: { name: turn.tool, arguments: JSON.stringify(turn.input), callId: callId('call_agent') } };
   }
+  if (turn.kind === 'custom_call') return { kind: 'stream', events: customToolCallEvents(body, turn.tool, turn.input) };
   return { kind: 'stream', answer: 'text', text: turn.text };
+}
+
+/** A Responses stream whose one output item is a `custom_tool_call` (the Codex fake has no such answer). */
+function customToolCallEvents(body: Json, name: string, input: string): Json[] {
+  const id = callId('ctc_agent');
+  const response = { id: callId('resp_agent'), object: 'response', created_at: Math.floor(Date.now() / 1000), status: 'in_progress', model: body?.model, output: [] as Json[], usage: null };
+  const added = { id, type: 'custom_tool_call', status: 'in_progress', call_id: callId('call_agent'), name, input: '' };
+  const done = { ...added, status: 'completed', input };
+  const usage = { input_tokens: 900, input_tokens_details: { cached_tokens: 0 }, output_tokens: 40, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 940 };
+  return [
+    { type: 'response.created', response },
+    { type: 'response.in_progress', response },
+    { type: 'response.output_item.added', output_index: 0, item: added },
+    { type: 'response.custom_tool_call_input.delta', item_id: id, output_index: 0, delta: input },
+    { type: 'response.custom_tool_call_input.done', item_id: id, output_index: 0, input },
+    { type: 'response.output_item.done', output_index: 0, item: done },
+    { type: 'response.completed', response: { ...response, status: 'completed', output: [done], usage } },
+  ];
 }
 
 /** For FakeOpenAIUpstream.responder: a stream as OpenAI sends it (or one JSON completion). */
@@ -152,6 +199,7 @@ export function chatResponder(body: Json): ChatScenario {
   const created = 1767225600;
   const base = { id: 'chatcmpl-agent', object: 'chat.completion.chunk', created, model: body?.model, system_fingerprint: null };
   const usage = { prompt_tokens: 40, completion_tokens: 9, total_tokens: 49 };
+  if (turn.kind === 'custom_call') throw new Error('no freeform tools on Chat Completions');
   const message =
     turn.kind === 'call'
       ? { role: 'assistant', content: null, tool_calls: [{ id: callId('call_agent'), type: 'function', function: { name: turn.tool, arguments: JSON.stringify(turn.input) } }] }
