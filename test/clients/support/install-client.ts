@@ -55,7 +55,12 @@ export function ensureClient(pkg: ClientPackage, timeoutMs = 10 * 60_000): Insta
   const started = Date.now();
   const run = spawnSync(
     'npm',
-    ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel', 'error', `${pkg.name}@${pkg.version}`],
+    [
+      'install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel', 'error',
+      // Offline, say so within seconds instead of npm's minute of retries.
+      '--fetch-retries', '1', '--fetch-retry-mintimeout', '2000', '--fetch-retry-maxtimeout', '5000',
+      `${pkg.name}@${pkg.version}`,
+    ],
     { cwd: dir, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: 'false' } },
   );
   const installMs = Date.now() - started;
@@ -64,7 +69,7 @@ export function ensureClient(pkg: ClientPackage, timeoutMs = 10 * 60_000): Insta
     rmSync(dir, { recursive: true, force: true });
     const offline = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENETUNREACH|network|offline/i.test(output);
     const why = offline ? 'the npm registry cannot be reached' : `npm install failed (exit ${run.status ?? run.signal})`;
-    return { ok: false, pkg, reason: `${why}: ${lastLines(output, 5)}` };
+    return { ok: false, pkg, reason: `${why}: ${npmErrorSummary(output)}` };
   }
   writeFileSync(marker, JSON.stringify({ name: pkg.name, version: pkg.version, installMs, at: new Date().toISOString() }, null, 2));
   return { ok: true, pkg, dir, binPath, cached: false, installMs };
@@ -78,6 +83,9 @@ function installedVersion(dir: string, pkg: ClientPackage): string | undefined {
   }
 }
 
-function lastLines(text: string, count: number): string {
-  return text.split('\n').filter(Boolean).slice(-count).join(' | ');
+/** npm's `code` and message lines (not its advice), else its last lines. */
+function npmErrorSummary(text: string): string {
+  const lines = text.split('\n').map((line) => line.replace(/^npm error\s*/, '').trim()).filter(Boolean);
+  const telling = lines.filter((line) => /^(code|errno|syscall)\b|request to|ENOTFOUND|EAI_AGAIN|ECONN|ETIMEDOUT|ENETUNREACH|404|403/i.test(line));
+  return (telling.length > 0 ? telling : lines.slice(-3)).slice(0, 4).join(' | ');
 }
