@@ -3,8 +3,6 @@
 // (api_key + base_url), an OpenAI-compatible chat server, or the ChatGPT Codex backend (a login
 // imported with `byokey accounts import codex`) — each fake answering as the scripted agent, and
 // a capture proxy in front of byokey recording what the client sends.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FakeAnthropicUpstream, FAKE_API_KEY } from '../../fakes/anthropic-upstream.fake';
 import { FakeCodexBackend } from '../../fakes/codex-backend.fake';
 import { FakeOpenAIUpstream } from '../../fakes/openai-upstream.fake';
@@ -95,11 +93,4 @@ export async function startClientGateway(upstream: UpstreamKind, models: string[
       sandbox.remove();
     },
   };
-}
-
-/** Writes a file (creating nothing else); returns its path. */
-export function writeText(dir: string, name: string, text: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
 }

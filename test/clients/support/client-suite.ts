@@ -39,7 +39,8 @@ export function describeClient(pkg: ClientPackage, title: string, body: (bin: st
 
 /** Records how long one CLI run took, for the summary. */
 export function noteRun(label: string, run: ClientRun): void {
-  timings.push(`${label}: ${(run.ms / 1000).toFixed(1)} s (exit ${run.code}${run.timedOut ? ', timed out' : ''})`);
+  const outbound = run.outbound.length > 0 ? `; refused outbound: ${run.outbound.join(', ')}` : '';
+  timings.push(`${label}: ${(run.ms / 1000).toFixed(1)} s (exit ${run.code}${run.timedOut ? ', timed out' : ''}${outbound})`);
 }
 
 /**

@@ -2,14 +2,12 @@
 // (nothing inherited but PATH and locale, so a developer's own keys and settings never leak in),
 // a private HOME and XDG directories, every outbound connection except to 127.0.0.1 sent to a
 // proxy that refuses at once (telemetry, update checks, model catalogs fail fast instead of
-// hanging), and a hard time limit after which the process group is killed.
+// hanging, and are noted), and a hard time limit after which the process group is killed.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** A port nothing listens on: connections are refused at once. */
-const REFUSING_PROXY = 'http://127.0.0.1:9';
+import { OutboundTrap } from './outbound-trap';
 
 export interface ClientRun {
   code: number | null;
@@ -18,6 +16,8 @@ export interface ClientRun {
   stderr: string;
   ms: number;
   timedOut: boolean;
+  /** Hosts the client tried to reach outside 127.0.0.1 (all refused). */
+  outbound: string[];
 }
 
 /** A throwaway HOME (with XDG dirs) and working directory for one client run. */
@@ -51,18 +51,20 @@ export class ClientSandbox {
 
 export async function runClient(bin: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<ClientRun> {
   const timeoutMs = options.timeoutMs ?? 120_000;
+  const trap = new OutboundTrap();
+  const proxy = await trap.start();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     LANG: process.env.LANG ?? 'C.UTF-8',
     TERM: 'dumb',
     NO_COLOR: '1',
     CI: '1',
-    HTTP_PROXY: REFUSING_PROXY,
-    HTTPS_PROXY: REFUSING_PROXY,
-    ALL_PROXY: REFUSING_PROXY,
-    http_proxy: REFUSING_PROXY,
-    https_proxy: REFUSING_PROXY,
-    all_proxy: REFUSING_PROXY,
+    HTTP_PROXY: proxy,
+    HTTPS_PROXY: proxy,
+    ALL_PROXY: proxy,
+    http_proxy: proxy,
+    https_proxy: proxy,
+    all_proxy: proxy,
     NO_PROXY: '127.0.0.1,localhost',
     no_proxy: '127.0.0.1,localhost',
     ...options.env,
@@ -89,7 +91,8 @@ export async function runClient(bin: string, args: string[], options: { cwd: str
   clearTimeout(timer);
   // Helpers the CLI left behind (a language server, a shell) go with it.
   killGroup(child.pid);
-  return { code, signal, stdout, stderr, ms: Date.now() - started, timedOut };
+  await trap.stop();
+  return { code, signal, stdout, stderr, ms: Date.now() - started, timedOut, outbound: [...new Set(trap.attempts)] };
 }
 
 function killGroup(pid: number | undefined): void {
@@ -104,5 +107,5 @@ function killGroup(pid: number | undefined): void {
 /** A run's output for a failure message. */
 export function describeRun(run: ClientRun): string {
   const tail = (text: string) => (text.length > 6000 ? `…${text.slice(-6000)}` : text);
-  return `exit ${run.code} signal ${run.signal}${run.timedOut ? ' (timed out, killed)' : ''} after ${run.ms} ms\n--- stdout ---\n${tail(run.stdout)}\n--- stderr ---\n${tail(run.stderr)}`;
+  return `exit ${run.code} signal ${run.signal}${run.timedOut ? ' (timed out, killed)' : ''} after ${run.ms} ms; outbound refused: ${run.outbound.join(', ') || 'none'}\n--- stdout ---\n${tail(run.stdout)}\n--- stderr ---\n${tail(run.stderr)}`;
 }
