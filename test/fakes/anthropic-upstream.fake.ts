@@ -277,6 +277,8 @@ export class FakeAnthropicUpstream {
   /** `anthropic-beta` values answered with a 400 (BK notes the old prompt-caching beta is rejected). */
   rejectedBetas: string[] = ['prompt-caching-2024-07-31'];
   eventDelayMs = 0;
+  /** Decides the answer from the request body when no scripted scenario is queued (a scripted agent). */
+  responder?: (body: any) => AnthropicScenario | undefined;
   /** Sent to API keys; each answered message drains `requests` by one and `tokens` by its usage. */
   rateLimits: ApiKeyRateLimits = defaultApiKeyRateLimits();
   /** Sent to OAuth tokens; a window set to `rejected` shows in `unified-status` and `unified-reset`. */
@@ -426,7 +428,7 @@ export class FakeAnthropicUpstream {
     const bodyRejection = this.checkBody(record.body, endpoint, record.betas);
     if (bodyRejection) return reject(bodyRejection);
 
-    const scenario = this.take(endpoint);
+    const scenario = this.take(endpoint, record.body);
     switch (scenario.kind) {
       case 'overloaded':
         return reject({ status: 529, type: 'overloaded_error', message: scenario.message ?? ERRORS.overloaded });
@@ -897,9 +899,9 @@ export class FakeAnthropicUpstream {
 
   // ---- plumbing ------------------------------------------------------------------------------
 
-  private take(endpoint: Endpoint): AnthropicScenario {
+  private take(endpoint: Endpoint, body: any): AnthropicScenario {
     const index = this.scripted.findIndex((s) => (s.endpoint ?? 'messages') === endpoint);
-    if (index < 0) return { kind: 'answer' };
+    if (index < 0) return (endpoint === 'messages' ? this.responder?.(body) : undefined) ?? { kind: 'answer' };
     return this.scripted.splice(index, 1)[0];
   }
 

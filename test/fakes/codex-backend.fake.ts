@@ -220,6 +220,8 @@ export class FakeCodexBackend {
   /** Whether `response.completed.response.output` repeats the items (the real one often sends []). */
   completedOutput: 'empty' | 'filled' = 'empty';
   eventDelayMs = 0;
+  /** Decides the answer from the request body when no scripted scenario is queued (a scripted agent). */
+  responder?: (body: any) => CodexScenario | undefined;
   rateLimits: RateLimits = defaultRateLimits();
   /** Send the x-codex-* rate-limit headers on HTTP 200 answers too. */
   rateLimitHeaders = true;
@@ -375,7 +377,7 @@ export class FakeCodexBackend {
       this.record(record);
       return sendJson(res, rejection.status, { detail: rejection.detail });
     }
-    const scenario = this.take('http');
+    const scenario = this.take('http', record.body);
     switch (scenario.kind) {
       case 'usage_limit': {
         const { body, headers } = this.usageLimit(scenario);
@@ -591,7 +593,7 @@ export class FakeCodexBackend {
     const rejection = this.checkBody(body, 'ws', prior);
     if (rejection) return reject(rejection);
 
-    const scenario = this.take('ws');
+    const scenario = this.take('ws', body);
     switch (scenario.kind) {
       case 'usage_limit': {
         const { body: errorBody, headers } = this.usageLimit(scenario);
@@ -915,12 +917,12 @@ export class FakeCodexBackend {
   }
 
   /** The first queued scenario this transport may take; WS-only kinds are skipped over HTTP. */
-  private take(transport: CodexTransport): CodexScenario {
+  private take(transport: CodexTransport, body: any): CodexScenario {
     const index = this.scripted.findIndex((s) => {
       const only = 'transport' in s && s.transport ? s.transport : s.kind === 'close' || s.kind === 'connection_limit' ? 'ws' : undefined;
       return only === undefined || only === transport;
     });
-    if (index < 0) return { kind: 'stream' };
+    if (index < 0) return this.responder?.(body) ?? { kind: 'stream' };
     return this.scripted.splice(index, 1)[0];
   }
 

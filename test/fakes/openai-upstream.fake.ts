@@ -58,6 +58,8 @@ export class FakeOpenAIUpstream {
   finishedResponses = 0;
   /** When set, requests must carry `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
+  /** Decides the answer from the request body when no scripted scenario is queued (a scripted agent). */
+  responder?: (body: any) => Scenario | undefined;
   private readonly scripted: Scenario[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly closeWaiters: Array<() => void> = [];
@@ -162,7 +164,7 @@ export class FakeOpenAIUpstream {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error', param: null, code: null } });
     }
 
-    const scenario = this.scripted.shift() ?? { kind: 'default' };
+    const scenario = this.scripted.shift() ?? this.responder?.(body) ?? { kind: 'default' };
     switch (scenario.kind) {
       case 'default':
         return body?.stream ? this.stream(res, defaultChunks(body), {}) : sendJson(res, 200, defaultCompletion(body));
