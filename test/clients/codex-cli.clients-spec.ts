@@ -23,7 +23,8 @@ describeClient(CLIENTS.codex, 'Codex CLI through byokey', (bin) => {
     let gateway: ClientGateway;
 
     beforeAll(async () => {
-      gateway = await startClientGateway('codex', [DEFAULT_MODEL]);
+      // No `models:`: the default model reaches the Codex instance as any OpenAI-shaped id does.
+      gateway = await startClientGateway('codex', []);
     });
 
     afterAll(async () => {
@@ -69,8 +70,9 @@ describeClient(CLIENTS.codex, 'Codex CLI through byokey', (bin) => {
       noteRun(`codex exec over ${transport} (shell round trip)`, run);
       saveCapture(`codex-cli-${transport}`, `Codex CLI 0.171.0 (codex exec over ${transport}, shell tool round trip)`, gateway.proxy.exchanges.slice(before));
 
-      // Codex offered a shell tool the agent knows (exec_command, shell, or code mode's exec).
-      const first = sentRequests(before)[0];
+      // Codex offered a shell tool the agent knows (exec_command, shell, or code mode's exec), in its
+      // first real turn (over a WebSocket it first sends a warm-up, `generate: false`, with no input).
+      const first = sentRequests(before).find((body) => body.generate !== false);
       expect(first && shellToolOf(responsesView(first))).toBeDefined();
       if (run.code !== 0 || !quotedToolResult(run.stdout)?.includes(TOOL_OUTPUT)) throw new Error(describeRun(run));
       expect(gateway.upstreamRequests().some((r) => JSON.stringify(r.body).includes(TOOL_OUTPUT))).toBe(true);

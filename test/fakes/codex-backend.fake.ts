@@ -43,10 +43,13 @@ export const REJECTED_PARAMETERS = [
   'truncation',
   'prompt_cache_retention',
   'safety_identifier',
-  'generate',
 ] as const;
-/** Rejected over HTTP only: WebSocket v2 frames carry them legitimately (§1.8). */
-export const HTTP_ONLY_REJECTED_PARAMETERS = ['previous_response_id', 'type'] as const;
+/**
+ * Rejected over HTTP only: WebSocket v2 frames carry them legitimately (§1.8). `generate: false`
+ * is Codex CLI's warm-up over the WebSocket (0.171.0 sends it first on every socket): the
+ * backend answers it with an empty completed response whose id a follow-up may name.
+ */
+export const HTTP_ONLY_REJECTED_PARAMETERS = ['previous_response_id', 'type', 'generate'] as const;
 export const CONNECTION_LIMIT_MESSAGE =
   'Responses websocket connection limit reached (60 minutes). Create a new websocket connection to continue.';
 export const DEFAULT_USAGE = {
@@ -593,6 +596,8 @@ export class FakeCodexBackend {
     const rejection = this.checkBody(body, 'ws', prior);
     if (rejection) return reject(rejection);
 
+    if (body.generate === false) return this.warmUp(conn, record, body, prior);
+
     const scenario = this.take('ws', body);
     switch (scenario.kind) {
       case 'usage_limit': {
@@ -650,7 +655,24 @@ export class FakeCodexBackend {
     };
     const completedItems = await this.play(sink, record, scenario, active, prior);
     if (conn.active === active) conn.active = undefined;
-    if (completedItems) conn.contexts.set(responseId, completedItems);
+    if (completedItems) {
+      conn.contexts.set(responseId, completedItems);
+      // Scripted events may name their response themselves; a follow-up then names that id.
+      const scriptedId: unknown = scenario.events?.find((e) => e.type === 'response.completed')?.response?.id;
+      if (typeof scriptedId === 'string') conn.contexts.set(scriptedId, completedItems);
+    }
+  }
+
+  /** A warm-up (`generate: false`): created and completed at once, no output, its input kept as context. */
+  private async warmUp(conn: Connection, record: CodexRequest, body: Json, prior: Json[]): Promise<void> {
+    const responseId = `resp_fake${this.next()}`;
+    record.responseId = responseId;
+    this.record(record);
+    const base = responseObject(responseId, body);
+    const completed = { ...base, status: 'completed', output: [], usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 } };
+    if (!(await this.sendFrame(conn, record, { type: 'response.created', sequence_number: 0, response: base }))) return;
+    await this.sendFrame(conn, record, { type: 'response.completed', sequence_number: 1, response: completed });
+    conn.contexts.set(responseId, [...prior, ...inputItems(body)]);
   }
 
   private async limitReached(conn: Connection, record: CodexRequest): Promise<void> {

@@ -3,7 +3,7 @@
 import type { MessagesRequest } from '../../protocol/anthropic-messages';
 import type { SseEvent } from '../../protocol/sse';
 import { UpstreamError } from '../../upstream/upstream-error';
-import { OAUTH_BETAS, mergeBetas } from './claude-betas';
+import { OAUTH_BETAS, betasForBody, mergeBetas } from './claude-betas';
 import { CLAUDE_CODE_PREFIX, fingerprint, withClaudeCodeIdentity } from './claude-code-identity';
 import { claudeEventStream } from './claude-event-stream';
 import { withoutUnsignedThinking } from './claude.executor';
@@ -128,5 +128,21 @@ describe('claudeEventStream', () => {
     const { seen, error } = await run(events(start, blockStart, delta));
     expect(seen).toEqual(['message_start', 'content_block_start', 'content_block_delta']);
     expect(error?.message).toMatch(/before message_stop/);
+  });
+});
+
+describe('betas a body needs', () => {
+  it('adds the mid-conversation-system beta when messages hold a system turn (Claude Code sends none)', () => {
+    const body = { messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: 'be brief' }] };
+    expect(mergeBetas(betasForBody(body), 'claude-code-20250219,effort-2025-11-24', undefined)).toBe(
+      'mid-conversation-system-2026-04-07,claude-code-20250219,effort-2025-11-24',
+    );
+  });
+
+  it('adds nothing for an ordinary conversation, or when the client already sent it', () => {
+    expect(betasForBody({ messages: [{ role: 'user', content: 'hi' }] })).toEqual([]);
+    expect(betasForBody({ messages: 'not a list' })).toEqual([]);
+    const body = { messages: [{ role: 'system', content: 'x' }] };
+    expect(mergeBetas(betasForBody(body), 'mid-conversation-system-2026-04-07', undefined)).toBe('mid-conversation-system-2026-04-07');
   });
 });

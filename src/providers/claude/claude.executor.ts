@@ -23,7 +23,7 @@ import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp } from '../../upstream/upstream-http.service';
 import { readJsonAnswer } from '../../upstream/json-answer';
 import { upstreamStatusError } from '../../upstream/upstream-response';
-import { OAUTH_BETAS, mergeBetas } from './claude-betas';
+import { OAUTH_BETAS, betasForBody, mergeBetas } from './claude-betas';
 import { claudeCodeHeaders, withClaudeCodeIdentity } from './claude-code-identity';
 import { claudeEventStream, claudeStreamError } from './claude-event-stream';
 import { ClaudeSettingsDto } from './claude-settings.dto';
@@ -109,7 +109,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     const body: MessagesRequest = withoutUnsignedThinking({ ...call.body, model: call.model });
     const clientBetas = call.clientHeaders?.['anthropic-beta'];
     if (credential.kind === 'api-key') {
-      return send({ headers: { 'x-api-key': credential.key, ...betaHeader(mergeBetas([], clientBetas, body.betas)) }, secret: credential.key, body });
+      return send({ headers: { 'x-api-key': credential.key, ...betaHeader(mergeBetas(betasForBody(body), clientBetas, body.betas)) }, secret: credential.key, body });
     }
     // A login: the account's token, refreshed as needed; a 401 refreshes and retries once.
     return this.credentials.run('claude', (account: OAuthCredential) => {
@@ -121,7 +121,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
         headers: {
           ...(identity ? claudeCodeHeaders() : {}),
           ...tokenHeader,
-          ...betaHeader(mergeBetas(OAUTH_BETAS, clientBetas, body.betas)),
+          ...betaHeader(mergeBetas([...OAUTH_BETAS, ...betasForBody(body)], clientBetas, body.betas)),
         },
         secret: account.accessToken,
         body: identity ? withClaudeCodeIdentity(body, accountUuid) : body,

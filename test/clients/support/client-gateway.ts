@@ -34,8 +34,10 @@ function jwt(payload: object): string {
 }
 
 /**
- * Starts the fakes, byokey with one instance of `upstream` serving `models` (listed explicitly,
- * so each client's default model routes there), and the capture proxy.
+ * Starts the fakes, byokey with one instance of `upstream`, and the capture proxy. `models` are
+ * listed explicitly on the instance (so a model of another family routes there); with none, the
+ * instance serves what its plugin serves by itself (any claude-* id, any OpenAI-shaped id), as a
+ * user's would: each client's default model then reaches its own upstream with no list to keep.
  */
 export async function startClientGateway(upstream: UpstreamKind, models: string[]): Promise<ClientGateway> {
   const anthropic = new FakeAnthropicUpstream();
@@ -48,11 +50,11 @@ export async function startClientGateway(upstream: UpstreamKind, models: string[
   await Promise.all([anthropic.start(), chat.start(), codex.start()]);
 
   const sandbox = new CliSandbox();
-  const modelList = `[${models.map((m) => JSON.stringify(m)).join(', ')}]`;
+  const modelList = models.length > 0 ? `    models: [${models.map((m) => JSON.stringify(m)).join(', ')}]\n` : '';
   const instance = {
-    claude: `  claude:\n    api_key: ${FAKE_API_KEY}\n    base_url: ${anthropic.url}\n    models: ${modelList}\n`,
-    chat: `  chat:\n    type: openai-compatible\n    api_key: ${CHAT_API_KEY}\n    base_url: ${chat.url}\n    models: ${modelList}\n`,
-    codex: `  codex:\n    base_url: ${codex.httpUrl}\n    models: ${modelList}\n`,
+    claude: `  claude:\n    api_key: ${FAKE_API_KEY}\n    base_url: ${anthropic.url}\n${modelList}`,
+    chat: `  chat:\n    type: openai-compatible\n    api_key: ${CHAT_API_KEY}\n    base_url: ${chat.url}\n${modelList}`,
+    codex: `  codex:\n    base_url: ${codex.httpUrl}\n${modelList}`,
   }[upstream];
   const config = sandbox.write('providers.yaml', `providers:\n${instance}`);
 
