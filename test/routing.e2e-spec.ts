@@ -71,7 +71,7 @@ providers:
     base_url: ${main.url}
     api_keys: [s1, s2]
     models: [slow-model]
-    timeouts: { first_byte_ms: 300, idle_ms: 300, total_ms: 1500 }
+    timeouts: { first_byte_ms: 300, idle_ms: 700, total_ms: 1500 }
   dead:
     type: openai-compatible
     base_url: http://127.0.0.1:9/v1
