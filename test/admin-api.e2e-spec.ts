@@ -121,6 +121,7 @@ afterEach(async () => {
   rmSync(home, { recursive: true, force: true });
   upstream.apiKey = undefined;
   oauth.deviceInterval = 5;
+  oauth.deviceExpiresIn = 900;
 });
 
 describe('the admin key', () => {
@@ -354,6 +355,31 @@ describe('/admin/v1/accounts', () => {
     const token = (codexBackend.requests.at(-1)?.headers.authorization as string).slice('Bearer '.length);
     expect(answers.join('\n') + logs).not.toContain(token);
     expect(answers.join('\n') + logs).not.toContain(new URL(redirected).searchParams.get('code')!);
+  });
+
+  it('bounds the logins pending at once, and a pending login expires with its device code', async () => {
+    oauth.deviceInterval = 1;
+    oauth.deviceExpiresIn = 2;
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const started = await admin('POST', '/admin/v1/accounts/qwen/login', { account: `team-${i}` });
+      expect(started.status).toBe(202);
+      ids.push(started.body.id);
+    }
+    const ninth = await admin('POST', '/admin/v1/accounts/qwen/login', { account: 'one-too-many' });
+    expect(ninth.status).toBe(429);
+    expect(ninth.body.error.code).toBe('too_many_pending_logins');
+    expect(ninth.headers['retry-after']).toBeDefined();
+
+    let login = (await admin('GET', `/admin/v1/accounts/logins/${ids[0]}`)).body;
+    for (const deadline = Date.now() + 10_000; login.status === 'pending' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      login = (await admin('GET', `/admin/v1/accounts/logins/${ids[0]}`)).body;
+    }
+    expect(login).toMatchObject({ status: 'failed', error: { code: 'expired_token' } });
+    expect(login.error.message).toContain('expired');
+    expect((await admin('POST', '/admin/v1/accounts/qwen/login', { account: 'after-expiry' })).status).toBe(202);
+    expect((await admin('GET', '/admin/v1/accounts?provider=qwen')).body.data).toEqual([]);
   });
 
   it('a login for a provider byokey cannot log in to is a 404 naming those it can', async () => {
