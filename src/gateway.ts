@@ -1,5 +1,6 @@
 // Builds and runs the gateway for a loaded configuration: the Nest app on Fastify with our body
-// limit and request ids, answers in the API's shape for malformed HTTP and CONNECT, listening,
+// limit and request ids, answers in the API's shape for malformed HTTP and CONNECT, the OpenAPI
+// document and /docs, listening,
 // and a bounded graceful shutdown. Used by `byokey serve` and by the end-to-end tests, so both
 // run the same app.
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +16,7 @@ import { createRootLogger, type LogLevel } from './logging/logger-options';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { installProcessGuard } from './logging/process-guard';
 import { registerRequestLogging } from './logging/request-logging';
+import { setupOpenApi } from './openapi/openapi';
 
 export interface GatewayOptions {
   logLevel?: LogLevel;
@@ -57,6 +59,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     done();
   });
   if (unguard) app.getHttpServer().once('close', unguard);
+  // /openapi.json and the Swagger UI at /docs, describing every controller.
+  setupOpenApi(app, config);
   await app.init();
   return app;
 }

@@ -1,10 +1,20 @@
 // The admin REST API under /admin/v1 (providers, accounts, client keys, usage, reload), every
 // route behind AdminKeyGuard. Controllers live beside this file, one per resource.
 import { Module } from '@nestjs/common';
+import { RoutingModule } from '../routing/routing.module';
+import { AccountsController } from './accounts/accounts.controller';
+import { LoginsController } from './accounts/logins.controller';
+import { AdminBodyPipe } from './admin-body.pipe';
 import { AdminKeyGuard } from './admin-key.guard';
+import { HttpLogins } from './logins/http-logins.service';
+import { ProviderChangesService } from './providers/provider-changes.service';
+import { ProviderStatusService } from './providers/provider-status.service';
+import { ProvidersController } from './providers/providers.controller';
+import { ReloadController } from './reload.controller';
 
 @Module({
-  controllers: [],
-  providers: [AdminKeyGuard],
+  imports: [RoutingModule],
+  controllers: [ProvidersController, AccountsController, LoginsController, ReloadController],
+  providers: [AdminKeyGuard, AdminBodyPipe, ProviderStatusService, ProviderChangesService, HttpLogins],
 })
 export class AdminModule {}

@@ -53,6 +53,12 @@ export class AccountCache {
     this.accounts.delete(key(provider, accountId));
   }
 
+  /** Forgets everything (accounts changed in this process: a login, a removal, a new default). */
+  clear(): void {
+    this.accounts.clear();
+    this.defaults.clear();
+  }
+
   private fresh<T>(map: Map<string, Entry<T>>, mapKey: string): T | undefined {
     const entry = map.get(mapKey);
     if (!entry) return undefined;

@@ -40,6 +40,11 @@ export class AccountCredentials {
     });
   }
 
+  /** Accounts changed in this process (admin API): the next request reads the store, not the cache. */
+  accountsChanged(): void {
+    this.cache.clear();
+  }
+
   /** A fresh credential for the provider's default account (or the named one). */
   async get(provider: string, accountId?: string): Promise<OAuthCredential> {
     return toCredential(await this.ensureFresh(await this.account(provider, accountId)));

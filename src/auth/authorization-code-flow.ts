@@ -59,6 +59,7 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
   let answer: Answer;
   try {
     const url = buildAuthorizeUrl(definition, { redirectUri: redirect, state, codeChallenge: pkce?.challenge });
+    ui.showAuthorizeUrl?.({ authorizeUrl: url, redirectUri: redirect });
     ui.print(`To log in to ${definition.displayName}, open this URL in a browser:`);
     ui.print(url);
     if (!options.noBrowser && !(await openBrowser(ui, url))) {

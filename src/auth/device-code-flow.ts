@@ -55,6 +55,12 @@ export async function runDeviceCodeFlow(options: DeviceCodeFlowOptions): Promise
   const pkce = definition.devicePkce ? createPkcePair() : undefined;
   const authorization = await requestDeviceCode(definition, definition.deviceCodeUrl, pkce?.challenge, deps, signal);
 
+  ui.showDeviceCode?.({
+    userCode: authorization.userCode,
+    verificationUri: authorization.verificationUri,
+    verificationUriComplete: authorization.verificationUriComplete,
+    expiresAt: deps.now() + authorization.expiresInSeconds * 1000,
+  });
   ui.print(`To log in to ${definition.displayName}, open ${authorization.verificationUri} and enter the code: ${authorization.userCode}`);
   if (authorization.verificationUriComplete) {
     ui.print(`(or open ${authorization.verificationUriComplete}, which carries the code)`);

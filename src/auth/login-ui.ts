@@ -1,6 +1,24 @@
 // What a login flow needs from the person in front of it: somewhere to write, a browser to
-// open, and (optionally) a line they paste. The CLI implements it on the terminal; tests
-// implement it in memory and play the user.
+// open, and (optionally) a line they paste. The CLI implements it on the terminal; the admin
+// API records what the flow shows (admin/http-login-ui.ts); tests implement it in memory and
+// play the user.
+
+/** What a device login asks the user to do, as data (the same as the printed lines say). */
+export interface DeviceCodePrompt {
+  userCode: string;
+  verificationUri: string;
+  /** The URL with the code in it, where the provider gives one. */
+  verificationUriComplete?: string;
+  /** When the code stops working (ms since epoch). */
+  expiresAt: number;
+}
+
+/** What a browser login asks the user to do, as data. */
+export interface AuthorizePrompt {
+  authorizeUrl: string;
+  /** Where the browser will be sent back; a browser elsewhere shows this address to paste. */
+  redirectUri: string;
+}
 
 export interface LoginUi {
   /** Writes one line for the user (the authorize URL, the device code, hints). */
@@ -21,4 +39,8 @@ export interface LoginUi {
    * Optional: without it, only the loopback callback can finish an authorization-code login.
    */
   readLine?(signal: AbortSignal): Promise<string | undefined>;
+  /** Optional: the authorize URL as data, before it is printed (for a UI that is not a terminal). */
+  showAuthorizeUrl?(prompt: AuthorizePrompt): void;
+  /** Optional: the device code as data, before it is printed. */
+  showDeviceCode?(prompt: DeviceCodePrompt): void;
 }

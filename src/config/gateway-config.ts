@@ -40,6 +40,18 @@ export interface ProviderInstanceConfig {
   settings: ProviderInstanceConfigDto;
   /** The entry after `${VAR}` substitution, so a plugin can validate keys of its own. */
   raw: Record<string, unknown>;
+  /**
+   * Upstream API keys added over the admin API (never in the file), tried after the file's own.
+   * Laid on by the registry from the provider-overrides store.
+   */
+  runtimeKeys?: readonly RuntimeKeyConfig[];
+}
+
+/** An upstream API key added at runtime; its credential id is `runtime:<label>`. */
+export interface RuntimeKeyConfig {
+  label: string;
+  key: string;
+  baseUrl?: string;
 }
 
 export type Strategy = 'round-robin' | 'fill-first' | 'least-busy';

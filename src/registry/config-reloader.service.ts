@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
+import type { GatewayConfig } from '../config/gateway-config';
 import { PluginRegistry } from './plugin-registry.service';
 
 /** Editors write a file in several steps; one reload after the last of them. */
@@ -50,24 +51,57 @@ export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShut
    * throws: it runs from a timer and a signal handler, where a rejection would end the process.
    */
   async reload(why: string): Promise<boolean> {
+    return (await this.reloadNow(why)).reloaded;
+  }
+
+  /**
+   * Reload with its outcome spelled out, for the admin API: what changed, or why nothing did.
+   * The runtime overrides are read from the store again too (another gateway may have changed
+   * them). Never throws.
+   */
+  async reloadNow(why: string): Promise<ReloadOutcome> {
     const current = this.registry.config;
-    if (current.source === BUILT_IN_DEFAULTS) return false;
+    if (current.source === BUILT_IN_DEFAULTS) {
+      return { reloaded: false, source: current.source, problem: 'no-file', message: 'The gateway started without a providers.yaml, so there is no file to reload.' };
+    }
+    const before = this.registry.fileConfig;
     try {
       const next = loadGatewayConfig({ file: current.source });
-      this.registry.reload({ ...next, server: current.server });
+      this.registry.reload({ ...next, server: current.server }, await this.registry.readOverrides());
       this.reloads++;
       // server: (host, port, limits) is read at startup only; everything else applies now.
       this.logger.log(`reloaded ${current.source} (${why}): ${next.providers.length} provider instances`);
-      return true;
+      return { reloaded: true, source: current.source, ...instanceChanges(before, next) };
     } catch (error) {
       if (error instanceof ConfigError) {
         this.logger.error(`kept the running configuration: ${error.message}`);
-      } else {
-        // A bug rather than a bad file (the registry or a plugin threw): worth its stack.
-        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        this.logger.error(`kept the running configuration after an unexpected error reloading ${current.source} (${why}): ${detail}`);
+        return { reloaded: false, source: current.source, problem: 'invalid', message: error.message };
       }
-      return false;
+      // A bug rather than a bad file (the registry or a plugin threw): worth its stack.
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.logger.error(`kept the running configuration after an unexpected error reloading ${current.source} (${why}): ${detail}`);
+      return {
+        reloaded: false,
+        source: current.source,
+        problem: 'failed',
+        message: `The running configuration was kept: reloading ${current.source} failed unexpectedly (${error instanceof Error ? error.message : String(error)}); the gateway log has details.`,
+      };
     }
   }
+}
+
+export type ReloadOutcome =
+  | { reloaded: true; source: string; instances: string[]; added: string[]; removed: string[]; changed: string[] }
+  | { reloaded: false; source: string; problem: 'no-file' | 'invalid' | 'failed'; message: string };
+
+/** Provider instances in the new file, and which were added, removed or edited compared with the old. */
+function instanceChanges(before: GatewayConfig, after: GatewayConfig): { instances: string[]; added: string[]; removed: string[]; changed: string[] } {
+  const old = new Map(before.providers.map((p) => [p.name, JSON.stringify(p.raw)]));
+  const names = after.providers.map((p) => p.name);
+  return {
+    instances: names,
+    added: names.filter((name) => !old.has(name)),
+    removed: before.providers.map((p) => p.name).filter((name) => !names.includes(name)),
+    changed: after.providers.filter((p) => old.has(p.name) && old.get(p.name) !== JSON.stringify(p.raw)).map((p) => p.name),
+  };
 }

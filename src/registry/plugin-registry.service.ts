@@ -3,8 +3,10 @@
 // model?". An instance of a provider that has an OAuth login but no plugin is login-only: kept
 // for `byokey login`, serving nothing. Fails startup on a duplicate plugin id, an instance whose
 // `type` names neither, or an instance setting its plugin (or a login-only one) does not take.
-// It also keeps the upstreams' own model lists (live-model-lists.ts), which the catalog reads.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+// It also keeps the upstreams' own model lists (live-model-lists.ts), which the catalog reads,
+// and lays the runtime changes made over the admin API over the file (provider-overrides.ts) at
+// start, at every reload and after every such change.
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from '../auth/oauth-definitions.token';
@@ -14,6 +16,7 @@ import { ProviderInstanceConfigDto } from '../config/config.schema';
 import type { GatewayConfig } from '../config/gateway-config';
 import { nearestKey } from '../config/nearest-key';
 import { issueAt, validateSection } from '../config/validate-section';
+import { ProviderOverridesStore, type InstanceOverrides } from '../store/provider-overrides-store';
 import { listingCredential } from './listing-credential';
 import { LiveModelLists } from './live-model-lists';
 import { checkLoginOnlyInstance, describeLoginOnly, type LoginOnlyInstance } from './login-only-instance';
@@ -21,6 +24,7 @@ import { ModelCatalog } from './model-catalog';
 import type { ProviderExecutor } from './provider-executor';
 import type { ProviderInstance } from './provider-instance';
 import { ProviderPlugin, type ProviderPluginOptions } from './provider-plugin.decorator';
+import { applyProviderOverrides } from './provider-overrides';
 
 export interface DiscoveredPlugin {
   options: ProviderPluginOptions;
@@ -35,13 +39,18 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
   private readonly logger = new Logger(PluginRegistry.name);
   private readonly plugins = new Map<string, DiscoveredPlugin>();
   private current!: ModelCatalog;
+  /** The configuration in force: the file's with the runtime overrides laid over it. */
   private currentConfig!: GatewayConfig;
+  /** The configuration as loaded from providers.yaml. */
+  private currentFileConfig!: GatewayConfig;
+  /** The runtime overrides in force (from the store). */
+  private currentOverrides: readonly InstanceOverrides[] = [];
   /** The upstreams' own model lists, kept across reloads for instances whose settings stay. */
   readonly liveModels = new LiveModelLists({
     fetch: (instance, signal) =>
       instance.executor.listModels!({
         instance: instance.config,
-        credential: listingCredential(instance.config.settings, instance.accountsProvider),
+        credential: listingCredential(instance.config.settings, instance.accountsProvider, instance.config.runtimeKeys),
         signal: AbortSignal.any([signal, AbortSignal.timeout(LIST_FETCH_TIMEOUT_MS)]),
       }),
     now: () => Date.now(),
@@ -59,12 +68,19 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     private readonly configService: ConfigService,
     /** Provider id → OAuth login; a provider here without a plugin can be configured login-only. */
     @Inject(OAUTH_DEFINITIONS) private readonly oauthDefinitions: OAuthDefinitions,
+    /** Runtime changes made over the admin API; absent in tests that need none. */
+    @Optional() private readonly overridesStore?: ProviderOverridesStore,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.discoverPlugins();
-    this.currentConfig = this.configService.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY);
+    this.currentFileConfig = this.configService.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY);
+    // At start the store must answer: a gateway that silently forgot a runtime disable would
+    // serve what an administrator switched off.
+    this.currentOverrides = (await this.overridesStore?.list()) ?? [];
+    this.currentConfig = applyProviderOverrides(this.currentFileConfig, this.currentOverrides);
     this.current = this.buildCatalog(this.currentConfig);
+    if (this.currentConfig !== this.currentFileConfig) this.configService.set(GATEWAY_CONFIG_KEY, this.currentConfig);
     const enabled = this.current.instances.filter((i) => i.config.enabled).map((i) => `${i.name} (${i.config.type})`);
     this.logger.log(`provider instances: ${enabled.length > 0 ? enabled.join(', ') : 'none configured'}`);
     // A login-only instance serves nothing; say so once, so a missing model is not a mystery.
@@ -84,22 +100,55 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     return this.current;
   }
 
-  /** The configuration in force (changes on reload). */
+  /** The configuration in force (changes on reload and with runtime overrides). */
   get config(): GatewayConfig {
     return this.currentConfig;
   }
 
+  /** The configuration as providers.yaml says it, without the runtime overrides. */
+  get fileConfig(): GatewayConfig {
+    return this.currentFileConfig;
+  }
+
+  /** The runtime overrides in force. */
+  get overrides(): readonly InstanceOverrides[] {
+    return this.currentOverrides;
+  }
+
   /**
-   * Puts a new configuration in force: checked in full first (a ConfigError leaves the old one
-   * in force), then swapped in one step. Requests in flight keep the instances they started with.
+   * Puts a new configuration (as loaded from the file) in force, with the given runtime overrides
+   * laid over it (default: those in force): checked in full first (a ConfigError leaves the old
+   * one in force), then swapped in one step. Requests in flight keep the instances they started with.
    */
-  reload(config: GatewayConfig): void {
+  reload(fileConfig: GatewayConfig, overrides: readonly InstanceOverrides[] = this.currentOverrides): void {
+    const config = applyProviderOverrides(fileConfig, overrides);
     const catalog = this.buildCatalog(config);
+    this.currentFileConfig = fileConfig;
+    this.currentOverrides = overrides;
     this.currentConfig = config;
     this.current = catalog;
     this.configService.set(GATEWAY_CONFIG_KEY, config);
     this.liveModels.retain(catalog.instances);
     this.primeLiveModels();
+  }
+
+  /** Puts the store's current overrides in force over the file in force (after an admin change). */
+  async applyStoredOverrides(): Promise<void> {
+    this.reload(this.currentFileConfig, await this.readOverrides());
+  }
+
+  /**
+   * The store's overrides; on a store failure the ones in force, with a warning (a reload must
+   * not fail, nor drop a runtime change, because the store is briefly unreachable).
+   */
+  async readOverrides(): Promise<readonly InstanceOverrides[]> {
+    if (!this.overridesStore) return this.currentOverrides;
+    try {
+      return await this.overridesStore.list();
+    } catch (error) {
+      this.logger.warn(`could not read the runtime provider changes (${(error as Error).message}); keeping those in force`);
+      return this.currentOverrides;
+    }
   }
 
   /**

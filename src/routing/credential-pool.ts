@@ -1,9 +1,10 @@
-// The credentials of one provider instance — its `api_key` and `api_keys`, then the logged-in
+// The credentials of one provider instance — its `api_key` and `api_keys`, the upstream keys
+// added at runtime over the admin API (`runtime:<label>`), then the logged-in
 // accounts of its provider (default account first) — and the order to try them in for one
 // request: ready ones only (not cooling down, not needing a login, not disabled), arranged by
 // the instance's strategy, with those near a quota limit moved last.
 import type { ProviderInstanceConfigDto } from '../config/config.schema';
-import type { Strategy } from '../config/gateway-config';
+import type { RuntimeKeyConfig, Strategy } from '../config/gateway-config';
 import type { Credential } from '../registry/provider-executor';
 import type { Account } from '../store/account';
 import type { CredentialStates } from './credential-states';
@@ -25,6 +26,7 @@ export class CredentialPool {
     private readonly states: CredentialStates,
     /** The provider whose accounts this instance uses, if any. */
     readonly accountsProvider?: string,
+    runtimeKeys: readonly RuntimeKeyConfig[] = [],
   ) {
     const keys: PoolCredential[] = [];
     // An empty api_key (e.g. `${OPENAI_API_KEY:-}` with the variable unset) means "no key".
@@ -32,6 +34,7 @@ export class CredentialPool {
     settings.api_keys?.forEach((entry, index) =>
       keys.push({ kind: 'api-key', id: `api_keys[${index}]`, key: entry.key, baseUrl: entry.base_url }),
     );
+    for (const entry of runtimeKeys) keys.push({ kind: 'api-key', id: `runtime:${entry.label}`, key: entry.key, baseUrl: entry.baseUrl });
     this.keys = keys;
     this.accountSelection = settings.accounts;
   }
@@ -43,11 +46,15 @@ export class CredentialPool {
    * subscription unless asked to.
    */
   setAccounts(accounts: readonly Account[]): void {
-    const selection = this.accountSelection ?? (this.keys.length > 0 ? 'none' : 'all');
-    const selected = (a: Account) => selection === 'all' || (Array.isArray(selection) && selection.includes(a.accountId));
-    const usable = accounts.filter((a) => a.status === 'active' && selected(a));
+    const usable = accounts.filter((a) => a.status === 'active' && this.selects(a));
     usable.sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
     this.accounts = usable.map((a) => ({ kind: 'account', id: `account:${a.accountId}`, provider: a.provider, accountId: a.accountId }));
+  }
+
+  /** Whether the instance's `accounts:` setting (or its default) lets it use this account, whatever its status. */
+  selects(account: Account): boolean {
+    const selection = this.accountSelection ?? (this.keys.length > 0 ? 'none' : 'all');
+    return selection === 'all' || (Array.isArray(selection) && selection.includes(account.accountId));
   }
 
   /** Every credential, in configuration order. */

@@ -16,6 +16,7 @@ import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
 import { UpstreamError } from '../upstream/upstream-error';
 import { CredentialPool, type PoolCredential } from './credential-pool';
 import { CredentialStates } from './credential-states';
+import { LastFailures } from './last-failures';
 import { cooldownUntil, isRetryable } from './failover-policy';
 import { applyPayloadRules } from './payload-rules';
 import { primeStream } from './prime-stream';
@@ -66,7 +67,11 @@ export class RequestRouter {
   private readonly logger = new Logger(RequestRouter.name);
   /** Survives config reloads: a credential keeps its cooldown while its instance keeps its name. */
   readonly states = new CredentialStates();
-  private readonly pools = new WeakMap<ProviderInstance, { pool: CredentialPool; accountsReadAt: number }>();
+  /** Each instance's (and credential's) last failed attempt, for the admin API. */
+  readonly failures = new LastFailures();
+  private readonly pools = new WeakMap<ProviderInstance, { pool: CredentialPool; accountsReadAt: number; accountsEpoch: number }>();
+  /** Bumped when accounts change in this process (admin API), so pools read them again at once. */
+  private accountsEpoch = 0;
 
   constructor(
     private readonly registry: PluginRegistry,
@@ -159,6 +164,12 @@ export class RequestRouter {
           done();
           if (options.signal.aborted) throw error;
           lastError = error;
+          this.failures.record(target.instance.name, {
+            at: Date.now(),
+            credential: credential.id,
+            status: error instanceof UpstreamError || error instanceof GatewayError ? error.status : undefined,
+            message: failureText(error),
+          });
           const rest = cooldownUntil(error, Date.now(), target.instance.config.settings.cooldown_ms ?? routing.cooldownMs);
           if (rest) {
             this.states.coolDown(key, rest.until, rest.reason);
@@ -181,15 +192,32 @@ export class RequestRouter {
     let entry = this.pools.get(instance);
     if (!entry) {
       const settings = instance.config.settings;
-      const pool = new CredentialPool(instance.name, settings, settings.strategy ?? this.routing.strategy, this.states, instance.accountsProvider);
-      entry = { pool, accountsReadAt: 0 };
+      const pool = new CredentialPool(
+        instance.name,
+        settings,
+        settings.strategy ?? this.routing.strategy,
+        this.states,
+        instance.accountsProvider,
+        instance.config.runtimeKeys,
+      );
+      entry = { pool, accountsReadAt: 0, accountsEpoch: this.accountsEpoch };
       this.pools.set(instance, entry);
     }
-    if (instance.accountsProvider && Date.now() - entry.accountsReadAt > ACCOUNTS_TTL_MS) {
+    const stale = Date.now() - entry.accountsReadAt > ACCOUNTS_TTL_MS || entry.accountsEpoch !== this.accountsEpoch;
+    if (instance.accountsProvider && stale) {
+      entry.accountsEpoch = this.accountsEpoch;
       entry.pool.setAccounts(await this.store.list(instance.accountsProvider));
       entry.accountsReadAt = Date.now();
     }
     return entry.pool;
+  }
+
+  /**
+   * Accounts were added, removed or changed in this process (a login over the admin API): the
+   * next request reads them from the store instead of trusting its copy for up to 2 s.
+   */
+  accountsChanged(): void {
+    this.accountsEpoch++;
   }
 
   private quotaOf(instance: ProviderInstance, credential: PoolCredential): number | undefined {

@@ -4,7 +4,9 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AccountStore } from './account-store';
 import { RateLimitSnapshots } from './rate-limit-snapshots';
+import { ProviderOverridesStore } from './provider-overrides-store';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
+import { SqliteProviderOverridesStore } from './sqlite/sqlite-provider-overrides-store';
 
 /**
  * DI token of the embedded database connection (better-sqlite3), shared by every SQLite store.
@@ -24,8 +26,14 @@ export class StoreModule implements OnApplicationShutdown {
         { provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) },
         { provide: SQLITE_CONNECTION, useFactory: (store: AccountStore) => (store as SqliteAccountStore).connection, inject: [AccountStore] },
         RateLimitSnapshots,
+        {
+          provide: ProviderOverridesStore,
+          useFactory: (store: AccountStore) =>
+            new SqliteProviderOverridesStore((store as SqliteAccountStore).connection, (store as SqliteAccountStore).tokenCipher),
+          inject: [AccountStore],
+        },
       ],
-      exports: [AccountStore, RateLimitSnapshots, SQLITE_CONNECTION],
+      exports: [AccountStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore],
     };
   }
 

@@ -109,4 +109,22 @@ describe('TokenCipher', () => {
       expect(cipher.matchesKeyCheck(cipher.encryptTokens(codex, tokens))).toBe(false);
     });
   });
+
+  describe('other secrets', () => {
+    const context = ['upstream-key', 'openai', 'team-a'];
+
+    it('round-trips a secret bound to its context, and opens it under no other', () => {
+      const sealed = cipher.encryptSecret(context, 'sk-SECRET-upstream-1234');
+      expect(sealed.toString('latin1')).not.toContain('sk-SECRET');
+      expect(cipher.decryptSecret(context, sealed)).toBe('sk-SECRET-upstream-1234');
+      const moved = thrownBy(() => cipher.decryptSecret(['upstream-key', 'openai', 'team-b'], sealed));
+      expect(moved.message).not.toContain('sk-SECRET');
+      expect(() => new TokenCipher(randomBytes(32)).decryptSecret(context, sealed)).toThrow(StoreError);
+    });
+
+    it('cannot pass for account tokens, nor take the accounts\' context', () => {
+      expect(() => cipher.decryptTokens({ provider: 'upstream-key', accountId: 'openai' }, cipher.encryptSecret(context, 'x'))).toThrow(StoreError);
+      expect(() => cipher.encryptSecret(['account', 'codex', 'work'], 'x')).toThrow();
+    });
+  });
 });

@@ -1,5 +1,7 @@
 // Encrypts an account's tokens for storage (AES-256-GCM), bound to the account they belong to,
-// and makes the key-check value that tells at open time whether a key is the right one.
+// and makes the key-check value that tells at open time whether a key is the right one. Other
+// secrets the store keeps (upstream API keys added at runtime) are sealed the same way, each
+// bound to a context of its own.
 //
 // Sealed format, version 1: [0x01][12-byte IV][16-byte GCM tag][ciphertext]. The leading byte
 // lets a later build change the scheme and still read old rows.
@@ -47,6 +49,20 @@ export class TokenCipher {
     const tokens = parseTokens(plain);
     if (!tokens) throw new StoreError(`Cannot decrypt ${what}: the decrypted data is not a token record.`);
     return tokens;
+  }
+
+  /**
+   * Seals another secret (an upstream API key added at runtime). `context` names what it belongs
+   * to, e.g. `['upstream-key', instance, label]`: copied onto another row it no longer opens. The
+   * first element must not be `account`, which is the tokens' own.
+   */
+  encryptSecret(context: readonly string[], secret: string): Buffer {
+    return this.seal(Buffer.from(secret, 'utf8'), secretContext(context));
+  }
+
+  /** Throws a StoreError (never naming the secret) when the key is wrong or the bytes were altered. */
+  decryptSecret(context: readonly string[], sealed: Buffer): string {
+    return this.open(sealed, secretContext(context), `the secret ${context.join(' ')}`).toString('utf8');
   }
 
   createKeyCheck(): Buffer {
@@ -101,6 +117,11 @@ export class TokenCipher {
  */
 function accountContext(account: AccountIdentity): string {
   return JSON.stringify(['account', account.provider, account.accountId]);
+}
+
+function secretContext(context: readonly string[]): string {
+  if (context.length === 0 || context[0] === 'account') throw new Error(`invalid secret context ${JSON.stringify(context)}`);
+  return JSON.stringify(context);
 }
 
 /** The format byte is authenticated too, so it cannot be changed to steer the decryption. */

@@ -14,6 +14,14 @@ export function defaultClaudeCredentialsFile(): string {
 
 export function importClaudeCode(file: string, accountId = CLAUDE_CODE_ACCOUNT): NewAccount {
   const json = readJsonFile(file, 'Claude Code login', 'log in with `claude` first, or pass --file');
+  return claudeCodeAccount(json, file, accountId);
+}
+
+/**
+ * The account in Claude Code's credentials JSON, already parsed (the admin API takes it as a
+ * request body). `file` names where it came from, in messages.
+ */
+export function claudeCodeAccount(json: Record<string, unknown>, file: string, accountId = CLAUDE_CODE_ACCOUNT): NewAccount {
   const oauth = json.claudeAiOauth;
   if (oauth === null || typeof oauth !== 'object' || Array.isArray(oauth)) {
     throw new ImportError(`${file} has no "claudeAiOauth" object: it is not a Claude Code login`);

@@ -24,6 +24,19 @@ export function importCodexCli(
   accountId = CODEX_CLI_ACCOUNT,
 ): NewAccount {
   const json = readJsonFile(file, 'Codex CLI login', 'run `codex login` first, or pass --file');
+  return codexCliAccount(json, file, accountFacts, accountId);
+}
+
+/**
+ * The account in a Codex CLI auth.json, already parsed (the admin API takes it as a request
+ * body). `file` names where it came from, in messages.
+ */
+export function codexCliAccount(
+  json: Record<string, unknown>,
+  file: string,
+  accountFacts: (response: TokenResponse) => AccountFacts,
+  accountId = CODEX_CLI_ACCOUNT,
+): NewAccount {
   const tokens = json.tokens;
   if (tokens === undefined || tokens === null) {
     if (typeof json.OPENAI_API_KEY === 'string' && json.OPENAI_API_KEY) {

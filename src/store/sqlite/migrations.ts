@@ -58,6 +58,31 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE accounts ADD COLUMN refresh_lease_heartbeat_at INTEGER');
     },
   },
+  {
+    version: 5,
+    name: 'runtime provider overrides',
+    up(db) {
+      // Admin API changes laid over providers.yaml (store/provider-overrides-store.ts). `enabled`
+      // NULL means the file decides. Keys are sealed with the secret key, like account tokens.
+      db.exec(`
+        CREATE TABLE provider_overrides (
+          instance   TEXT    PRIMARY KEY,
+          enabled    INTEGER CHECK (enabled IN (0, 1)),
+          updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE provider_runtime_keys (
+          instance   TEXT    NOT NULL,
+          label      TEXT    NOT NULL,
+          key        BLOB    NOT NULL,
+          base_url   TEXT,
+          created_at INTEGER NOT NULL,
+          seq        INTEGER NOT NULL,
+          PRIMARY KEY (instance, label)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

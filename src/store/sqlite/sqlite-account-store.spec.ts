@@ -453,7 +453,7 @@ describe('SqliteAccountStore', () => {
       await first.close();
       // Back to what the previous byokey left: schema version 1, a lease with its 60 s expiry.
       withRaw((db) => {
-        db.exec('DELETE FROM schema_migrations WHERE version >= 2; ALTER TABLE accounts DROP COLUMN refresh_lease_heartbeat_at');
+        db.exec('DELETE FROM schema_migrations WHERE version = 2; ALTER TABLE accounts DROP COLUMN refresh_lease_heartbeat_at');
         db.prepare("UPDATE accounts SET refresh_lease_holder = 'byokey-4242-x', refresh_lease_until = ?").run(T0 + 60_000);
       });
 

@@ -347,6 +347,11 @@ export class SqliteAccountStore extends AccountStore {
     return this.db;
   }
 
+  /** The cipher of this database's secret key, for the other embedded stores' secrets (upstream keys). */
+  get tokenCipher(): TokenCipher {
+    return this.cipher;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
