@@ -2,9 +2,10 @@
 // route behind AdminKeyGuard. Controllers live beside this file, one per resource.
 import { Module } from '@nestjs/common';
 import { AdminKeyGuard } from './admin-key.guard';
+import { KeysController } from './keys.controller';
 
 @Module({
-  controllers: [],
+  controllers: [KeysController],
   providers: [AdminKeyGuard],
 })
 export class AdminModule {}

@@ -1,0 +1,23 @@
+// LimitCounters in this process's memory, on rate-limiter-flexible's RateLimiterMemory (which
+// expires its keys with timers, so idle keys cost nothing). Its own "points" limit is not used:
+// the limits differ per key, so KeyLimits compares the totals itself.
+import { Injectable } from '@nestjs/common';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { LimitCounters } from './limit-counters';
+
+@Injectable()
+export class MemoryLimitCounters extends LimitCounters {
+  private readonly limiter = new RateLimiterMemory({ points: Number.MAX_SAFE_INTEGER, duration: 60 });
+
+  async add(name: string, amount: number, ttlMs: number): Promise<number> {
+    // penalty/reward add without ever refusing; customDuration is in seconds.
+    const options = { customDuration: Math.max(1, Math.ceil(ttlMs / 1000)) };
+    const result = amount >= 0 ? await this.limiter.penalty(name, amount, options) : await this.limiter.reward(name, -amount, options);
+    return result.consumedPoints;
+  }
+
+  async get(name: string): Promise<number> {
+    const result = await this.limiter.get(name);
+    return result?.consumedPoints ?? 0;
+  }
+}
