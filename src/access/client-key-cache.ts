@@ -3,10 +3,9 @@
 // second and everything reloaded when it moved, so a key revoked anywhere (the admin API, the CLI,
 // another gateway on the same database) stops working within a second. When keys were last used
 // is gathered here and written in one batch every few seconds, never per request.
-import { timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PluginRegistry } from '../registry/plugin-registry.service';
-import { hashSecret } from '../store/client-key-secret';
+import { hashSecret, sameDigest } from '../store/client-key-secret';
 import { ClientKeyStore } from '../store/client-key-store';
 import type { AccessKey } from './access-key';
 
@@ -17,7 +16,8 @@ export const USE_FLUSH_MS = 10_000;
 
 interface Entry {
   key: AccessKey;
-  hash: Buffer;
+  /** SHA-256 of the secret, hex. */
+  hash: string;
 }
 
 @Injectable()
@@ -60,7 +60,7 @@ export class ClientKeyCache implements OnModuleInit, OnApplicationShutdown {
     const entry = this.stored.get(hex) ?? this.staticEntries().get(hex);
     if (!entry) return undefined;
     // The map found it by hash already; the compare keeps the final check constant-time.
-    return timingSafeEqual(entry.hash, Buffer.from(hex, 'hex')) ? entry.key : undefined;
+    return sameDigest(entry.hash, hex) ? entry.key : undefined;
   }
 
   /** Whether the store holds any client key, revoked ones too. */
@@ -82,7 +82,7 @@ export class ClientKeyCache implements OnModuleInit, OnApplicationShutdown {
     for (const key of keys) {
       if (key.revokedAt !== undefined) continue;
       const { secretHash, prefix: _prefix, createdAt: _created, lastUsedAt: _used, revokedAt: _revoked, ...access } = key;
-      stored.set(secretHash, { key: access, hash: Buffer.from(secretHash, 'hex') });
+      stored.set(secretHash, { key: access, hash: secretHash });
     }
     this.stored = stored;
     this.storedCount = keys.length;
@@ -120,7 +120,7 @@ export class ClientKeyCache implements OnModuleInit, OnApplicationShutdown {
       const entries = new Map<string, Entry>();
       keys.forEach((secret, index) => {
         const hex = hashSecret(secret);
-        entries.set(hex, { key: { id: `static:${index}`, name: `auth.keys[${index}]`, models: [] }, hash: Buffer.from(hex, 'hex') });
+        entries.set(hex, { key: { id: `static:${index}`, name: `auth.keys[${index}]`, models: [] }, hash: hex });
       });
       this.staticKeys = entries;
       this.staticSource = keys;

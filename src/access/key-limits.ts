@@ -39,6 +39,8 @@ export class KeyLimits {
       return NOTHING_TO_RELEASE;
     }
     const now = this.clock.now();
+    // Reads first: nothing is taken unless they pass. (Awaited one by one: Promise.all costs
+    // more than two awaits of counters that answer at once.)
     if (key.budget !== undefined) {
       const period = periodAt(key.budget.per, now);
       const used = await this.counters.get(budgetCounter(key.id, key.budget.per, period));

@@ -2,7 +2,7 @@
 // expires its keys with timers, so idle keys cost nothing). Its own "points" limit is not used:
 // the limits differ per key, so KeyLimits compares the totals itself.
 import { Injectable } from '@nestjs/common';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { LimitCounters } from './limit-counters';
 
 /**
@@ -17,15 +17,18 @@ const NEVER = 0;
 export class MemoryLimitCounters extends LimitCounters {
   private readonly limiter = new RateLimiterMemory({ points: Number.MAX_SAFE_INTEGER, duration: 60 });
 
-  async add(name: string, amount: number, ttlMs: number): Promise<number> {
+  add(name: string, amount: number, ttlMs: number): Promise<number> {
     // penalty/reward add without ever refusing; customDuration is in seconds.
     const options = { customDuration: ttlMs >= LONGEST_TIMER_MS ? NEVER : Math.max(1, Math.ceil(ttlMs / 1000)) };
-    const result = amount >= 0 ? await this.limiter.penalty(name, amount, options) : await this.limiter.reward(name, -amount, options);
-    return result.consumedPoints;
+    const result = amount >= 0 ? this.limiter.penalty(name, amount, options) : this.limiter.reward(name, -amount, options);
+    return result.then(consumedPoints);
   }
 
-  async get(name: string): Promise<number> {
-    const result = await this.limiter.get(name);
-    return result?.consumedPoints ?? 0;
+  get(name: string): Promise<number> {
+    return this.limiter.get(name).then((result) => (result === null ? 0 : result.consumedPoints));
   }
+}
+
+function consumedPoints(result: RateLimiterRes): number {
+  return result.consumedPoints;
 }
