@@ -454,6 +454,8 @@ describe('SqliteAccountStore', () => {
       // Back to what the previous byokey left: schema version 1, a lease with its 60 s expiry.
       withRaw((db) => {
         db.exec('DELETE FROM schema_migrations WHERE version >= 2; ALTER TABLE accounts DROP COLUMN refresh_lease_heartbeat_at');
+        // …and nothing of the later migrations (3: client keys).
+        db.exec("DROP TABLE client_keys; DELETE FROM meta WHERE key = 'client_keys_revision'");
         db.prepare("UPDATE accounts SET refresh_lease_holder = 'byokey-4242-x', refresh_lease_until = ?").run(T0 + 60_000);
       });
 
