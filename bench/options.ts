@@ -39,7 +39,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]      (each option also as BENCH_<NAME>, e.g. BENCH_ROUNDS=5)
 
-  --scenarios LIST        json,stream,codex,anthropic,claude (default: all)
+  --scenarios LIST        json,keyed,stream,codex,anthropic,claude (default: all)
   --connections LIST      autocannon connections per run (default: 1,32)
   --rounds N              measured rounds per target, interleaved (default: 3)
   --seconds N             length of one round (default: 4)
@@ -117,7 +117,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       .map((s) => s.trim())
       .filter(Boolean);
   return {
-    scenarios: list('scenarios', 'json,stream,codex,anthropic,claude'),
+    scenarios: list('scenarios', 'json,keyed,stream,codex,anthropic,claude'),
     connections: list('connections', '1,32').map(Number),
     rounds: num('rounds', 3, 2),
     seconds: num('seconds', 4, 2),

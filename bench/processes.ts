@@ -14,6 +14,8 @@ export interface Child {
   name: string;
   url: string;
   process: ChildProcess;
+  /** The client key of a gateway started with `clientKey`. */
+  clientKey?: string;
   stop(): Promise<void>;
 }
 
@@ -76,8 +78,8 @@ export function startFloor(upstream: string, execArgv: string[] = []): Promise<C
 }
 
 /** providers.yaml for one fake upstream: every scenario's model on its own instance. */
-export function byokeyConfig(upstream: string): string {
-  return `server:
+export function byokeyConfig(upstream: string, keyed = false): string {
+  return `${keyed ? 'auth:\n  mode: keys\n' : ''}server:
   host: 127.0.0.1
   port: 0
   shutdown_timeout_ms: 2000
@@ -111,6 +113,11 @@ export interface ByokeyOptions {
   execArgv?: string[];
   /** Preload children/heap-probe (with --expose-gc), so memoryOf() can ask for heap figures. */
   heapProbe?: boolean;
+  /**
+   * Needs a client key (auth.mode keys), one created in the store with every limit set high
+   * enough never to trip: the key check, scope and limits run on every request.
+   */
+  clientKey?: boolean;
 }
 
 /**
@@ -138,10 +145,11 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   };
   const store = SqliteAccountStore.open({ home, env });
   await store.save({ provider: 'codex', accountId: 'default', tokens: { accessToken: 't' }, claims: { chatgpt_account_id: 'a' } });
+  const clientKey = options.clientKey ? await createBenchKey(root, store) : undefined;
   await store.close();
 
   const config = join(dir, 'providers.yaml');
-  writeFileSync(config, byokeyConfig(options.upstream));
+  writeFileSync(config, byokeyConfig(options.upstream, options.clientKey));
 
   const proc = fork(join(root, 'dist', 'main.js'), ['serve', '--config', config, '--port', '0', '--log-level', options.logLevel ?? 'silent'], {
     cwd: dir,
@@ -165,13 +173,35 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   proc.stdout!.off('data', collect);
   proc.stderr!.off('data', collect);
   output = '';
-  const child = track('byokey', url, proc, 'SIGTERM');
+  const child = track(options.clientKey ? 'byokey (keyed)' : 'byokey', url, proc, 'SIGTERM');
+  child.clientKey = clientKey;
   const stop = child.stop;
   child.stop = async () => {
     await stop();
     rmSync(dir, { recursive: true, force: true });
   };
   return child;
+}
+
+/** A client key in the store of the build under test, limits generous, every model in scope. */
+async function createBenchKey(root: string, accounts: unknown): Promise<string> {
+  const { SqliteClientKeyStore } = require(join(root, 'dist', 'store', 'sqlite', 'sqlite-client-key-store.js')) as {
+    SqliteClientKeyStore: new (db: unknown) => unknown;
+  };
+  const { createClientKey } = require(join(root, 'dist', 'access', 'client-key-specs.js')) as {
+    createClientKey(store: unknown, spec: Record<string, unknown>): Promise<{ secret: string }>;
+  };
+  const keys = new SqliteClientKeyStore((accounts as { connection: unknown }).connection);
+  const { secret } = await createClientKey(keys, {
+    name: 'bench',
+    models: ['bench-*', 'gpt-5*', 'claude-*'],
+    rpm: 100_000_000,
+    tpm: 1_000_000_000_000,
+    concurrency: 100_000,
+    budget: { tokens: 1_000_000_000_000_000, per: 'month' },
+    expiresAt: Date.now() + 86_400_000,
+  });
+  return secret;
 }
 
 export interface Rss {

@@ -12,6 +12,8 @@ export interface CaseResult {
   rounds: Record<TargetName, RunResult[]>;
   /** True when a `--compare` candidate was measured (its rounds are in rounds.candidate). */
   compared?: boolean;
+  /** True when the keyed gateway was measured (its rounds are in rounds.keyed). */
+  keyed?: boolean;
   /** Failed byokey requests during the warm-up (not in the figures, but they fail the run). */
   byokeyWarmupErrors: number;
 }
@@ -103,6 +105,22 @@ export function compareTable(cases: CaseResult[]): string {
   return lines.join('\n');
 }
 
+/** The keyless gateway against the one that checks a client key and its limits, same rounds. */
+export function keyedTable(cases: CaseResult[]): string {
+  const lines = [
+    '| scenario | conns | keyless req/s | keyed req/s | **keyed/keyless** | keyed/floor | p50 ms keyless / keyed | CPU µs/req keyless / keyed | errors keyless/keyed |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const c of cases.filter((x) => x.keyed)) {
+    const b = summarize(c.rounds.byokey);
+    const k = summarize(c.rounds.keyed);
+    lines.push(
+      `| ${c.scenario} | ${c.connections} | ${f0(b.rps)} | ${f0(k.rps)} | **${f2(ratio(c, 'byokey', 'keyed'))}** | ${f2(ratio(c, 'floor', 'keyed'))} | ${f2(b.p50)} / ${f2(k.p50)} | ${f0(b.cpuUs)} / ${f0(k.cpuUs)} | ${b.errors}/${k.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export function streamsTable(s: { byokey: StreamsResult; floor: StreamsResult }): string {
   const row = (name: string, r: StreamsResult) =>
     `| ${name} | ${r.streams} | ${f0(r.idleMb)} | ${f0(r.allOpenMb)} | ${f0(r.peakMb)} | ${f0(r.peakMb - r.idleMb)} | ${f2(r.openSeconds)} | ${r.completed} | ${r.errors} |`;
@@ -135,6 +153,10 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     if (c.connections === 32 && (c.scenario === 'json' || c.scenario === 'stream')) {
       const r = ratio(c, 'floor');
       checks.push({ what: `${c.scenario} @32: byokey/floor req/s ≥ 0.8`, value: f2(r), ok: r >= 0.8 });
+    }
+    if (c.keyed && c.connections === 32) {
+      const r = ratio(c, 'byokey', 'keyed');
+      checks.push({ what: `${c.scenario} @32: keyed/keyless req/s ≥ 0.9 (issue #13)`, value: f2(r), ok: r >= 0.9 });
     }
     if (c.connections === 1 && (c.scenario === 'json' || c.scenario === 'stream')) {
       const delta = summarize(c.rounds.byokey).p50 - summarize(c.rounds.floor).p50;
@@ -189,11 +211,14 @@ export function resultsMarkdown(report: BenchReport): string {
     parts.push('## Throughput and latency', '', throughputTable(report.cases), '');
     parts.push(
       'Scenarios: `json` chat non-stream; `stream` chat with a 20-chunk SSE answer; `codex` chat stream in, Codex Responses SSE',
-      'upstream; `anthropic` Messages stream in, chat SSE upstream; `claude` chat stream in, Anthropic Messages SSE upstream (API key).',
+      'upstream; `anthropic` Messages stream in, chat SSE upstream; `claude` chat stream in, Anthropic Messages SSE upstream (API key);',
+      '`keyed` the `json` request, also sent with a client key to a second byokey that needs one (rpm, tpm, concurrency, budget and',
+      'expiry all set, none low enough to trip).',
       '',
     );
   }
   if (report.cases.some((c) => c.compared)) parts.push('## A/B against another build', '', compareTable(report.cases), '');
+  if (report.cases.some((c) => c.keyed)) parts.push('## Access control: keyless against keyed (same build)', '', keyedTable(report.cases), '');
   if (report.streams) parts.push('## Concurrent streams', '', streamsTable(report.streams), '');
   if (report.soak) parts.push('## Soak', '', soakTable(report.soak), '');
   parts.push('## Targets (issue #7)', '', targetsTable(checkTargets(report)), '');

@@ -16,6 +16,8 @@ import {
   resultsMarkdown,
   soakTable,
   compareTable,
+  keyedTable,
+  ratio,
   streamsTable,
   summarize,
   targetsTable,
@@ -43,19 +45,24 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
   const floor = await startFloor(fake.url, profiling('floor'));
   const byokey = await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, execArgv: profiling('byokey') });
   const candidate = options.compareRoot ? await startByokey({ upstream: fake.url, root: options.compareRoot, logLevel: options.logLevel }) : undefined;
-  const targets: TargetName[] = candidate ? [...TARGETS, 'candidate'] : [...TARGETS];
+  const keyed = selected.some((s) => s.keyed)
+    ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true })
+    : undefined;
+  const baseTargets: TargetName[] = candidate ? [...TARGETS, 'candidate'] : [...TARGETS];
   // Whose CPU a target's requests cost: the fake for direct, else the proxy in front of it.
-  const processes = { direct: fake, floor, byokey, ...(candidate ? { candidate } : {}) } as Record<TargetName, Child>;
+  const processes = { direct: fake, floor, byokey, ...(candidate ? { candidate } : {}), ...(keyed ? { keyed } : {}) } as Record<TargetName, Child>;
   const urls = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, child.url])) as Record<TargetName, string>;
   try {
     for (const scenario of selected) {
-      for (const target of targets) await probe(urls[target], requestFor(scenario, target));
+      const targets: TargetName[] = scenario.keyed ? [...baseTargets, 'keyed'] : baseTargets;
+      const specFor = (target: TargetName) => requestFor(scenario, target, keyed?.clientKey);
+      for (const target of targets) await probe(urls[target], specFor(target));
       for (const connections of options.connections) {
         const run = (target: TargetName, seconds: number): Promise<RunResult> =>
-          runLoad({ url: urls[target], spec: requestFor(scenario, target), connections, seconds, cpuMs: () => cpuMsOf(processes[target]) });
+          runLoad({ url: urls[target], spec: specFor(target), connections, seconds, cpuMs: () => cpuMsOf(processes[target]) });
         const warmups = {} as Record<TargetName, RunResult>;
         for (const target of targets) warmups[target] = await run(target, options.warmupSeconds);
-        const rounds: Record<TargetName, RunResult[]> = { direct: [], floor: [], byokey: [], candidate: [] };
+        const rounds: Record<TargetName, RunResult[]> = { direct: [], floor: [], byokey: [], candidate: [], keyed: [] };
         for (let round = 0; round < options.rounds; round++) {
           // Rotate who goes first, so no target always runs right after the same one.
           for (let k = 0; k < targets.length; k++) {
@@ -63,18 +70,28 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
             rounds[target].push(await run(target, options.seconds));
           }
         }
-        const c: CaseResult = { scenario: scenario.id, title: scenario.title, connections, rounds, byokeyWarmupErrors: warmups.byokey.errors, compared: !!candidate };
+        const c: CaseResult = {
+          scenario: scenario.id,
+          title: scenario.title,
+          connections,
+          rounds,
+          byokeyWarmupErrors: warmups.byokey.errors + (warmups.keyed?.errors ?? 0),
+          compared: !!candidate,
+          keyed: !!scenario.keyed,
+        };
         report.cases.push(c);
         const s = (t: TargetName) => summarize(rounds[t]);
         log(
           `  ${scenario.id} @${connections}: direct ${Math.round(s('direct').rps)}, floor ${Math.round(s('floor').rps)}, byokey ${Math.round(s('byokey').rps)} req/s; ` +
             `p50 ${s('floor').p50.toFixed(2)} / ${s('byokey').p50.toFixed(2)} ms; errors ${s('direct').errors}/${s('floor').errors}/${s('byokey').errors}` +
-            (candidate ? `; candidate ${Math.round(s('candidate').rps)} req/s, p50 ${s('candidate').p50.toFixed(2)} ms, errors ${s('candidate').errors}` : ''),
+            (candidate ? `; candidate ${Math.round(s('candidate').rps)} req/s, p50 ${s('candidate').p50.toFixed(2)} ms, errors ${s('candidate').errors}` : '') +
+            (scenario.keyed ? `; keyed ${Math.round(s('keyed').rps)} req/s (×${ratio(c, 'byokey', 'keyed').toFixed(2)}), p50 ${s('keyed').p50.toFixed(2)} ms, errors ${s('keyed').errors}` : ''),
         );
       }
     }
   } finally {
     await candidate?.stop();
+    await keyed?.stop();
     await byokey.stop();
     await floor.stop();
     await fake.stop();
@@ -186,6 +203,7 @@ async function main(): Promise<number> {
   const out: string[] = [];
   if (report.cases.length > 0) out.push('Throughput and latency (medians over rounds; ratios are medians of per-round ratios)', '', throughputTable(report.cases), '');
   if (report.cases.some((c) => c.compared)) out.push(`A/B: byokey against the candidate build (${options.compareRoot})`, '', compareTable(report.cases), '');
+  if (report.cases.some((c) => c.keyed)) out.push('A/B: keyless byokey against byokey with a client key and limits (same build, same rounds)', '', keyedTable(report.cases), '');
   if (report.streams) out.push('Concurrent streams', '', streamsTable(report.streams), '');
   if (report.soak) out.push('Soak', '', soakTable(report.soak), '');
   const checks = checkTargets(report);

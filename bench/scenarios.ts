@@ -2,8 +2,13 @@
 // get the request as it reaches the upstream (for translation scenarios, already translated:
 // the floor does no translation, which is the point of the comparison).
 
-/** `candidate` is a second byokey build (`--compare DIR`), measured in the same rotation. */
-export type TargetName = 'direct' | 'floor' | 'byokey' | 'candidate';
+/**
+ * `candidate` is a second byokey build (`--compare DIR`), measured in the same rotation. `keyed`
+ * is a second byokey process of the same build that needs a client key (with every limit set,
+ * none low enough to trip), measured beside the keyless `byokey` in keyed scenarios: the A/B
+ * cost of access control.
+ */
+export type TargetName = 'direct' | 'floor' | 'byokey' | 'candidate' | 'keyed';
 export const TARGETS: readonly TargetName[] = ['direct', 'floor', 'byokey'];
 
 export interface RequestSpec {
@@ -21,6 +26,8 @@ export interface Scenario {
   byokey: RequestSpec;
   /** What the fake upstream is sent, directly or through the floor. */
   upstream: RequestSpec;
+  /** Also measured on the keyed gateway, with its client key (the `keyed` target). */
+  keyed?: boolean;
 }
 
 const SYSTEM = 'You are a concise assistant. Answer in plain text. Keep every answer under fifty words unless asked otherwise.';
@@ -82,6 +89,13 @@ export function scenarios(pad: number): Scenario[] {
       upstream: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
     },
     {
+      id: 'keyed',
+      title: 'chat, non-stream JSON: keyless byokey vs byokey with a client key and limits',
+      byokey: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+      upstream: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+      keyed: true,
+    },
+    {
       id: 'stream',
       title: 'chat, 20-chunk SSE stream',
       byokey: spec('/v1/chat/completions', chatBody('bench-model', true, pad), 'data: [DONE]'),
@@ -108,8 +122,9 @@ export function scenarios(pad: number): Scenario[] {
   ];
 }
 
-/** The request a target gets in a scenario. */
-export function requestFor(scenario: Scenario, target: TargetName): RequestSpec {
+/** The request a target gets in a scenario; the keyed gateway's carries its client key. */
+export function requestFor(scenario: Scenario, target: TargetName, clientKey = ''): RequestSpec {
+  if (target === 'keyed') return { ...scenario.byokey, headers: { ...scenario.byokey.headers, authorization: `Bearer ${clientKey}` } };
   return target === 'byokey' || target === 'candidate' ? scenario.byokey : scenario.upstream;
 }
 

@@ -1,5 +1,6 @@
 // The gateway's root module, built for one loaded configuration.
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
@@ -11,6 +12,7 @@ import { SharedProvidersModule } from './providers/shared/shared-providers.modul
 import { RegistryModule } from './registry/registry.module';
 import { StoreModule } from './store/store.module';
 import { UpstreamModule } from './upstream/upstream.module';
+import { UsageBusModule } from './usage/usage-bus.module';
 
 export interface AppOptions {
   /** BYOKEY_HOME: where the account database lives. */
@@ -29,6 +31,8 @@ export class AppModule {
         AuthModule.forRoot(OAUTH_DEFINITIONS),
         SharedProvidersModule,
         RegistryModule,
+        UsageBusModule,
+        AccessModule,
         ApiModule,
         AdminModule,
         HealthModule,

@@ -6,6 +6,7 @@ import { AccountsController } from './accounts/accounts.controller';
 import { LoginsController } from './accounts/logins.controller';
 import { AdminBodyPipe } from './admin-body.pipe';
 import { AdminKeyGuard } from './admin-key.guard';
+import { KeysController } from './keys.controller';
 import { HttpLogins } from './logins/http-logins.service';
 import { ProviderChangesService } from './providers/provider-changes.service';
 import { ProviderStatusService } from './providers/provider-status.service';
@@ -14,7 +15,7 @@ import { ReloadController } from './reload.controller';
 
 @Module({
   imports: [RoutingModule],
-  controllers: [ProvidersController, AccountsController, LoginsController, ReloadController],
+  controllers: [ProvidersController, AccountsController, LoginsController, ReloadController, KeysController],
   providers: [AdminKeyGuard, AdminBodyPipe, ProviderStatusService, ProviderChangesService, HttpLogins],
 })
 export class AdminModule {}

@@ -3,8 +3,9 @@
 // speak Chat Completions get the body as it came, and their JSON answer goes back as the bytes it
 // came as; those that speak the Responses API (Codex) or Messages (Claude) get it translated
 // (bridges/).
-import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
+import { Controller, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessGuard } from '../access/access.guard';
 import { GatewayError } from '../common/gateway-error';
 import type { AnthropicMessage } from '../protocol/anthropic-messages';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../protocol/openai-chat';
@@ -27,6 +28,7 @@ import { validateChatRequest } from './validation/chat-request.validator';
 const DONE_FRAME = encodeSseEvent({ data: CHAT_STREAM_DONE });
 
 @Controller('v1')
+@UseGuards(AccessGuard)
 export class ChatCompletionsController {
   private readonly logger = new Logger(ChatCompletionsController.name);
 

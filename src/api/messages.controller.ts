@@ -4,8 +4,9 @@
 // (and on to the Responses API for Codex) and its answer translated back — streamed as Anthropic
 // events with `event:` lines, or as one Message. Errors here are Anthropic-shaped (the exception
 // filter picks the dialect by route).
-import { Controller, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessGuard, NoKeyLimits } from '../access/access.guard';
 import { GatewayError } from '../common/gateway-error';
 import type { CountTokensResponse, MessagesRequest } from '../protocol/anthropic-messages';
 import type { ChatCompletion, ChatCompletionRequest } from '../protocol/openai-chat';
@@ -29,6 +30,7 @@ import { validateMessagesRequest } from './validation/messages-request.validator
 const FORWARDED_HEADERS = ['anthropic-beta', 'anthropic-version'];
 
 @Controller('v1')
+@UseGuards(AccessGuard)
 export class MessagesController {
   private readonly logger = new Logger(MessagesController.name);
 
@@ -108,6 +110,7 @@ export class MessagesController {
 
   @Post('messages/count_tokens')
   @HttpCode(200)
+  @NoKeyLimits()
   async countTokens(@Req() request: FastifyRequest): Promise<CountTokensResponse> {
     const body = validateMessagesRequest(request.body, { requireMaxTokens: false });
     const target = this.router.plan(body.model).targets[0];

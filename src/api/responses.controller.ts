@@ -3,8 +3,9 @@
 // the stream goes out event by event with `response.completed.response.output` filled in, and
 // a non-stream request gets the finished Response object (an upstream's own JSON answer, as the
 // bytes it came as).
-import { Controller, Logger, Post, Req, Res } from '@nestjs/common';
+import { Controller, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessGuard } from '../access/access.guard';
 import { GatewayError } from '../common/gateway-error';
 import type { SseEvent } from '../protocol/sse';
 import { PluginRegistry } from '../registry/plugin-registry.service';
@@ -22,6 +23,7 @@ import { sendSse } from './streaming/sse-response';
 import { validateResponsesRequest } from './validation/responses-request.validator';
 
 @Controller('v1')
+@UseGuards(AccessGuard)
 export class ResponsesController {
   private readonly logger = new Logger(ResponsesController.name);
 

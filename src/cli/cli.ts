@@ -2,6 +2,7 @@
 // its own file and returns an exit code.
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io';
 import { ACCOUNTS_USAGE, accountsCommand } from './accounts.command';
+import { KEYS_USAGE, keysCommand } from './keys.command';
 import { LOGIN_USAGE, loginCommand } from './login.command';
 import { LOGOUT_USAGE, logoutCommand } from './logout.command';
 import { SERVE_USAGE, serveCommand } from './serve.command';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: str
   login: { summary: 'sign in to a subscription (codex, claude, copilot, …)', usage: LOGIN_USAGE, run: loginCommand },
   logout: { summary: 'forget a stored account', usage: LOGOUT_USAGE, run: logoutCommand },
   accounts: { summary: 'list, choose, remove or import stored accounts', usage: ACCOUNTS_USAGE, run: accountsCommand },
+  keys: { summary: 'create, list, update or revoke client keys', usage: KEYS_USAGE, run: keysCommand },
   status: { summary: 'show the configuration and the accounts', usage: STATUS_USAGE, run: statusCommand },
 };
 

@@ -1,8 +1,11 @@
-// Opens the account store in BYOKEY_HOME for a command, and reports a store that cannot be
-// opened (corrupt file, wrong key) as a message and exit code instead of a stack trace.
+// Opens the account store (or the client key store on its connection) in BYOKEY_HOME for a
+// command, and reports a store that cannot be opened (corrupt file, wrong key) as a message and
+// exit code instead of a stack trace.
 import { ensureByokeyHome } from '../config/byokey-home';
 import type { AccountStore } from '../store/account-store';
+import type { ClientKeyStore } from '../store/client-key-store';
 import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
+import { SqliteClientKeyStore } from '../store/sqlite/sqlite-client-key-store';
 import { StoreError } from '../store/store-error';
 import { EXIT_FAILURE, type CliIo } from './cli-io';
 
@@ -22,4 +25,8 @@ export async function withAccountStore(io: CliIo, run: (store: AccountStore) => 
   } finally {
     await store.close();
   }
+}
+
+export async function withClientKeyStore(io: CliIo, run: (store: ClientKeyStore) => Promise<number>): Promise<number> {
+  return withAccountStore(io, (accounts) => run(new SqliteClientKeyStore((accounts as SqliteAccountStore).connection)));
 }

@@ -1,12 +1,15 @@
-// Provides the account store to the app: the embedded SQLite database in BYOKEY_HOME, opened at
+// Provides the account store (and the client key store on its connection) to the app: the embedded SQLite database in BYOKEY_HOME, opened at
 // startup (a database or key that cannot be opened stops the gateway with a StoreError) and
 // closed at shutdown.
+import type Database from 'better-sqlite3';
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AccountStore } from './account-store';
+import { ClientKeyStore } from './client-key-store';
 import { RateLimitSnapshots } from './rate-limit-snapshots';
 import { ProviderOverridesStore } from './provider-overrides-store';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
 import { SqliteProviderOverridesStore } from './sqlite/sqlite-provider-overrides-store';
+import { SqliteClientKeyStore } from './sqlite/sqlite-client-key-store';
 
 /**
  * DI token of the embedded database connection (better-sqlite3), shared by every SQLite store.
@@ -25,6 +28,7 @@ export class StoreModule implements OnApplicationShutdown {
       providers: [
         { provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) },
         { provide: SQLITE_CONNECTION, useFactory: (store: AccountStore) => (store as SqliteAccountStore).connection, inject: [AccountStore] },
+        { provide: ClientKeyStore, useFactory: (db: Database.Database) => new SqliteClientKeyStore(db), inject: [SQLITE_CONNECTION] },
         RateLimitSnapshots,
         {
           provide: ProviderOverridesStore,
@@ -33,7 +37,7 @@ export class StoreModule implements OnApplicationShutdown {
           inject: [AccountStore],
         },
       ],
-      exports: [AccountStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore],
+      exports: [AccountStore, ClientKeyStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore],
     };
   }
 

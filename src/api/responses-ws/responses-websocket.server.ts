@@ -3,13 +3,18 @@
 // Responses API, and hands each accepted socket to a ResponsesSocket. A refusal is immediate and
 // in OpenAI's error dialect; 426 is what makes the Codex CLI fall back to HTTP at once (any other
 // failure it retries five times first). At shutdown idle sockets close at once, busy ones after
-// their response, and the rest at the deadline (closeGateway → ActiveStreams.stopAll).
+// their response, and the rest at the deadline (closeGateway → ActiveStreams.stopAll). The client
+// key is checked on the upgrade (401 JSON without a valid one), and each response's model and the
+// key's limits as it starts, like an HTTP request's.
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { AccessControl } from '../../access/access-control.service';
+import type { AccessKey } from '../../access/access-key';
+import { modelOf } from '../../access/access.guard';
 import { GatewayError } from '../../common/gateway-error';
 import { REQUEST_ID_HEADER, requestIdFor } from '../../common/request-id';
 import { PluginRegistry } from '../../registry/plugin-registry.service';
@@ -37,6 +42,7 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
     private readonly registry: PluginRegistry,
     private readonly forwarder: ResponsesWsForwarder,
     private readonly streams: ActiveStreams,
+    private readonly access: AccessControl,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,6 +70,13 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
       if (path !== RESPONSES_WS_PATH) {
         return refuse(request, socket, new GatewayError(404, `Unknown route: GET ${path} (WebSocket). WebSockets are served on ${RESPONSES_WS_PATH}.`, { type: 'not_found_error', code: 'unknown_url' }));
       }
+      let key: AccessKey | undefined;
+      try {
+        key = this.access.authenticate(request.headers);
+      } catch (error) {
+        if (error instanceof GatewayError) return refuse(request, socket, error);
+        throw error;
+      }
       if (this.draining) {
         return refuse(request, socket, new GatewayError(503, 'The gateway is shutting down.', { type: 'server_error', code: 'gateway_shutting_down' }));
       }
@@ -78,7 +91,7 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
       const wss = this.wss!;
       const echoId = (headers: string[]) => headers.push(`${REQUEST_ID_HEADER}: ${requestId}`);
       wss.once('headers', echoId);
-      wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, requestId, session));
+      wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, requestId, session, key));
       // handleUpgrade refuses a malformed handshake without emitting 'headers'.
       wss.off('headers', echoId);
     } catch (error) {
@@ -87,12 +100,20 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
     }
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage, requestId: string, session: string | undefined): void {
+  private accept(ws: WebSocket, request: IncomingMessage, requestId: string, session: string | undefined, key: AccessKey | undefined): void {
     const clientHeaders = responsesClientHeaders(request.headers);
     let responses = 0;
     const connection = new ResponsesSocket({
       socket: ws,
-      start: (body, context) => this.forwarder.start(body, { ...context, clientHeaders }),
+      start: async (body, context) => {
+        const release = await this.access.admit(key, modelOf(body), true);
+        try {
+          return releasedAtEnd(await this.forwarder.start(body, { ...context, clientHeaders }), release);
+        } catch (error) {
+          release();
+          throw error;
+        }
+      },
       nextRequestId: () => `${requestId}:${++responses}`,
       streams: this.streams,
       logger: this.logger,
@@ -102,6 +123,15 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
     this.sockets.add(connection);
     ws.once('close', () => this.sockets.delete(connection));
     if (this.draining) connection.drain();
+  }
+}
+
+/** The response's events, freeing what the key's limits hold (its concurrency slot) when they end or are abandoned. */
+async function* releasedAtEnd(events: AsyncIterable<string>, release: () => void): AsyncGenerator<string> {
+  try {
+    yield* events;
+  } finally {
+    release();
   }
 }
 

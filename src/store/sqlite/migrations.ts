@@ -59,6 +59,38 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    version: 3,
+    name: 'client keys',
+    up(db) {
+      // Only the secret's SHA-256 is kept. A name is unique among keys not revoked, so a revoked
+      // key's name can be given to its replacement. The revision in meta moves on every change
+      // to a key (not on use), so every process sharing the file learns when to reload.
+      db.exec(`
+        CREATE TABLE client_keys (
+          id            TEXT    PRIMARY KEY,
+          name          TEXT    NOT NULL,
+          prefix        TEXT    NOT NULL,
+          secret_hash   TEXT    NOT NULL UNIQUE,
+          models        TEXT    NOT NULL DEFAULT '[]' CHECK (json_valid(models)),
+          rpm           INTEGER CHECK (rpm > 0),
+          tpm           INTEGER CHECK (tpm > 0),
+          concurrency   INTEGER CHECK (concurrency > 0),
+          budget_tokens INTEGER CHECK (budget_tokens > 0),
+          budget_period TEXT    CHECK (budget_period IN ('day', 'month')),
+          expires_at    INTEGER,
+          created_at    INTEGER NOT NULL,
+          revoked_at    INTEGER,
+          last_used_at  INTEGER,
+          CHECK ((budget_tokens IS NULL) = (budget_period IS NULL))
+        ) STRICT;
+
+        CREATE UNIQUE INDEX client_keys_active_name ON client_keys (name) WHERE revoked_at IS NULL;
+
+        INSERT INTO meta (key, value) VALUES ('client_keys_revision', '0');
+      `);
+    },
+  },
+  {
     version: 5,
     name: 'runtime provider overrides',
     up(db) {

@@ -1,0 +1,80 @@
+// The access decisions for the public routes, shared by the HTTP guard and the Responses
+// WebSocket: who is calling (a key from the headers, or nobody on an open gateway), whether the
+// key may use the model, and whether it is within its limits. At startup it also refuses an open
+// gateway on a network address that the file did not explicitly ask for.
+import type { IncomingHttpHeaders } from 'node:http';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigError } from '../config/config-error';
+import { PluginRegistry } from '../registry/plugin-registry.service';
+import { AccessClock } from './access-clock';
+import { expiredKey, invalidKey, missingKey, modelOutOfScope } from './access-errors';
+import type { AccessKey } from './access-key';
+import { checkOpenMode, effectiveMode } from './access-mode';
+import { ClientKeyCache } from './client-key-cache';
+import { KeyLimits, type Release } from './key-limits';
+import { presentedKeys } from './presented-keys';
+import { scopeAllows } from './model-scope';
+
+export const NOTHING_HELD: Release = () => undefined;
+
+@Injectable()
+export class AccessControl implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Access');
+
+  constructor(
+    private readonly cache: ClientKeyCache,
+    private readonly limits: KeyLimits,
+    private readonly clock: AccessClock,
+    private readonly registry: PluginRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const config = this.registry.config;
+    const check = checkOpenMode(config.access, this.cache.hasStoredKeys, config.server.host);
+    if (check.kind === 'refuse') throw new ConfigError(config.source, [{ path: 'auth.mode', message: check.message }]);
+    if (check.kind === 'warn') this.logger.warn(check.message);
+  }
+
+  /**
+   * The key the caller presented. Throws a 401 when the gateway needs a key and none valid came;
+   * undefined on an open gateway called without a (valid) key.
+   */
+  authenticate(headers: IncomingHttpHeaders): AccessKey | undefined {
+    const settings = this.registry.config.access;
+    const open = effectiveMode(settings, this.cache.hasStoredKeys) === 'open';
+    // No key anywhere: nothing to look up (a laptop gateway pays nothing for access control).
+    if (open && !this.cache.hasStoredKeys && settings.keys.length === 0) return undefined;
+    const presented = presentedKeys(headers);
+    let key: AccessKey | undefined;
+    for (const secret of presented) {
+      key = this.cache.lookup(secret);
+      if (key) break;
+    }
+    const now = this.clock.now();
+    const expired = key?.expiresAt !== undefined && key.expiresAt <= now;
+    if (open) {
+      // Anyone may call; a valid key still brings its scope and limits (and its name to usage).
+      if (!key || expired) return undefined;
+    } else {
+      if (!key) throw presented.length === 0 ? missingKey() : invalidKey();
+      if (expired) throw expiredKey(key.name, key.expiresAt!);
+    }
+    this.cache.markUsed(key.id, now);
+    return key;
+  }
+
+  /**
+   * Checks that the key may use the model (403 otherwise) and, when `limited`, its limits (429);
+   * resolves with what to call when the response is over.
+   */
+  async admit(key: AccessKey | undefined, model: string | undefined, limited: boolean): Promise<Release> {
+    if (!key) return NOTHING_HELD;
+    if (model !== undefined && !scopeAllows(key.models, model)) throw modelOutOfScope(key.name, model);
+    return limited ? this.limits.admit(key) : NOTHING_HELD;
+  }
+
+  /** Whether the key (none: an open gateway) may see this model in /v1/models. */
+  mayList(key: AccessKey | undefined, model: string): boolean {
+    return !key || scopeAllows(key.models, model);
+  }
+}

@@ -1,0 +1,127 @@
+// Per-key limits on the in-memory counters with a fake clock: each limit refuses with a 429 that
+// names it and says when to retry, and lets the key in again once its window has passed.
+import { GatewayError } from '../common/gateway-error';
+import type { AccessClock } from './access-clock';
+import type { AccessKey } from './access-key';
+import { KeyLimits, periodAt } from './key-limits';
+import { MemoryLimitCounters } from './memory-limit-counters';
+
+/** 2026-03-31T23:59:30Z: thirty seconds before a new minute, day and month. */
+const T0 = Date.UTC(2026, 2, 31, 23, 59, 30);
+
+function key(limits: Partial<AccessKey>): AccessKey {
+  return { id: 'key_1', name: 'team-a', models: [], ...limits };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(GatewayError);
+    return error as GatewayError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('KeyLimits', () => {
+  let now: number;
+  let limits: KeyLimits;
+
+  beforeEach(() => {
+    now = T0;
+    const clock: AccessClock = { now: () => now };
+    limits = new KeyLimits(new MemoryLimitCounters(), clock);
+  });
+
+  it('lets a key without limits in, holding nothing', async () => {
+    for (let i = 0; i < 100; i++) await limits.admit(key({}));
+  });
+
+  it('refuses the request over rpm with 429, the limit named and retry-after to the next minute; then recovers', async () => {
+    const k = key({ rpm: 3 });
+    for (let i = 0; i < 3; i++) await limits.admit(k);
+    const error = await refusal(limits.admit(k));
+    expect([error.status, error.type, error.code]).toEqual([429, 'rate_limit_error', 'rate_limit_exceeded']);
+    expect(error.message).toBe('The client key "team-a" is over its limit of 3 requests per minute; retry in 30 s.');
+    expect(error.headers).toEqual({ 'retry-after': '30' });
+    now += 30_000;
+    await limits.admit(k);
+  });
+
+  it('keeps each key to its own counters', async () => {
+    await limits.admit(key({ id: 'a', rpm: 1 }));
+    await limits.admit(key({ id: 'b', rpm: 1 }));
+    await refusal(limits.admit(key({ id: 'a', rpm: 1 })));
+  });
+
+  it('refuses once this minute’s charged tokens reach tpm, and recovers the next minute', async () => {
+    const k = key({ tpm: 100 });
+    await limits.charge('key_1', 60);
+    await limits.admit(k);
+    await limits.charge('key_1', 40);
+    const error = await refusal(limits.admit(k));
+    expect(error.message).toContain('limit of 100 tokens per minute');
+    expect(error.headers['retry-after']).toBe('30');
+    now += 30_000;
+    await limits.admit(k);
+  });
+
+  it('holds a concurrency slot until released', async () => {
+    const k = key({ concurrency: 2 });
+    const first = await limits.admit(k);
+    await limits.admit(k);
+    const error = await refusal(limits.admit(k));
+    expect(error.message).toContain('limit of 2 concurrent requests');
+    expect(error.headers['retry-after']).toBe('1');
+    first();
+    first(); // a second release frees nothing more
+    await limits.admit(k);
+    await refusal(limits.admit(k));
+  });
+
+  it('gives back the concurrency slot of a request refused for rpm', async () => {
+    const k = key({ concurrency: 1, rpm: 1 });
+    const release = await limits.admit(k);
+    release();
+    await refusal(limits.admit(k)); // over rpm
+    now += 60_000;
+    await limits.admit(k); // the slot was not kept by the refused one
+  });
+
+  it('refuses over a daily budget until the next UTC day', async () => {
+    const k = key({ budget: { tokens: 1000, per: 'day' } });
+    await limits.charge('key_1', 999);
+    await limits.admit(k);
+    await limits.charge('key_1', 1);
+    const error = await refusal(limits.admit(k));
+    expect(error.message).toBe('The client key "team-a" is over its limit of 1000 tokens per day; retry in 30 s.');
+    now += 30_000; // 2026-04-01T00:00:00Z
+    await limits.admit(k);
+  });
+
+  it('counts a monthly budget across days, renewed on the first of the month', async () => {
+    now = Date.UTC(2026, 3, 10);
+    const k = key({ budget: { tokens: 500, per: 'month' } });
+    await limits.charge('key_1', 300);
+    now = Date.UTC(2026, 3, 20);
+    await limits.charge('key_1', 200);
+    const error = await refusal(limits.admit(k));
+    expect(error.headers['retry-after']).toBe(String((Date.UTC(2026, 4, 1) - now) / 1000));
+    now = Date.UTC(2026, 4, 1);
+    await limits.admit(k);
+  });
+
+  it('ignores zero and missing token counts', async () => {
+    await limits.charge('key_1', 0);
+    await limits.charge('key_1', Number.NaN);
+    await limits.admit(key({ tpm: 1 }));
+  });
+});
+
+describe('periodAt', () => {
+  it('gives UTC minute, day and month windows', () => {
+    expect(periodAt('minute', T0)).toEqual({ start: Date.UTC(2026, 2, 31, 23, 59), end: Date.UTC(2026, 3, 1) });
+    expect(periodAt('day', T0)).toEqual({ start: Date.UTC(2026, 2, 31), end: Date.UTC(2026, 3, 1) });
+    expect(periodAt('month', Date.UTC(2026, 11, 15))).toEqual({ start: Date.UTC(2026, 11, 1), end: Date.UTC(2027, 0, 1) });
+  });
+});
