@@ -1,10 +1,14 @@
-// Provides the account store to the app: the embedded SQLite database in BYOKEY_HOME, opened at
-// startup (a database or key that cannot be opened stops the gateway with a StoreError) and
-// closed at shutdown.
+// Provides the stores to the app — accounts and usage records — on the embedded SQLite database
+// in BYOKEY_HOME, opened at startup (a database or key that cannot be opened stops the gateway
+// with a StoreError) and closed at shutdown, after every other module's shutdown (a global
+// module's hooks run last), so the usage writer's last flush still has its connection.
+import type Database from 'better-sqlite3';
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AccountStore } from './account-store';
 import { RateLimitSnapshots } from './rate-limit-snapshots';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
+import { SqliteUsageStore } from './sqlite/sqlite-usage-store';
+import { UsageStore } from './usage-store';
 
 /**
  * DI token of the embedded database connection (better-sqlite3), shared by every SQLite store.
@@ -23,9 +27,10 @@ export class StoreModule implements OnApplicationShutdown {
       providers: [
         { provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) },
         { provide: SQLITE_CONNECTION, useFactory: (store: AccountStore) => (store as SqliteAccountStore).connection, inject: [AccountStore] },
+        { provide: UsageStore, useFactory: (db: Database.Database) => new SqliteUsageStore(db), inject: [SQLITE_CONNECTION] },
         RateLimitSnapshots,
       ],
-      exports: [AccountStore, RateLimitSnapshots, SQLITE_CONNECTION],
+      exports: [AccountStore, RateLimitSnapshots, SQLITE_CONNECTION, UsageStore],
     };
   }
 
