@@ -4,6 +4,7 @@
 // stream writer the error); request-logging.ts reads it when the response closes. Kept on the
 // raw request under a symbol: no per-request context machinery, nothing when nobody writes.
 import type { IncomingMessage } from 'node:http';
+import type { TokenCounts } from '../usage/usage-record';
 
 export interface RequestErrorNote {
   status: number;
@@ -21,6 +22,18 @@ export interface RequestNotes {
   /** The client key that was let in (access/), for usage records and limits. */
   keyId?: string;
   keyName?: string;
+  /** The client asked for a stream. */
+  stream?: boolean;
+  /** The model id sent upstream by the attempt that served (or last failed), after aliases and fallbacks. */
+  modelServed?: string;
+  /** The label of the credential that attempt used (`api_keys[1]`, `account:<id>`), never the secret. */
+  credential?: string;
+  /** Upstream attempts made so far (1 = no retry). */
+  attempts?: number;
+  /** When the first byte of a streamed answer went out (ms since epoch). */
+  firstByteAt?: number;
+  /** The tokens the upstream's answer counted; filled in as its usage is read (usage/usage-meter.ts). */
+  tokens?: TokenCounts;
 }
 
 const NOTES = Symbol('byokey.requestNotes');
