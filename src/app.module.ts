@@ -11,6 +11,7 @@ import { SharedProvidersModule } from './providers/shared/shared-providers.modul
 import { RegistryModule } from './registry/registry.module';
 import { StoreModule } from './store/store.module';
 import { UpstreamModule } from './upstream/upstream.module';
+import { UsageModule } from './usage/usage.module';
 
 export interface AppOptions {
   /** BYOKEY_HOME: where the account database lives. */
@@ -30,6 +31,7 @@ export class AppModule {
         SharedProvidersModule,
         RegistryModule,
         ApiModule,
+        UsageModule,
         AdminModule,
         HealthModule,
       ],

@@ -15,6 +15,8 @@ import { createRootLogger, type LogLevel } from './logging/logger-options';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { installProcessGuard } from './logging/process-guard';
 import { registerRequestLogging } from './logging/request-logging';
+import { UsageBus } from './usage/usage-bus';
+import { registerUsageRecording } from './usage/usage-recording';
 
 export interface GatewayOptions {
   logLevel?: LogLevel;
@@ -51,6 +53,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   fastify.server.on('connect', answerConnect);
   registerJsonBodyParser(fastify);
   registerRequestLogging(fastify, logger);
+  registerUsageRecording(fastify, app.get(UsageBus));
   // Callback style, not async: no promise per request.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
