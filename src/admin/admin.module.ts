@@ -2,9 +2,10 @@
 // route behind AdminKeyGuard. Controllers live beside this file, one per resource.
 import { Module } from '@nestjs/common';
 import { AdminKeyGuard } from './admin-key.guard';
+import { UsageController } from './usage.controller';
 
 @Module({
-  controllers: [],
+  controllers: [UsageController],
   providers: [AdminKeyGuard],
 })
 export class AdminModule {}
