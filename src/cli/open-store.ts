@@ -1,9 +1,11 @@
-// Opens the account store in BYOKEY_HOME for a command, and reports a store that cannot be
-// opened (corrupt file, wrong key) as a message and exit code instead of a stack trace.
+// Opens the stores in BYOKEY_HOME for a command, and reports a store that cannot be opened
+// (corrupt file, wrong key) as a message and exit code instead of a stack trace.
 import { ensureByokeyHome } from '../config/byokey-home';
 import type { AccountStore } from '../store/account-store';
 import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
+import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store';
 import { StoreError } from '../store/store-error';
+import type { UsageStore } from '../store/usage-store';
 import { EXIT_FAILURE, type CliIo } from './cli-io';
 
 export async function withAccountStore(io: CliIo, run: (store: AccountStore) => Promise<number>): Promise<number> {
@@ -22,4 +24,9 @@ export async function withAccountStore(io: CliIo, run: (store: AccountStore) => 
   } finally {
     await store.close();
   }
+}
+
+/** The usage records, in the same database file (and connection) as the accounts. */
+export function withUsageStore(io: CliIo, run: (store: UsageStore) => Promise<number>): Promise<number> {
+  return withAccountStore(io, (accounts) => run(new SqliteUsageStore((accounts as SqliteAccountStore).connection)));
 }
