@@ -40,12 +40,34 @@ const NOTES = Symbol('byokey.requestNotes');
 
 type Noted = IncomingMessage & { [NOTES]?: RequestNotes };
 
+/**
+ * The notes with every field there from the start, so each request's notes share one shape and
+ * writing a fact is a plain store: an object that grew field by field, in a different order per
+ * route, cost microseconds per write on the hot path. A field added to RequestNotes belongs here.
+ */
+class Notes implements RequestNotes {
+  model?: string = undefined;
+  instance?: string = undefined;
+  error?: RequestErrorNote = undefined;
+  keyId?: string = undefined;
+  keyName?: string = undefined;
+  stream?: boolean = undefined;
+  modelServed?: string = undefined;
+  credential?: string = undefined;
+  attempts?: number = undefined;
+  firstByteAt?: number = undefined;
+  tokens?: TokenCounts = undefined;
+}
+
 /** Adds facts to the request's notes. */
 export function noteRequest(request: IncomingMessage, facts: RequestNotes): void {
   const noted = request as Noted;
-  const notes = noted[NOTES];
-  if (notes) Object.assign(notes, facts);
-  else noted[NOTES] = { ...facts };
+  let notes = noted[NOTES];
+  if (!notes) {
+    notes = new Notes();
+    noted[NOTES] = notes;
+  }
+  Object.assign(notes, facts);
 }
 
 /** The request's notes, if anyone wrote some. */
