@@ -12,6 +12,7 @@ import type OpenAI from 'openai';
 import { request } from 'undici';
 import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
+import { SqliteUsageStore } from '../src/store/sqlite/sqlite-usage-store';
 import { FAKE_API_KEY, FakeAnthropicUpstream } from './fakes/anthropic-upstream.fake';
 import { DEFAULT_USAGE as CODEX_USAGE, FakeCodexBackend } from './fakes/codex-backend.fake';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
@@ -440,6 +441,38 @@ describe('byokey usage (the built CLI)', () => {
       expect(result.stderr).toContain('Usage: byokey usage');
     } finally {
       sandbox.remove();
+    }
+  });
+});
+
+describe('shutdown', () => {
+  it('stores the records still queued when the gateway stops', async () => {
+    const ownHome = mkdtempSync(join(tmpdir(), 'byokey-usage-stop-'));
+    try {
+      const own = await startGateway(
+        `
+providers:
+  local:
+    type: openai-compatible
+    base_url: ${openaiUpstream.url}
+    api_key: sk-local
+    models: [${LLAMA}]
+`,
+        { home: ownHome },
+      );
+      openaiUpstream.script({ kind: 'json', body: chatCompletion(LLAMA) });
+      const { response } = await own.openai.chat.completions.create({ model: LLAMA, messages: [{ role: 'user', content: 'last one' }] }).withResponse();
+      // At once, well within the writer's one-second interval.
+      await own.close();
+      const store = SqliteAccountStore.open({ home: ownHome });
+      try {
+        const { records } = await new SqliteUsageStore(store.connection).recent({ limit: 10 });
+        expect(records.map((r) => [r.requestId, r.tokens])).toEqual([[response.headers.get('x-request-id'), CHAT_TOKENS]]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(ownHome, { recursive: true, force: true });
     }
   });
 });
