@@ -13,6 +13,7 @@ import { RegistryModule } from './registry/registry.module';
 import { StoreModule } from './store/store.module';
 import { UpstreamModule } from './upstream/upstream.module';
 import { UsageBusModule } from './usage/usage-bus.module';
+import { UsageModule } from './usage/usage.module';
 
 export interface AppOptions {
   /** BYOKEY_HOME: where the account database lives. */
@@ -34,6 +35,7 @@ export class AppModule {
         UsageBusModule,
         AccessModule,
         ApiModule,
+        UsageModule,
         AdminModule,
         HealthModule,
       ],

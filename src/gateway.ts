@@ -17,6 +17,8 @@ import { PinoLoggerService } from './logging/pino-logger.service';
 import { installProcessGuard } from './logging/process-guard';
 import { registerRequestLogging } from './logging/request-logging';
 import { setupOpenApi } from './openapi/openapi';
+import { UsageBus } from './usage/usage-bus';
+import { registerUsageRecording } from './usage/usage-recording';
 
 export interface GatewayOptions {
   logLevel?: LogLevel;
@@ -53,6 +55,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   fastify.server.on('connect', answerConnect);
   registerJsonBodyParser(fastify);
   registerRequestLogging(fastify, logger);
+  registerUsageRecording(fastify, app.get(UsageBus));
   // Callback style, not async: no promise per request.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -12,10 +12,11 @@ import { ProviderChangesService } from './providers/provider-changes.service';
 import { ProviderStatusService } from './providers/provider-status.service';
 import { ProvidersController } from './providers/providers.controller';
 import { ReloadController } from './reload.controller';
+import { UsageController } from './usage.controller';
 
 @Module({
   imports: [RoutingModule],
-  controllers: [ProvidersController, AccountsController, LoginsController, ReloadController, KeysController],
+  controllers: [ProvidersController, AccountsController, LoginsController, ReloadController, KeysController, UsageController],
   providers: [AdminKeyGuard, AdminBodyPipe, ProviderStatusService, ProviderChangesService, HttpLogins],
 })
 export class AdminModule {}

@@ -14,9 +14,11 @@ import { encodeSseEvent } from '../protocol/sse-encoder';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
 import { noteRequest } from '../logging/request-notes';
+import { UsageMeter } from '../usage/usage-meter';
 import { ChatViaMessages } from './bridges/chat-via-messages';
 import { ChatViaResponses } from './bridges/chat-via-responses';
 import { oncePerProtocol } from './bridges/once-per-protocol';
+import { askForUsage, withoutAskedUsage } from './chat-usage-chunks';
 import { toOpenAIError } from './errors/openai-error';
 import { toGatewayError } from './errors/to-gateway-error';
 import { sendUpstreamJson } from './json-response';
@@ -43,26 +45,36 @@ export class ChatCompletionsController {
   @Post('chat/completions')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateChatRequest(request.body) as ChatCompletionRequest;
-    noteRequest(request.raw, { model: body.model });
-    const plan = this.router.plan(body.model);
     const stream = body.stream === true;
+    noteRequest(request.raw, { model: body.model, stream });
+    const plan = this.router.plan(body.model);
     const abort = abortWhenClientLeaves(reply);
     const requestId = String(request.id);
     const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
+    const includeUsage = body.stream_options?.include_usage === true;
+    // Usage accounting needs the usage chunk of every stream; the client gets it only if it asked.
+    const usageAsked = stream && !includeUsage;
 
     const { target, result } = await this.router.forward(plan, {
       bodyFor: oncePerProtocol((protocol) =>
-        protocol === 'openai-responses' ? this.viaResponses.request(body) : protocol === 'anthropic-messages' ? this.viaMessages.request(body) : body,
+        protocol === 'openai-responses'
+          ? this.viaResponses.request(body)
+          : protocol === 'anthropic-messages'
+            ? this.viaMessages.request(body)
+            : usageAsked
+              ? askForUsage(body)
+              : body,
       ),
       stream,
       signal: abort.signal,
       requestId,
       primeWaitMs: keepaliveMs,
+      watch: new UsageMeter(request.raw),
     });
 
     const instance = target.instance.name;
     noteRequest(request.raw, { instance });
-    const streamOut = (events: AsyncIterable<SseEvent>) =>
+    const streamOut = (events: AsyncIterable<SseEvent>, rewrite?: (event: SseEvent) => SseEvent | undefined) =>
       sendSse({
         reply,
         events,
@@ -73,13 +85,13 @@ export class ChatCompletionsController {
         logger: this.logger,
         requestId,
         keepaliveMs,
+        rewrite,
       });
-    const includeUsage = body.stream_options?.include_usage === true;
 
     switch (target.instance.executor.protocol) {
       case 'openai-chat':
         if (result.kind === 'json') sendUpstreamJson(reply, result);
-        else await streamOut(result.events);
+        else await streamOut(result.events, usageAsked ? withoutAskedUsage : undefined);
         return;
       case 'openai-responses':
         if (result.kind === 'json') throw unexpectedJson(instance);

@@ -14,6 +14,7 @@ import type { SseEvent } from '../protocol/sse';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
 import { noteRequest } from '../logging/request-notes';
+import { UsageMeter } from '../usage/usage-meter';
 import { estimateInputTokens } from '../translate/estimate-tokens';
 import { ChatViaResponses } from './bridges/chat-via-responses';
 import { MessagesViaChat } from './bridges/messages-via-chat';
@@ -45,9 +46,9 @@ export class MessagesController {
   @Post('messages')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateMessagesRequest(request.body);
-    noteRequest(request.raw, { model: body.model });
-    const plan = this.router.plan(body.model);
     const stream = body.stream === true;
+    noteRequest(request.raw, { model: body.model, stream });
+    const plan = this.router.plan(body.model);
     const abort = abortWhenClientLeaves(reply);
     const requestId = String(request.id);
     const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
@@ -68,6 +69,7 @@ export class MessagesController {
       requestId,
       clientHeaders,
       primeWaitMs: keepaliveMs,
+      watch: new UsageMeter(request.raw),
     });
 
     const instance = target.instance.name;

@@ -11,6 +11,7 @@ import type { SseEvent } from '../protocol/sse';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter } from '../routing/request-router.service';
 import { noteRequest } from '../logging/request-notes';
+import { UsageMeter } from '../usage/usage-meter';
 import { ResponsesAccumulator } from '../translate/responses-accumulator';
 import { collectResponse } from './bridges/chat-via-responses';
 import { responsesEventOf } from './bridges/parse-event';
@@ -36,7 +37,8 @@ export class ResponsesController {
   @Post('responses')
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateResponsesRequest(request.body);
-    noteRequest(request.raw, { model: body.model });
+    const stream = body.stream === true;
+    noteRequest(request.raw, { model: body.model, stream });
     const plan = this.router.plan(body.model);
     // Only providers that speak the Responses API can serve this route (no translator yet).
     const targets = plan.targets.filter((t) => t.instance.executor.protocol === 'openai-responses');
@@ -48,13 +50,20 @@ export class ResponsesController {
         { type: 'invalid_request_error', code: 'unsupported_model_for_endpoint', param: 'model' },
       );
     }
-    const stream = body.stream === true;
     const abort = abortWhenClientLeaves(reply);
     const requestId = String(request.id);
     const keepaliveMs = this.registry.config.server.sseKeepaliveMs;
     const { target, result } = await this.router.forward(
       { ...plan, targets },
-      { bodyFor: () => body, stream, signal: abort.signal, requestId, primeWaitMs: keepaliveMs, clientHeaders: responsesClientHeaders(request.headers) },
+      {
+        bodyFor: () => body,
+        stream,
+        signal: abort.signal,
+        requestId,
+        primeWaitMs: keepaliveMs,
+        clientHeaders: responsesClientHeaders(request.headers),
+        watch: new UsageMeter(request.raw),
+      },
     );
     const instance = target.instance.name;
     noteRequest(request.raw, { instance });

@@ -7,6 +7,7 @@ import { LOGIN_USAGE, loginCommand } from './login.command';
 import { LOGOUT_USAGE, logoutCommand } from './logout.command';
 import { SERVE_USAGE, serveCommand } from './serve.command';
 import { STATUS_USAGE, statusCommand } from './status.command';
+import { USAGE_USAGE, usageCommand } from './usage.command';
 import { byokeyVersion } from './version';
 
 const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: string[], io: CliIo) => Promise<number> }> = {
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: str
   accounts: { summary: 'list, choose, remove or import stored accounts', usage: ACCOUNTS_USAGE, run: accountsCommand },
   keys: { summary: 'create, list, update or revoke client keys', usage: KEYS_USAGE, run: keysCommand },
   status: { summary: 'show the configuration and the accounts', usage: STATUS_USAGE, run: statusCommand },
+  usage: { summary: 'requests and tokens served, by key, model, account or instance', usage: USAGE_USAGE, run: usageCommand },
 };
 
 export function mainUsage(): string {

@@ -1,12 +1,13 @@
-// Opens the account store (or the client key store on its connection) in BYOKEY_HOME for a
-// command, and reports a store that cannot be opened (corrupt file, wrong key) as a message and
-// exit code instead of a stack trace.
+// Opens the stores in BYOKEY_HOME for a command, and reports a store that cannot be opened
+// (corrupt file, wrong key) as a message and exit code instead of a stack trace.
 import { ensureByokeyHome } from '../config/byokey-home';
 import type { AccountStore } from '../store/account-store';
 import type { ClientKeyStore } from '../store/client-key-store';
 import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
 import { SqliteClientKeyStore } from '../store/sqlite/sqlite-client-key-store';
+import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store';
 import { StoreError } from '../store/store-error';
+import type { UsageStore } from '../store/usage-store';
 import { EXIT_FAILURE, type CliIo } from './cli-io';
 
 export async function withAccountStore(io: CliIo, run: (store: AccountStore) => Promise<number>): Promise<number> {
@@ -29,4 +30,9 @@ export async function withAccountStore(io: CliIo, run: (store: AccountStore) => 
 
 export async function withClientKeyStore(io: CliIo, run: (store: ClientKeyStore) => Promise<number>): Promise<number> {
   return withAccountStore(io, (accounts) => run(new SqliteClientKeyStore((accounts as SqliteAccountStore).connection)));
+}
+
+/** The usage records, in the same database file (and connection) as the accounts. */
+export function withUsageStore(io: CliIo, run: (store: UsageStore) => Promise<number>): Promise<number> {
+  return withAccountStore(io, (accounts) => run(new SqliteUsageStore((accounts as SqliteAccountStore).connection)));
 }

@@ -26,6 +26,21 @@ describe('primeStream', () => {
     expect(await collect(result)).toEqual(['a', 'b', 'c']);
   });
 
+  it('hands each event to the observer as it is read, the primed first one included', async () => {
+    const seen: string[] = [];
+    const { result } = await primeStream(stream(after(0, 'a', 'b', 'c')), 1000, undefined, (event) => seen.push(event.data));
+    expect(seen).toEqual([]);
+    const read: string[] = [];
+    if (result.kind === 'stream') {
+      for await (const event of result.events) {
+        read.push(event.data);
+        // The observer has seen this event before its reader gets it, and no further.
+        expect(seen).toEqual(read);
+      }
+    }
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
   it('throws a failure that comes before the first event', async () => {
     const failing = (async function* (): AsyncGenerator<SseEvent> {
       throw new Error('upstream said no');

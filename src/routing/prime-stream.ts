@@ -15,8 +15,15 @@ export interface PrimedResult {
  * @param onEnd called once when the answer is finished with: at once for a JSON answer, else
  *   when the stream ends, fails or is closed early. Not called when this throws (the caller
  *   knows the attempt is over then).
+ * @param observe handed each event as its reader takes it (usage accounting); synchronous, so
+ *   watching costs no promise per event.
  */
-export async function primeStream(result: UpstreamResult, waitMs: number, onEnd: () => void = noop): Promise<PrimedResult> {
+export async function primeStream(
+  result: UpstreamResult,
+  waitMs: number,
+  onEnd: () => void = noop,
+  observe?: (event: SseEvent) => void,
+): Promise<PrimedResult> {
   if (result.kind !== 'stream') {
     onEnd();
     return { result, primed: true };
@@ -32,9 +39,9 @@ export async function primeStream(result: UpstreamResult, waitMs: number, onEnd:
     if (outcome === 'waited') {
       // Keep the pending read: its event (or error) is the stream's first.
       first.catch(noop);
-      return { result: { ...result, events: new ResumedEvents(first, iterator, onEnd) }, primed: false };
+      return { result: { ...result, events: new ResumedEvents(first, iterator, onEnd, observe) }, primed: false };
     }
-    return { result: { ...result, events: new ResumedEvents(first, iterator, onEnd) }, primed: true };
+    return { result: { ...result, events: new ResumedEvents(first, iterator, onEnd, observe) }, primed: true };
   } catch (error) {
     await iterator.return?.().catch(noop);
     throw error;
@@ -56,6 +63,7 @@ class ResumedEvents implements AsyncIterableIterator<SseEvent> {
     first: Promise<IteratorResult<SseEvent>>,
     private readonly source: AsyncIterator<SseEvent>,
     private readonly onEnd: () => void,
+    private readonly observe: ((event: SseEvent) => void) | undefined,
   ) {
     this.head = first;
   }
@@ -83,6 +91,7 @@ class ResumedEvents implements AsyncIterableIterator<SseEvent> {
 
   private readonly settled = (read: IteratorResult<SseEvent>): IteratorResult<SseEvent> => {
     if (read.done) this.end();
+    else if (this.observe) this.observe(read.value);
     return read;
   };
 

@@ -9,6 +9,7 @@ import { GatewayError } from '../common/gateway-error';
 import { redactSecrets } from '../common/redact-secrets';
 import type { GatewayConfig, RoutingSettings } from '../config/gateway-config';
 import type { ProviderInstance } from '../registry/provider-instance';
+import type { SseEvent } from '../protocol/sse';
 import type { CallAffinity, Credential, UpstreamResult, WireProtocol } from '../registry/provider-executor';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { AccountStore } from '../store/account-store';
@@ -36,6 +37,21 @@ export interface RoutedResult {
   attempts: number;
 }
 
+/**
+ * Watches a request's way through routing, for usage accounting: which target and credential
+ * each attempt used, and the answer that served it. Called synchronously; must not throw.
+ */
+export interface ForwardWatcher {
+  /** An attempt starts (1 for the first) on this target with the credential of this label. */
+  attempt(target: RouteTarget, credentialId: string, attempt: number): void;
+  /**
+   * The executor answered (before a stream is primed): a JSON answer is whole here; for a stream,
+   * the returned function (if any) is handed each event as it is read, on the same tick, its
+   * `json` already parsed by the upstream reader.
+   */
+  answer(protocol: WireProtocol, result: UpstreamResult): ((event: SseEvent) => void) | undefined;
+}
+
 /** One client request to forward: its body in whatever protocol a target speaks, and its context. */
 export interface ForwardRequest {
   /** The request's body in a protocol (the caller translates, once per protocol). */
@@ -49,6 +65,7 @@ export interface ForwardRequest {
   primeWaitMs: number;
   /** One of several requests on a client connection that should stay on one upstream. */
   affinity?: CallAffinity;
+  watch?: ForwardWatcher;
 }
 
 export interface ExecuteOptions {
@@ -60,6 +77,7 @@ export interface ExecuteOptions {
   primeWaitMs: number;
   /** When set, the target and credential that served its last call are tried first. */
   affinity?: CallAffinity;
+  watch?: ForwardWatcher;
 }
 
 @Injectable()
@@ -113,7 +131,7 @@ export class RequestRouter {
           affinity: request.affinity,
         });
       },
-      { signal: request.signal, requestId: request.requestId, primeWaitMs: request.primeWaitMs, affinity: request.affinity },
+      { signal: request.signal, requestId: request.requestId, primeWaitMs: request.primeWaitMs, affinity: request.affinity, watch: request.watch },
     );
   }
 
@@ -149,6 +167,7 @@ export class RequestRouter {
           );
         }
         attempts++;
+        options.watch?.attempt(target, credential.id, attempts);
         const key = pool.key(credential);
         const done = this.states.begin(key);
         // The instance's total time bounds this attempt, stream included; the client's leaving too.
@@ -156,7 +175,9 @@ export class RequestRouter {
         const signal = totalMs ? AbortSignal.any([options.signal, AbortSignal.timeout(totalMs)]) : options.signal;
         try {
           // The credential's in-flight count is released when the answer is finished with.
-          const { result } = await primeStream(await attempt(target, credential, signal), options.primeWaitMs, done);
+          const answer = await attempt(target, credential, signal);
+          const observe = options.watch?.answer(target.instance.executor.protocol, answer);
+          const { result } = await primeStream(answer, options.primeWaitMs, done, observe);
           this.states.clearCooldown(key);
           if (options.affinity) options.affinity.last = { instance: target.instance.name, credentialKey: key };
           return { target, result, attempts };

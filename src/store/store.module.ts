@@ -1,6 +1,7 @@
-// Provides the account store (and the client key store on its connection) to the app: the embedded SQLite database in BYOKEY_HOME, opened at
-// startup (a database or key that cannot be opened stops the gateway with a StoreError) and
-// closed at shutdown.
+// Provides the stores to the app — accounts and usage records — on the embedded SQLite database
+// in BYOKEY_HOME, opened at startup (a database or key that cannot be opened stops the gateway
+// with a StoreError) and closed at shutdown, after every other module's shutdown (a global
+// module's hooks run last), so the usage writer's last flush still has its connection.
 import type Database from 'better-sqlite3';
 import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AccountStore } from './account-store';
@@ -10,6 +11,8 @@ import { ProviderOverridesStore } from './provider-overrides-store';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
 import { SqliteProviderOverridesStore } from './sqlite/sqlite-provider-overrides-store';
 import { SqliteClientKeyStore } from './sqlite/sqlite-client-key-store';
+import { SqliteUsageStore } from './sqlite/sqlite-usage-store';
+import { UsageStore } from './usage-store';
 
 /**
  * DI token of the embedded database connection (better-sqlite3), shared by every SQLite store.
@@ -29,6 +32,7 @@ export class StoreModule implements OnApplicationShutdown {
         { provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) },
         { provide: SQLITE_CONNECTION, useFactory: (store: AccountStore) => (store as SqliteAccountStore).connection, inject: [AccountStore] },
         { provide: ClientKeyStore, useFactory: (db: Database.Database) => new SqliteClientKeyStore(db), inject: [SQLITE_CONNECTION] },
+        { provide: UsageStore, useFactory: (db: Database.Database) => new SqliteUsageStore(db), inject: [SQLITE_CONNECTION] },
         RateLimitSnapshots,
         {
           provide: ProviderOverridesStore,
@@ -37,7 +41,7 @@ export class StoreModule implements OnApplicationShutdown {
           inject: [AccountStore],
         },
       ],
-      exports: [AccountStore, ClientKeyStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore],
+      exports: [AccountStore, ClientKeyStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore, UsageStore],
     };
   }
 

@@ -2,10 +2,15 @@
 // what served it, how it ended, the tokens the upstream counted, and how long it took. Built when
 // the response closes, from what the request noted on its way (logging/request-notes.ts).
 
+/**
+ * Counted the same way whatever the upstream: `input` is every prompt token the upstream took in
+ * (OpenAI's prompt_tokens / input_tokens; for Anthropic input_tokens + cache reads + cache
+ * writes), so `input + output` is the request's total on every provider.
+ */
 export interface TokenCounts {
   input: number;
   output: number;
-  /** Input tokens read from the upstream's prompt cache (part of, or beside, `input` as the upstream counts them). */
+  /** Input tokens read from the upstream's prompt cache (part of `input`). */
   cached: number;
   /** Output tokens spent on reasoning (part of `output`). */
   reasoning: number;

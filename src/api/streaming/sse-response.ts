@@ -28,6 +28,8 @@ export interface SseResponseOptions {
   requestId: string;
   /** Silence after which a comment line is sent. */
   keepaliveMs: number;
+  /** Changes an event before it goes out, or drops it (undefined); synchronous. */
+  rewrite?: (event: SseEvent) => SseEvent | undefined;
 }
 
 export const SSE_HEADERS = {
@@ -51,6 +53,8 @@ export async function sendSse(options: SseResponseOptions): Promise<void> {
   const outcome = await Promise.race([first, waited]).finally(() => clearTimeout(timer));
   if (outcome === 'waited') first.catch(() => undefined);
   const out = FrameWriter.start(options.reply, SSE_HEADERS);
+  // The answer's first byte, for the usage record's time to first byte.
+  noteRequest(options.reply.request.raw, { firstByteAt: Date.now() });
   if (outcome === 'waited') out.write(KEEPALIVE_FRAME);
   void pump(out, iterator, first, options);
 }
@@ -84,10 +88,12 @@ async function pump(
     return out.write(frame);
   };
 
+  const rewrite = options.rewrite;
   try {
     let next = await first;
     while (!next.done) {
-      if (!write(encodeSseEvent(next.value))) await out.drained(abort.signal);
+      const event = rewrite ? rewrite(next.value) : next.value;
+      if (event && !write(encodeSseEvent(event))) await out.drained(abort.signal);
       next = await iterator.next();
     }
     if (options.terminator !== undefined) write(options.terminator);

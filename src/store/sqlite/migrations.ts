@@ -91,6 +91,43 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    version: 4,
+    name: 'usage records',
+    up(db) {
+      // One row per model request (usage/usage-record.ts). `id` orders rows as they were stored
+      // and pages the recent ones; `at` (arrival) bounds aggregates and retention. IF NOT EXISTS:
+      // versions are recorded per migration, and a database whose record of this one was lost
+      // must not fail here.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS usage_records (
+          id               INTEGER PRIMARY KEY,
+          at               INTEGER NOT NULL,
+          request_id       TEXT    NOT NULL,
+          key_id           TEXT,
+          key_name         TEXT,
+          route            TEXT    NOT NULL,
+          model_requested  TEXT,
+          model_served     TEXT,
+          instance         TEXT,
+          credential       TEXT,
+          status           INTEGER NOT NULL,
+          error_type       TEXT,
+          input_tokens     INTEGER NOT NULL DEFAULT 0,
+          output_tokens    INTEGER NOT NULL DEFAULT 0,
+          cached_tokens    INTEGER NOT NULL DEFAULT 0,
+          reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+          ttfb_ms          INTEGER,
+          duration_ms      INTEGER NOT NULL,
+          stream           INTEGER NOT NULL CHECK (stream IN (0, 1)),
+          attempts         INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE INDEX IF NOT EXISTS usage_records_at ON usage_records (at);
+        CREATE INDEX IF NOT EXISTS usage_records_key_at ON usage_records (key_id, at);
+      `);
+    },
+  },
+  {
     version: 5,
     name: 'runtime provider overrides',
     up(db) {

@@ -456,7 +456,7 @@ describe('SqliteAccountStore', () => {
         db.exec('DELETE FROM schema_migrations WHERE version >= 2; ALTER TABLE accounts DROP COLUMN refresh_lease_heartbeat_at');
         // …and nothing of the later migrations (3: client keys, 5: runtime provider changes).
         db.exec("DROP TABLE client_keys; DELETE FROM meta WHERE key = 'client_keys_revision'");
-        db.exec('DROP TABLE provider_runtime_keys; DROP TABLE provider_overrides');
+        db.exec('DROP TABLE provider_runtime_keys; DROP TABLE provider_overrides; DROP TABLE usage_records');
         db.prepare("UPDATE accounts SET refresh_lease_holder = 'byokey-4242-x', refresh_lease_until = ?").run(T0 + 60_000);
       });
 

@@ -1,0 +1,31 @@
+// A streamed chat completion counts its tokens only when asked (`stream_options.include_usage`),
+// and usage accounting needs them on every stream. So the gateway asks the upstream itself when
+// the client did not, and then keeps what it asked for from the client: the final usage chunk
+// is dropped and the `usage: null` the other chunks then carry is taken out again.
+import type { ChatCompletionChunk, ChatCompletionRequest } from '../protocol/openai-chat';
+import type { SseEvent } from '../protocol/sse';
+
+/** The request with the usage chunk asked for (a copy; the client's body is not changed). */
+export function askForUsage(body: ChatCompletionRequest): ChatCompletionRequest {
+  return { ...body, stream_options: { ...body.stream_options, include_usage: true } };
+}
+
+/** How OpenAI and most compatible servers end a chunk when usage was asked for. */
+const NULL_USAGE_TAIL = ',"usage":null}';
+
+/**
+ * A chunk as the client would have had it without include_usage: undefined for the usage chunk
+ * (no choices), the chunk without its `usage` field otherwise. Unchanged (the same event) when it
+ * has no `usage` field; cut as text when it ends the usual way, so most chunks are not serialized
+ * again.
+ */
+export function withoutAskedUsage(event: SseEvent): SseEvent | undefined {
+  const chunk = event.json as ChatCompletionChunk | undefined;
+  if (chunk === undefined || chunk.usage === undefined) return event;
+  if (Array.isArray(chunk.choices) && chunk.choices.length === 0) return undefined;
+  if (chunk.usage === null && event.data.endsWith(NULL_USAGE_TAIL)) {
+    return { data: `${event.data.slice(0, -NULL_USAGE_TAIL.length)}}` };
+  }
+  const { usage: _usage, ...rest } = chunk;
+  return { data: JSON.stringify(rest) };
+}
