@@ -46,7 +46,7 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
   const byokey = await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, execArgv: profiling('byokey') });
   const candidate = options.compareRoot ? await startByokey({ upstream: fake.url, root: options.compareRoot, logLevel: options.logLevel }) : undefined;
   const keyed = selected.some((s) => s.keyed)
-    ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true })
+    ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true, execArgv: profiling('keyed') })
     : undefined;
   const baseTargets: TargetName[] = candidate ? [...TARGETS, 'candidate'] : [...TARGETS];
   // Whose CPU a target's requests cost: the fake for direct, else the proxy in front of it.
@@ -99,7 +99,7 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
   if (options.profile) {
     // One profile per process and run, named for what it measured.
     const stamp = `${options.scenarios.join('+')}-c${options.connections.join('+')}-${Date.now()}`;
-    for (const who of ['byokey', 'floor']) {
+    for (const who of readdirSync(incoming)) {
       for (const file of readdirSync(join(incoming, who))) {
         const name = `${who}-${stamp}.cpuprofile`;
         renameSync(join(incoming, who, file), join(RESULTS_DIR, 'profiles', name));

@@ -125,3 +125,17 @@ describe('periodAt', () => {
     expect(periodAt('month', Date.UTC(2026, 11, 15))).toEqual({ start: Date.UTC(2026, 11, 1), end: Date.UTC(2027, 0, 1) });
   });
 });
+
+describe('periodAt, at the edges of days, months and a leap year', () => {
+  it.each([
+    ['2026-12-03T07:37:02.123Z', 'day', '2026-12-03T00:00:00.000Z', '2026-12-04T00:00:00.000Z'],
+    ['2026-12-31T23:59:59.999Z', 'day', '2026-12-31T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+    ['2026-12-03T07:37:02.123Z', 'month', '2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+    ['2027-01-01T00:00:00.000Z', 'month', '2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z'],
+    ['2028-02-29T12:00:00.000Z', 'month', '2028-02-01T00:00:00.000Z', '2028-03-01T00:00:00.000Z'],
+    ['2028-02-29T12:00:00.000Z', 'minute', '2028-02-29T12:00:00.000Z', '2028-02-29T12:01:00.000Z'],
+  ] as const)('%s: the %s runs from %s to %s (UTC)', (at, per, start, end) => {
+    const window = periodAt(per, Date.parse(at));
+    expect([new Date(window.start).toISOString(), new Date(window.end).toISOString()]).toEqual([start, end]);
+  });
+});

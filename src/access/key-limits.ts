@@ -91,15 +91,31 @@ function budgetCounter(keyId: string, per: BudgetPeriod, period: Window): string
   return `budget:${keyId}:${per}:${period.start}`;
 }
 
-/** The fixed window (UTC) that `now` falls in. */
+const DAY_MS = 86_400_000;
+
+/** The last month window handed out: every request of a month asks for the same one. */
+let lastMonth: Window = { start: 0, end: 0 };
+
+/**
+ * The fixed window (UTC) that `now` falls in. Minutes and days are plain arithmetic (JavaScript
+ * time has no leap seconds: every UTC day is 86,400,000 ms); a month is worked out with Date once
+ * and then reused while `now` stays inside it — this runs on every keyed request.
+ */
 export function periodAt(per: BudgetPeriod | 'minute', now: number): Window {
   if (per === 'minute') {
     const start = now - (now % MINUTE_MS);
     return { start, end: start + MINUTE_MS };
   }
+  if (per === 'day') {
+    const start = now - (((now % DAY_MS) + DAY_MS) % DAY_MS);
+    return { start, end: start + DAY_MS };
+  }
+  if (now >= lastMonth.start && now < lastMonth.end) return lastMonth;
   const date = new Date(now);
-  const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()];
-  return per === 'day' ? { start: Date.UTC(y, m, d), end: Date.UTC(y, m, d + 1) } : { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
+  const y = date.getUTCFullYear();
+  const m = date.getUTCMonth();
+  lastMonth = { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
+  return lastMonth;
 }
 
 function once(run: () => void): Release {
