@@ -265,6 +265,21 @@ providers:
       await chat(secret);
     });
 
+    it('tokens per minute from the answers themselves: a stream’s usage (17 tokens) fills a tpm of 30 on the second request', async () => {
+      const { secret } = await newKey({ tpm: 30 });
+      const streamed = async () => {
+        const stream = await openai(secret).chat.completions.create({ model: 'gpt-5-mini', messages: USER, stream: true });
+        for await (const _ of stream) continue;
+      };
+      await streamed();
+      await streamed();
+      // The usage writer's record reaches the limiter when each response closes.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const error = await rejection(openai(secret).chat.completions.create({ model: 'gpt-5-mini', messages: USER }));
+      expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(error.message).toContain('limit of 30 tokens per minute');
+    });
+
     it('a daily token budget', async () => {
       const { id, secret } = await newKey({ budget: { tokens: 1000, per: 'day' } });
       gateway.app.get(UsageBus).publish(usageRecord(id, 900, 100));

@@ -11,7 +11,9 @@ import { CODEX_CLI_VERSION } from '../src/providers/codex/codex-headers';
 import { codexAccountFacts } from '../src/providers/codex/codex.oauth';
 import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
-import { FakeCodexBackend } from './fakes/codex-backend.fake';
+import { UsageBus } from '../src/usage/usage-bus';
+import type { UsageRecord } from '../src/usage/usage-record';
+import { DEFAULT_USAGE, FakeCodexBackend } from './fakes/codex-backend.fake';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
 
@@ -201,6 +203,39 @@ describe('Responses over a WebSocket', () => {
     expect(b.body.previous_response_id).toBe(firstResponse.id);
     expect(b.body.input).toEqual([userText('and again')]);
     expect(client.closed).toBeUndefined();
+  });
+
+  it('records the usage of each response (the upstream tokens) as an HTTP request does, failures included', async () => {
+    const records: UsageRecord[] = [];
+    const stop = gateway.app.get(UsageBus).subscribe((record) => records.push(record));
+    try {
+      const client = await connect();
+      client.create({ model: MODEL, instructions: '', input: [userText('count me')], store: false });
+      completedOf(await client.response());
+      backend.script({ kind: 'http_error', status: 500, body: { error: { type: 'server_error', message: 'boom' } } });
+      client.create({ model: MODEL, instructions: '', input: [userText('fail me')], store: false });
+      expect((await client.response()).pop()?.type).toBe('error');
+      const deadline = Date.now() + 2000;
+      while (records.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(records).toHaveLength(2);
+      expect(records[0]).toMatchObject({
+        route: 'GET /v1/responses (websocket)',
+        modelRequested: MODEL,
+        instance: 'codex',
+        status: 200,
+        stream: true,
+        attempts: 1,
+        tokens: {
+          input: DEFAULT_USAGE.input_tokens,
+          output: DEFAULT_USAGE.output_tokens,
+          cached: DEFAULT_USAGE.input_tokens_details.cached_tokens,
+          reasoning: DEFAULT_USAGE.output_tokens_details.reasoning_tokens,
+        },
+      });
+      expect(records[1]).toMatchObject({ status: 502, errorType: 'server_error', modelRequested: MODEL });
+    } finally {
+      stop();
+    }
   });
 
   it('round-trips a tool call: function_call, then function_call_output on the same socket', async () => {

@@ -18,7 +18,10 @@ import { modelOf } from '../../access/access.guard';
 import { GatewayError } from '../../common/gateway-error';
 import { REQUEST_ID_HEADER, requestIdFor } from '../../common/request-id';
 import { PluginRegistry } from '../../registry/plugin-registry.service';
+import { SocketResponseUsage } from '../../usage/socket-response-usage';
+import { UsageBus } from '../../usage/usage-bus';
 import { toOpenAIError } from '../errors/openai-error';
+import { toGatewayError } from '../errors/to-gateway-error';
 import { responsesClientHeaders } from '../responses-client-headers';
 import { ActiveStreams } from '../streaming/active-streams';
 import { FallbackHints } from './fallback-hints';
@@ -43,6 +46,7 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
     private readonly forwarder: ResponsesWsForwarder,
     private readonly streams: ActiveStreams,
     private readonly access: AccessControl,
+    private readonly usage: UsageBus,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -106,11 +110,28 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
     const connection = new ResponsesSocket({
       socket: ws,
       start: async (body, context) => {
-        const release = await this.access.admit(key, modelOf(body), true);
+        // Each response is metered and limited like one HTTP request.
+        const model = modelOf(body);
+        const usage = new SocketResponseUsage(this.usage, { requestId: context.requestId, keyId: key?.id, keyName: key?.name, model });
+        const failure = (error: unknown) => {
+          const failed = toGatewayError(error, { requestId: context.requestId });
+          return { status: failed.status, type: failed.type };
+        };
+        let release: () => void;
         try {
-          return releasedAtEnd(await this.forwarder.start(body, { ...context, clientHeaders }), release);
+          release = await this.access.admit(key, model, true);
+        } catch (error) {
+          const failed = failure(error);
+          usage.failed(failed.status, failed.type);
+          throw error;
+        }
+        try {
+          const events = await this.forwarder.start(body, { ...context, clientHeaders, watch: usage.meter() });
+          return releasedAtEnd(usage.recorded(events, failure), release);
         } catch (error) {
           release();
+          const failed = failure(error);
+          usage.failed(failed.status, failed.type);
           throw error;
         }
       },

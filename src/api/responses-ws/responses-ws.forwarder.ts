@@ -6,7 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { GatewayError } from '../../common/gateway-error';
 import type { SseEvent } from '../../protocol/sse';
 import { PluginRegistry } from '../../registry/plugin-registry.service';
-import { RequestRouter } from '../../routing/request-router.service';
+import { RequestRouter, type ForwardWatcher } from '../../routing/request-router.service';
 import { ForwardedEvents } from '../responses.controller';
 import { validateResponsesRequest } from '../validation/responses-request.validator';
 import type { StartContext } from './responses-socket';
@@ -26,7 +26,7 @@ export class ResponsesWsForwarder {
     return this.registry.catalog.instances.some((i) => i.config.enabled && i.executor.protocol === 'openai-responses');
   }
 
-  async start(body: Record<string, unknown>, context: StartContext & { clientHeaders: Record<string, string> }): Promise<AsyncIterable<string>> {
+  async start(body: Record<string, unknown>, context: StartContext & { clientHeaders: Record<string, string>; watch?: ForwardWatcher }): Promise<AsyncIterable<string>> {
     const request = validateResponsesRequest(body);
     const plan = this.router.plan(request.model);
     const targets = plan.targets.filter((t) => t.instance.executor.protocol === 'openai-responses');
@@ -48,6 +48,7 @@ export class ResponsesWsForwarder {
         clientHeaders: context.clientHeaders,
         primeWaitMs: this.registry.config.server.sseKeepaliveMs,
         affinity: context.affinity,
+        watch: context.watch,
       },
     );
     if (result.kind === 'json') return completedOnly(result.parsed());
