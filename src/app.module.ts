@@ -1,4 +1,5 @@
-// The gateway's root module, built for one loaded configuration.
+// The gateway's root module, built for one loaded configuration: the composition root, which
+// alone knows the provider plugins and hands them to the registry.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AccessModule } from './access/access.module';
 import { AdminModule } from './admin/admin.module';
@@ -7,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/config.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthModule } from './health/health.module';
+import { PROVIDER_PLUGIN_MODULES } from './providers';
 import { OAUTH_DEFINITIONS } from './providers/oauth-definitions';
 import { SharedProvidersModule } from './providers/shared/shared-providers.module';
 import { RegistryModule } from './registry/registry.module';
@@ -31,7 +33,7 @@ export class AppModule {
         StoreModule.forRoot({ home: options.home }),
         AuthModule.forRoot(OAUTH_DEFINITIONS),
         SharedProvidersModule,
-        RegistryModule,
+        RegistryModule.forPlugins(PROVIDER_PLUGIN_MODULES),
         UsageBusModule,
         AccessModule,
         ApiModule,

@@ -12,7 +12,7 @@ import { codexAccountFacts } from '../src/providers/codex/codex.oauth';
 import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { UsageBus } from '../src/usage/usage-bus';
-import type { UsageRecord } from '../src/usage/usage-record';
+import type { UsageRecord } from '../src/store/usage-record';
 import { DEFAULT_USAGE, FakeCodexBackend } from './fakes/codex-backend.fake';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { startGateway, type RunningGateway } from './support/gateway';

@@ -2,7 +2,7 @@
 // client key's tokens-per-minute and budget counters, from the usage records on the UsageBus.
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { UsageBus } from '../usage/usage-bus';
-import type { UsageRecord } from '../usage/usage-record';
+import type { UsageRecord } from '../store/usage-record';
 import { KeyLimits } from './key-limits';
 
 @Injectable()

@@ -6,7 +6,7 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { invalidRequest } from '../common/gateway-error';
 import { UsageStore, type StoredUsageRecord, type UsageAggregate } from '../store/usage-store';
 import { DEFAULT_GROUPING, DEFAULT_SINCE, parseGrouping, parseSince, UsageQueryError } from '../usage/usage-query';
-import type { TokenCounts } from '../usage/usage-record';
+import type { TokenCounts } from '../store/usage-record';
 import { AdminKeyGuard } from './admin-key.guard';
 
 export const DEFAULT_RECORDS_LIMIT = 50;

@@ -7,7 +7,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
-import type { OAuthCredential } from '../registry/provider-executor';
+import type { OAuthCredential } from './oauth-credential';
 import type { Account } from '../store/account';
 import { AccountStore } from '../store/account-store';
 import { UpstreamError } from '../upstream/upstream-error';

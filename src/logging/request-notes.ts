@@ -4,7 +4,7 @@
 // stream writer the error); request-logging.ts reads it when the response closes. Kept on the
 // raw request under a symbol: no per-request context machinery, nothing when nobody writes.
 import type { IncomingMessage } from 'node:http';
-import type { TokenCounts } from '../usage/usage-record';
+import type { TokenCounts } from '../store/usage-record';
 
 export interface RequestErrorNote {
   status: number;

@@ -1,6 +1,7 @@
 // The contract between the gateway and a provider plugin (DESIGN.md "Contracts"). An executor
 // receives a request already in the protocol it speaks natively and answers in that protocol:
 // a JSON body, or a stream of events. Translation between protocols happens outside it.
+import type { OAuthCredential } from '../auth/oauth-credential';
 import type { ProviderInstanceConfig } from '../config/gateway-config';
 import type { SseEvent } from '../protocol/sse';
 import type { JsonAnswer } from '../upstream/json-answer';
@@ -16,16 +17,7 @@ export type Credential =
   | OAuthCredential
   | { kind: 'none' };
 
-/** A logged-in account's current access token (fresh for at least a few minutes). */
-export interface OAuthCredential {
-  kind: 'oauth';
-  provider: string;
-  accountId: string;
-  accessToken: string;
-  /** Non-secret facts the upstream needs, e.g. `chatgpt_account_id`. */
-  claims: Record<string, unknown>;
-  expiresAt?: number;
-}
+export type { OAuthCredential };
 
 export interface UpstreamCall<TBody = unknown> {
   instance: ProviderInstanceConfig;

@@ -3,7 +3,7 @@
 import type { MessagesRequest } from '../protocol/anthropic-messages';
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import type { ResponsesRequest } from '../protocol/openai-responses';
-import { THINKING_BUDGETS } from '../translate/chat-to-messages.translator';
+import { THINKING_BUDGETS } from '../protocol/reasoning-levels';
 import {
   THINKING_LEVEL_BUDGETS,
   THINKING_LEVEL_EFFORTS,

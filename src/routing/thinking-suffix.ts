@@ -4,8 +4,7 @@
 import type { AnthropicMessageParam, AnthropicToolChoice, MessagesRequest } from '../protocol/anthropic-messages';
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import type { ResponsesReasoningConfig, ResponsesRequest } from '../protocol/openai-responses';
-import { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET, THINKING_BUDGETS } from '../translate/chat-to-messages.translator';
-import { REASONING_EFFORT_BY_LEVEL } from '../translate/messages-to-chat.translator';
+import { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET, REASONING_EFFORT_BY_LEVEL, THINKING_BUDGETS } from '../protocol/reasoning-levels';
 
 export const THINKING_LEVELS = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ThinkingLevel = (typeof THINKING_LEVELS)[number];

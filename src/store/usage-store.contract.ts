@@ -1,7 +1,7 @@
 // The behaviour every UsageStore must have, as a jest suite written against the abstract class:
 // each backend's spec runs it with a factory for a fresh, empty store (sqlite/ now, postgres/
 // later). Not a spec itself, and kept out of the build (tsconfig.build.json).
-import type { UsageRecord } from '../usage/usage-record';
+import type { UsageRecord } from './usage-record';
 import type { UsageStore } from './usage-store';
 
 export interface UsageStoreFixture {

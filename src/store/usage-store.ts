@@ -3,7 +3,7 @@
 // the retention period. The embedded driver is SQLite (sqlite/); a PostgreSQL one joins for
 // multi-instance deployments and must pass the same contract suite (usage-store.contract.ts).
 // Abstract class rather than interface so it can be a DI token.
-import type { TokenCounts, UsageRecord } from '../usage/usage-record';
+import type { TokenCounts, UsageRecord } from './usage-record';
 
 /** What records are grouped by: the client key, the model served, the credential, the instance. */
 export type UsageGrouping = 'key' | 'model' | 'account' | 'instance';

@@ -3,6 +3,7 @@
 // Messages API would reject is reshaped here (alternating turns, one user turn for a batch of
 // tool results, max_tokens always present, sampling compatible with thinking); account-specific
 // rewriting (the Claude Code system prompt, betas) is the executor's.
+import { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET, THINKING_BUDGETS } from '../protocol/reasoning-levels';
 import { Buffer } from 'node:buffer';
 import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatThinkingBlock, ChatToolCall } from '../protocol/openai-chat';
 import type {
@@ -22,21 +23,6 @@ export interface ChatToMessagesOptions {
   /** max_tokens for a request that names none (Anthropic requires it); defaults to defaultMaxTokensFor. */
   defaultMaxTokens?: (model: string) => number;
 }
-
-/** Thinking budget per `reasoning_effort` level (reference/seed-spec.md §2.9). */
-export const THINKING_BUDGETS: Readonly<Record<string, number>> = {
-  minimal: 512,
-  low: 1024,
-  medium: 8192,
-  high: 24576,
-  xhigh: 32768,
-  max: 128000,
-};
-/** Budget for `auto` (seed §2.9's Auto projection for Claude). */
-export const AUTO_THINKING_BUDGET = 10000;
-/** Anthropic rejects a smaller `budget_tokens` (so `minimal`'s 512 goes out as 1024). */
-export const MIN_THINKING_BUDGET = 1024;
-export const MAX_THINKING_BUDGET = 128000;
 
 /**
  * The `budget_tokens` for a `reasoning_effort`, as sent to Anthropic: the level table's, raised

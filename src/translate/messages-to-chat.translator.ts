@@ -3,6 +3,7 @@
 // by an OpenAI-compatible provider. Anthropic-only fields (top_k, cache_control, service_tier,
 // container, context_management, defer_loading, server tools…) have no chat equivalent and are
 // dropped; `role: "system"` turns become system messages where they stand.
+import { REASONING_EFFORT_BY_LEVEL } from '../protocol/reasoning-levels';
 import type {
   AnthropicContentBlock,
   AnthropicMessageParam,
@@ -37,19 +38,6 @@ export const TOOL_ERROR_PREFIX = 'Error: ';
 const LOW_EFFORT_MAX_BUDGET = 1024;
 const MEDIUM_EFFORT_MAX_BUDGET = 8192;
 
-/**
- * Effort levels (Anthropic's `output_config.effort`, the model-name thinking suffixes) →
- * `reasoning_effort`: only low/medium/high, the values every OpenAI-compatible upstream takes
- * (seed §2.9, the Codex mapping).
- */
-export const REASONING_EFFORT_BY_LEVEL: Readonly<Record<'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max', 'low' | 'medium' | 'high'>> = {
-  minimal: 'low',
-  low: 'low',
-  medium: 'medium',
-  high: 'high',
-  xhigh: 'high',
-  max: 'high',
-};
 
 /**
  * System text that changes every session, recognised by how it starts. Claude Code's first

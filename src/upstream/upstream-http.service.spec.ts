@@ -329,7 +329,8 @@ describe('UpstreamHttp against a real socket', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: 1\n\n');
     };
-    const response = await http.request(req({ url: `http://127.0.0.1:${port}/`, timeouts: { firstByteMs: 150, idleMs: 150 } }));
+    // A roomy first-byte limit: only the silence after the first chunk is under test.
+    const response = await http.request(req({ url: `http://127.0.0.1:${port}/`, timeouts: { firstByteMs: 5000, idleMs: 150 } }));
     const got: string[] = [];
     const read = async () => {
       for await (const chunk of http.chunks(response.body, 'local', new AbortController().signal)) got.push(chunk.toString());

@@ -2,7 +2,7 @@
 // describes them: what a usage record will say the upstream counted.
 import type { WireProtocol } from '../registry/provider-executor';
 import { ANSWER_COUNTERS, noTokens, STREAM_COUNTERS } from './token-counting';
-import type { TokenCounts } from './usage-record';
+import type { TokenCounts } from '../store/usage-record';
 
 function countAnswer(protocol: WireProtocol, answer: unknown): TokenCounts {
   const tokens = noTokens();

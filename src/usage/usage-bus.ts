@@ -2,7 +2,7 @@
 // per-key limits charge their tokens. Synchronous and in-process: a listener that has work to do
 // queues it (never a write per request on the hot path).
 import { Injectable, Logger } from '@nestjs/common';
-import type { UsageRecord } from './usage-record';
+import type { UsageRecord } from '../store/usage-record';
 
 export type UsageListener = (record: UsageRecord) => void;
 

@@ -8,7 +8,7 @@ import type { SseEvent } from '../protocol/sse';
 import type { UpstreamResult, WireProtocol } from '../registry/provider-executor';
 import type { ForwardWatcher, RouteTarget } from '../routing/request-router.service';
 import { ANSWER_COUNTERS, noTokens, STREAM_COUNTERS } from './token-counting';
-import type { TokenCounts } from './usage-record';
+import type { TokenCounts } from '../store/usage-record';
 
 export class UsageMeter implements ForwardWatcher {
   private readonly tokens: TokenCounts = noTokens();

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestNotes } from '../logging/request-notes';
 import type { UsageBus } from './usage-bus';
 import { noTokens } from './token-counting';
-import type { UsageRecord } from './usage-record';
+import type { UsageRecord } from '../store/usage-record';
 
 /** The routes whose requests are model calls (route patterns, as Fastify names them). */
 export const METERED_ROUTES: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/messages', '/v1/responses']);

@@ -7,7 +7,7 @@ import { migrate } from '../store/sqlite/migrations';
 import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store';
 import { usageRecord } from '../store/usage-store.contract';
 import { UsageBus } from './usage-bus';
-import type { UsageRecord } from './usage-record';
+import type { UsageRecord } from '../store/usage-record';
 import { UsageWriter, type UsageWriterOptions } from './usage-writer.service';
 
 class InstrumentedStore extends SqliteUsageStore {

@@ -7,7 +7,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { UsageStore } from '../store/usage-store';
 import { UsageBus } from './usage-bus';
-import type { UsageRecord } from './usage-record';
+import type { UsageRecord } from '../store/usage-record';
 
 export interface UsageWriterOptions {
   /** How often the queue is written (ms). */

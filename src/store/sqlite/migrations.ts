@@ -94,7 +94,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: 'usage records',
     up(db) {
-      // One row per model request (usage/usage-record.ts). `id` orders rows as they were stored
+      // One row per model request (store/usage-record.ts). `id` orders rows as they were stored
       // and pages the recent ones; `at` (arrival) bounds aggregates and retention. IF NOT EXISTS:
       // versions are recorded per migration, and a database whose record of this one was lost
       // must not fail here.

@@ -3,7 +3,7 @@
 // functions, so an aggregate never loads a window's rows into the process; pruning deletes in
 // slices and yields between them, so a large backlog does not hold the event loop.
 import type Database from 'better-sqlite3';
-import type { UsageRecord } from '../../usage/usage-record';
+import type { UsageRecord } from '../usage-record';
 import { UsageStore, type StoredUsageRecord, type UsageAggregate, type UsageGrouping, type UsagePage, type UsageWindow } from '../usage-store';
 
 interface UsageRow {

@@ -1,6 +1,7 @@
 // One client request as usage accounting sees it: who asked (client key), what was asked and
 // what served it, how it ended, the tokens the upstream counted, and how long it took. Built when
-// the response closes, from what the request noted on its way (logging/request-notes.ts).
+// the response closes, from what the request noted on its way (usage/usage-recording.ts). It is
+// the usage store's row, so it lives with the store, which knows nothing of the rest.
 
 /**
  * Counted the same way whatever the upstream: `input` is every prompt token the upstream took in
