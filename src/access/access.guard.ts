@@ -24,12 +24,15 @@ export class AccessGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
+    const model = modelOf(request.body);
+    // Noted before any refusal, so a 401, 403 or 429 is logged and metered with its model.
+    if (model !== undefined) noteRequest(request.raw, { model });
     const key = this.access.authenticate(request.headers);
     if (!key) return true;
     noteRequest(request.raw, { keyId: key.id, keyName: key.name });
     setAdmittedKey(request.raw, key);
     const limited = this.reflector.get<boolean | undefined>(NO_KEY_LIMITS, context.getHandler()) !== true;
-    const release = await this.access.admit(key, modelOf(request.body), limited);
+    const release = await this.access.admit(key, model, limited);
     if (release !== NOTHING_HELD) {
       const response = http.getResponse<FastifyReply>().raw;
       // A client gone while the limits were checked has closed already: nothing will fire.
