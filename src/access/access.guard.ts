@@ -7,6 +7,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { noteRequest } from '../logging/request-notes';
 import { AccessControl, NOTHING_HELD } from './access-control.service';
+import type { AccessKey } from './access-key';
 import { setAdmittedKey } from './admitted-key';
 
 const NO_KEY_LIMITS = 'byokey:noKeyLimits';
@@ -21,26 +22,45 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const model = modelOf(request.body);
-    // Noted before any refusal, so a 401, 403 or 429 is logged and metered with its model.
-    if (model !== undefined) noteRequest(request.raw, { model });
-    const key = this.access.authenticate(request.headers);
+    let key;
+    try {
+      key = this.access.authenticate(request.headers);
+    } catch (error) {
+      throw refused(request, error);
+    }
+    // No key on an open gateway: nothing to check, and no promise to pay for.
     if (!key) return true;
+    return this.admit(context, request, key);
+  }
+
+  private async admit(context: ExecutionContext, request: FastifyRequest, key: AccessKey): Promise<boolean> {
     noteRequest(request.raw, { keyId: key.id, keyName: key.name });
     setAdmittedKey(request.raw, key);
     const limited = this.reflector.get<boolean | undefined>(NO_KEY_LIMITS, context.getHandler()) !== true;
-    const release = await this.access.admit(key, model, limited);
+    let release;
+    try {
+      release = await this.access.admit(key, modelOf(request.body), limited);
+    } catch (error) {
+      throw refused(request, error);
+    }
     if (release !== NOTHING_HELD) {
-      const response = http.getResponse<FastifyReply>().raw;
+      const response = context.switchToHttp().getResponse<FastifyReply>().raw;
       // A client gone while the limits were checked has closed already: nothing will fire.
       if (response.closed) release();
       else response.once('close', release);
     }
     return true;
   }
+}
+
+/** A refusal (401, 403, 429) is logged and metered with the model it was for: the handler that would note it never runs. */
+function refused(request: FastifyRequest, error: unknown): unknown {
+  const model = modelOf(request.body);
+  if (model !== undefined) noteRequest(request.raw, { model });
+  return error;
 }
 
 /** The body's model, when it has one (a body without is refused by the route's validator). */
