@@ -44,6 +44,7 @@ const DEFAULT_SERVER = {
   port: 8018,
   bodyLimit: 32 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
+  drainGraceMs: 0,
   sseKeepaliveMs: 15_000,
 };
 
@@ -210,6 +211,7 @@ describe('a file without errors', () => {
       port: 9000,
       bodyLimit: 50 * 1024 * 1024,
       shutdownTimeoutMs: 2500,
+      drainGraceMs: 0,
       sseKeepaliveMs: 30000,
     });
   });
@@ -1130,5 +1132,62 @@ describe('auth, admin and usage sections', () => {
     ['usage:\n  retention_days: 0\n', 'usage.retention_days'],
   ])('refuses %j at %s', (text, path) => {
     expect(() => parseGatewayConfig(text, 'test.yaml', {})).toThrow(new RegExp(path.replace('.', '\\.')));
+  });
+});
+
+describe('store and redis sections', () => {
+  it('defaults: the embedded SQLite store, no Redis', () => {
+    const config = parseGatewayConfig('', 'test.yaml', {});
+    expect(config.store).toEqual({ kind: 'sqlite' });
+    expect(config.redis).toBeUndefined();
+  });
+
+  it('takes a postgres URL, or a mapping with its schema', () => {
+    expect(parseGatewayConfig('store: postgres://gw@db/byokey\n', 'test.yaml', {}).store).toEqual({
+      kind: 'postgres',
+      url: 'postgres://gw@db/byokey',
+      schema: 'byokey',
+    });
+    expect(parseGatewayConfig('store:\n  url: postgresql://db/x\n  schema: team_a\n', 'test.yaml', {}).store).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://db/x',
+      schema: 'team_a',
+    });
+    expect(parseGatewayConfig('store: sqlite\n', 'test.yaml', {}).store).toEqual({ kind: 'sqlite' });
+  });
+
+  it('BYOKEY_DATABASE_URL and BYOKEY_REDIS_URL win over the file', () => {
+    const config = parseGatewayConfig('store: sqlite\nredis:\n  url: redis://a:6379\n  key_prefix: "gw1:"\n', 'test.yaml', {
+      BYOKEY_DATABASE_URL: 'postgres://env/db',
+      BYOKEY_REDIS_URL: 'redis://env:6380',
+    });
+    expect(config.store).toEqual({ kind: 'postgres', url: 'postgres://env/db', schema: 'byokey' });
+    expect(config.redis).toEqual({ url: 'redis://env:6380', keyPrefix: 'gw1:', limitsOnOutage: 'open' });
+  });
+
+  it('takes redis as a URL with the defaults, or a mapping', () => {
+    expect(parseGatewayConfig('redis: redis://127.0.0.1:6379\n', 'test.yaml', {}).redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      keyPrefix: 'byokey:',
+      limitsOnOutage: 'open',
+    });
+    expect(parseGatewayConfig('redis:\n  url: redis://r\n  limits_on_outage: closed\n', 'test.yaml', {}).redis?.limitsOnOutage).toBe('closed');
+  });
+
+  it('reads drain_grace_ms, and drain_ms as the newer name of shutdown_timeout_ms', () => {
+    const config = parseGatewayConfig('server:\n  drain_grace_ms: 3000\n  drain_ms: 20000\n  shutdown_timeout_ms: 5\n', 'test.yaml', {});
+    expect([config.server.drainGraceMs, config.server.shutdownTimeoutMs]).toEqual([3000, 20000]);
+  });
+
+  it.each([
+    ['store: mysql://db\n', 'store'],
+    ['store:\n  url: http://db\n', 'store.url'],
+    ['store:\n  url: postgres://db\n  schema: "Bad-Name"\n', 'store.schema'],
+    ['store: [1]\n', 'store'],
+    ['redis: http://r\n', 'redis'],
+    ['redis:\n  url: redis://r\n  limits_on_outage: maybe\n', 'redis.limits_on_outage'],
+    ['server:\n  drain_grace_ms: -1\n', 'server.drain_grace_ms'],
+  ])('refuses %j at %s', (text, path) => {
+    expect(() => parseGatewayConfig(text, 'test.yaml', {})).toThrow(new RegExp(`${path.replace('.', '\\.')}:`));
   });
 });

@@ -5,7 +5,17 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from './config-error';
-import { AdminConfigDto, AuthConfigDto, GatewayConfigFileDto, ProviderInstanceConfigDto, RoutingConfigDto, ServerConfigDto, UsageConfigDto } from './config.schema';
+import {
+  AdminConfigDto,
+  AuthConfigDto,
+  GatewayConfigFileDto,
+  ProviderInstanceConfigDto,
+  RedisConfigDto,
+  RoutingConfigDto,
+  ServerConfigDto,
+  StoreConfigDto,
+  UsageConfigDto,
+} from './config.schema';
 import { substituteEnvDeep } from './env-substitution';
 import {
   DEFAULT_BODY_LIMIT,
@@ -17,7 +27,12 @@ import {
   DEFAULT_RETRY_DEADLINE_MS,
   DEFAULT_SSE_KEEPALIVE_MS,
   DEFAULT_USAGE_RETENTION_DAYS,
+  DEFAULT_DRAIN_GRACE_MS,
+  DEFAULT_POSTGRES_SCHEMA,
+  DEFAULT_REDIS_KEY_PREFIX,
   type GatewayConfig,
+  type RedisSettings,
+  type StoreSettings,
   type ProviderInstanceConfig,
   type RoutingSettings,
 } from './gateway-config';
@@ -137,6 +152,8 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
   if (admin) issues.push(...admin.issues);
   const usage = isMapping(file.usage) ? validateSection(UsageConfigDto, file.usage, ['usage'], locate) : undefined;
   if (usage) issues.push(...usage.issues);
+  const store = storeSettings(file.store, env, locate, issues);
+  const redis = redisSettings(file.redis, env, locate, issues);
 
   const providers: ProviderInstanceConfig[] = [];
   const entries = isMapping(file.providers) ? Object.entries(file.providers) : [];
@@ -177,13 +194,16 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
       host: s?.host ?? DEFAULT_HOST,
       port: s?.port ?? DEFAULT_PORT,
       bodyLimit: s?.body_limit ?? DEFAULT_BODY_LIMIT,
-      shutdownTimeoutMs: s?.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+      shutdownTimeoutMs: s?.drain_ms ?? s?.shutdown_timeout_ms ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+      drainGraceMs: s?.drain_grace_ms ?? DEFAULT_DRAIN_GRACE_MS,
       sseKeepaliveMs: s?.sse_keepalive_ms ?? DEFAULT_SSE_KEEPALIVE_MS,
     },
     access: { mode: auth?.value?.mode, keys: auth?.value?.keys ?? [] },
     // BYOKEY_ADMIN_KEY wins over the file, so a secret need not be written into it.
     admin: { key: nonEmpty(env.BYOKEY_ADMIN_KEY) ?? admin?.value?.key },
     usage: { retentionDays: usage?.value?.retention_days ?? DEFAULT_USAGE_RETENTION_DAYS },
+    store,
+    ...(redis ? { redis } : {}),
     providers,
     routing: routingSettings(routing?.value),
     locate,
@@ -263,6 +283,62 @@ function locatorFor(doc: Document, lineCounter: LineCounter): Locator {
     }
     return found;
   };
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/**
+ * `store:` — `sqlite`, a postgres:// URL or a mapping (url, schema). BYOKEY_DATABASE_URL wins over
+ * the file, like every BYOKEY_* setting, so the password need not be written into it.
+ */
+function storeSettings(value: unknown, env: NodeJS.ProcessEnv, locate: Locator, issues: ConfigIssue[]): StoreSettings {
+  const fromEnv = nonEmpty(env.BYOKEY_DATABASE_URL);
+  let url: string | undefined;
+  let schema = DEFAULT_POSTGRES_SCHEMA;
+  if (isMapping(value)) {
+    const section = validateSection(StoreConfigDto, value, ['store'], locate);
+    issues.push(...section.issues);
+    url = section.value?.url;
+    schema = section.value?.schema ?? schema;
+  } else if (typeof value === 'string' && value.trim() !== 'sqlite') {
+    if (POSTGRES_URL.test(value.trim())) url = value.trim();
+    else issues.push(issueAt(['store'], `must be sqlite or a postgres:// URL (got ${JSON.stringify(value)})`, locate));
+  } else if (value !== undefined && value !== null && typeof value !== 'string') {
+    issues.push(issueAt(['store'], 'must be sqlite, a postgres:// URL or a mapping (url, schema)', locate));
+  }
+  if (fromEnv) {
+    if (!POSTGRES_URL.test(fromEnv)) issues.push(issueAt([], `BYOKEY_DATABASE_URL must be a postgres:// URL`, locate));
+    url = fromEnv;
+  }
+  return url ? { kind: 'postgres', url, schema } : { kind: 'sqlite' };
+}
+
+/** `redis:` — a redis:// URL or a mapping; BYOKEY_REDIS_URL wins over the file's URL. */
+function redisSettings(value: unknown, env: NodeJS.ProcessEnv, locate: Locator, issues: ConfigIssue[]): RedisSettings | undefined {
+  const fromEnv = nonEmpty(env.BYOKEY_REDIS_URL);
+  let settings: RedisSettings | undefined;
+  const defaults = { keyPrefix: DEFAULT_REDIS_KEY_PREFIX, limitsOnOutage: 'open' as const };
+  if (isMapping(value)) {
+    const section = validateSection(RedisConfigDto, value, ['redis'], locate);
+    issues.push(...section.issues);
+    if (section.value) {
+      settings = {
+        url: section.value.url,
+        keyPrefix: section.value.key_prefix ?? defaults.keyPrefix,
+        limitsOnOutage: section.value.limits_on_outage ?? defaults.limitsOnOutage,
+      };
+    }
+  } else if (typeof value === 'string' && value.trim() !== '') {
+    if (/^rediss?:\/\//.test(value.trim())) settings = { url: value.trim(), ...defaults };
+    else issues.push(issueAt(['redis'], `must be a redis:// URL or a mapping (url, key_prefix, limits_on_outage) (got ${JSON.stringify(value)})`, locate));
+  } else if (value !== undefined && value !== null && typeof value !== 'string') {
+    issues.push(issueAt(['redis'], 'must be a redis:// URL or a mapping (url, key_prefix, limits_on_outage)', locate));
+  }
+  if (fromEnv) {
+    if (!/^rediss?:\/\//.test(fromEnv)) issues.push(issueAt([], 'BYOKEY_REDIS_URL must be a redis:// URL', locate));
+    settings = { ...(settings ?? defaults), url: fromEnv };
+  }
+  return settings;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

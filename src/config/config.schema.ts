@@ -129,6 +129,20 @@ export class ServerConfigDto {
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100, { message: 'must be at least 100 milliseconds' })
   sse_keepalive_ms?: number;
+
+  /** After SIGTERM: how long /readyz says "draining" while new requests are still served. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0)
+  drain_grace_ms?: number;
+
+  /** After the grace: how long streams in flight may run on before they end with an error event. */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0)
+  drain_ms?: number;
 }
 
 /** One entry of `api_keys`: a key with its own upstream root (e.g. a second region). */
@@ -473,6 +487,37 @@ export class UsageConfigDto {
   retention_days?: number;
 }
 
+/** `store:` as a mapping — the shared database for several instances. */
+export class StoreConfigDto {
+  @IsString()
+  @IsUrlWithScheme(['postgres:', 'postgresql:'])
+  url!: string;
+
+  /** The PostgreSQL schema byokey's tables live in (created if missing). */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case SQL name (letters, digits, _)' })
+  schema?: string;
+}
+
+/** `redis:` as a mapping — the state several instances share. */
+export class RedisConfigDto {
+  @IsString()
+  @IsUrlWithScheme(['redis:', 'rediss:'])
+  url!: string;
+
+  /** Prefix of every key byokey writes, so several gateways (or tests) can share one Redis. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_.{}-]{1,64}$/, { message: 'must be 1 to 64 letters, digits or : _ . - { }' })
+  key_prefix?: string;
+
+  /** What per-key limits do while Redis cannot be reached: let requests through, or refuse them. */
+  @IsOptional()
+  @IsIn(['open', 'closed'], { message: 'must be open (requests go on unlimited) or closed (keyed requests with limits are refused)' })
+  limits_on_outage?: 'open' | 'closed';
+}
+
 /** The file's top level. `providers` entries are validated one by one (see the loader). */
 export class GatewayConfigFileDto {
   @IsOptional()
@@ -503,4 +548,12 @@ export class GatewayConfigFileDto {
   @IsOptional()
   @IsObject({ message: 'must be a mapping (retention_days)' })
   usage?: Record<string, unknown>;
+
+  /** `sqlite` (the default), a postgres:// URL, or a mapping (url, schema). */
+  @IsOptional()
+  store?: unknown;
+
+  /** A redis:// URL, or a mapping (url, key_prefix, limits_on_outage). */
+  @IsOptional()
+  redis?: unknown;
 }

@@ -21,12 +21,39 @@ export const DEFAULT_SSE_KEEPALIVE_MS = 15_000;
 /** Upstream wait (time to headers, and silence between stream chunks) when an instance sets none. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
 
+/** How long /readyz says "draining" after SIGTERM before new connections are refused. */
+export const DEFAULT_DRAIN_GRACE_MS = 0;
+
 export interface ServerSettings {
   host: string;
   port: number;
   bodyLimit: number;
+  /** After the grace, how long streams in flight may run on (`drain_ms`, once `shutdown_timeout_ms`). */
   shutdownTimeoutMs: number;
+  /** After SIGTERM, how long new requests are still served while /readyz says "draining". */
+  drainGraceMs: number;
   sseKeepaliveMs: number;
+}
+
+/** Where accounts, keys, usage and runtime provider changes are kept. */
+export type StoreSettings =
+  | { kind: 'sqlite' }
+  | {
+      kind: 'postgres';
+      url: string;
+      /** The schema byokey's tables live in. */
+      schema: string;
+    };
+
+export const DEFAULT_POSTGRES_SCHEMA = 'byokey';
+export const DEFAULT_REDIS_KEY_PREFIX = 'byokey:';
+
+/** `redis:` — the state several instances share (cooldowns, limits, leases, change notices). */
+export interface RedisSettings {
+  url: string;
+  keyPrefix: string;
+  /** While Redis is down: limits let requests through (`open`) or refuse limited keys (`closed`). */
+  limitsOnOutage: 'open' | 'closed';
 }
 
 /** One entry under `providers:`. */
@@ -112,6 +139,10 @@ export interface GatewayConfig {
   access: AccessSettings;
   admin: AdminSettings;
   usage: UsageSettings;
+  /** `store:`, else BYOKEY_DATABASE_URL, else the embedded SQLite database. */
+  store: StoreSettings;
+  /** `redis:`, else BYOKEY_REDIS_URL; none: every piece of shared state stays in this process. */
+  redis?: RedisSettings;
   /** In file order: the order decides which instance serves a model listed twice. */
   providers: ProviderInstanceConfig[];
   routing: RoutingSettings;

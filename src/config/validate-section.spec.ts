@@ -48,13 +48,13 @@ describe('issueAt', () => {
 
 describe('knownKeys', () => {
   it.each([
-    [ServerConfigDto, ['body_limit', 'host', 'port', 'shutdown_timeout_ms', 'sse_keepalive_ms']],
+    [ServerConfigDto, ['body_limit', 'drain_grace_ms', 'drain_ms', 'host', 'port', 'shutdown_timeout_ms', 'sse_keepalive_ms']],
     [
       ProviderInstanceConfigDto,
       ['accounts', 'api_key', 'api_keys', 'base_url', 'cooldown_ms', 'enabled', 'excluded_models', 'headers', 'models', 'oauth', 'strategy', 'timeout_ms', 'timeouts', 'type'],
     ],
     [ApiKeyEntryDto, ['base_url', 'key']],
-    [GatewayConfigFileDto, ['admin', 'auth', 'providers', 'routing', 'server', 'usage', 'version']],
+    [GatewayConfigFileDto, ['admin', 'auth', 'providers', 'redis', 'routing', 'server', 'store', 'usage', 'version']],
   ])('lists the keys of %p once each', (cls, keys) => {
     const known = knownKeys(cls);
 
