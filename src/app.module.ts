@@ -12,6 +12,7 @@ import { PROVIDER_PLUGIN_MODULES } from './providers';
 import { OAUTH_DEFINITIONS } from './providers/oauth-definitions';
 import { SharedProvidersModule } from './providers/shared/shared-providers.module';
 import { RegistryModule } from './registry/registry.module';
+import { SharedStateModule } from './store/shared/shared-state.module';
 import { StoreModule } from './store/store.module';
 import { UpstreamModule } from './upstream/upstream.module';
 import { UsageBusModule } from './usage/usage-bus.module';
@@ -31,6 +32,7 @@ export class AppModule {
         GatewayConfigModule.forRoot(config),
         UpstreamModule,
         StoreModule.forRoot({ home: options.home }),
+        SharedStateModule.forRoot(config.redis),
         AuthModule.forRoot(OAUTH_DEFINITIONS),
         SharedProvidersModule,
         RegistryModule.forPlugins(PROVIDER_PLUGIN_MODULES),
