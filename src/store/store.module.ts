@@ -12,6 +12,7 @@ import { SqliteAccountStore } from './sqlite/sqlite-account-store';
 import { SqliteProviderOverridesStore } from './sqlite/sqlite-provider-overrides-store';
 import { SqliteClientKeyStore } from './sqlite/sqlite-client-key-store';
 import { SqliteUsageStore } from './sqlite/sqlite-usage-store';
+import { StoreProbe } from './store-probe';
 import { UsageStore } from './usage-store';
 
 /**
@@ -35,13 +36,18 @@ export class StoreModule implements OnApplicationShutdown {
         { provide: UsageStore, useFactory: (db: Database.Database) => new SqliteUsageStore(db), inject: [SQLITE_CONNECTION] },
         RateLimitSnapshots,
         {
+          provide: StoreProbe,
+          useFactory: (db: Database.Database): StoreProbe => ({ ping: async () => void db.prepare('SELECT 1').get() }),
+          inject: [SQLITE_CONNECTION],
+        },
+        {
           provide: ProviderOverridesStore,
           useFactory: (store: AccountStore) =>
             new SqliteProviderOverridesStore((store as SqliteAccountStore).connection, (store as SqliteAccountStore).tokenCipher),
           inject: [AccountStore],
         },
       ],
-      exports: [AccountStore, ClientKeyStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore, UsageStore],
+      exports: [AccountStore, ClientKeyStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore, UsageStore, StoreProbe],
     };
   }
 
