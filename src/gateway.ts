@@ -10,8 +10,10 @@ import { ActiveStreams } from './api/streaming/active-streams';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import { registerJsonBodyParser } from './api/json-body-parser';
+import { setTimeout as delay } from 'node:timers/promises';
 import { ensureByokeyHome } from './config/byokey-home';
-import type { GatewayConfig } from './config/gateway-config';
+import type { GatewayConfig, ServerSettings } from './config/gateway-config';
+import { DrainState } from './health/drain-state';
 import { createRootLogger, type LogLevel } from './logging/logger-options';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { installProcessGuard } from './logging/process-guard';
@@ -56,9 +58,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   registerJsonBodyParser(fastify);
   registerRequestLogging(fastify, logger);
   registerUsageRecording(fastify, app.get(UsageBus));
+  const drain = app.get(DrainState);
   // Callback style, not async: no promise per request.
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    // Draining: answer, but have keep-alive clients (a balancer's pooled connections) reconnect,
+    // which takes them to an instance that stays.
+    if (drain.draining) reply.header('connection', 'close');
     done();
   });
   if (unguard) app.getHttpServer().once('close', unguard);
@@ -66,6 +72,19 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   setupOpenApi(app, config);
   await app.init();
   return app;
+}
+
+/**
+ * SIGTERM's way out, timed from the signal: readiness turns false at once (/readyz 503) while
+ * requests are still served until `drainGraceMs`, long enough for the load balancer's health check
+ * to notice; then new connections are refused, and streams still open at `shutdownTimeoutMs`
+ * (drain_ms) end with an in-stream error (closeGateway).
+ */
+export async function drainGateway(app: NestFastifyApplication, server: Pick<ServerSettings, 'drainGraceMs' | 'shutdownTimeoutMs'>): Promise<void> {
+  const started = Date.now();
+  app.get(DrainState).begin(started);
+  if (server.drainGraceMs > 0) await delay(server.drainGraceMs);
+  await closeGateway(app, Math.max(0, server.shutdownTimeoutMs - (Date.now() - started)));
 }
 
 /** After the deadline's in-stream errors are written, how long before sockets are cut. */

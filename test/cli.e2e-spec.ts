@@ -410,6 +410,39 @@ describe('byokey serve', () => {
       expect(Date.now() - streamEnded).toBeLessThan(2000);
     });
 
+    it('drains: /readyz turns 503 at once, new requests are served through drain_grace_ms, then refused; the open stream completes', async () => {
+      const { proc, url } = await startServe(['drain_grace_ms: 1000', 'drain_ms: 5000']);
+      const ready = await request(`${url}/readyz`, { dispatcher: agent });
+      expect(ready.statusCode).toBe(200);
+      expect(await ready.body.json()).toEqual({ status: 'ready', checks: { store: 'ok', redis: 'off' } });
+
+      upstream.script({ kind: 'stream', delayMs: 150, events: chunkEvents(12) });
+      const stream = await openStream(url, agent, { keepAlive: false });
+      await stream.firstData;
+      const signalled = Date.now();
+      proc.signal('SIGTERM');
+      await proc.waitFor(/SIGTERM received, finishing open requests \(up to 5000 ms\), taking new ones for 1000 ms/);
+
+      // Within the grace: not ready, yet still answering, and asking keep-alive clients to go.
+      const draining = await request(`${url}/readyz`, { dispatcher: agent });
+      expect(draining.statusCode).toBe(503);
+      expect(((await draining.body.json()) as { status: string }).status).toBe('draining');
+      const served = await request(`${url}/v1/models`, { dispatcher: agent });
+      expect(served.statusCode).toBe(200);
+      expect(served.headers.connection).toBe('close');
+      await served.body.dump();
+      expect(Date.now() - signalled).toBeLessThan(1000);
+
+      // After it: new connections are refused while the stream runs on to its end.
+      await sleep(Math.max(0, 1200 - (Date.now() - signalled)));
+      expect(['ECONNREFUSED', 'ECONNRESET', 503]).toContain(await freshRequest(`${url}/healthz`));
+      const text = await stream.done;
+      expect(contents(parseFrames(text).slice(0, -1))).toEqual(words(12));
+      expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+      const result = await proc.exit(4000);
+      expect(result.code).toBe(0);
+    });
+
     it('exits as soon as the last stream ends, even when the client keeps its connection alive', async () => {
       const { proc, url } = await startServe([]);
       upstream.script({ kind: 'stream', delayMs: 150, events: chunkEvents(6) });

@@ -1,5 +1,6 @@
-// `byokey serve`: load providers.yaml, start the gateway, and shut down gracefully on
-// SIGTERM/SIGINT (stop accepting, let open streams finish within server.shutdown_timeout_ms).
+// `byokey serve`: load providers.yaml, start the gateway, and drain on SIGTERM/SIGINT: /readyz
+// turns 503 at once, new requests are served for server.drain_grace_ms more, then new connections
+// are refused and open streams finish within server.drain_ms; the process exits 0.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
@@ -61,7 +62,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const home = ensureByokeyHome();
 
   // Nest and the app load only here, so `--help` and config errors answer at once.
-  const { closeGateway, createGateway } = require('../gateway') as typeof import('../gateway');
+  const { drainGateway, createGateway } = require('../gateway') as typeof import('../gateway');
   let app: Awaited<ReturnType<typeof createGateway>> | undefined;
   try {
     app = await createGateway(config, { logLevel, home, guardProcess: true });
@@ -98,8 +99,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
         process.exit(130);
       }
       stopping = true;
-      io.out(`byokey: ${signal} received, finishing open requests (up to ${server.shutdownTimeoutMs} ms)`);
-      closeGateway(running, server.shutdownTimeoutMs).then(
+      const grace = server.drainGraceMs > 0 ? `, taking new ones for ${server.drainGraceMs} ms while /readyz says draining` : '';
+      io.out(`byokey: ${signal} received, finishing open requests (up to ${server.shutdownTimeoutMs} ms)${grace}`);
+      drainGateway(running, server).then(
         () => resolve(EXIT_OK),
         (error: unknown) => {
           io.err(`byokey: error during shutdown: ${(error as Error).message}`);

@@ -137,7 +137,7 @@ export class ServerConfigDto {
   @Min(0)
   drain_grace_ms?: number;
 
-  /** After the grace: how long streams in flight may run on before they end with an error event. */
+  /** How long after SIGTERM streams in flight may run on before they end with an error event. */
   @IsOptional()
   @Transform(toNumber)
   @IsInt({ message: 'must be a whole number of milliseconds' })

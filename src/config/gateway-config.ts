@@ -28,7 +28,7 @@ export interface ServerSettings {
   host: string;
   port: number;
   bodyLimit: number;
-  /** After the grace, how long streams in flight may run on (`drain_ms`, once `shutdown_timeout_ms`). */
+  /** How long after SIGTERM streams in flight may run on (`drain_ms`, once `shutdown_timeout_ms`). */
   shutdownTimeoutMs: number;
   /** After SIGTERM, how long new requests are still served while /readyz says "draining". */
   drainGraceMs: number;

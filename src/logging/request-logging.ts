@@ -8,6 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { requestNotes } from './request-notes';
 
+/** Health probes: not logged (readiness changes are logged where they happen). */
+const PROBE_URLS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
 export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
   // The level is fixed for the gateway's life, so this is decided once: at `error` and above
   // (or `silent`) no hook is added and requests pay nothing.
@@ -15,6 +18,8 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
   const completedLines = logger.isLevelEnabled('info');
 
   fastify.addHook('onRequest', (request, reply, done) => {
+    // A balancer probes several times a second; its answers are no request worth a line.
+    if (PROBE_URLS.has(request.raw.url ?? '')) return done();
     const startedAt = Date.now();
     const raw = reply.raw;
     // `close`, not Fastify's onResponse: a streamed response written to the raw socket after

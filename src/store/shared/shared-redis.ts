@@ -89,9 +89,11 @@ export class SharedRedis {
   async close(): Promise<void> {
     this.closing = true;
     this.listeners.clear();
-    await Promise.allSettled([this.client.quit(), this.subscriber.quit()]);
-    this.client.disconnect();
-    this.subscriber.disconnect();
+    // QUIT lets a connected client finish what it sent; one that is not connected just stops
+    // trying (a QUIT would wait for a reconnection that may never come).
+    await Promise.allSettled(
+      [this.client, this.subscriber].map((connection) => (connection.status === 'ready' ? connection.quit() : connection.disconnect())),
+    );
   }
 
   private setUp(up: boolean): void {
