@@ -77,9 +77,23 @@ export function startFloor(upstream: string, execArgv: string[] = []): Promise<C
   return forkChild('floor', 'floor-proxy.js', [upstream], execArgv);
 }
 
+/** The multi-instance backends a `shared` gateway runs on: a schema of its own, a Redis prefix of its own. */
+export interface SharedBackends {
+  postgresUrl: string;
+  schema: string;
+  redisUrl: string;
+  keyPrefix: string;
+}
+
+/** The admin key of a gateway whose client key is made over the admin API. */
+const BENCH_ADMIN_KEY = 'bench-admin-key-0123456789';
+
 /** providers.yaml for one fake upstream: every scenario's model on its own instance. */
-export function byokeyConfig(upstream: string, keyed = false): string {
-  return `${keyed ? 'auth:\n  mode: keys\n' : ''}server:
+export function byokeyConfig(upstream: string, keyed = false, shared?: SharedBackends): string {
+  const backends = shared
+    ? `store:\n  url: ${shared.postgresUrl}\n  schema: ${shared.schema}\nredis:\n  url: ${shared.redisUrl}\n  key_prefix: "${shared.keyPrefix}"\nadmin:\n  key: ${BENCH_ADMIN_KEY}\n`
+    : '';
+  return `${keyed ? 'auth:\n  mode: keys\n' : ''}${backends}server:
   host: 127.0.0.1
   port: 0
   shutdown_timeout_ms: 2000
@@ -118,6 +132,8 @@ export interface ByokeyOptions {
    * enough never to trip: the key check, scope and limits run on every request.
    */
   clientKey?: boolean;
+  /** Runs on PostgreSQL and Redis instead of the embedded store (the key is made over the admin API). */
+  shared?: SharedBackends;
 }
 
 /**
@@ -145,11 +161,11 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   };
   const store = SqliteAccountStore.open({ home, env });
   await store.save({ provider: 'codex', accountId: 'default', tokens: { accessToken: 't' }, claims: { chatgpt_account_id: 'a' } });
-  const clientKey = options.clientKey ? await createBenchKey(root, store) : undefined;
+  let clientKey = options.clientKey && !options.shared ? await createBenchKey(root, store) : undefined;
   await store.close();
 
   const config = join(dir, 'providers.yaml');
-  writeFileSync(config, byokeyConfig(options.upstream, options.clientKey));
+  writeFileSync(config, byokeyConfig(options.upstream, options.clientKey, options.shared));
 
   const proc = fork(join(root, 'dist', 'main.js'), ['serve', '--config', config, '--port', '0', '--log-level', options.logLevel ?? 'silent'], {
     cwd: dir,
@@ -173,7 +189,9 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   proc.stdout!.off('data', collect);
   proc.stderr!.off('data', collect);
   output = '';
-  const child = track(options.clientKey ? 'byokey (keyed)' : 'byokey', url, proc, 'SIGTERM');
+  if (options.clientKey && options.shared) clientKey = await createBenchKeyOverHttp(url);
+  const name = options.shared ? 'byokey (shared)' : options.clientKey ? 'byokey (keyed)' : 'byokey';
+  const child = track(name, url, proc, 'SIGTERM');
   child.clientKey = clientKey;
   const stop = child.stop;
   child.stop = async () => {
@@ -181,6 +199,26 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
     rmSync(dir, { recursive: true, force: true });
   };
   return child;
+}
+
+/** The limits of the bench's client key: every one set, none low enough to trip. */
+const BENCH_KEY_LIMITS = {
+  rpm: 100_000_000,
+  tpm: 1_000_000_000_000,
+  concurrency: 100_000,
+  budget: { tokens: 1_000_000_000_000_000, per: 'month' },
+};
+
+/** The same key as createBenchKey, made over the admin API (whatever the store). */
+async function createBenchKeyOverHttp(url: string): Promise<string> {
+  const answer = await fetch(`${url}/admin/v1/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', models: ['bench-*', 'gpt-5*', 'claude-*'], ...BENCH_KEY_LIMITS, expires_in: '1d' }),
+  });
+  const body = (await answer.json()) as { secret?: string };
+  if (answer.status !== 201 || !body.secret) throw new Error(`creating the bench key answered ${answer.status}: ${JSON.stringify(body)}`);
+  return body.secret;
 }
 
 /** A client key in the store of the build under test, limits generous, every model in scope. */
@@ -195,10 +233,7 @@ async function createBenchKey(root: string, accounts: unknown): Promise<string> 
   const { secret } = await createClientKey(keys, {
     name: 'bench',
     models: ['bench-*', 'gpt-5*', 'claude-*'],
-    rpm: 100_000_000,
-    tpm: 1_000_000_000_000,
-    concurrency: 100_000,
-    budget: { tokens: 1_000_000_000_000_000, per: 'month' },
+    ...BENCH_KEY_LIMITS,
     expiresAt: Date.now() + 86_400_000,
   });
   return secret;

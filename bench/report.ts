@@ -14,6 +14,8 @@ export interface CaseResult {
   compared?: boolean;
   /** True when the keyed gateway was measured (its rounds are in rounds.keyed). */
   keyed?: boolean;
+  /** True when the keyed gateway on PostgreSQL and Redis was measured (rounds.shared). */
+  shared?: boolean;
   /** Failed byokey requests during the warm-up (not in the figures, but they fail the run). */
   byokeyWarmupErrors: number;
 }
@@ -121,6 +123,21 @@ export function keyedTable(cases: CaseResult[]): string {
   return lines.join('\n');
 }
 
+export function sharedTable(cases: CaseResult[]): string {
+  const lines = [
+    '| scenario | conns | embedded req/s | PostgreSQL + Redis req/s | **shared/embedded** | p50 ms embedded / shared | CPU µs/req embedded / shared | errors embedded/shared |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const c of cases.filter((x) => x.shared)) {
+    const k = summarize(c.rounds.keyed);
+    const s = summarize(c.rounds.shared);
+    lines.push(
+      `| ${c.scenario} | ${c.connections} | ${f0(k.rps)} | ${f0(s.rps)} | **${f2(ratio(c, 'keyed', 'shared'))}** | ${f2(k.p50)} / ${f2(s.p50)} | ${f0(k.cpuUs)} / ${f0(s.cpuUs)} | ${k.errors}/${s.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export function streamsTable(s: { byokey: StreamsResult; floor: StreamsResult }): string {
   const row = (name: string, r: StreamsResult) =>
     `| ${name} | ${r.streams} | ${f0(r.idleMb)} | ${f0(r.allOpenMb)} | ${f0(r.peakMb)} | ${f0(r.peakMb - r.idleMb)} | ${f2(r.openSeconds)} | ${r.completed} | ${r.errors} |`;
@@ -153,6 +170,10 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     if (c.connections === 32 && (c.scenario === 'json' || c.scenario === 'stream')) {
       const r = ratio(c, 'floor');
       checks.push({ what: `${c.scenario} @32: byokey/floor req/s ≥ 0.8`, value: f2(r), ok: r >= 0.8 });
+    }
+    if (c.shared && c.connections === 32) {
+      const r = ratio(c, 'keyed', 'shared');
+      checks.push({ what: `${c.scenario} @32: PostgreSQL + Redis / embedded req/s ≥ 0.85 (issue #14)`, value: f2(r), ok: r >= 0.85 });
     }
     if (c.keyed && c.connections === 32) {
       const r = ratio(c, 'byokey', 'keyed');
@@ -219,6 +240,7 @@ export function resultsMarkdown(report: BenchReport): string {
   }
   if (report.cases.some((c) => c.compared)) parts.push('## A/B against another build', '', compareTable(report.cases), '');
   if (report.cases.some((c) => c.keyed)) parts.push('## Access control: keyless against keyed (same build)', '', keyedTable(report.cases), '');
+  if (report.cases.some((c) => c.shared)) parts.push('## Several instances: embedded store against PostgreSQL + Redis (same build, keyed)', '', sharedTable(report.cases), '');
   if (report.streams) parts.push('## Concurrent streams', '', streamsTable(report.streams), '');
   if (report.soak) parts.push('## Soak', '', soakTable(report.soak), '');
   parts.push('## Targets (issue #7)', '', targetsTable(checkTargets(report)), '');

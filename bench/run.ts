@@ -10,6 +10,7 @@ import { probe, runLoad, type RunResult } from './load';
 import { concurrentStreams, soak } from './memory';
 import { parseOptions, USAGE, type BenchOptions } from './options';
 import { cpuMsOf, killAll, ROOT, startByokey, startFakeUpstream, startFloor, type Child } from './processes';
+import { dropSharedBackends, sharedBackends } from './shared-backends';
 import {
   checkTargets,
   machineLine,
@@ -18,6 +19,7 @@ import {
   compareTable,
   keyedTable,
   ratio,
+  sharedTable,
   streamsTable,
   summarize,
   targetsTable,
@@ -48,21 +50,32 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
   const keyed = selected.some((s) => s.keyed)
     ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true, execArgv: profiling('keyed') })
     : undefined;
+  const backends = selected.some((s) => s.shared) ? sharedBackends() : undefined;
+  const shared = backends
+    ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true, shared: backends, execArgv: profiling('shared') })
+    : undefined;
   const baseTargets: TargetName[] = candidate ? [...TARGETS, 'candidate'] : [...TARGETS];
   // Whose CPU a target's requests cost: the fake for direct, else the proxy in front of it.
-  const processes = { direct: fake, floor, byokey, ...(candidate ? { candidate } : {}), ...(keyed ? { keyed } : {}) } as Record<TargetName, Child>;
+  const processes = {
+    direct: fake,
+    floor,
+    byokey,
+    ...(candidate ? { candidate } : {}),
+    ...(keyed ? { keyed } : {}),
+    ...(shared ? { shared } : {}),
+  } as Record<TargetName, Child>;
   const urls = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, child.url])) as Record<TargetName, string>;
   try {
     for (const scenario of selected) {
-      const targets: TargetName[] = scenario.keyed ? [...baseTargets, 'keyed'] : baseTargets;
-      const specFor = (target: TargetName) => requestFor(scenario, target, keyed?.clientKey);
+      const targets: TargetName[] = [...baseTargets, ...(scenario.keyed ? ['keyed' as const] : []), ...(scenario.shared ? ['shared' as const] : [])];
+      const specFor = (target: TargetName) => requestFor(scenario, target, target === 'shared' ? shared?.clientKey : keyed?.clientKey);
       for (const target of targets) await probe(urls[target], specFor(target));
       for (const connections of options.connections) {
         const run = (target: TargetName, seconds: number): Promise<RunResult> =>
           runLoad({ url: urls[target], spec: specFor(target), connections, seconds, cpuMs: () => cpuMsOf(processes[target]) });
         const warmups = {} as Record<TargetName, RunResult>;
         for (const target of targets) warmups[target] = await run(target, options.warmupSeconds);
-        const rounds: Record<TargetName, RunResult[]> = { direct: [], floor: [], byokey: [], candidate: [], keyed: [] };
+        const rounds: Record<TargetName, RunResult[]> = { direct: [], floor: [], byokey: [], candidate: [], keyed: [], shared: [] };
         for (let round = 0; round < options.rounds; round++) {
           // Rotate who goes first, so no target always runs right after the same one.
           for (let k = 0; k < targets.length; k++) {
@@ -75,9 +88,10 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
           title: scenario.title,
           connections,
           rounds,
-          byokeyWarmupErrors: warmups.byokey.errors + (warmups.keyed?.errors ?? 0),
+          byokeyWarmupErrors: warmups.byokey.errors + (warmups.keyed?.errors ?? 0) + (warmups.shared?.errors ?? 0),
           compared: !!candidate,
           keyed: !!scenario.keyed,
+          shared: !!scenario.shared,
         };
         report.cases.push(c);
         const s = (t: TargetName) => summarize(rounds[t]);
@@ -85,13 +99,16 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
           `  ${scenario.id} @${connections}: direct ${Math.round(s('direct').rps)}, floor ${Math.round(s('floor').rps)}, byokey ${Math.round(s('byokey').rps)} req/s; ` +
             `p50 ${s('floor').p50.toFixed(2)} / ${s('byokey').p50.toFixed(2)} ms; errors ${s('direct').errors}/${s('floor').errors}/${s('byokey').errors}` +
             (candidate ? `; candidate ${Math.round(s('candidate').rps)} req/s, p50 ${s('candidate').p50.toFixed(2)} ms, errors ${s('candidate').errors}` : '') +
-            (scenario.keyed ? `; keyed ${Math.round(s('keyed').rps)} req/s (×${ratio(c, 'byokey', 'keyed').toFixed(2)}), p50 ${s('keyed').p50.toFixed(2)} ms, errors ${s('keyed').errors}` : ''),
+            (scenario.keyed ? `; keyed ${Math.round(s('keyed').rps)} req/s (×${ratio(c, 'byokey', 'keyed').toFixed(2)}), p50 ${s('keyed').p50.toFixed(2)} ms, errors ${s('keyed').errors}` : '') +
+            (scenario.shared ? `; shared ${Math.round(s('shared').rps)} req/s (×${ratio(c, 'keyed', 'shared').toFixed(2)} of keyed), p50 ${s('shared').p50.toFixed(2)} ms, errors ${s('shared').errors}` : ''),
         );
       }
     }
   } finally {
     await candidate?.stop();
     await keyed?.stop();
+    await shared?.stop();
+    if (backends) await dropSharedBackends(backends);
     await byokey.stop();
     await floor.stop();
     await fake.stop();
@@ -204,6 +221,7 @@ async function main(): Promise<number> {
   if (report.cases.length > 0) out.push('Throughput and latency (medians over rounds; ratios are medians of per-round ratios)', '', throughputTable(report.cases), '');
   if (report.cases.some((c) => c.compared)) out.push(`A/B: byokey against the candidate build (${options.compareRoot})`, '', compareTable(report.cases), '');
   if (report.cases.some((c) => c.keyed)) out.push('A/B: keyless byokey against byokey with a client key and limits (same build, same rounds)', '', keyedTable(report.cases), '');
+  if (report.cases.some((c) => c.shared)) out.push('A/B: keyed byokey on the embedded store against the same on PostgreSQL + Redis (same build, same rounds)', '', sharedTable(report.cases), '');
   if (report.streams) out.push('Concurrent streams', '', streamsTable(report.streams), '');
   if (report.soak) out.push('Soak', '', soakTable(report.soak), '');
   const checks = checkTargets(report);

@@ -6,9 +6,11 @@
  * `candidate` is a second byokey build (`--compare DIR`), measured in the same rotation. `keyed`
  * is a second byokey process of the same build that needs a client key (with every limit set,
  * none low enough to trip), measured beside the keyless `byokey` in keyed scenarios: the A/B
- * cost of access control.
+ * cost of access control. `shared` is that keyed gateway again on the multi-instance backends —
+ * PostgreSQL store (usage records, keys) and Redis limit counters — measured beside `keyed`
+ * (embedded SQLite, limits in memory) in shared scenarios: the A/B cost of running as a fleet.
  */
-export type TargetName = 'direct' | 'floor' | 'byokey' | 'candidate' | 'keyed';
+export type TargetName = 'direct' | 'floor' | 'byokey' | 'candidate' | 'keyed' | 'shared';
 export const TARGETS: readonly TargetName[] = ['direct', 'floor', 'byokey'];
 
 export interface RequestSpec {
@@ -28,6 +30,8 @@ export interface Scenario {
   upstream: RequestSpec;
   /** Also measured on the keyed gateway, with its client key (the `keyed` target). */
   keyed?: boolean;
+  /** Also measured on the keyed gateway on PostgreSQL and Redis (the `shared` target). */
+  shared?: boolean;
 }
 
 const SYSTEM = 'You are a concise assistant. Answer in plain text. Keep every answer under fifty words unless asked otherwise.';
@@ -96,6 +100,14 @@ export function scenarios(pad: number): Scenario[] {
       keyed: true,
     },
     {
+      id: 'shared',
+      title: 'chat, non-stream JSON, keyed: embedded store (SQLite, limits in memory) vs PostgreSQL store and Redis limits',
+      byokey: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+      upstream: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+      keyed: true,
+      shared: true,
+    },
+    {
       id: 'stream',
       title: 'chat, 20-chunk SSE stream',
       byokey: spec('/v1/chat/completions', chatBody('bench-model', true, pad), 'data: [DONE]'),
@@ -124,7 +136,7 @@ export function scenarios(pad: number): Scenario[] {
 
 /** The request a target gets in a scenario; the keyed gateway's carries its client key. */
 export function requestFor(scenario: Scenario, target: TargetName, clientKey = ''): RequestSpec {
-  if (target === 'keyed') return { ...scenario.byokey, headers: { ...scenario.byokey.headers, authorization: `Bearer ${clientKey}` } };
+  if (target === 'keyed' || target === 'shared') return { ...scenario.byokey, headers: { ...scenario.byokey.headers, authorization: `Bearer ${clientKey}` } };
   return target === 'byokey' || target === 'candidate' ? scenario.byokey : scenario.upstream;
 }
 
