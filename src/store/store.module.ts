@@ -60,12 +60,12 @@ export class StoreModule implements OnApplicationShutdown {
       fromStores(StoreProbe, (stores) => stores.probe),
       RateLimitSnapshots,
     ];
-    const exports: DynamicModule['exports'] = [AccountStore, ClientKeyStore, RateLimitSnapshots, ProviderOverridesStore, UsageStore, StoreProbe];
+    const exported: NonNullable<DynamicModule['exports']> = [AccountStore, ClientKeyStore, RateLimitSnapshots, ProviderOverridesStore, UsageStore, StoreProbe];
     if (settings.kind === 'sqlite') {
       providers.push({ provide: SQLITE_CONNECTION, useFactory: (stores: Stores) => stores.sqlite, inject: [STORES] });
-      exports.push(SQLITE_CONNECTION);
+      exported.push(SQLITE_CONNECTION);
     }
-    return { module: StoreModule, providers, exports };
+    return { module: StoreModule, providers, exports: exported };
   }
 
   async onApplicationShutdown(): Promise<void> {
