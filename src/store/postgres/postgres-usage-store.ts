@@ -2,9 +2,9 @@
 // second (up to 2000 records): one prepared INSERT … SELECT FROM json_to_recordset($1) stores it
 // in one round trip and one statement (so all or nothing), whatever its size. JSON because
 // JSON.stringify is native: a 2000-record batch costs the event loop ~6 ms, where pg's own
-// serialisation of 19 parameter arrays costs ~30 ms (the database's share is the same). Aggregates are one query
-// with the medians in it: percentile_disc(0.5) is the lower median, the value SQLite's query
-// picks, so both backends give the same numbers.
+// serialisation of 19 parameter arrays costs ~30 ms (the database's share is the same).
+// Aggregates are one query with the medians in it: percentile_disc(0.5) is the lower median, the
+// value SQLite's query picks, so both backends give the same numbers.
 import type { UsageRecord } from '../usage-record';
 import {
   UsageStore,
