@@ -31,7 +31,7 @@ export class AppModule {
       imports: [
         GatewayConfigModule.forRoot(config),
         UpstreamModule,
-        StoreModule.forRoot({ home: options.home }),
+        StoreModule.forRoot({ home: options.home, store: config.store }),
         SharedStateModule.forRoot(config.redis),
         AuthModule.forRoot(OAUTH_DEFINITIONS),
         SharedProvidersModule,

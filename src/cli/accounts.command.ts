@@ -7,6 +7,7 @@ import { codexAccountFacts } from '../providers/codex/codex.oauth';
 import type { Account } from '../store/account';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { relativeTime, table } from './format';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
 import { withAccountStore } from './open-store';
 
 export const ACCOUNTS_USAGE = `Usage: byokey accounts <subcommand>
@@ -16,7 +17,10 @@ export const ACCOUNTS_USAGE = `Usage: byokey accounts <subcommand>
   remove <provider> <account>                  forget an account
   import codex [--file F] [--account NAME]     the Codex CLI's login ($CODEX_HOME/auth.json,
                                                else ~/.codex/auth.json)
-  import claude [--file F] [--account NAME]    Claude Code's login (~/.claude/.credentials.json)`;
+  import claude [--file F] [--account NAME]    Claude Code's login (~/.claude/.credentials.json)
+
+Options:
+${CONFIG_OPTION_HELP}`;
 
 export async function accountsCommand(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
@@ -40,8 +44,10 @@ export async function accountsCommand(argv: string[], io: CliIo): Promise<number
 }
 
 async function list(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { provider: { type: 'string' } } });
-  return withAccountStore(io, async (store) => {
+  const { values } = parseArgs({ args: argv, options: { provider: { type: 'string' }, ...CONFIG_OPTION } });
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withAccountStore(io, settings, async (store) => {
     const accounts = await store.list(values.provider);
     if (accounts.length === 0) {
       io.out(`No accounts${values.provider ? ` for ${values.provider}` : ''}. Add one with: byokey login <provider>, or byokey accounts import codex|claude`);
@@ -61,10 +67,12 @@ function row(account: Account): string[] {
 }
 
 async function use(argv: string[], io: CliIo): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: argv, options: CONFIG_OPTION, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError('usage: byokey accounts use <provider> <account>');
   const [provider, accountId] = positionals;
-  return withAccountStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withAccountStore(io, settings, async (store) => {
     if (!(await store.setDefault(provider, accountId))) {
       io.err(`byokey accounts use: no ${provider} account named "${accountId}" (see: byokey accounts list)`);
       return EXIT_FAILURE;
@@ -75,10 +83,12 @@ async function use(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function remove(argv: string[], io: CliIo): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: argv, options: CONFIG_OPTION, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError('usage: byokey accounts remove <provider> <account>');
   const [provider, accountId] = positionals;
-  return withAccountStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withAccountStore(io, settings, async (store) => {
     if (!(await store.remove(provider, accountId))) {
       io.err(`byokey accounts remove: no ${provider} account named "${accountId}"`);
       return EXIT_FAILURE;
@@ -91,7 +101,7 @@ async function remove(argv: string[], io: CliIo): Promise<number> {
 async function importAccount(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { file: { type: 'string' }, account: { type: 'string' } },
+    options: { file: { type: 'string' }, account: { type: 'string' }, ...CONFIG_OPTION },
     allowPositionals: true,
   });
   const source = positionals[0];
@@ -111,7 +121,9 @@ async function importAccount(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  return withAccountStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withAccountStore(io, settings, async (store) => {
     const saved = await store.save(account);
     const expiry = saved.expiresAt === undefined ? '' : `; token expires ${relativeTime(saved.expiresAt)}`;
     io.out(`Imported ${source} account "${saved.accountId}"${saved.label ? ` (${saved.label})` : ''}${saved.isDefault ? ', the default' : ''}${expiry}.`);

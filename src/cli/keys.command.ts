@@ -16,6 +16,7 @@ import type { BudgetPeriod, ClientKey, ClientKeyChanges } from '../store/client-
 import { ClientKeyNameTaken } from '../store/client-key-store';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io';
 import { relativeTime, table } from './format';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
 import { withClientKeyStore } from './open-store';
 
 export const KEYS_USAGE = `Usage: byokey keys <subcommand>
@@ -33,7 +34,10 @@ Limits:
   --budget-tokens N      tokens per --per day|month (UTC), with --per
   --expires DURATION     e.g. 12h, 30d, 2w from now
 With update, 'none' removes a limit (--rpm none), --models all allows every model and
---expires never removes the expiry.`;
+--expires never removes the expiry.
+
+Options:
+${CONFIG_OPTION_HELP}`;
 
 const LIMIT_OPTIONS = {
   models: { type: 'string' },
@@ -43,6 +47,7 @@ const LIMIT_OPTIONS = {
   'budget-tokens': { type: 'string' },
   per: { type: 'string' },
   expires: { type: 'string' },
+  ...CONFIG_OPTION,
 } as const;
 
 export async function keysCommand(argv: string[], io: CliIo): Promise<number> {
@@ -80,7 +85,9 @@ async function create(argv: string[], io: CliIo): Promise<number> {
   if (values['budget-tokens'] !== undefined) spec.budget = { tokens: count('--budget-tokens', values['budget-tokens']), per: period(values.per!) };
   if (values.expires !== undefined) spec.expiresAt = now + duration(values.expires);
 
-  return withClientKeyStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withClientKeyStore(io, settings, async (store) => {
     let created;
     try {
       created = await createClientKey(store, spec);
@@ -100,8 +107,10 @@ async function create(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function list(argv: string[], io: CliIo): Promise<number> {
-  parseArgs({ args: argv, options: {} });
-  return withClientKeyStore(io, async (store) => {
+  const { values } = parseArgs({ args: argv, options: CONFIG_OPTION });
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withClientKeyStore(io, settings, async (store) => {
     const keys = await store.list();
     if (keys.length === 0) {
       io.out('No client keys. Create one with: byokey keys create --name NAME');
@@ -123,9 +132,11 @@ async function list(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function revoke(argv: string[], io: CliIo): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, options: {}, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args: argv, options: CONFIG_OPTION, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('usage: byokey keys revoke <name|id>');
-  return withClientKeyStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withClientKeyStore(io, settings, async (store) => {
     const key = await store.revoke(positionals[0]);
     if (!key) {
       io.err(`byokey keys revoke: no client key named or with id "${positionals[0]}" (see: byokey keys list)`);
@@ -149,7 +160,9 @@ async function update(argv: string[], io: CliIo): Promise<number> {
   if (Object.keys(changes).length === 0 && budgetTokens === undefined && values.per === undefined) {
     throw new UsageError('keys update needs at least one limit to change');
   }
-  return withClientKeyStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withClientKeyStore(io, settings, async (store) => {
     const current = await store.find(positionals[0]);
     if (!current) {
       io.err(`byokey keys update: no client key named or with id "${positionals[0]}" (see: byokey keys list)`);

@@ -1,9 +1,15 @@
-// Loads providers.yaml for commands other than serve (login reads `oauth:` overrides, status
-// lists instances). Returns undefined, having said why, when the file is invalid.
+// Loads providers.yaml for commands other than serve, the way serve does (login reads `oauth:`
+// overrides, status lists instances, every command that opens the store reads `store:`).
+// Returns undefined, having said why, when the file is invalid.
 import { ConfigError } from '../config/config-error';
 import { loadGatewayConfig } from '../config/config.loader';
-import type { GatewayConfig } from '../config/gateway-config';
+import type { GatewayConfig, StoreSettings } from '../config/gateway-config';
 import type { CliIo } from './cli-io';
+
+/** The `--config` option of every command that reads providers.yaml. */
+export const CONFIG_OPTION = { config: { type: 'string', short: 'c' } } as const;
+
+export const CONFIG_OPTION_HELP = '  -c, --config FILE   providers.yaml whose `store:` to use (default: ./providers.yaml if present)';
 
 export function loadConfigForCommand(file: string | undefined, io: CliIo): GatewayConfig | undefined {
   try {
@@ -15,4 +21,9 @@ export function loadConfigForCommand(file: string | undefined, io: CliIo): Gatew
     }
     throw error;
   }
+}
+
+/** Where the command's data is: `store:` (or BYOKEY_DATABASE_URL), else the SQLite database in BYOKEY_HOME. */
+export function storeSettingsForCommand(file: string | undefined, io: CliIo): StoreSettings | undefined {
+  return loadConfigForCommand(file, io)?.store;
 }

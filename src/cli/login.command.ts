@@ -14,7 +14,8 @@ import { TerminalLoginUi } from './terminal-login-ui';
 
 export const LOGIN_USAGE = `Usage: byokey login <provider> [--account NAME] [--no-browser] [--config FILE]
 
-Signs in to a subscription and stores the account in BYOKEY_HOME.
+Signs in to a subscription and stores the account where providers.yaml's \`store:\` says (by
+default the database in BYOKEY_HOME; with a shared PostgreSQL, every gateway on it sees the account).
 
 Providers: ${Object.keys(OAUTH_DEFINITIONS).join(', ')}
 
@@ -22,7 +23,7 @@ Options:
       --account NAME  the account's name (default: the provider's default account, or "default")
       --no-browser    print the login URL instead of opening a browser; paste the redirect URL
                       (or the code) here when the browser is on another machine
-  -c, --config FILE   providers.yaml whose \`oauth:\` settings to use (default: ./providers.yaml)
+  -c, --config FILE   providers.yaml whose \`oauth:\` and \`store:\` settings to use (default: ./providers.yaml)
   -h, --help          show this help`;
 
 export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
@@ -49,7 +50,7 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
   if (!config) return EXIT_FAILURE;
   const definition = resolveOAuthDefinition(provider, OAUTH_DEFINITIONS, config)!;
 
-  return withAccountStore(io, async (store) => {
+  return withAccountStore(io, config.store, async (store) => {
     const accountId = values.account ?? (await store.getDefault(provider))?.accountId ?? 'default';
     const ui = new TerminalLoginUi(io);
     const abort = new AbortController();

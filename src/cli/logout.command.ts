@@ -1,16 +1,21 @@
 // `byokey logout <provider>`: forgets an account (the default one unless --account names another).
 import { parseArgs } from 'node:util';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
 import { withAccountStore } from './open-store';
 
-export const LOGOUT_USAGE = `Usage: byokey logout <provider> [--account NAME]
+export const LOGOUT_USAGE = `Usage: byokey logout <provider> [--account NAME] [--config FILE]
 
-Removes a stored account (default: the provider's default account).`;
+Removes a stored account (default: the provider's default account).
+
+Options:
+      --account NAME  the account to remove
+${CONFIG_OPTION_HELP}`;
 
 export async function logoutCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { account: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { account: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...CONFIG_OPTION },
     allowPositionals: true,
   });
   if (values.help) {
@@ -19,7 +24,9 @@ export async function logoutCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (positionals.length !== 1) throw new UsageError('name the provider to log out of');
   const provider = positionals[0];
-  return withAccountStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withAccountStore(io, settings, async (store) => {
     const accountId = values.account ?? (await store.getDefault(provider))?.accountId;
     if (!accountId || !(await store.remove(provider, accountId))) {
       io.err(`byokey logout: no ${provider} account${values.account ? ` named "${values.account}"` : ''} is stored`);

@@ -1,19 +1,20 @@
-// Opens the stores in BYOKEY_HOME for a command, and reports a store that cannot be opened
-// (corrupt file, wrong key) as a message and exit code instead of a stack trace.
+// Opens the stores a command works on — where `store:` in providers.yaml (or BYOKEY_DATABASE_URL)
+// says, exactly as `byokey serve` does, so `byokey login` against a shared PostgreSQL writes the
+// account every gateway sees — and reports a store that cannot be opened (corrupt file, wrong
+// key, unreachable database) as a message and exit code instead of a stack trace.
 import { ensureByokeyHome } from '../config/byokey-home';
+import type { StoreSettings } from '../config/gateway-config';
 import type { AccountStore } from '../store/account-store';
 import type { ClientKeyStore } from '../store/client-key-store';
-import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
-import { SqliteClientKeyStore } from '../store/sqlite/sqlite-client-key-store';
-import { SqliteUsageStore } from '../store/sqlite/sqlite-usage-store';
+import { openStores, type Stores } from '../store/open-stores';
 import { StoreError } from '../store/store-error';
 import type { UsageStore } from '../store/usage-store';
 import { EXIT_FAILURE, type CliIo } from './cli-io';
 
-export async function withAccountStore(io: CliIo, run: (store: AccountStore) => Promise<number>): Promise<number> {
-  let store: AccountStore;
+export async function withStores(io: CliIo, settings: StoreSettings, run: (stores: Stores) => Promise<number>): Promise<number> {
+  let stores: Stores;
   try {
-    store = SqliteAccountStore.open({ home: ensureByokeyHome() });
+    stores = await openStores({ home: ensureByokeyHome(), store: settings });
   } catch (error) {
     if (error instanceof StoreError) {
       io.err(`byokey: ${error.message}`);
@@ -22,17 +23,20 @@ export async function withAccountStore(io: CliIo, run: (store: AccountStore) => 
     throw error;
   }
   try {
-    return await run(store);
+    return await run(stores);
   } finally {
-    await store.close();
+    await stores.close();
   }
 }
 
-export async function withClientKeyStore(io: CliIo, run: (store: ClientKeyStore) => Promise<number>): Promise<number> {
-  return withAccountStore(io, (accounts) => run(new SqliteClientKeyStore((accounts as SqliteAccountStore).connection)));
+export function withAccountStore(io: CliIo, settings: StoreSettings, run: (store: AccountStore) => Promise<number>): Promise<number> {
+  return withStores(io, settings, (stores) => run(stores.accounts));
 }
 
-/** The usage records, in the same database file (and connection) as the accounts. */
-export function withUsageStore(io: CliIo, run: (store: UsageStore) => Promise<number>): Promise<number> {
-  return withAccountStore(io, (accounts) => run(new SqliteUsageStore((accounts as SqliteAccountStore).connection)));
+export function withClientKeyStore(io: CliIo, settings: StoreSettings, run: (store: ClientKeyStore) => Promise<number>): Promise<number> {
+  return withStores(io, settings, (stores) => run(stores.clientKeys));
+}
+
+export function withUsageStore(io: CliIo, settings: StoreSettings, run: (store: UsageStore) => Promise<number>): Promise<number> {
+  return withStores(io, settings, (stores) => run(stores.usage));
 }

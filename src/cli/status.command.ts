@@ -6,12 +6,12 @@ import { OAUTH_DEFINITIONS } from '../providers/oauth-definitions';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io';
 import { relativeTime, table } from './format';
 import { loadConfigForCommand } from './load-config';
-import { withAccountStore } from './open-store';
+import { withStores } from './open-store';
 import { byokeyVersion } from './version';
 
 export const STATUS_USAGE = `Usage: byokey status [--config FILE]
 
-Shows the configuration, its provider instances and the stored accounts.`;
+Shows the configuration, where its data is stored, its provider instances and the stored accounts.`;
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -28,8 +28,9 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   io.out(`config: ${config.source}`);
   io.out(`listen: http://${config.server.host}:${config.server.port}`);
   io.out(`data:   ${byokeyHome()}`);
-  return withAccountStore(io, async (store) => {
-    const accounts = await store.list();
+  return withStores(io, config.store, async (stores) => {
+    io.out(`store:  ${stores.location}`);
+    const accounts = await stores.accounts.list();
     io.out('');
     if (config.providers.length === 0) {
       io.out('No provider instances configured (add some to providers.yaml).');

@@ -4,8 +4,9 @@
 import { parseArgs } from 'node:util';
 import type { UsageAggregate, UsageGrouping } from '../store/usage-store';
 import { DEFAULT_GROUPING, DEFAULT_SINCE, parseGrouping, parseSince, UsageQueryError } from '../usage/usage-query';
-import { EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { table } from './format';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
 import { withUsageStore } from './open-store';
 
 export const USAGE_USAGE = `Usage: byokey usage [--since WINDOW] [--by key|model|account|instance]
@@ -16,6 +17,7 @@ cached / reasoning tokens, and the median time to first byte and duration.
 Options:
   --since WINDOW   how far back: 30m, 24h, 7d, 2w, or an ISO date (default ${DEFAULT_SINCE})
   --by GROUPING    key, model, account (credential) or instance (default ${DEFAULT_GROUPING})
+${CONFIG_OPTION_HELP}
   -h, --help       show this help`;
 
 const HEADINGS: Record<UsageGrouping, string> = { key: 'KEY', model: 'MODEL', account: 'ACCOUNT', instance: 'INSTANCE' };
@@ -23,7 +25,7 @@ const HEADINGS: Record<UsageGrouping, string> = { key: 'KEY', model: 'MODEL', ac
 export async function usageCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { since: { type: 'string' }, by: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { since: { type: 'string' }, by: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...CONFIG_OPTION },
   });
   if (values.help) {
     io.out(USAGE_USAGE);
@@ -39,7 +41,9 @@ export async function usageCommand(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof UsageQueryError) throw new UsageError(error.message);
     throw error;
   }
-  return withUsageStore(io, async (store) => {
+  const settings = storeSettingsForCommand(values.config, io);
+  if (!settings) return EXIT_FAILURE;
+  return withUsageStore(io, settings, async (store) => {
     const groups = await store.aggregate({ since, until: now }, by);
     io.out(`Usage since ${new Date(since).toISOString()}, by ${by}`);
     io.out('');

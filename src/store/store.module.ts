@@ -1,57 +1,74 @@
-// Provides the stores to the app — accounts and usage records — on the embedded SQLite database
-// in BYOKEY_HOME, opened at startup (a database or key that cannot be opened stops the gateway
-// with a StoreError) and closed at shutdown, after every other module's shutdown (a global
-// module's hooks run last), so the usage writer's last flush still has its connection.
-import type Database from 'better-sqlite3';
-import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+// Provides the stores to the app — accounts, client keys, usage records, runtime provider changes
+// and the readiness probe — on the backend `store:` names: the embedded SQLite database in
+// BYOKEY_HOME, or a PostgreSQL schema shared by several gateways. Opened at startup (a database or
+// key that cannot be opened stops the gateway with a StoreError) and closed at shutdown, after
+// every other module's shutdown (a global module's hooks run last), so the usage writer's last
+// flush still has its connection.
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { StoreSettings } from '../config/gateway-config';
 import { AccountStore } from './account-store';
 import { ClientKeyStore } from './client-key-store';
-import { RateLimitSnapshots } from './rate-limit-snapshots';
+import { openStores, type Stores } from './open-stores';
 import { ProviderOverridesStore } from './provider-overrides-store';
-import { SqliteAccountStore } from './sqlite/sqlite-account-store';
-import { SqliteProviderOverridesStore } from './sqlite/sqlite-provider-overrides-store';
-import { SqliteClientKeyStore } from './sqlite/sqlite-client-key-store';
-import { SqliteUsageStore } from './sqlite/sqlite-usage-store';
+import { RateLimitSnapshots } from './rate-limit-snapshots';
 import { StoreProbe } from './store-probe';
 import { UsageStore } from './usage-store';
 
 /**
- * DI token of the embedded database connection (better-sqlite3), shared by every SQLite store.
- * Stores built on it register here beside the AccountStore.
+ * DI token of the embedded database connection (better-sqlite3), provided only when the store is
+ * SQLite. Nothing outside src/store uses it; it stays for SQLite-only tooling.
  */
 export const SQLITE_CONNECTION = Symbol('SQLITE_CONNECTION');
+
+/** DI token of the opened stores, all on one database. */
+const STORES = Symbol('STORES');
+
+export interface StoreModuleOptions {
+  /** $BYOKEY_HOME: the SQLite file and the secret key file. */
+  home: string;
+  /** `store:` from providers.yaml; default the embedded SQLite database. */
+  store?: StoreSettings;
+}
 
 @Global()
 @Module({})
 export class StoreModule implements OnApplicationShutdown {
-  constructor(private readonly store: AccountStore) {}
+  constructor(@Inject(STORES) private readonly stores: Stores) {}
 
-  static forRoot(options: { home: string }): DynamicModule {
-    return {
-      module: StoreModule,
-      providers: [
-        { provide: AccountStore, useFactory: () => SqliteAccountStore.open({ home: options.home }) },
-        { provide: SQLITE_CONNECTION, useFactory: (store: AccountStore) => (store as SqliteAccountStore).connection, inject: [AccountStore] },
-        { provide: ClientKeyStore, useFactory: (db: Database.Database) => new SqliteClientKeyStore(db), inject: [SQLITE_CONNECTION] },
-        { provide: UsageStore, useFactory: (db: Database.Database) => new SqliteUsageStore(db), inject: [SQLITE_CONNECTION] },
-        RateLimitSnapshots,
-        {
-          provide: StoreProbe,
-          useFactory: (db: Database.Database): StoreProbe => ({ ping: async () => void db.prepare('SELECT 1').get() }),
-          inject: [SQLITE_CONNECTION],
-        },
-        {
-          provide: ProviderOverridesStore,
-          useFactory: (store: AccountStore) =>
-            new SqliteProviderOverridesStore((store as SqliteAccountStore).connection, (store as SqliteAccountStore).tokenCipher),
-          inject: [AccountStore],
-        },
-      ],
-      exports: [AccountStore, ClientKeyStore, RateLimitSnapshots, SQLITE_CONNECTION, ProviderOverridesStore, UsageStore, StoreProbe],
-    };
+  static forRoot(options: StoreModuleOptions): DynamicModule {
+    const settings: StoreSettings = options.store ?? { kind: 'sqlite' };
+    const logger = new Logger('Store');
+    const fromStores = <T>(token: abstract new (...args: never[]) => T, pick: (stores: Stores) => T): Provider => ({
+      provide: token,
+      useFactory: pick,
+      inject: [STORES],
+    });
+    const providers: Provider[] = [
+      {
+        provide: STORES,
+        useFactory: () =>
+          openStores({
+            home: options.home,
+            store: settings,
+            onIdleError: (error) => logger.warn(`a pooled PostgreSQL connection failed and was dropped: ${error.message}`),
+          }),
+      },
+      fromStores(AccountStore, (stores) => stores.accounts),
+      fromStores(ClientKeyStore, (stores) => stores.clientKeys),
+      fromStores(UsageStore, (stores) => stores.usage),
+      fromStores(ProviderOverridesStore, (stores) => stores.providerOverrides),
+      fromStores(StoreProbe, (stores) => stores.probe),
+      RateLimitSnapshots,
+    ];
+    const exported: NonNullable<DynamicModule['exports']> = [AccountStore, ClientKeyStore, RateLimitSnapshots, ProviderOverridesStore, UsageStore, StoreProbe];
+    if (settings.kind === 'sqlite') {
+      providers.push({ provide: SQLITE_CONNECTION, useFactory: (stores: Stores) => stores.sqlite, inject: [STORES] });
+      exported.push(SQLITE_CONNECTION);
+    }
+    return { module: StoreModule, providers, exports: exported };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store.close();
+    await this.stores.close();
   }
 }
