@@ -35,6 +35,8 @@ export interface BenchOptions {
   compareRoot?: string;
   /** byokey's --log-level (default silent: the gateway's own cost, not the log sink's). */
   logLevel: string;
+  /** A redis:// URL: the keyed gateway keeps its limits there (RedisLimitCounters) instead of in memory. */
+  redis?: string;
 }
 
 export const USAGE = `npm run bench -- [options]      (each option also as BENCH_<NAME>, e.g. BENCH_ROUNDS=5)
@@ -58,6 +60,7 @@ export const USAGE = `npm run bench -- [options]      (each option also as BENCH
   --profile               run byokey with --cpu-prof (bench/results/profiles/)
   --write                 write bench/RESULTS.md from this run
   --log-level LEVEL       byokey's log level (default: silent; info shows what request logging costs)
+  --redis URL             the keyed gateway keeps its limits in this Redis (a random key prefix, deleted after)
   --compare DIR           also measure DIR/dist/main.js (e.g. a branch) in the same rounds, A/B
   --byokey DIR            measure DIR/dist/main.js (another checkout, built) instead of this one
   --strict                exit 1 when a target is missed (always exit 1 on a byokey error)
@@ -90,6 +93,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
       byokey: { type: 'string' },
       compare: { type: 'string' },
       'log-level': { type: 'string' },
+      redis: { type: 'string' },
       quick: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -137,6 +141,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     write: flag('write'),
     strict: flag('strict'),
     logLevel: String(get('log-level') ?? 'silent'),
+    redis: typeof get('redis') === 'string' ? String(get('redis')) : undefined,
     compareRoot: typeof get('compare') === 'string' ? resolve(String(get('compare'))) : undefined,
     byokeyRoot: typeof get('byokey') === 'string' ? resolve(String(get('byokey'))) : undefined,
   };

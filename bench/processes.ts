@@ -3,9 +3,11 @@
 // upstream, the floor proxy, and byokey itself — the built CLI, `dist/main.js serve`, on a
 // temporary providers.yaml and BYOKEY_HOME, exactly as a user starts it.
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Redis from 'ioredis';
 
 /** The repository root (this file runs from dist/bench/). */
 export const ROOT = resolve(__dirname, '..', '..');
@@ -78,8 +80,9 @@ export function startFloor(upstream: string, execArgv: string[] = []): Promise<C
 }
 
 /** providers.yaml for one fake upstream: every scenario's model on its own instance. */
-export function byokeyConfig(upstream: string, keyed = false): string {
-  return `${keyed ? 'auth:\n  mode: keys\n' : ''}server:
+export function byokeyConfig(upstream: string, keyed = false, redis?: { url: string; keyPrefix: string }): string {
+  const shared = redis ? `redis:\n  url: ${redis.url}\n  key_prefix: "${redis.keyPrefix}"\n` : '';
+  return `${keyed ? 'auth:\n  mode: keys\n' : ''}${shared}server:
   host: 127.0.0.1
   port: 0
   shutdown_timeout_ms: 2000
@@ -118,6 +121,8 @@ export interface ByokeyOptions {
    * enough never to trip: the key check, scope and limits run on every request.
    */
   clientKey?: boolean;
+  /** A redis:// URL to keep the limits in (a random key prefix, its keys deleted on stop). */
+  redis?: string;
 }
 
 /**
@@ -149,7 +154,8 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   await store.close();
 
   const config = join(dir, 'providers.yaml');
-  writeFileSync(config, byokeyConfig(options.upstream, options.clientKey));
+  const redis = options.redis ? { url: options.redis, keyPrefix: `bench:${randomBytes(6).toString('hex')}:` } : undefined;
+  writeFileSync(config, byokeyConfig(options.upstream, options.clientKey, redis));
 
   const proc = fork(join(root, 'dist', 'main.js'), ['serve', '--config', config, '--port', '0', '--log-level', options.logLevel ?? 'silent'], {
     cwd: dir,
@@ -179,8 +185,21 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   child.stop = async () => {
     await stop();
     rmSync(dir, { recursive: true, force: true });
+    if (redis) await deleteRedisKeys(redis.url, redis.keyPrefix);
   };
   return child;
+}
+
+/** Deletes the keys a bench gateway left in Redis (its budget counters would otherwise stay a month). */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
+      if ((batch as string[]).length > 0) await redis.del(...(batch as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** A client key in the store of the build under test, limits generous, every model in scope. */

@@ -46,7 +46,7 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
   const byokey = await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, execArgv: profiling('byokey') });
   const candidate = options.compareRoot ? await startByokey({ upstream: fake.url, root: options.compareRoot, logLevel: options.logLevel }) : undefined;
   const keyed = selected.some((s) => s.keyed)
-    ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true, execArgv: profiling('keyed') })
+    ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true, redis: options.redis, execArgv: profiling('keyed') })
     : undefined;
   const baseTargets: TargetName[] = candidate ? [...TARGETS, 'candidate'] : [...TARGETS];
   // Whose CPU a target's requests cost: the fake for direct, else the proxy in front of it.

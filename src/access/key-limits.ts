@@ -2,7 +2,8 @@
 // minute, concurrent requests, requests per minute. Windows are fixed and aligned to the clock
 // (this minute, this UTC day or month), so a refusal can say exactly when to retry. Tokens are
 // charged after the fact, from finished requests' usage records (UsageBus): a request is never
-// refused halfway, the next one is.
+// refused halfway, the next one is. A request's limits are one admission plan, checked and taken
+// in one call of the counters (one round trip when instances share them in Redis).
 import { Injectable } from '@nestjs/common';
 import type { BudgetPeriod } from '../store/client-key';
 import { LimitCounters, NOTHING_TO_RELEASE, type AdmissionPlan, type PlannedLimit, type Release } from '../store/limit-counters';

@@ -1,7 +1,8 @@
 // LimitCounters in the shared Redis, so a key's limits hold across every gateway instance: a key
 // allowed 10 requests a minute gets 10 through however many instances serve it. An admission is
 // one Lua script (one round trip, atomic): check every limit, then take the counts and the slot,
-// or take nothing. Charging tokens is one MULTI.
+// or take nothing. Charging tokens is one script too (atomic like a MULTI, and a third of its
+// cost to the gateway: ioredis handles one command instead of eight).
 //
 // Concurrency is a sorted set of slot ids scored by when each lapses, not a plain counter: an
 // instance killed mid-request never releases its slots, and they must not stay taken. Each
@@ -30,6 +31,8 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** ADMIT_SCRIPT: numKeys, the counters' keys, (kind, limit, ms) per counter, the slot id. 0 admitted, else the refusing counter (1-based). */
     byokeyLimitsAdmit(numKeys: number, ...keysAndArgs: (string | number)[]): Result<number, Context>;
+    /** CHARGE_SCRIPT: numKeys, the counters' keys, (amount, ttl ms) per counter. */
+    byokeyLimitsCharge(numKeys: number, ...keysAndArgs: (string | number)[]): Result<number, Context>;
     /** RENEW_SCRIPT: numKeys, the slot sets, (slot id, lease ms) per set. */
     byokeyLimitsRenew(numKeys: number, ...keysAndArgs: (string | number)[]): Result<number, Context>;
   }
@@ -65,6 +68,15 @@ for i = 1, n do
     redis.call('ZADD', KEYS[i], now + ms, slot)
     redis.call('PEXPIRE', KEYS[i], ms)
   end
+end
+return 0
+`;
+
+/** Adds each amount to its counter and sets its expiry. */
+const CHARGE_SCRIPT = `
+for i = 1, #KEYS do
+  redis.call('INCRBY', KEYS[i], ARGV[2 * i - 1])
+  redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])
 end
 return 0
 `;
@@ -118,6 +130,7 @@ export class RedisLimitCounters extends LimitCounters implements OnModuleDestroy
     super();
     this.local = new MemoryLimitCounters(options.now);
     redis.client.defineCommand('byokeyLimitsAdmit', { lua: ADMIT_SCRIPT });
+    redis.client.defineCommand('byokeyLimitsCharge', { lua: CHARGE_SCRIPT });
     redis.client.defineCommand('byokeyLimitsRenew', { lua: RENEW_SCRIPT });
   }
 
@@ -130,7 +143,8 @@ export class RedisLimitCounters extends LimitCounters implements OnModuleDestroy
     for (let i = 0; i < n; i++) {
       const limit = plan[i];
       keys[i] = this.key(limit.counter);
-      args.push(KIND_CODE[limit.kind], limit.limit, limit.kind === 'count' ? limit.ttlMs : limit.kind === 'slot' ? limit.leaseMs : 0);
+      const ms = limit.kind === 'count' ? limit.ttlMs : limit.kind === 'slot' ? limit.leaseMs : 0;
+      args.push(KIND_CODE[limit.kind], limit.limit, Math.ceil(ms));
       if (limit.kind === 'slot' && slot === '') slot = `${this.instance}:${++this.slots}`;
     }
     args.push(slot);
@@ -148,15 +162,15 @@ export class RedisLimitCounters extends LimitCounters implements OnModuleDestroy
 
   async charge(charges: readonly CounterCharge[]): Promise<void> {
     if (!this.redis.up) return this.local.charge(charges);
-    const multi = this.redis.client.multi();
+    const keys: string[] = [];
+    const args: number[] = [];
     for (const { counter, amount, ttlMs } of charges) {
-      const key = this.key(counter);
-      // INCRBY takes integers only; a token count always is one, but a fraction must not lose the charge.
-      multi.incrby(key, Math.round(amount)).pexpire(key, ttlMs);
+      keys.push(this.key(counter));
+      // INCRBY and PEXPIRE take integers only: a fraction (from a moved clock, say) must not fail the charge.
+      args.push(Math.round(amount), Math.ceil(ttlMs));
     }
     try {
-      const results = await multi.exec();
-      if (results === null || results.some(([error]) => error !== null)) throw new Error('MULTI failed');
+      await this.redis.client.byokeyLimitsCharge(keys.length, ...keys, ...args);
     } catch {
       return this.local.charge(charges);
     }
