@@ -15,7 +15,7 @@ import { AccessControl } from './access-control.service';
 import { ClientKeyCache } from './client-key-cache';
 import { createClientKey, type KeySpec } from './client-key-specs';
 import { KeyLimits } from './key-limits';
-import { MemoryLimitCounters } from './memory-limit-counters';
+import { MemoryLimitCounters } from '../store/memory-limit-counters';
 
 const T0 = Date.UTC(2026, 5, 1, 12);
 const STATIC_KEY = 'static-team-key-0123456789';

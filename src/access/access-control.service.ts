@@ -6,16 +6,18 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigError } from '../config/config-error';
 import { PluginRegistry } from '../registry/plugin-registry.service';
+import { NOTHING_TO_RELEASE, type Release } from '../store/limit-counters';
 import { AccessClock } from './access-clock';
 import { expiredKey, invalidKey, missingKey, modelOutOfScope } from './access-errors';
 import type { AccessKey } from './access-key';
 import { checkOpenMode, effectiveMode } from './access-mode';
 import { ClientKeyCache } from './client-key-cache';
-import { KeyLimits, type Release } from './key-limits';
+import { KeyLimits } from './key-limits';
 import { presentedKeys } from './presented-keys';
 import { scopeAllows } from './model-scope';
 
-export const NOTHING_HELD: Release = () => undefined;
+/** The same as the limits' own, so the guard waits for no response end when nothing is held. */
+export const NOTHING_HELD: Release = NOTHING_TO_RELEASE;
 
 @Injectable()
 export class AccessControl implements OnApplicationBootstrap {

@@ -43,3 +43,18 @@ export function overLimit(name: string, limit: string, retryAfterMs: number): Ga
     headers: { 'retry-after': String(seconds) },
   });
 }
+
+/** How soon a caller refused for unreachable shared limits should try again (Redis reconnects every half second). */
+const LIMITS_UNAVAILABLE_RETRY_S = 5;
+
+/**
+ * The key has limits, the counters shared between instances cannot be reached, and the gateway is
+ * configured to refuse rather than let such keys through unchecked (`redis.limits_on_outage: closed`).
+ */
+export function limitsUnavailable(name: string): GatewayError {
+  return new GatewayError(
+    503,
+    `The client key "${name}" has usage limits, and they cannot be checked right now: the gateway's shared limit store is unreachable. Retry shortly.`,
+    { type: 'server_error', code: 'limits_unavailable', headers: { 'retry-after': String(LIMITS_UNAVAILABLE_RETRY_S) } },
+  );
+}

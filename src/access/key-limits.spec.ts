@@ -3,8 +3,8 @@
 import { GatewayError } from '../common/gateway-error';
 import type { AccessClock } from './access-clock';
 import type { AccessKey } from './access-key';
-import { KeyLimits, periodAt } from './key-limits';
-import { MemoryLimitCounters } from './memory-limit-counters';
+import { CONCURRENCY_LEASE_MS, KeyLimits, periodAt } from './key-limits';
+import { MemoryLimitCounters } from '../store/memory-limit-counters';
 
 /** 2026-03-31T23:59:30Z: thirty seconds before a new minute, day and month. */
 const T0 = Date.UTC(2026, 2, 31, 23, 59, 30);
@@ -111,10 +111,46 @@ describe('KeyLimits', () => {
     await limits.admit(k);
   });
 
+  it('takes no request from rpm when tokens refuse it: a refusal does not count', async () => {
+    const k = key({ tpm: 100, rpm: 2 });
+    await limits.charge('key_1', 100);
+    for (let i = 0; i < 5; i++) expect((await refusal(limits.admit(k))).message).toContain('100 tokens per minute');
+    now += 30_000;
+    await limits.admit(k);
+    await limits.admit(k);
+    expect((await refusal(limits.admit(k))).message).toContain('2 requests per minute');
+  });
+
   it('ignores zero and missing token counts', async () => {
     await limits.charge('key_1', 0);
     await limits.charge('key_1', Number.NaN);
     await limits.admit(key({ tpm: 1 }));
+  });
+});
+
+describe('KeyLimits.plan', () => {
+  const limits = new KeyLimits(new MemoryLimitCounters(), { now: () => T0 });
+  const minute = Date.UTC(2026, 2, 31, 23, 59);
+
+  it('reads the token totals first, then takes a concurrency slot and one request of this minute', () => {
+    const plan = limits.plan(key({ rpm: 60, tpm: 1000, concurrency: 4, budget: { tokens: 50_000, per: 'month' } }), T0);
+    expect(plan).toEqual([
+      { kind: 'below', about: 'budget', counter: `budget:key_1:month:${Date.UTC(2026, 2, 1)}`, limit: 50_000 },
+      { kind: 'below', about: 'tpm', counter: `tpm:key_1:${minute}`, limit: 1000 },
+      { kind: 'slot', about: 'concurrency', counter: 'concurrent:key_1', limit: 4, leaseMs: CONCURRENCY_LEASE_MS },
+      // Until a minute after the window ends (30 s from now): a clock a little behind still finds it.
+      { kind: 'count', about: 'rpm', counter: `rpm:key_1:${minute}`, limit: 60, ttlMs: 90_000 },
+    ]);
+  });
+
+  it('plans only the limits the key has, and reads the same counters the charges add to', async () => {
+    expect(limits.plan(key({ rpm: 5 }), T0)).toEqual([{ kind: 'count', about: 'rpm', counter: `rpm:key_1:${minute}`, limit: 5, ttlMs: 90_000 }]);
+    expect(limits.plan(key({ budget: { tokens: 9, per: 'day' } }), T0).map((l) => l.counter)).toEqual([`budget:key_1:day:${Date.UTC(2026, 2, 31)}`]);
+    const counters = new MemoryLimitCounters();
+    await new KeyLimits(counters, { now: () => T0 }).charge('key_1', 7);
+    const planned = limits.plan(key({ tpm: 1, budget: { tokens: 1, per: 'day' } }), T0);
+    expect(planned.map((l) => counters.value(l.counter))).toEqual([7, 7]);
+    expect(counters.value(limits.plan(key({ budget: { tokens: 1, per: 'month' } }), T0)[0].counter)).toBe(7);
   });
 });
 

@@ -2,24 +2,26 @@
 // minute, concurrent requests, requests per minute. Windows are fixed and aligned to the clock
 // (this minute, this UTC day or month), so a refusal can say exactly when to retry. Tokens are
 // charged after the fact, from finished requests' usage records (UsageBus): a request is never
-// refused halfway, the next one is.
+// refused halfway, the next one is. A request's limits are one admission plan, checked and taken
+// in one call of the counters (one round trip when instances share them in Redis).
 import { Injectable } from '@nestjs/common';
 import type { BudgetPeriod } from '../store/client-key';
+import { LimitCounters, NOTHING_TO_RELEASE, type AdmissionPlan, type PlannedLimit, type Release } from '../store/limit-counters';
 import { AccessClock } from './access-clock';
-import { overLimit } from './access-errors';
+import { limitsUnavailable, overLimit } from './access-errors';
 import type { AccessKey } from './access-key';
-import { LimitCounters } from './limit-counters';
 
 const MINUTE_MS = 60_000;
-/** Concurrency counters outlive any request; they only expire so idle keys cost no memory. */
-const CONCURRENCY_TTL_MS = 24 * 3_600_000;
+/**
+ * A concurrency slot whose holder vanished without releasing it (an instance killed mid-request)
+ * frees this long after it was last renewed; a running request's slot is renewed well before.
+ */
+export const CONCURRENCY_LEASE_MS = 60_000;
 /** A concurrency slot frees when some response ends; a second is a fair guess. */
 const CONCURRENCY_RETRY_MS = 1000;
 
-/** Frees what admit() took (the concurrency slot); safe to call more than once. */
-export type Release = () => void;
-
-const NOTHING_TO_RELEASE: Release = () => undefined;
+/** Which of a key's limits a planned limit is. */
+export type KeyLimitName = 'budget' | 'tpm' | 'concurrency' | 'rpm';
 
 interface Window {
   start: number;
@@ -33,44 +35,43 @@ export class KeyLimits {
     private readonly clock: AccessClock,
   ) {}
 
-  /** Resolves when the key is within its limits (holding a concurrency slot if it has that limit); else throws a 429. */
+  /**
+   * Resolves when the key is within its limits (holding a concurrency slot if it has that limit);
+   * else throws a 429 naming the limit, or a 503 when shared limits cannot be checked.
+   */
   async admit(key: AccessKey): Promise<Release> {
     if (key.budget === undefined && key.tpm === undefined && key.concurrency === undefined && key.rpm === undefined) {
       return NOTHING_TO_RELEASE;
     }
     const now = this.clock.now();
-    // Reads first: nothing is taken unless they pass. (Awaited one by one: Promise.all costs
-    // more than two awaits of counters that answer at once.)
+    const admission = await this.counters.admit(this.plan(key, now));
+    if (admission.outcome === 'admitted') return admission.release;
+    if (admission.outcome === 'unavailable') throw limitsUnavailable(key.name);
+    throw this.refusal(key, admission.limit, now);
+  }
+
+  /**
+   * What admitting a request of `key` at `now` checks and takes: the token totals first (read
+   * only), then a concurrency slot and one more request this minute, so a request refused for
+   * tokens takes nothing.
+   */
+  plan(key: AccessKey, now: number): AdmissionPlan<KeyLimitName> {
+    const plan: PlannedLimit<KeyLimitName>[] = [];
     if (key.budget !== undefined) {
       const period = periodAt(key.budget.per, now);
-      const used = await this.counters.get(budgetCounter(key.id, key.budget.per, period));
-      if (used >= key.budget.tokens) {
-        throw overLimit(key.name, `${key.budget.tokens} tokens per ${key.budget.per}`, period.end - now);
-      }
+      plan.push({ kind: 'below', about: 'budget', counter: budgetCounter(key.id, key.budget.per, period), limit: key.budget.tokens });
     }
-    const minute = periodAt('minute', now);
-    if (key.tpm !== undefined) {
-      const used = await this.counters.get(`tpm:${key.id}:${minute.start}`);
-      if (used >= key.tpm) throw overLimit(key.name, `${key.tpm} tokens per minute`, minute.end - now);
-    }
-    let release = NOTHING_TO_RELEASE;
+    const minute = key.tpm !== undefined || key.rpm !== undefined ? periodAt('minute', now) : undefined;
+    if (key.tpm !== undefined) plan.push({ kind: 'below', about: 'tpm', counter: `tpm:${key.id}:${minute!.start}`, limit: key.tpm });
     if (key.concurrency !== undefined) {
-      const name = `concurrent:${key.id}`;
-      const running = await this.counters.add(name, 1, CONCURRENCY_TTL_MS);
-      release = once(() => void this.counters.add(name, -1, CONCURRENCY_TTL_MS).catch(() => undefined));
-      if (running > key.concurrency) {
-        release();
-        throw overLimit(key.name, `${key.concurrency} concurrent requests`, CONCURRENCY_RETRY_MS);
-      }
+      plan.push({ kind: 'slot', about: 'concurrency', counter: `concurrent:${key.id}`, limit: key.concurrency, leaseMs: CONCURRENCY_LEASE_MS });
     }
     if (key.rpm !== undefined) {
-      const made = await this.counters.add(`rpm:${key.id}:${minute.start}`, 1, minute.end - now + MINUTE_MS);
-      if (made > key.rpm) {
-        release();
-        throw overLimit(key.name, `${key.rpm} requests per minute`, minute.end - now);
-      }
+      // Kept a minute past its window, so a clock a little behind another instance's still finds it.
+      const ttlMs = minute!.end - now + MINUTE_MS;
+      plan.push({ kind: 'count', about: 'rpm', counter: `rpm:${key.id}:${minute!.start}`, limit: key.rpm, ttlMs });
     }
-    return release;
+    return plan;
   }
 
   /** Charges a finished request's tokens to its key: this minute's and this day's and month's counters. */
@@ -79,11 +80,27 @@ export class KeyLimits {
     const minute = periodAt('minute', at);
     const day = periodAt('day', at);
     const month = periodAt('month', at);
-    await Promise.all([
-      this.counters.add(`tpm:${keyId}:${minute.start}`, tokens, minute.end - at + MINUTE_MS),
-      this.counters.add(budgetCounter(keyId, 'day', day), tokens, day.end - at + MINUTE_MS),
-      this.counters.add(budgetCounter(keyId, 'month', month), tokens, month.end - at + MINUTE_MS),
+    await this.counters.charge([
+      { counter: `tpm:${keyId}:${minute.start}`, amount: tokens, ttlMs: minute.end - at + MINUTE_MS },
+      { counter: budgetCounter(keyId, 'day', day), amount: tokens, ttlMs: day.end - at + MINUTE_MS },
+      { counter: budgetCounter(keyId, 'month', month), amount: tokens, ttlMs: month.end - at + MINUTE_MS },
     ]);
+  }
+
+  /** The 429 for the limit that refused the request, with when to retry. */
+  private refusal(key: AccessKey, limit: PlannedLimit<KeyLimitName>, now: number): Error {
+    switch (limit.about) {
+      case 'budget': {
+        const per = key.budget!.per;
+        return overLimit(key.name, `${limit.limit} tokens per ${per}`, periodAt(per, now).end - now);
+      }
+      case 'tpm':
+        return overLimit(key.name, `${limit.limit} tokens per minute`, periodAt('minute', now).end - now);
+      case 'concurrency':
+        return overLimit(key.name, `${limit.limit} concurrent requests`, CONCURRENCY_RETRY_MS);
+      case 'rpm':
+        return overLimit(key.name, `${limit.limit} requests per minute`, periodAt('minute', now).end - now);
+    }
   }
 }
 
@@ -116,13 +133,4 @@ export function periodAt(per: BudgetPeriod | 'minute', now: number): Window {
   const m = date.getUTCMonth();
   lastMonth = { start: Date.UTC(y, m, 1), end: Date.UTC(y, m + 1, 1) };
   return lastMonth;
-}
-
-function once(run: () => void): Release {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    run();
-  };
 }
