@@ -2,8 +2,9 @@
 // apps, two ports, two BYOKEY_HOMEs, one BYOKEY_SECRET_KEY) sharing `store:`. A client key made
 // over one's admin API works on the other within a second and a revoke on the other stops it on
 // the first; a Codex login imported through one serves requests through the other; usage written
-// by both is seen by /admin/v1/usage on either; `byokey keys`, `accounts` and `login` (the built
-// executable) work on the same schema; a gateway with another secret key is refused at start.
+// by both is seen by /admin/v1/usage on either; `byokey keys`, `accounts`, `usage`, `status`,
+// `login` and `logout` (the built executable) work on the same schema; a gateway with another
+// secret key is refused at start.
 // Needs PostgreSQL at 127.0.0.1:5432 (test/support/postgres.ts) and `npm run build` for the CLI.
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
@@ -202,7 +203,7 @@ describe('two gateways on one PostgreSQL schema', () => {
     }
   });
 
-  it('lets `byokey keys` and `byokey accounts` work on the same schema, seen by the gateways', async () => {
+  it('lets `byokey keys`, `accounts`, `usage` and `status` work on the same schema the gateways use', async () => {
     const config = sandbox.write('providers.yaml', providersYaml());
     const created = await runCli(['keys', 'create', '--name', 'from-cli', '--config', config], sandbox, { env: cliEnv() });
     expect(created.code).toBe(0);
@@ -218,6 +219,10 @@ describe('two gateways on one PostgreSQL schema', () => {
     expect(accounts.code).toBe(0);
     expect(accounts.stdout).toMatch(/^codex\s+shared\s+yes\s+active\s+\S.*dev@example\.com$/m);
 
+    const usage = await runCli(['usage', '--by', 'key', '--since', '1h', '--config', config], sandbox, { env: cliEnv() });
+    expect(usage.code).toBe(0);
+    expect(usage.stdout).toMatch(/^usage-both \(key_[0-9a-f]{16}\)\s+\d+/m);
+
     const status = await runCli(['status', '--config', config], sandbox, { env: cliEnv() });
     expect(status.stdout).toContain(`store:  postgres://postgres@127.0.0.1:5432/test (schema ${schema})`);
 
@@ -227,7 +232,7 @@ describe('two gateways on one PostgreSQL schema', () => {
     expect(refused.stderr).toMatch(/^byokey: The secret key \(from BYOKEY_SECRET_KEY\) does not match the PostgreSQL store/m);
   });
 
-  it('stores a `byokey login codex` in the schema, where both gateways use it', async () => {
+  it('stores a `byokey login codex` in the schema, where both gateways use it, and `byokey logout` removes it for both', async () => {
     const config = sandbox.write('providers.yaml', providersYaml());
     const proc = startCli(['login', 'codex', '--no-browser', '--account', 'cli-login', '--config', config], sandbox, { env: cliEnv() });
     const authorize = new URL((await proc.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/openai\/oauth\/authorize\?\S+)/))[1]);
@@ -256,6 +261,11 @@ describe('two gateways on one PostgreSQL schema', () => {
         }
       });
     }
+
+    const logout = await runCli(['logout', 'codex', '--account', 'cli-login', '--config', config], sandbox, { env: cliEnv() });
+    expect(logout.code).toBe(0);
+    expect(logout.stdout).toContain('The default is now "shared"');
+    expect((await admin(b, 'GET', '/admin/v1/accounts?provider=codex')).json.data.map((x: { account_id: string }) => x.account_id)).toEqual(['shared']);
   });
 
   it('refuses to start a gateway whose secret key is not the fleet’s, with a clear message', async () => {
