@@ -5,7 +5,8 @@
 //   at once; an operator's reload on one makes the other read its own providers.yaml again
 //   (mounted as a Kubernetes ConfigMap is: through a symlink, so no file watch sees the edit);
 // - both on one BYOKEY_HOME (their shared store): a provider disabled at runtime on one is
-//   disabled on the other within a second, and a new default account is used by the other at once.
+//   disabled on the other within a second, and a new default account is used by the other at once;
+// - and one whose Redis cannot be reached goes on with its own state, failing nothing.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,5 +216,25 @@ describe('two gateways on one store (one BYOKEY_HOME)', () => {
       return bearer(before) === 'acct-second' ? true : undefined;
     });
     expect(Date.now() - answeredAt).toBeLessThan(1000);
+  });
+});
+
+describe('a gateway whose Redis cannot be reached', () => {
+  it('serves, rests a rate-limited key by itself, and takes admin changes, all without failing a request', async () => {
+    const config = mountConfig('alone', yaml(POOL.replace('${UPSTREAM}', upstream.url)).replace(REDIS_URL, 'redis://127.0.0.1:1'));
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    const gateway = await start(config.file, home);
+    const seen = upstream.requests.length;
+
+    expect((await ask(gateway, 'pool-model')).choices[0].message.content).toBeTruthy();
+    upstream.script({ kind: 'error', status: 429, headers: { 'retry-after': '30' }, body: { error: { message: 'slow down', type: 'requests', param: null, code: null } } });
+    await ask(gateway, 'pool-model');
+    await ask(gateway, 'pool-model');
+    expect([seen, seen + 1, seen + 2, seen + 3].map(bearer)).toEqual([FIRST_KEY, FIRST_KEY, SECOND_KEY, SECOND_KEY]);
+
+    expect((await admin(gateway, 'POST', '/admin/v1/reload')).status).toBe(200);
+    expect((await admin(gateway, 'PATCH', '/admin/v1/providers/pool', { enabled: false })).status).toBe(200);
+    expect(await modelIds(gateway)).not.toContain('pool-model');
   });
 });
