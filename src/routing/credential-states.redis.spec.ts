@@ -6,7 +6,7 @@
 import Redis from 'ioredis';
 import { RedisCooldownChannel } from '../store/shared/redis-cooldown-channel';
 import type { SharedRedis } from '../store/shared/shared-redis';
-import { cutConnection, eventually, NOWHERE_URL, RedisInstances, sleep } from '../../test/support/redis-instances';
+import { cutConnection, eventually, NOWHERE_URL, RedisInstances, RedisRelay, sleep } from '../../test/support/redis-instances';
 import { REDIS_URL } from '../../test/support/shared-services';
 import { CredentialStates } from './credential-states';
 
@@ -158,6 +158,30 @@ describe('CredentialStates shared through Redis', () => {
     expect(a.cooldown(KEY)).toEqual({ until, reason: 'during the outage' });
 
     expect(await eventually(() => b.cooldown(KEY), 3000)).toEqual({ until, reason: 'during the outage' });
+  });
+
+  it('an instance whose Redis was down at start subscribes and catches up once it is there', async () => {
+    const relay = new RedisRelay();
+    await relay.reserve();
+    try {
+      const lateConnection = await redis.open(relay.url, false);
+      const late = await instance(lateConnection); // Redis is "down": connect() returns at once
+      const a = await instance();
+      const before = Date.now() + 30_000;
+      a.coolDown(KEY, before, 'set before the relay was on');
+
+      await relay.on();
+
+      expect(await eventually(() => late.cooldown(KEY), 3000)).toEqual({ until: before, reason: 'set before the relay was on' });
+      // And it is subscribed now: later changes arrive as they happen.
+      await eventually(() => (lateConnection.subscriber.status === 'ready' ? true : undefined), 3000);
+      a.coolDown(OTHER, Date.now() + 30_000, 'set after');
+      expect((await eventually(() => late.cooldown(OTHER))).reason).toBe('set after');
+      late.clearCooldown(KEY);
+      await eventually(() => (a.cooldown(KEY) ? undefined : true));
+    } finally {
+      await relay.off();
+    }
   });
 
   it('with Redis unreachable, cooldowns work in this instance alone and nothing fails', async () => {

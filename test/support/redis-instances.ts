@@ -2,6 +2,7 @@
 // Redis, all under one random key prefix that is deleted afterwards (so test files can run side
 // by side); and a wait for something another instance should see soon.
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
 import { SharedRedis } from '../../src/store/shared/shared-redis';
 import { deleteRedisPrefix, REDIS_URL } from './shared-services';
@@ -13,11 +14,11 @@ export class RedisInstances {
   readonly prefix = `test:state:${randomBytes(6).toString('hex')}:`;
   private readonly opened: SharedRedis[] = [];
 
-  /** A new instance's connection, connected (or, for NOWHERE_URL, trying). */
-  async open(url = REDIS_URL): Promise<SharedRedis> {
+  /** A new instance's connection: connected, or (NOWHERE_URL, or `connected` false) still trying. */
+  async open(url = REDIS_URL, connected = url !== NOWHERE_URL): Promise<SharedRedis> {
     const redis = new SharedRedis({ url, keyPrefix: this.prefix, limitsOnOutage: 'open' });
     this.opened.push(redis);
-    if (url !== NOWHERE_URL && !(await redis.ready(5000))) throw new Error(`Redis at ${url} is not reachable`);
+    if (connected && !(await redis.ready(5000))) throw new Error(`Redis at ${url} is not reachable`);
     return redis;
   }
 
@@ -51,5 +52,50 @@ export async function cutConnection(connection: Redis): Promise<void> {
     await admin.client('KILL', 'ADDR', `${connection.stream.localAddress}:${connection.stream.localPort}`);
   } finally {
     admin.disconnect();
+  }
+}
+
+/**
+ * A TCP relay to the machine's Redis that can be switched off and on, for an instance whose Redis
+ * is down at start or goes away: off, its port refuses connections and open ones are cut.
+ */
+export class RedisRelay {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private port = 0;
+
+  /** The URL that reaches Redis through the relay while it is on. */
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Picks the relay's port without listening yet (the relay starts off). */
+  async reserve(): Promise<void> {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    this.port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  }
+
+  async on(): Promise<void> {
+    const target = new URL(REDIS_URL);
+    this.server = createServer((client) => {
+      const upstream = connect(Number(target.port || 6379), target.hostname);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async off(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
   }
 }
