@@ -93,7 +93,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
   /** Each instance's (and credential's) last failed attempt, for the admin API. */
   readonly failures = new LastFailures();
   private readonly pools = new WeakMap<ProviderInstance, { pool: CredentialPool; accountsReadAt: number; accountsEpoch: number }>();
-  /** Bumped when accounts change in this process (admin API), so pools read them again at once. */
+  /** Bumped when accounts change (the admin API here, or a notice from another instance), so pools read them again at once. */
   private accountsEpoch = 0;
   private unsubscribe?: () => void;
 
