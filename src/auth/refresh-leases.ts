@@ -2,8 +2,10 @@
 // across every process and instance (refresh tokens rotate: two refreshes with one token log the
 // user out) — behind one small contract, so the refresher does not care where it lives. By
 // default it is the account store's lease (StoreRefreshLeases, below): every process that shares
-// the store shares it. With `redis:` it is RedisRefreshLeases (store/shared/), which also wakes
-// the waiters the moment a holder lets go, and falls back to the store's lease while Redis is down.
+// the store shares it. With `redis:` it is RedisRefreshLeases (store/shared/): contenders are
+// decided in Redis, the winner takes the store's lease too (so an instance that cannot reach
+// Redis, on the store's lease alone, is never refreshing at the same time), and the waiters are
+// woken the moment a holder lets go.
 //
 // The lease guards the refresh, not the write: token writes are fenced by the account version
 // (AccountStore.updateTokens' expectedVersion), whichever lease was held.

@@ -1,8 +1,9 @@
 // What the Redis refresh lease adds to the RefreshLeases contract (run for it in
 // src/auth/refresh-leases.spec.ts), against the real Redis (127.0.0.1:6379, a random key prefix
-// per test): the lease lives in Redis alone, with a fencing token that a renewal keeps and a new
-// tenure raises; a release wakes the waiters on every instance at once. With Redis unreachable
-// the store's lease is used instead (a real SQLite store), renewed and released there.
+// per test) and a real SQLite store: a fencing token that a renewal keeps and a new tenure
+// raises; the winner holds the store's lease too, so an instance that cannot reach Redis is kept
+// out and keeps the others out; a release wakes the waiters on every instance at once. With Redis
+// unreachable the store's lease alone is used, renewed and released there.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,10 +42,10 @@ describe('RedisRefreshLeases', () => {
 
   const fence = async (lease: RedisRefreshLeases) => ((await lease.get('qwen', 'work')) as RedisRefreshLease).fence;
 
-  it('lives in Redis alone, with a fencing token a renewal keeps and each new tenure raises', async () => {
+  it('the winner in Redis holds the store lease too, with a fencing token a renewal keeps and each new tenure raises', async () => {
     const [a, b] = [await instance(), await instance()];
     expect(await a.acquire('qwen', 'work', 'host-a:1:x', 150)).toBe(true);
-    expect(await store.getRefreshLease('qwen', 'work')).toBeUndefined();
+    expect((await store.getRefreshLease('qwen', 'work'))?.holder).toBe('host-a:1:x');
     const first = await fence(b);
     expect(first).toBeGreaterThan(0);
 
@@ -57,8 +58,28 @@ describe('RedisRefreshLeases', () => {
     const second = await fence(a);
     expect(second).toBeGreaterThan(first);
     await b.release('qwen', 'work', 'host-b:2:y');
+    expect(await store.getRefreshLease('qwen', 'work')).toBeUndefined();
     expect(await a.acquire('qwen', 'work', 'host-a:1:x', TTL)).toBe(true);
     expect(await fence(b)).toBeGreaterThan(second);
+  });
+
+  it('an instance cut off from Redis (on the store lease alone) and one on Redis never hold it both', async () => {
+    const [down, up, waiter] = [await instance(NOWHERE_URL), await instance(), await instance()];
+
+    expect(await down.acquire('qwen', 'work', 'host-d:4:cut-off', TTL)).toBe(true);
+    const stop = new AbortController();
+    let woken = false;
+    void waiter.released('qwen', 'work', stop.signal).then(() => (woken = !stop.signal.aborted));
+    expect(await up.acquire('qwen', 'work', 'host-u:5:on-redis', TTL)).toBe(false);
+    // Its moment in Redis is undone, quietly: the waiter is not sent round again for nothing.
+    expect((await waiter.get('qwen', 'work'))?.holder).toBe('host-d:4:cut-off');
+    await sleep(100);
+    expect(woken).toBe(false);
+    stop.abort();
+
+    await down.release('qwen', 'work', 'host-d:4:cut-off');
+    expect(await up.acquire('qwen', 'work', 'host-u:5:on-redis', TTL)).toBe(true);
+    expect(await down.acquire('qwen', 'work', 'host-d:4:cut-off', TTL)).toBe(false);
   });
 
   it('a release wakes the waiters on every instance at once; another account\'s wakes nobody', async () => {
@@ -92,9 +113,10 @@ describe('RedisRefreshLeases', () => {
     expect(await down.acquire('qwen', 'work', 'host-b:2:y', TTL)).toBe(false);
     expect(await down.renew('qwen', 'work', 'host-a:1:x', TTL)).toBe(true);
 
+    // Redis was never written: an instance on Redis sees the store's holder.
+    expect((await up.get('qwen', 'work'))?.holder).toBe('host-a:1:x');
     await down.release('qwen', 'work', 'host-a:1:x');
     expect(await store.getRefreshLease('qwen', 'work')).toBeUndefined();
-    // Redis was never written.
     expect(await up.get('qwen', 'work')).toBeUndefined();
   });
 });
