@@ -1,12 +1,14 @@
 // The client keys in memory, so letting a request in reads no database: every key by the SHA-256
 // of its secret, plus the static keys of providers.yaml. The store's revision is polled twice a
 // second and everything reloaded when it moved, so a key revoked anywhere (the admin API, the CLI,
-// another gateway on the same database) stops working within a second. When keys were last used
-// is gathered here and written in one batch every few seconds, never per request.
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+// another gateway on the same database) stops working within a second — at once when another
+// gateway says so with a change notice. When keys were last used is gathered here and written in
+// one batch every few seconds, never per request.
+import { Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { hashSecret, sameDigest } from '../store/client-key-secret';
 import { ClientKeyStore } from '../store/client-key-store';
+import { ChangeNotices } from '../store/shared/change-notices';
 import type { AccessKey } from './access-key';
 
 /** How often the store's revision is checked: half the promised second. */
@@ -34,13 +36,16 @@ export class ClientKeyCache implements OnModuleInit, OnApplicationShutdown {
   private pollTimer?: NodeJS.Timeout;
   private flushTimer?: NodeJS.Timeout;
   private polling = false;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly store: ClientKeyStore,
     private readonly registry: PluginRegistry,
+    @Optional() private readonly notices?: ChangeNotices,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.unsubscribe = this.notices?.subscribe('client-keys', () => void this.refreshOnNotice());
     await this.refresh();
     this.pollTimer = setInterval(() => void this.poll(), KEY_POLL_MS);
     this.flushTimer = setInterval(() => void this.flushUse(), USE_FLUSH_MS);
@@ -49,6 +54,7 @@ export class ClientKeyCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     clearInterval(this.pollTimer);
     clearInterval(this.flushTimer);
     await this.flushUse();
@@ -111,6 +117,15 @@ export class ClientKeyCache implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`could not reload client keys: ${(error as Error).message}`);
     } finally {
       this.polling = false;
+    }
+  }
+
+  /** Another gateway changed a key: read now (a poll under way may have looked just before the change). */
+  private async refreshOnNotice(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (error) {
+      this.logger.warn(`could not reload client keys after another gateway changed one: ${(error as Error).message}`);
     }
   }
 

@@ -1,6 +1,7 @@
 // /admin/v1/keys: client keys over REST — create (the secret is in that one answer and nowhere
 // else), list and show (prefix only, never the secret or its hash), update limits, revoke. Each
-// change reaches this gateway's key cache at once and other gateways on the store within a second.
+// change reaches this gateway's key cache at once, and other gateways on the store at once with a
+// change notice (`redis:`), else within a second (their caches poll the store).
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { AccessClock } from '../access/access-clock';
 import { ClientKeyCache } from '../access/client-key-cache';
@@ -8,6 +9,7 @@ import { createClientKey, keyView, parseDuration, type ClientKeyView, type KeySp
 import { GatewayError } from '../common/gateway-error';
 import type { ClientKey, ClientKeyChanges } from '../store/client-key';
 import { ClientKeyNameTaken, ClientKeyStore } from '../store/client-key-store';
+import { ChangeNotices } from '../store/shared/change-notices';
 import { AdminKeyGuard } from './admin-key.guard';
 import { CreateKeyDto, UpdateKeyDto } from './keys.dto';
 import { validateBody } from './validate-body';
@@ -19,6 +21,7 @@ export class KeysController {
     private readonly store: ClientKeyStore,
     private readonly cache: ClientKeyCache,
     private readonly clock: AccessClock,
+    private readonly notices: ChangeNotices,
   ) {}
 
   @Post()
@@ -35,7 +38,7 @@ export class KeysController {
     if (typeof expiresAt === 'number') spec.expiresAt = expiresAt;
     try {
       const { key, secret } = await createClientKey(this.store, spec);
-      await this.cache.refresh();
+      await this.keysChanged(`created ${key.id}`);
       return { key: keyView(key, this.clock.now()), secret };
     } catch (error) {
       if (error instanceof ClientKeyNameTaken) {
@@ -68,7 +71,7 @@ export class KeysController {
     const expiresAt = this.expiry(dto);
     if (expiresAt !== undefined) changes.expiresAt = expiresAt;
     const key = found(await this.store.update(idOrName, changes), idOrName);
-    await this.cache.refresh();
+    await this.keysChanged(`updated ${key.id}`);
     return keyView(key, this.clock.now());
   }
 
@@ -76,8 +79,14 @@ export class KeysController {
   @Delete(':key')
   async revoke(@Param('key') idOrName: string): Promise<ClientKeyView> {
     const key = found(await this.store.revoke(idOrName), idOrName);
-    await this.cache.refresh();
+    await this.keysChanged(`revoked ${key.id}`);
     return keyView(key, this.clock.now());
+  }
+
+  /** This gateway's cache reads the store now; the other gateways are told to. */
+  private async keysChanged(detail: string): Promise<void> {
+    await this.cache.refresh();
+    await this.notices.publish('client-keys', detail);
   }
 
   /** `expires_in` or `expires_at` as ms since epoch; null when either is null (no expiry). */

@@ -1,10 +1,12 @@
 // POST /admin/v1/reload: reads providers.yaml again and puts it in force (with the runtime
 // overrides laid over it), answering what changed — or, when the file is invalid, every problem
-// with its line, the running configuration kept.
+// with its line, the running configuration kept. A reload done here is asked of the other gateway
+// instances too (a change notice): each reads its own providers.yaml again.
 import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { GatewayError } from '../common/gateway-error';
 import { ConfigReloader } from '../registry/config-reloader.service';
+import { ChangeNotices } from '../store/shared/change-notices';
 import { AdminKeyGuard } from './admin-key.guard';
 import { ADMIN_SECURITY } from './admin-openapi';
 
@@ -24,7 +26,10 @@ export interface ReloadView {
 @Controller('admin/v1')
 @UseGuards(AdminKeyGuard)
 export class ReloadController {
-  constructor(private readonly reloader: ConfigReloader) {}
+  constructor(
+    private readonly reloader: ConfigReloader,
+    private readonly notices: ChangeNotices,
+  ) {}
 
   @Post('reload')
   @HttpCode(200)
@@ -37,7 +42,10 @@ export class ReloadController {
   @ApiResponse({ status: 422, description: 'The file is invalid; the running configuration was kept. The message lists every problem.' })
   async reload(): Promise<ReloadView> {
     const outcome = await this.reloader.reloadNow('admin API');
-    if (outcome.reloaded) return { ...outcome, reloads: this.reloader.reloads };
+    if (outcome.reloaded) {
+      await this.notices.publish('config-reload', 'admin API');
+      return { ...outcome, reloads: this.reloader.reloads };
+    }
     if (outcome.problem === 'no-file') throw new GatewayError(409, outcome.message, { type: 'invalid_request_error', code: 'no_config_file' });
     if (outcome.problem === 'invalid') {
       throw new GatewayError(422, `${outcome.source} was not reloaded; the running configuration is unchanged. ${outcome.message}`, {

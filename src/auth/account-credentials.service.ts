@@ -2,42 +2,62 @@
 // routing issue adds pools), with an access token refreshed when it is near expiry, and one
 // forced refresh + retry when the upstream rejects it. No provider refreshes tokens itself.
 // Accounts are kept for a moment (AccountCache) instead of being read from the store and
-// decrypted on every request; what a refresh hands back replaces the kept one.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+// decrypted on every request; what a refresh hands back replaces the kept one, and an "accounts"
+// change notice from another instance empties it.
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
 import type { OAuthCredential } from './oauth-credential';
 import type { Account } from '../store/account';
 import { AccountStore } from '../store/account-store';
+import { ChangeNotices } from '../store/shared/change-notices';
 import { UpstreamError } from '../upstream/upstream-error';
 import { AccountCache } from './account-cache';
 import { noAccount } from './credential-error';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from './oauth-definitions.token';
+import { RefreshLeases } from './refresh-leases';
 import { resolveOAuthDefinition } from './resolve-oauth-definition';
 import { TokenRefresher } from './token-refresher';
 
 @Injectable()
-export class AccountCredentials {
+export class AccountCredentials implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AccountCredentials.name);
   readonly refresher: TokenRefresher;
   /** Accounts read lately. Only a shortcut to the account to use: the refresher reads the store itself. */
   private readonly cache = new AccountCache();
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly store: AccountStore,
     config: ConfigService,
     @Inject(OAUTH_DEFINITIONS) definitions: OAuthDefinitions,
+    /** Default: the store's lease. */
+    @Optional() leases?: RefreshLeases,
+    @Optional() private readonly notices?: ChangeNotices,
   ) {
     const gateway = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY);
     this.refresher = new TokenRefresher(store, (provider) => resolveOAuthDefinition(provider, definitions, gateway), {
+      leases,
       onRefresh: ({ provider, accountId, outcome, detail }) => {
         const what = `${provider} account "${accountId}"`;
         if (outcome === 'refreshed') this.logger.log(`refreshed the token of the ${what}`);
-        else if (outcome === 'relogin') this.logger.warn(`the ${what} needs a new login: ${detail}`);
-        else this.logger.warn(`could not refresh the ${what}: ${detail}`);
+        else if (outcome === 'relogin') {
+          this.logger.warn(`the ${what} needs a new login: ${detail}`);
+          // Its status changed in the store: other instances stop offering it now, not in 2 s.
+          void this.notices?.publish('accounts', `${provider}/${accountId} needs a new login`);
+        } else this.logger.warn(`could not refresh the ${what}: ${detail}`);
       },
     });
+  }
+
+  onModuleInit(): void {
+    // Another instance logged in, out, changed a default or a status: read the store again.
+    this.unsubscribe = this.notices?.subscribe('accounts', () => this.cache.clear());
+  }
+
+  onApplicationShutdown(): void {
+    this.unsubscribe?.();
   }
 
   /** Accounts changed in this process (admin API): the next request reads the store, not the cache. */

@@ -1,7 +1,13 @@
-// Subscription credentials for executors: fresh tokens on demand and a background refresh loop.
+// Subscription credentials for executors: fresh tokens on demand and a background refresh loop,
+// under a refresh lease kept in the store — or in Redis when several instances share one.
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AccountStore } from '../store/account-store';
+import { RedisRefreshLeases } from '../store/shared/redis-refresh-leases';
+import { SHARED_REDIS } from '../store/shared/shared-state.module';
+import type { SharedRedis } from '../store/shared/shared-redis';
 import { AccountCredentials } from './account-credentials.service';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from './oauth-definitions.token';
+import { RefreshLeases, StoreRefreshLeases } from './refresh-leases';
 import { RefreshLoop } from './refresh-loop.service';
 
 @Global()
@@ -11,7 +17,21 @@ export class AuthModule {
   static forRoot(definitions: OAuthDefinitions): DynamicModule {
     return {
       module: AuthModule,
-      providers: [{ provide: OAUTH_DEFINITIONS, useValue: definitions }, AccountCredentials, RefreshLoop],
+      providers: [
+        { provide: OAUTH_DEFINITIONS, useValue: definitions },
+        {
+          provide: RefreshLeases,
+          useFactory: async (store: AccountStore, redis: SharedRedis | null | undefined): Promise<RefreshLeases> => {
+            if (!redis) return new StoreRefreshLeases(store);
+            const leases = new RedisRefreshLeases(redis, store);
+            await leases.open();
+            return leases;
+          },
+          inject: [AccountStore, { token: SHARED_REDIS, optional: true }],
+        },
+        AccountCredentials,
+        RefreshLoop,
+      ],
       // The definitions too, for modules that need to know which providers have a login.
       exports: [AccountCredentials, OAUTH_DEFINITIONS],
     };

@@ -1,7 +1,8 @@
 // Keeps access tokens fresh without ever losing a login. Refresh tokens rotate: used twice, the
 // provider kills the login. So for each account at most one refresh runs at a time — callers in
-// this process share one promise, other processes are kept out by a lease in the store — and the
-// new tokens are written to the store before anyone uses them.
+// this process share one promise, other processes and instances are kept out by a refresh lease
+// (the store's, or Redis' with `redis:` — refresh-leases.ts) — and the new tokens are written to
+// the store before anyone uses them.
 //
 // The lease must not outlive its holder: it is short and renewed by a heartbeat while the refresh
 // runs, a holder on this host whose process is gone is taken over at once, and a caller whose
@@ -14,6 +15,7 @@ import { formatLeaseHolder, isLeaseHolderGone, type LeaseHolder, newLeaseHolder 
 import type { OAuthDefinition } from './oauth-definition';
 import { OAuthError } from './oauth-error';
 import { isProcessAlive, type ProcessLiveness } from './process-liveness';
+import { RefreshLeases, StoreRefreshLeases } from './refresh-leases';
 import { refreshTokens, type TokenClientDeps } from './token-client';
 
 /** Refresh when the access token has less than this left (issue #3: 5 minutes). */
@@ -22,7 +24,10 @@ export const REFRESH_MARGIN_MS = 5 * 60_000;
 export const LEASE_TTL_MS = 15_000;
 /** How often the holder renews its lease while its refresh runs. */
 export const LEASE_HEARTBEAT_MS = 5_000;
-/** How often a caller waiting for another process's refresh looks at the store again. */
+/**
+ * How often a caller waiting for another process's refresh looks at the store again (sooner when
+ * the lease says its holder let go).
+ */
 export const LEASE_POLL_MS = 200;
 /**
  * The longest a caller with an expired token waits for another holder's refresh. That refresh is
@@ -41,6 +46,8 @@ export interface TokenRefresherDeps extends TokenClientDeps {
   pid?: number;
   /** Whether a process on this host is running (default: signal 0). */
   isProcessAlive?: ProcessLiveness;
+  /** Where the refresh lease is kept (default: the account store's lease). */
+  leases?: RefreshLeases;
   /** Called after each refresh attempt, for logs (never with tokens). */
   onRefresh?: (event: { provider: string; accountId: string; outcome: 'refreshed' | 'failed' | 'relogin'; detail?: string }) => void;
 }
@@ -53,6 +60,7 @@ export class TokenRefresher {
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly isProcessAlive: ProcessLiveness;
+  private readonly leases: RefreshLeases;
 
   constructor(
     private readonly store: AccountStore,
@@ -63,6 +71,7 @@ export class TokenRefresher {
     this.now = deps.now ?? Date.now;
     this.sleep = deps.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
     this.isProcessAlive = deps.isProcessAlive ?? isProcessAlive;
+    this.leases = deps.leases ?? new StoreRefreshLeases(store);
     this.self = newLeaseHolder(deps.host, deps.pid);
     this.holder = formatLeaseHolder(this.self);
   }
@@ -102,23 +111,33 @@ export class TokenRefresher {
     const { provider, accountId } = seen;
     const giveUpAt = this.now() + MAX_LEASE_WAIT_MS;
     let takeOverFrom: string | undefined;
-    while (!(await this.store.acquireRefreshLease(provider, accountId, this.holder, LEASE_TTL_MS, takeOverFrom))) {
-      takeOverFrom = undefined;
-      // Another holder has the lease. Look at the store again, before waiting and each time round.
-      const current = await this.usable(provider, accountId);
-      // Its tokens landed (or a login wrote new ones): nothing left to do.
-      if (current.version !== seen.version && !this.isDue(current)) return current;
-      const lease = await this.store.getRefreshLease(provider, accountId);
-      if (lease && isLeaseHolderGone(lease.holder, this.self, this.isProcessAlive)) {
-        // Dead: take its lease now rather than wait for it to run out (atomic: one taker wins).
-        takeOverFrom = lease.holder;
-        continue;
+    for (;;) {
+      // Listening for the holder to let go starts before we look, so a release between our look
+      // and our wait still wakes us.
+      const round = new AbortController();
+      const released = this.leases.released(provider, accountId, round.signal);
+      try {
+        if (await this.leases.acquire(provider, accountId, this.holder, LEASE_TTL_MS, takeOverFrom)) break;
+        takeOverFrom = undefined;
+        // Another holder has the lease. Look at the store again, before waiting and each time round.
+        const current = await this.usable(provider, accountId);
+        // Its tokens landed (or a login wrote new ones): nothing left to do.
+        if (current.version !== seen.version && !this.isDue(current)) return current;
+        const lease = await this.leases.get(provider, accountId);
+        if (lease && isLeaseHolderGone(lease.holder, this.self, this.isProcessAlive)) {
+          // Dead: take its lease now rather than wait for it to run out (atomic: one taker wins).
+          takeOverFrom = lease.holder;
+          continue;
+        }
+        // The holder is at work (or was, until its lease runs out); a token that still works is used
+        // meanwhile rather than waited for — unless it is the very token the upstream just refused.
+        if (this.stillWorks(current) && !(force && current.version === seen.version)) return current;
+        if (this.now() >= giveUpAt) throw refreshUnavailable(provider, accountId, 'another byokey process is still refreshing it');
+        // The next poll, or the holder letting go, whichever comes first.
+        await Promise.race([this.sleep(LEASE_POLL_MS, round.signal), released]);
+      } finally {
+        round.abort();
       }
-      // The holder is at work (or was, until its lease runs out); a token that still works is used
-      // meanwhile rather than waited for — unless it is the very token the upstream just refused.
-      if (this.stillWorks(current) && !(force && current.version === seen.version)) return current;
-      if (this.now() >= giveUpAt) throw refreshUnavailable(provider, accountId, 'another byokey process is still refreshing it');
-      await this.sleep(LEASE_POLL_MS);
     }
     try {
       // Read again under the lease: tokens written since we looked (by a login or another
@@ -128,7 +147,7 @@ export class TokenRefresher {
       if (current.version !== seen.version && !this.isDue(current)) return current;
       return await this.withHeartbeat(provider, accountId, () => this.renew(current, definition));
     } finally {
-      await this.store.releaseRefreshLease(provider, accountId, this.holder);
+      await this.leases.release(provider, accountId, this.holder);
     }
   }
 
@@ -151,7 +170,7 @@ export class TokenRefresher {
           // Lost (taken over by someone who thought us dead): stop beating. The refresh goes on —
           // aborting a request the token server may already have answered would lose the new
           // tokens — and its write is fenced by the account version.
-          if (!(await this.store.renewRefreshLease(provider, accountId, this.holder, LEASE_TTL_MS))) return;
+          if (!(await this.leases.renew(provider, accountId, this.holder, LEASE_TTL_MS))) return;
         } catch {
           // Aborted: the refresh is over. A store that failed once may answer the next beat; if it
           // never does, the lease runs out as if we had died, which is what others should assume.

@@ -2,12 +2,18 @@
 // (editors often replace the file rather than write it) and SIGHUP asks for a reload too. A new
 // configuration is checked in full before it replaces the old one; an invalid edit is logged
 // and the old one stays. Requests in flight finish on the instances they started with.
+//
+// With several instances, an operator's reload on one (POST /admin/v1/reload) reaches the
+// others as a change notice: each reads its own providers.yaml again (a file watch misses a
+// Kubernetes ConfigMap update, which swaps a symlink). A runtime provider change on another
+// instance (the admin API, stored in the shared store) is read from the store again here.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
 import type { GatewayConfig } from '../config/gateway-config';
+import { ChangeNotices } from '../store/shared/change-notices';
 import { PluginRegistry } from './plugin-registry.service';
 
 /** Editors write a file in several steps; one reload after the last of them. */
@@ -19,14 +25,24 @@ export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShut
   private watcher?: FSWatcher;
   private timer?: NodeJS.Timeout;
   private readonly onHangup = () => void this.reload('SIGHUP');
+  private readonly unsubscribe: Array<() => void> = [];
   /** Reloads done so far (for tests and the admin API). */
   reloads = 0;
 
-  constructor(private readonly registry: PluginRegistry) {}
+  constructor(
+    private readonly registry: PluginRegistry,
+    @Optional() private readonly notices?: ChangeNotices,
+  ) {}
 
   onApplicationBootstrap(): void {
     const file = this.registry.config.source;
     process.on('SIGHUP', this.onHangup);
+    if (this.notices) {
+      this.unsubscribe.push(
+        this.notices.subscribe('config-reload', () => void this.reload('a reload on another instance')),
+        this.notices.subscribe('providers', () => void this.applyStoredOverrides()),
+      );
+    }
     if (file === BUILT_IN_DEFAULTS) return;
     try {
       this.watcher = watch(dirname(file), (_event, name) => {
@@ -41,6 +57,7 @@ export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationShutdown(): void {
+    for (const stop of this.unsubscribe.splice(0)) stop();
     process.off('SIGHUP', this.onHangup);
     clearTimeout(this.timer);
     this.watcher?.close();
@@ -52,6 +69,16 @@ export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShut
    */
   async reload(why: string): Promise<boolean> {
     return (await this.reloadNow(why)).reloaded;
+  }
+
+  /** Puts in force the runtime provider changes in the store (another instance made one). Never throws. */
+  async applyStoredOverrides(): Promise<void> {
+    try {
+      await this.registry.applyStoredOverrides();
+      this.logger.log('applied the runtime provider changes another instance made');
+    } catch (error) {
+      this.logger.error(`could not apply the runtime provider changes another instance made: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
 // the next credential, then the next target — bounded by attempts and a deadline. A 429 rests
 // its credential until the upstream's announced reset. After any retry, the error a client
 // finally gets says `x-should-retry: false`, so SDKs do not multiply the attempts.
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error';
 import { redactSecrets } from '../common/redact-secrets';
 import type { GatewayConfig, RoutingSettings } from '../config/gateway-config';
@@ -14,6 +14,8 @@ import type { CallAffinity, Credential, UpstreamResult, WireProtocol } from '../
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { AccountStore } from '../store/account-store';
 import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
+import { ChangeNotices } from '../store/shared/change-notices';
+import { CooldownChannel } from '../store/shared/cooldown-channel';
 import { UpstreamError } from '../upstream/upstream-error';
 import { CredentialPool, type PoolCredential } from './credential-pool';
 import { CredentialStates } from './credential-states';
@@ -81,21 +83,40 @@ export interface ExecuteOptions {
 }
 
 @Injectable()
-export class RequestRouter {
+export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RequestRouter.name);
-  /** Survives config reloads: a credential keeps its cooldown while its instance keeps its name. */
-  readonly states = new CredentialStates();
+  /**
+   * Survives config reloads: a credential keeps its cooldown while its instance keeps its name.
+   * Cooldowns are shared with other instances through the channel (with `redis:`).
+   */
+  readonly states: CredentialStates;
   /** Each instance's (and credential's) last failed attempt, for the admin API. */
   readonly failures = new LastFailures();
   private readonly pools = new WeakMap<ProviderInstance, { pool: CredentialPool; accountsReadAt: number; accountsEpoch: number }>();
-  /** Bumped when accounts change in this process (admin API), so pools read them again at once. */
+  /** Bumped when accounts change (the admin API here, or a notice from another instance), so pools read them again at once. */
   private accountsEpoch = 0;
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly registry: PluginRegistry,
     private readonly store: AccountStore,
     private readonly rateLimits: RateLimitSnapshots,
-  ) {}
+    @Optional() cooldowns?: CooldownChannel,
+    @Optional() private readonly notices?: ChangeNotices,
+  ) {
+    this.states = new CredentialStates(Date.now, cooldowns);
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Another instance's logins, logouts, defaults and statuses: read at the next request.
+    this.unsubscribe = this.notices?.subscribe('accounts', () => this.accountsChanged());
+    // The cooldowns other instances are resting credentials for, before the first request.
+    await this.states.connect();
+  }
+
+  onApplicationShutdown(): void {
+    this.unsubscribe?.();
+  }
 
   /** The targets for a model name; throws a 404 GatewayError when nothing serves it. */
   plan(model: string): RoutePlan {
@@ -234,8 +255,8 @@ export class RequestRouter {
   }
 
   /**
-   * Accounts were added, removed or changed in this process (a login over the admin API): the
-   * next request reads them from the store instead of trusting its copy for up to 2 s.
+   * Accounts were added, removed or changed (a login over the admin API, here or on another
+   * instance): the next request reads them from the store instead of trusting its copy for up to 2 s.
    */
   accountsChanged(): void {
     this.accountsEpoch++;

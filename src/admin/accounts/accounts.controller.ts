@@ -13,6 +13,7 @@ import { RequestRouter } from '../../routing/request-router.service';
 import type { NewAccount } from '../../store/account';
 import { AccountStore } from '../../store/account-store';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
+import { ChangeNotices } from '../../store/shared/change-notices';
 import { AdminBodyPipe } from '../admin-body.pipe';
 import { AdminKeyGuard } from '../admin-key.guard';
 import { ADMIN_SECURITY } from '../admin-openapi';
@@ -35,6 +36,7 @@ export class AccountsController {
     private readonly router: RequestRouter,
     private readonly credentials: AccountCredentials,
     @Inject(OAUTH_DEFINITIONS) private readonly definitions: OAuthDefinitions,
+    private readonly notices: ChangeNotices,
   ) {}
 
   @Get()
@@ -50,7 +52,7 @@ export class AccountsController {
   @ApiResponse({ status: 404, description: 'No such account.' })
   async remove(@Param('provider') provider: string, @Param('account') account: string): Promise<{ provider: string; account_id: string; deleted: true }> {
     if (!(await this.store.remove(provider, account))) throw this.noAccount(provider, account);
-    this.accountsChanged();
+    await this.accountsChanged(`removed ${provider}/${account}`);
     return { provider, account_id: account, deleted: true };
   }
 
@@ -60,7 +62,7 @@ export class AccountsController {
   @ApiResponse({ status: 404, description: 'No such account.' })
   async makeDefault(@Param('provider') provider: string, @Param('account') account: string): Promise<AccountView> {
     if (!(await this.store.setDefault(provider, account))) throw this.noAccount(provider, account);
-    this.accountsChanged();
+    await this.accountsChanged(`${provider}/${account} made the default`);
     const stored = await this.store.get(provider, account);
     if (!stored) throw this.noAccount(provider, account);
     return accountView(stored);
@@ -105,7 +107,7 @@ export class AccountsController {
       throw error;
     }
     const saved = await this.store.save(imported);
-    this.accountsChanged();
+    await this.accountsChanged(`imported ${provider}/${saved.accountId}`);
     return accountView(saved);
   }
 
@@ -117,10 +119,14 @@ export class AccountsController {
     return claudeCodeAccount(json, BODY, account ?? CLAUDE_CODE_ACCOUNT);
   }
 
-  /** The next request uses the accounts as they are now, not a copy read before the change. */
-  private accountsChanged(): void {
+  /**
+   * The next request uses the accounts as they are now, not a copy read before the change — here,
+   * and on the other gateway instances, which are told.
+   */
+  private async accountsChanged(detail: string): Promise<void> {
     this.router.accountsChanged();
     this.credentials.accountsChanged();
+    await this.notices.publish('accounts', detail);
   }
 
   private noAccount(provider: string, account: string): GatewayError {

@@ -18,6 +18,7 @@ import { PluginRegistry } from '../../registry/plugin-registry.service';
 import { RequestRouter } from '../../routing/request-router.service';
 import type { Account } from '../../store/account';
 import { AccountStore } from '../../store/account-store';
+import { ChangeNotices } from '../../store/shared/change-notices';
 import { HttpLoginUi, type LoginPrompt } from './http-login-ui';
 
 /** Logins waiting for a person at once; more is a script gone wrong, or an attack. */
@@ -64,6 +65,7 @@ export class HttpLogins implements OnApplicationShutdown {
     private readonly store: AccountStore,
     private readonly router: RequestRouter,
     private readonly credentials: AccountCredentials,
+    private readonly notices: ChangeNotices,
   ) {}
 
   /** Providers with a login. */
@@ -131,9 +133,11 @@ export class HttpLogins implements OnApplicationShutdown {
           expiresAt: obtained.expiresAt,
           claims: obtained.claims,
         });
-        // The next request uses the new login, not a copy of the accounts read before it.
+        // The next request uses the new login, not a copy of the accounts read before it — here
+        // and on the other gateway instances.
         this.router.accountsChanged();
         this.credentials.accountsChanged();
+        await this.notices.publish('accounts', `logged in ${provider}/${account}`);
         this.finish(login, 'done');
         this.logger.log(`logged in to ${definition.displayName}: account ${provider}/${account} (admin API)`);
       },

@@ -1,12 +1,14 @@
 // Runtime changes to provider instances over the admin API: switch one on or off, add or remove
 // an upstream API key. Each is written to the ProviderOverridesStore (so it survives restarts)
 // and then put in force at once by the registry, which lays the store's overrides over
-// providers.yaml. The file is never written: it stays the base.
+// providers.yaml — here, and on the other gateway instances sharing the store, which a change
+// notice tells to read it again. The file is never written: it stays the base.
 import { Injectable, Logger } from '@nestjs/common';
 import { GatewayError } from '../../common/gateway-error';
 import type { ProviderInstanceConfig } from '../../config/gateway-config';
 import { PluginRegistry } from '../../registry/plugin-registry.service';
 import { ProviderOverridesStore } from '../../store/provider-overrides-store';
+import { ChangeNotices } from '../../store/shared/change-notices';
 
 export interface AddKeyRequest {
   key: string;
@@ -21,13 +23,14 @@ export class ProviderChangesService {
   constructor(
     private readonly registry: PluginRegistry,
     private readonly store: ProviderOverridesStore,
+    private readonly notices: ChangeNotices,
   ) {}
 
   /** `enabled` true/false overrides the file; null goes back to it. */
   async setEnabled(name: string, enabled: boolean | null): Promise<void> {
     const instance = this.servingInstance(name);
     await this.store.setEnabled(instance.name, enabled ?? undefined);
-    await this.registry.applyStoredOverrides();
+    await this.applied(`${instance.name} ${enabled === null ? 'enabled as the file says' : enabled ? 'enabled' : 'disabled'}`);
     this.logger.log(`provider instance ${instance.name}: ${enabled === null ? 'enabled as providers.yaml says' : enabled ? 'enabled' : 'disabled'} (admin API)`);
   }
 
@@ -53,7 +56,7 @@ export class ProviderChangesService {
         param: 'label',
       });
     }
-    await this.registry.applyStoredOverrides();
+    await this.applied(`${instance.name}: key runtime:${label} added`);
     this.logger.log(`provider instance ${instance.name}: upstream key runtime:${label} added (admin API)`);
     return `runtime:${label}`;
   }
@@ -84,9 +87,15 @@ export class ProviderChangesService {
       );
     }
     await this.store.removeKey(instance.name, label!);
-    await this.registry.applyStoredOverrides();
+    await this.applied(`${instance.name}: key runtime:${label} removed`);
     this.logger.log(`provider instance ${instance.name}: upstream key runtime:${label} removed (admin API)`);
     return `runtime:${label}`;
+  }
+
+  /** Puts the stored change in force here, and tells the other instances to. */
+  private async applied(detail: string): Promise<void> {
+    await this.registry.applyStoredOverrides();
+    await this.notices.publish('providers', detail);
   }
 
   /** The configured instance that serves requests, or the error that says why this one cannot be changed. */
