@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/config.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PROVIDER_PLUGIN_MODULES } from './providers';
 import { OAUTH_DEFINITIONS } from './providers/oauth-definitions';
 import { SharedProvidersModule } from './providers/shared/shared-providers.module';
@@ -42,6 +43,7 @@ export class AppModule {
         UsageModule,
         AdminModule,
         HealthModule,
+        MetricsModule,
       ],
     };
   }

@@ -1,0 +1,32 @@
+import { register } from 'prom-client';
+import { SharedRedis } from '../store/shared/shared-redis';
+import { SharedStateMetrics } from './shared-state.metrics';
+
+async function value(name: string): Promise<number | undefined> {
+  const metric = register.getSingleMetric(name);
+  return metric ? (await metric.get()).values[0]?.value : undefined;
+}
+
+describe('SharedStateMetrics', () => {
+  const clients: SharedRedis[] = [];
+  afterEach(async () => Promise.all(clients.splice(0).map((c) => c.close())));
+
+  it('sets byokey_redis_up to 1 while Redis answers', async () => {
+    const redis = new SharedRedis({ url: 'redis://127.0.0.1:6379', keyPrefix: 'metrics-test:', limitsOnOutage: 'open' });
+    clients.push(redis);
+    await redis.ready(2000);
+    new SharedStateMetrics(redis);
+    expect(await value('byokey_redis_up')).toBe(1);
+  });
+
+  it('sets it to 0 and counts an outage when Redis cannot be reached', async () => {
+    const redis = new SharedRedis({ url: 'redis://127.0.0.1:1', keyPrefix: 'metrics-test:', limitsOnOutage: 'open' });
+    clients.push(redis);
+    const before = (await value('byokey_redis_outages_total')) ?? 0;
+    const metrics = new SharedStateMetrics(redis);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await value('byokey_redis_up')).toBe(0);
+    expect(await value('byokey_redis_outages_total')).toBe(before + 1);
+    metrics.onModuleDestroy();
+  });
+});
