@@ -38,6 +38,8 @@ export class StoreModule implements OnApplicationShutdown {
   static forRoot(options: StoreModuleOptions): DynamicModule {
     const settings: StoreSettings = options.store ?? { kind: 'sqlite' };
     const logger = new Logger('Store');
+    // The routing pools re-list accounts every few seconds: one line per unreadable value is enough.
+    const reported = new Set<string>();
     const fromStores = <T>(token: abstract new (...args: never[]) => T, pick: (stores: Stores) => T): Provider => ({
       provide: token,
       useFactory: pick,
@@ -51,6 +53,11 @@ export class StoreModule implements OnApplicationShutdown {
             home: options.home,
             store: settings,
             onIdleError: (error) => logger.warn(`a pooled PostgreSQL connection failed and was dropped: ${error.message}`),
+            onUnreadable: (error) => {
+              if (reported.has(error.message)) return;
+              reported.add(error.message);
+              logger.warn(`${error.message} This instance leaves it out until it can open it.`);
+            },
           }),
       },
       fromStores(AccountStore, (stores) => stores.accounts),
