@@ -151,6 +151,8 @@ describe.each([
     const list = await byokey(['accounts', 'list'], B_AFTER_A);
     expect(list).toMatchObject({ code: 0, stderr: '' });
     expect(listed(list)).toEqual(['work', 'home']);
+    const status = await byokey(['status'], B_AFTER_A);
+    expect(status.stdout).toMatch(/^key: +BYOKEY_SECRET_KEY, and the previous key from BYOKEY_SECRET_KEY_PREVIOUS \(a rotation is under way/m);
 
     const { proc, url } = await serve(B_AFTER_A);
     expect(await claudeTokenUsed(url)).toBe(WORK_TOKEN);
@@ -199,6 +201,9 @@ describe.each([
     const list = await byokey(['accounts', 'list'], B);
     expect(list).toMatchObject({ code: 0, stderr: '' });
     expect(listed(list)).toEqual(['work', 'home']);
+    const status = await byokey(['status'], B);
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(status.stdout).toMatch(/^key: +BYOKEY_SECRET_KEY$/m);
 
     const { proc, url } = await serve(B);
     expect(await claudeTokenUsed(url)).toBe(WORK_TOKEN);

@@ -48,8 +48,8 @@ export class StoreModule implements OnApplicationShutdown {
     const providers: Provider[] = [
       {
         provide: STORES,
-        useFactory: () =>
-          openStores({
+        useFactory: async () => {
+          const stores = await openStores({
             home: options.home,
             store: settings,
             onIdleError: (error) => logger.warn(`a pooled PostgreSQL connection failed and was dropped: ${error.message}`),
@@ -58,7 +58,14 @@ export class StoreModule implements OnApplicationShutdown {
               reported.add(error.message);
               logger.warn(`${error.message} This instance leaves it out until it can open it.`);
             },
-          }),
+          });
+          const previous = stores.rotation.keySources.previous;
+          // Said at every start, so a previous key is not left configured long after the rotation.
+          if (previous !== undefined) {
+            logger.log(`the previous secret key (from ${previous}) is accepted for reading; once \`byokey rekey\` has run, remove it`);
+          }
+          return stores;
+        },
       },
       fromStores(AccountStore, (stores) => stores.accounts),
       fromStores(ClientKeyStore, (stores) => stores.clientKeys),
