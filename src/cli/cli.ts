@@ -5,6 +5,7 @@ import { ACCOUNTS_USAGE, accountsCommand } from './accounts.command';
 import { KEYS_USAGE, keysCommand } from './keys.command';
 import { LOGIN_USAGE, loginCommand } from './login.command';
 import { LOGOUT_USAGE, logoutCommand } from './logout.command';
+import { REKEY_USAGE, rekeyCommand } from './rekey.command';
 import { SERVE_USAGE, serveCommand } from './serve.command';
 import { STATUS_USAGE, statusCommand } from './status.command';
 import { USAGE_USAGE, usageCommand } from './usage.command';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: str
   keys: { summary: 'create, list, update or revoke client keys', usage: KEYS_USAGE, run: keysCommand },
   status: { summary: 'show the configuration and the accounts', usage: STATUS_USAGE, run: statusCommand },
   usage: { summary: 'requests and tokens served, by key, model, account or instance', usage: USAGE_USAGE, run: usageCommand },
+  rekey: { summary: 're-seal stored secrets with a new secret key (key rotation)', usage: REKEY_USAGE, run: rekeyCommand },
 };
 
 export function mainUsage(): string {

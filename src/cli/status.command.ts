@@ -30,6 +30,12 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   io.out(`data:   ${byokeyHome()}`);
   return withStores(io, config.store, async (stores) => {
     io.out(`store:  ${stores.location}`);
+    const keys = stores.rotation.keySources;
+    io.out(
+      keys.previous === undefined
+        ? `key:    ${keys.current}`
+        : `key:    ${keys.current}, and the previous key from ${keys.previous} (a rotation is under way: run byokey rekey, then remove it)`,
+    );
     const accounts = await stores.accounts.list();
     io.out('');
     if (config.providers.length === 0) {

@@ -14,7 +14,12 @@ export interface RefreshLease {
 }
 
 export abstract class AccountStore {
-  /** Accounts of one provider, or all: by provider, then its default first, then by account id. */
+  /**
+   * Accounts of one provider, or all: by provider, then its default first, then by account id. An
+   * account whose tokens cannot be opened (another secret key sealed them, e.g. mid-rotation) is
+   * left out and reported, not thrown, so it costs that one account only (unreadable-secrets.ts);
+   * `get`, `getDefault` and `updateTokens` of that account throw the StoreError.
+   */
   abstract list(provider?: string): Promise<Account[]>;
 
   abstract get(provider: string, accountId: string): Promise<Account | undefined>;

@@ -9,14 +9,18 @@ import { PostgresAccountStore } from './postgres/postgres-account-store';
 import { PostgresClientKeyStore } from './postgres/postgres-client-key-store';
 import { PostgresDatabase } from './postgres/postgres-database';
 import { PostgresProviderOverridesStore } from './postgres/postgres-provider-overrides-store';
+import { PostgresSecretRotation } from './postgres/postgres-secret-rotation';
 import { PostgresStoreProbe } from './postgres/postgres-store-probe';
 import { PostgresUsageStore } from './postgres/postgres-usage-store';
 import type { ProviderOverridesStore } from './provider-overrides-store';
+import type { SecretRotation } from './secret-rotation';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
 import { SqliteClientKeyStore } from './sqlite/sqlite-client-key-store';
 import { SqliteProviderOverridesStore } from './sqlite/sqlite-provider-overrides-store';
+import { SqliteSecretRotation } from './sqlite/sqlite-secret-rotation';
 import { SqliteUsageStore } from './sqlite/sqlite-usage-store';
 import { StoreProbe } from './store-probe';
+import type { UnreadableReporter } from './unreadable-secrets';
 import type { UsageStore } from './usage-store';
 
 export interface Stores {
@@ -25,6 +29,8 @@ export interface Stores {
   usage: UsageStore;
   providerOverrides: ProviderOverridesStore;
   probe: StoreProbe;
+  /** Re-seals every sealed value with the current secret key (`byokey rekey`). */
+  rotation: SecretRotation;
   /** The embedded database connection; only with SQLite. */
   sqlite?: Database.Database;
   /** Where the data is, for `byokey status`: the database file, or the PostgreSQL URL without its password. */
@@ -37,10 +43,12 @@ export interface OpenStoresOptions {
   /** $BYOKEY_HOME: the SQLite file and the secret key file live here. */
   home: string;
   store: StoreSettings;
-  /** Where BYOKEY_SECRET_KEY is read from; defaults to process.env. */
+  /** Where BYOKEY_SECRET_KEY (and BYOKEY_SECRET_KEY_PREVIOUS) is read from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** PostgreSQL only: an idle pooled connection failed (reported, then replaced on the next query). */
   onIdleError?: (error: Error) => void;
+  /** An account or runtime key a list left out because its sealed value cannot be opened; default a process warning. */
+  onUnreadable?: UnreadableReporter;
 }
 
 /** Throws a StoreError, having changed nothing, when the store cannot be opened. */
@@ -49,14 +57,15 @@ export async function openStores(options: OpenStoresOptions): Promise<Stores> {
 }
 
 function openSqlite(options: OpenStoresOptions): Stores {
-  const accounts = SqliteAccountStore.open({ home: options.home, env: options.env });
+  const accounts = SqliteAccountStore.open({ home: options.home, env: options.env, onUnreadable: options.onUnreadable });
   const db = accounts.connection;
   return {
     accounts,
     clientKeys: new SqliteClientKeyStore(db),
     usage: new SqliteUsageStore(db),
-    providerOverrides: new SqliteProviderOverridesStore(db, accounts.tokenCipher),
+    providerOverrides: new SqliteProviderOverridesStore(db, accounts.tokenCipher, Date.now, accounts.reportUnreadable),
     probe: new SqliteStoreProbe(db),
+    rotation: new SqliteSecretRotation(db, accounts.tokenCipher, accounts.keySources),
     sqlite: db,
     location: accounts.databasePath,
     close: () => accounts.close(),
@@ -70,6 +79,7 @@ async function openPostgres(options: OpenStoresOptions, settings: { url: string;
     home: options.home,
     env: options.env,
     onIdleError: options.onIdleError,
+    onUnreadable: options.onUnreadable,
   });
   return {
     accounts: new PostgresAccountStore(database),
@@ -77,6 +87,7 @@ async function openPostgres(options: OpenStoresOptions, settings: { url: string;
     usage: new PostgresUsageStore(database),
     providerOverrides: new PostgresProviderOverridesStore(database),
     probe: new PostgresStoreProbe(database),
+    rotation: new PostgresSecretRotation(database),
     location: database.description,
     close: () => database.close(),
   };

@@ -29,8 +29,20 @@ export interface NewRuntimeApiKey {
   baseUrl?: string;
 }
 
+/**
+ * What a runtime key's sealed value is bound to: copied onto another row it no longer opens. One
+ * definition for both backends and for `byokey rekey`, which re-seals it.
+ */
+export function runtimeKeyContext(instance: string, label: string): string[] {
+  return ['upstream-key', instance, label];
+}
+
 export abstract class ProviderOverridesStore {
-  /** Every instance with any runtime change, by instance name. */
+  /**
+   * Every instance with any runtime change, by instance name. A key whose sealed value cannot be
+   * opened (another secret key sealed it) is left out and reported, not thrown: see
+   * unreadable-secrets.ts.
+   */
   abstract list(): Promise<InstanceOverrides[]>;
 
   /** Sets (true/false) or clears (undefined: back to the file's value) the instance's `enabled`. */

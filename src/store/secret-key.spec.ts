@@ -3,7 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeKey, loadSecretKey, SECRET_KEY_ENV, secretKeyPath } from './secret-key';
+import {
+  decodeKey,
+  loadPreviousSecretKey,
+  loadSecretKey,
+  loadSecretKeys,
+  PREVIOUS_SECRET_KEY_ENV,
+  previousSecretKeyPath,
+  SECRET_KEY_ENV,
+  secretKeyPath,
+} from './secret-key';
 import { StoreError } from './store-error';
 
 describe('loadSecretKey', () => {
@@ -127,6 +136,67 @@ describe('loadSecretKey', () => {
       mkdirSync(secretKeyPath(home));
       expectStoreError(() => loadSecretKey({ home, env: {}, allowCreate: true }), /secret\.key is not a regular file/);
     });
+  });
+});
+
+describe('the previous key (rotation)', () => {
+  let home: string;
+  const key = randomBytes(32);
+
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'byokey-key-'));
+  });
+
+  afterEach(() => {
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('is absent unless configured, and never created', () => {
+    expect(loadPreviousSecretKey({ home, env: {} })).toBeUndefined();
+    expect(loadSecretKeys({ home, env: { [SECRET_KEY_ENV]: key.toString('hex') }, allowCreate: true })).toEqual({
+      current: { key, source: SECRET_KEY_ENV, created: false },
+    });
+    expect(readdirSync(home)).toEqual([]);
+  });
+
+  it('comes from BYOKEY_SECRET_KEY_PREVIOUS in the same formats, before the file', () => {
+    writeFileSync(previousSecretKeyPath(home), randomBytes(32).toString('base64'), { mode: 0o600 });
+    for (const text of [key.toString('base64'), key.toString('base64url'), key.toString('hex')]) {
+      const loaded = loadPreviousSecretKey({ home, env: { [PREVIOUS_SECRET_KEY_ENV]: text } });
+      expect(loaded?.key.equals(key)).toBe(true);
+      expect(loaded?.source).toBe(PREVIOUS_SECRET_KEY_ENV);
+    }
+  });
+
+  it('comes from secret.key.previous in BYOKEY_HOME, with the key file\'s checks', () => {
+    const path = previousSecretKeyPath(home);
+    expect(path).toBe(join(home, 'secret.key.previous'));
+    writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600 });
+    const keys = loadSecretKeys({ home, env: {}, allowCreate: true });
+    expect(keys.previous).toEqual({ key, source: path, created: false });
+    // The current key file is created as before; the previous one is never touched.
+    expect(keys.current.created).toBe(true);
+    expect(keys.current.key.equals(key)).toBe(false);
+    if (process.platform !== 'win32') {
+      chmodSync(path, 0o644);
+      expect(() => loadPreviousSecretKey({ home, env: {} })).toThrow(/secret\.key\.previous can be read by other users/);
+    }
+  });
+
+  it.each([['empty', ''], ['too short', randomBytes(16).toString('base64')]])('refuses a variable that is %s, naming it', (_, text) => {
+    let thrown: unknown;
+    try {
+      loadPreviousSecretKey({ home, env: { [PREVIOUS_SECRET_KEY_ENV]: text } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(StoreError);
+    expect((thrown as StoreError).message).toMatch(/^BYOKEY_SECRET_KEY_PREVIOUS is not a valid key: expected 32 bytes/);
+  });
+
+  it('refuses a previous key file that does not hold a key', () => {
+    writeFileSync(previousSecretKeyPath(home), 'nope', { mode: 0o600 });
+    expect(() => loadPreviousSecretKey({ home, env: {} })).toThrow(/secret\.key\.previous does not hold a valid key/);
   });
 });
 

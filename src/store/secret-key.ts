@@ -1,6 +1,8 @@
 // Loads the 32-byte key that encrypts account tokens at rest: from BYOKEY_SECRET_KEY when it is
 // set, else from $BYOKEY_HOME/secret.key, which is created (mode 0600) only when the caller says
-// nothing has been encrypted yet. An existing key file is never overwritten.
+// nothing has been encrypted yet. An existing key file is never overwritten. During a key
+// rotation, the key rotated away from is read too (BYOKEY_SECRET_KEY_PREVIOUS, else
+// $BYOKEY_HOME/secret.key.previous): it still opens what it sealed, and is never created.
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +12,8 @@ import { StoreError } from './store-error';
 export const SECRET_KEY_ENV = 'BYOKEY_SECRET_KEY';
 export const SECRET_KEY_FILE = 'secret.key';
 export const SECRET_KEY_BYTES = 32;
+export const PREVIOUS_SECRET_KEY_ENV = 'BYOKEY_SECRET_KEY_PREVIOUS';
+export const PREVIOUS_SECRET_KEY_FILE = 'secret.key.previous';
 
 /** Far larger than any encoding of 32 bytes; stops us reading a huge file by mistake. */
 const MAX_KEY_FILE_BYTES = 1024;
@@ -36,9 +40,69 @@ export interface LoadSecretKeyOptions {
   allowCreate: boolean;
 }
 
+/** The current key and, while a rotation is under way, the previous one. */
+export interface SecretKeys {
+  current: SecretKey;
+  previous?: SecretKey;
+}
+
 export function secretKeyPath(home: string): string {
   return join(home, SECRET_KEY_FILE);
 }
+
+export function previousSecretKeyPath(home: string): string {
+  return join(home, PREVIOUS_SECRET_KEY_FILE);
+}
+
+/** The current key (see loadSecretKey) and the previous one when it is configured. */
+export function loadSecretKeys(options: LoadSecretKeyOptions): SecretKeys {
+  const current = loadSecretKey(options);
+  const previous = loadPreviousSecretKey(options);
+  return previous ? { current, previous } : { current };
+}
+
+/**
+ * The key a rotation moves away from, or undefined when none is configured: from
+ * BYOKEY_SECRET_KEY_PREVIOUS when it is set (set but empty is refused, as for the current key),
+ * else from $BYOKEY_HOME/secret.key.previous when that file exists. Never created.
+ */
+export function loadPreviousSecretKey(options: { home: string; env: NodeJS.ProcessEnv }): SecretKey | undefined {
+  const fromEnv = options.env[PREVIOUS_SECRET_KEY_ENV];
+  if (fromEnv !== undefined) {
+    const key = decodeKey(fromEnv);
+    if (!key) {
+      throw new StoreError(`${PREVIOUS_SECRET_KEY_ENV} is not a valid key: expected ${EXPECTED_FORMAT}.`);
+    }
+    return { key, source: PREVIOUS_SECRET_KEY_ENV, created: false };
+  }
+  const path = previousSecretKeyPath(options.home);
+  const existing = readKeyFile(path);
+  return existing && { key: existing, source: path, created: false };
+}
+
+/** Where each key came from: the variable's name or the key file's path. */
+export interface KeySources {
+  current: string;
+  previous?: string;
+}
+
+export function keySourcesOf(keys: SecretKeys): KeySources {
+  return keys.previous ? { current: keys.current.source, previous: keys.previous.source } : { current: keys.current.source };
+}
+
+/**
+ * The start of the message that refuses the keys for a database sealed with another key: "The
+ * secret key (from …) does not match", or with a previous key "Neither … nor … matches".
+ */
+export function keysDoNotMatch(sources: KeySources): string {
+  return sources.previous === undefined
+    ? `The secret key (from ${sources.current}) does not match`
+    : `Neither the secret key (from ${sources.current}) nor the previous key (from ${sources.previous}) matches`;
+}
+
+/** The end of that message: what to do when the refusal comes in the middle of a rotation. */
+export const ROTATION_HINT =
+  `When rotating to a new key, give every instance the old one as ${PREVIOUS_SECRET_KEY_ENV} until \`byokey rekey\` has run.`;
 
 export function loadSecretKey(options: LoadSecretKeyOptions): SecretKey {
   const fromEnv = options.env[SECRET_KEY_ENV];

@@ -38,6 +38,8 @@ export class StoreModule implements OnApplicationShutdown {
   static forRoot(options: StoreModuleOptions): DynamicModule {
     const settings: StoreSettings = options.store ?? { kind: 'sqlite' };
     const logger = new Logger('Store');
+    // The routing pools re-list accounts every few seconds: one line per unreadable value is enough.
+    const reported = new Set<string>();
     const fromStores = <T>(token: abstract new (...args: never[]) => T, pick: (stores: Stores) => T): Provider => ({
       provide: token,
       useFactory: pick,
@@ -46,12 +48,24 @@ export class StoreModule implements OnApplicationShutdown {
     const providers: Provider[] = [
       {
         provide: STORES,
-        useFactory: () =>
-          openStores({
+        useFactory: async () => {
+          const stores = await openStores({
             home: options.home,
             store: settings,
             onIdleError: (error) => logger.warn(`a pooled PostgreSQL connection failed and was dropped: ${error.message}`),
-          }),
+            onUnreadable: (error) => {
+              if (reported.has(error.message)) return;
+              reported.add(error.message);
+              logger.warn(`${error.message} This instance leaves it out until it can open it.`);
+            },
+          });
+          const previous = stores.rotation.keySources.previous;
+          // Said at every start, so a previous key is not left configured long after the rotation.
+          if (previous !== undefined) {
+            logger.log(`the previous secret key (from ${previous}) is accepted for reading; once \`byokey rekey\` has run, remove it`);
+          }
+          return stores;
+        },
       },
       fromStores(AccountStore, (stores) => stores.accounts),
       fromStores(ClientKeyStore, (stores) => stores.clientKeys),

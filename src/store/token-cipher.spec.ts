@@ -1,5 +1,5 @@
 // Token encryption: round trip, fresh IV per write, binding to the account, and what a wrong key
-// or altered bytes produce.
+// or altered bytes produce; during a key rotation, reading with the previous key and re-sealing.
 import { randomBytes } from 'node:crypto';
 import type { AccountTokens } from './account';
 import { StoreError } from './store-error';
@@ -68,7 +68,8 @@ describe('TokenCipher', () => {
     const error = thrownBy(() => new TokenCipher(randomBytes(32)).decryptTokens(codex, sealed));
     expect(error.message).toBe(
       'Cannot decrypt the tokens of account codex/work: the secret key does not match the one it was ' +
-        'encrypted with, or the data is corrupt.',
+        'encrypted with (during a key rotation: another instance may already have sealed it with the new key), ' +
+        'or the data is corrupt.',
     );
   });
 
@@ -126,5 +127,85 @@ describe('TokenCipher', () => {
       expect(() => cipher.decryptTokens({ provider: 'upstream-key', accountId: 'openai' }, cipher.encryptSecret(context, 'x'))).toThrow(StoreError);
       expect(() => cipher.encryptSecret(['account', 'codex', 'work'], 'x')).toThrow();
     });
+  });
+});
+
+describe('TokenCipher with a previous key (rotation)', () => {
+  const oldKey = randomBytes(32);
+  const newKey = randomBytes(32);
+  const before = new TokenCipher(oldKey);
+  const during = new TokenCipher(newKey, oldKey);
+  const after = new TokenCipher(newKey);
+  const context = ['upstream-key', 'openai', 'team-a'];
+
+  it('opens what the previous key sealed, and what the current key sealed', () => {
+    expect(during.decryptTokens(codex, before.encryptTokens(codex, tokens))).toEqual(tokens);
+    expect(during.decryptTokens(codex, after.encryptTokens(codex, tokens))).toEqual(tokens);
+    expect(during.decryptSecret(context, before.encryptSecret(context, 'sk-SECRET-1'))).toBe('sk-SECRET-1');
+    expect(during.matchesKeyCheck(before.createKeyCheck())).toBe(true);
+    expect(during.matchesKeyCheck(after.createKeyCheck())).toBe(true);
+    expect(during.hasPreviousKey).toBe(true);
+    expect(after.hasPreviousKey).toBe(false);
+  });
+
+  it('always seals with the current key: the new key alone opens it, the old key alone does not', () => {
+    const sealed = during.encryptTokens(codex, tokens);
+    expect(after.decryptTokens(codex, sealed)).toEqual(tokens);
+    const error = thrownBy(() => before.decryptTokens(codex, sealed));
+    expect(error.message).toMatch(/^Cannot decrypt the tokens of account codex\/work: the secret key does not match .*during a key rotation/);
+    expectNoSecret(error);
+    expect(after.matchesKeyCheck(during.createKeyCheck())).toBe(true);
+    expect(before.matchesKeyCheck(during.createKeyCheck())).toBe(false);
+    expect(() => before.decryptSecret(context, during.encryptSecret(context, 'x'))).toThrow(StoreError);
+  });
+
+  it('refuses what neither key sealed, saying so, without a secret', () => {
+    const stranger = new TokenCipher(randomBytes(32));
+    const error = thrownBy(() => during.decryptTokens(codex, stranger.encryptTokens(codex, tokens)));
+    expect(error.message).toBe(
+      'Cannot decrypt the tokens of account codex/work: neither the secret key nor the previous key is the one it ' +
+        'was encrypted with, or the data is corrupt.',
+    );
+    expect(during.matchesKeyCheck(stranger.createKeyCheck())).toBe(false);
+  });
+
+  it('keeps the binding to the account under the previous key too', () => {
+    expect(() => during.decryptTokens({ provider: 'codex', accountId: 'home' }, before.encryptTokens(codex, tokens))).toThrow(StoreError);
+  });
+
+  it('re-seals what the previous key sealed with the current key, keeping the plaintext exactly', () => {
+    const resealed = during.resealTokens(codex, before.encryptTokens(codex, tokens));
+    expect(resealed).toBeInstanceOf(Buffer);
+    expect(after.decryptTokens(codex, resealed!)).toEqual(tokens);
+    expect(() => before.decryptTokens(codex, resealed!)).toThrow(StoreError);
+
+    const secret = during.resealSecret(context, before.encryptSecret(context, 'sk-SECRET-2'));
+    expect(after.decryptSecret(context, secret!)).toBe('sk-SECRET-2');
+
+    const check = during.resealKeyCheck(before.createKeyCheck());
+    expect(after.matchesKeyCheck(check!)).toBe(true);
+    expect(before.matchesKeyCheck(check!)).toBe(false);
+  });
+
+  it('leaves alone (undefined) what the current key already sealed', () => {
+    expect(during.resealTokens(codex, after.encryptTokens(codex, tokens))).toBeUndefined();
+    expect(during.resealSecret(context, after.encryptSecret(context, 'x'))).toBeUndefined();
+    expect(during.resealKeyCheck(after.createKeyCheck())).toBeUndefined();
+    // Without a previous key too: nothing to move.
+    expect(after.resealTokens(codex, after.encryptTokens(codex, tokens))).toBeUndefined();
+  });
+
+  it('refuses to re-seal what neither key opens, or what was moved to another row', () => {
+    const stranger = new TokenCipher(randomBytes(32));
+    expect(thrownBy(() => during.resealTokens(codex, stranger.encryptTokens(codex, tokens))).message).toMatch(/neither the secret key nor the previous key/);
+    expect(() => during.resealTokens({ provider: 'claude', accountId: 'work' }, before.encryptTokens(codex, tokens))).toThrow(StoreError);
+    expect(() => during.resealSecret(['upstream-key', 'openai', 'team-b'], before.encryptSecret(context, 'x'))).toThrow(StoreError);
+    expect(() => during.resealKeyCheck(stranger.createKeyCheck())).toThrow(StoreError);
+    // Without a previous key, an old value cannot be moved.
+    expect(() => after.resealTokens(codex, before.encryptTokens(codex, tokens))).toThrow(StoreError);
+  });
+
+  it('refuses a previous key that is not 32 bytes', () => {
+    expect(() => new TokenCipher(newKey, randomBytes(31))).toThrow(StoreError);
   });
 });

@@ -5,6 +5,10 @@
 //
 // Sealed format, version 1: [0x01][12-byte IV][16-byte GCM tag][ciphertext]. The leading byte
 // lets a later build change the scheme and still read old rows.
+//
+// While the secret key is rotated, the cipher also holds the previous key: it opens with the
+// current key, then with the previous one, and always seals with the current one. `reseal*` turn
+// a value sealed with the previous key into one sealed with the current key (`byokey rekey`).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { AccountTokens } from './account';
 import { SECRET_KEY_BYTES } from './secret-key';
@@ -27,12 +31,22 @@ export interface AccountIdentity {
 
 export class TokenCipher {
   private readonly key: Buffer;
+  private readonly previousKey?: Buffer;
 
-  constructor(key: Buffer) {
-    if (key.length !== SECRET_KEY_BYTES) {
-      throw new StoreError(`The secret key must be ${SECRET_KEY_BYTES} bytes, not ${key.length}.`);
+  /** `previous`: the key being rotated away from, accepted for reading only. */
+  constructor(key: Buffer, previous?: Buffer) {
+    for (const k of previous ? [key, previous] : [key]) {
+      if (k.length !== SECRET_KEY_BYTES) {
+        throw new StoreError(`The secret key must be ${SECRET_KEY_BYTES} bytes, not ${k.length}.`);
+      }
     }
     this.key = Buffer.from(key);
+    if (previous) this.previousKey = Buffer.from(previous);
+  }
+
+  /** Whether a previous key is held (a rotation is under way). */
+  get hasPreviousKey(): boolean {
+    return this.previousKey !== undefined;
   }
 
   encryptTokens(account: AccountIdentity, tokens: AccountTokens): Buffer {
@@ -69,12 +83,39 @@ export class TokenCipher {
     return this.seal(Buffer.from(KEY_CHECK_PLAINTEXT, 'utf8'), KEY_CHECK_CONTEXT);
   }
 
+  /** True when the current key or the previous one made this key check. */
   matchesKeyCheck(sealed: Buffer): boolean {
     try {
       return this.open(sealed, KEY_CHECK_CONTEXT, 'the key check').toString('utf8') === KEY_CHECK_PLAINTEXT;
     } catch {
       return false;
     }
+  }
+
+  /**
+   * The same tokens sealed with the current key when the previous key sealed them; undefined when
+   * the current key already did (nothing to do). Throws a StoreError when neither key opens them.
+   */
+  resealTokens(account: AccountIdentity, sealed: Buffer): Buffer | undefined {
+    return this.reseal(sealed, accountContext(account), `the tokens of account ${account.provider}/${account.accountId}`);
+  }
+
+  /** As resealTokens, for a secret sealed with encryptSecret under `context`. */
+  resealSecret(context: readonly string[], sealed: Buffer): Buffer | undefined {
+    return this.reseal(sealed, secretContext(context), `the secret ${context.join(' ')}`);
+  }
+
+  /** As resealTokens, for the key check. */
+  resealKeyCheck(sealed: Buffer): Buffer | undefined {
+    if (!this.matchesKeyCheck(sealed)) throw this.noKeyOpens('the key check');
+    return this.reseal(sealed, KEY_CHECK_CONTEXT, 'the key check');
+  }
+
+  private reseal(sealed: Buffer, context: string, what: string): Buffer | undefined {
+    if (this.openWith(this.key, sealed, context, what) !== undefined) return undefined;
+    const plain = this.previousKey && this.openWith(this.previousKey, sealed, context, what);
+    if (plain === undefined) throw this.noKeyOpens(what);
+    return this.seal(plain, context);
   }
 
   private seal(plain: Buffer, context: string): Buffer {
@@ -85,7 +126,20 @@ export class TokenCipher {
     return Buffer.concat([Buffer.from([FORMAT_V1]), iv, cipher.getAuthTag(), body]);
   }
 
+  /** With the current key, else the previous one. */
   private open(sealed: Buffer, context: string, what: string): Buffer {
+    const plain =
+      this.openWith(this.key, sealed, context, what) ??
+      (this.previousKey && this.openWith(this.previousKey, sealed, context, what));
+    if (plain === undefined) throw this.noKeyOpens(what);
+    return plain;
+  }
+
+  /**
+   * The plaintext, or undefined when `key` does not authenticate it (another key sealed it, or
+   * the bytes were altered: GCM cannot tell which). A malformed value throws whatever the key.
+   */
+  private openWith(key: Buffer, sealed: Buffer, context: string, what: string): Buffer | undefined {
     if (sealed.length < HEADER_BYTES) {
       throw new StoreError(`Cannot decrypt ${what}: the stored data is too short to be valid (corrupt).`);
     }
@@ -97,17 +151,26 @@ export class TokenCipher {
     }
     const iv = sealed.subarray(1, 1 + IV_BYTES);
     const tag = sealed.subarray(1 + IV_BYTES, HEADER_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(additionalData(format, context));
     decipher.setAuthTag(tag);
     try {
       return Buffer.concat([decipher.update(sealed.subarray(HEADER_BYTES)), decipher.final()]);
-    } catch (error) {
-      throw new StoreError(
-        `Cannot decrypt ${what}: the secret key does not match the one it was encrypted with, or the data is corrupt.`,
-        { cause: error },
-      );
+    } catch {
+      return undefined;
     }
+  }
+
+  private noKeyOpens(what: string): StoreError {
+    // Mid-rotation, the likely cause is an instance that lacks the new key reading what an
+    // instance that has it wrote: say so, since "corrupt" alone would send people the wrong way.
+    return new StoreError(
+      this.previousKey
+        ? `Cannot decrypt ${what}: neither the secret key nor the previous key is the one it was encrypted with, ` +
+            'or the data is corrupt.'
+        : `Cannot decrypt ${what}: the secret key does not match the one it was encrypted with (during a key ` +
+            'rotation: another instance may already have sealed it with the new key), or the data is corrupt.',
+    );
   }
 }
 

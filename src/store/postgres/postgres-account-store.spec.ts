@@ -51,8 +51,8 @@ describe('PostgresAccountStore across gateways', () => {
   });
 
   /** Another gateway: a pool of its own on the same schema, the same secret key. */
-  async function gateway(): Promise<PostgresAccountStore> {
-    const store = await PostgresAccountStore.open({ url: TEST_DATABASE_URL, schema, home, env: KEY_ENV, now: () => clock });
+  async function gateway(options: { onUnreadable?: (error: StoreError) => void } = {}): Promise<PostgresAccountStore> {
+    const store = await PostgresAccountStore.open({ url: TEST_DATABASE_URL, schema, home, env: KEY_ENV, now: () => clock, ...options });
     opened.push(store);
     return store;
   }
@@ -135,8 +135,9 @@ describe('PostgresAccountStore across gateways', () => {
     for (const secret of [...SECRETS, `${ACCESS}-2`, `${REFRESH}-2`]) expect(everything).not.toContain(secret);
   });
 
-  it('refuses tampered or moved ciphertext without printing a token', async () => {
-    const store = await gateway();
+  it('refuses tampered or moved ciphertext without printing a token; a list leaves those accounts out and reports them', async () => {
+    const reported: StoreError[] = [];
+    const store = await gateway({ onUnreadable: (error) => reported.push(error) });
     await store.save(login('work'));
     await store.save(login('home'));
     // Flip the last byte of one account's sealed tokens; copy another's onto a new row.
@@ -147,8 +148,13 @@ describe('PostgresAccountStore across gateways', () => {
        SELECT 'claude', account_id, true, tokens, claims, created_at, updated_at FROM accounts
        WHERE provider = 'codex' AND account_id = 'home'`,
     );
-    for (const attempt of [store.get('codex', 'work'), store.list(), store.updateTokens('codex', 'work', { accessToken: 'x' }), store.get('claude', 'home')]) {
-      const error = await attempt.then(
+    for (const attempt of [
+      () => store.get('codex', 'work'),
+      () => store.getDefault('codex'),
+      () => store.updateTokens('codex', 'work', { accessToken: 'x' }),
+      () => store.get('claude', 'home'),
+    ]) {
+      const error = await attempt().then(
         () => undefined,
         (reason: unknown) => reason,
       );
@@ -157,6 +163,13 @@ describe('PostgresAccountStore across gateways', () => {
       expect(message).toMatch(/^Cannot decrypt the tokens of account (codex\/work|claude\/home): the secret key does not match/);
       for (const secret of SECRETS) expect(message).not.toContain(secret);
     }
+    // One unreadable account costs that account only: the list holds the intact one.
+    expect(reported).toEqual([]);
+    expect((await store.list()).map((a) => `${a.provider}/${a.accountId}`)).toEqual(['codex/home']);
+    expect(reported.map((error) => error.message)).toEqual([
+      expect.stringMatching(/^Cannot decrypt the tokens of account claude\/home: the secret key does not match/),
+      expect.stringMatching(/^Cannot decrypt the tokens of account codex\/work: the secret key does not match/),
+    ]);
     expect((await store.get('codex', 'home'))?.tokens.accessToken).toBe(`${ACCESS}-home`);
   });
 });

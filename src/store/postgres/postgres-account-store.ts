@@ -8,6 +8,7 @@
 import type { PoolClient } from 'pg';
 import type { Account, AccountStatus, AccountTokens, NewAccount, TokenUpdate } from '../account';
 import { AccountStore, type RefreshLease } from '../account-store';
+import { openEach } from '../unreadable-secrets';
 import { ACCOUNT_COLUMNS, toAccount, type PostgresAccountRow } from './postgres-account-row';
 import { PostgresDatabase, type PostgresDatabaseOptions } from './postgres-database';
 
@@ -97,7 +98,7 @@ export class PostgresAccountStore extends AccountStore {
       provider === undefined
         ? await this.database.query<PostgresAccountRow>(SQL.listAll, [], 'byokey_accounts_list_all')
         : await this.database.query<PostgresAccountRow>(SQL.listProvider, [provider], 'byokey_accounts_list_provider');
-    return rows.map((row) => toAccount(row, this.database.cipher));
+    return openEach(rows, (row) => toAccount(row, this.database.cipher), this.database.reportUnreadable);
   }
 
   async get(provider: string, accountId: string): Promise<Account | undefined> {

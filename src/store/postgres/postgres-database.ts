@@ -5,16 +5,17 @@
 // PostgresDatabase this returns; closing it ends the pool.
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { loadSecretKey, SECRET_KEY_ENV } from '../secret-key';
+import { keySourcesOf, keysDoNotMatch, loadSecretKeys, ROTATION_HINT, SECRET_KEY_ENV, type KeySources } from '../secret-key';
 import { StoreError } from '../store-error';
 import { TokenCipher } from '../token-cipher';
+import { warnUnreadable, type UnreadableReporter } from '../unreadable-secrets';
 import { assertSchemaUsable, migratePostgres, POSTGRES_MIGRATIONS, readSchemaState, type PostgresMigration } from './postgres-migrations';
 import { createPool, describeTarget, quoteIdentifier, type PoolOptions, type PostgresTarget } from './postgres-pool';
 
 export interface PostgresDatabaseOptions extends PostgresTarget {
   /** $BYOKEY_HOME, where the secret key file is when BYOKEY_SECRET_KEY is not set. */
   home: string;
-  /** Where BYOKEY_SECRET_KEY is read from; defaults to process.env. */
+  /** Where BYOKEY_SECRET_KEY (and BYOKEY_SECRET_KEY_PREVIOUS) is read from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** The clock for timestamps and lease expiry (ms since epoch); tests move it. */
   now?: () => number;
@@ -24,11 +25,13 @@ export interface PostgresDatabaseOptions extends PostgresTarget {
    * next query opens another; without a listener, pg would crash the process.
    */
   onIdleError?: (error: Error) => void;
+  /** Told about each row a list leaves out because its secret cannot be opened; default a process warning. */
+  onUnreadable?: UnreadableReporter;
   /** Tests only: another migration list (the real one and more). */
   migrations?: readonly PostgresMigration[];
 }
 
-const KEY_CHECK = 'key_check';
+export const KEY_CHECK = 'key_check';
 
 export class PostgresDatabase {
   private closed = false;
@@ -39,9 +42,16 @@ export class PostgresDatabase {
     readonly now: () => number,
     /** Where the database is, without its password: for messages and `byokey status`. */
     readonly description: string,
-    /** Where the secret key came from: BYOKEY_SECRET_KEY or the key file's path. */
-    readonly keySource: string,
+    /** Where the secret key (and the previous key, during a rotation) came from. */
+    readonly keySources: KeySources,
+    /** Told about each row a store's list leaves out (see unreadable-secrets.ts). */
+    readonly reportUnreadable: UnreadableReporter,
   ) {}
+
+  /** Where the current secret key came from: BYOKEY_SECRET_KEY or the key file's path. */
+  get keySource(): string {
+    return this.keySources.current;
+  }
 
   /**
    * Connects, and sets up the schema when it is new. Throws a StoreError, having changed nothing,
@@ -54,7 +64,14 @@ export class PostgresDatabase {
     pool.on('error', (error) => options.onIdleError?.(error));
     try {
       const secret = await withMigrationLock(pool, options.schema, (client) => setUp(client, options, description));
-      return new PostgresDatabase(pool, secret.cipher, options.now ?? Date.now, description, secret.source);
+      return new PostgresDatabase(
+        pool,
+        secret.cipher,
+        options.now ?? Date.now,
+        description,
+        secret.sources,
+        options.onUnreadable ?? warnUnreadable,
+      );
     } catch (error) {
       await pool.end().catch(() => undefined);
       if (error instanceof StoreError) throw error;
@@ -137,7 +154,7 @@ async function setUp(
   client: PoolClient,
   options: PostgresDatabaseOptions,
   description: string,
-): Promise<{ cipher: TokenCipher; source: string }> {
+): Promise<{ cipher: TokenCipher; sources: KeySources }> {
   const state = await readSchemaState(client, options.schema);
   const migrations = options.migrations ?? POSTGRES_MIGRATIONS;
   assertSchemaUsable(state, `The PostgreSQL store ${description}`, migrations);
@@ -146,18 +163,19 @@ async function setUp(
     ? ((await client.query<{ n: number }>('SELECT count(*) AS n FROM accounts')).rows[0]?.n ?? 0)
     : 0;
 
-  const secret = loadSecretKey({
+  const keys = loadSecretKeys({
     home: options.home,
     env: options.env ?? process.env,
     allowCreate: keyCheck === undefined && accountCount === 0,
   });
-  const cipher = new TokenCipher(secret.key);
-  if (keyCheck && !cipher.matchesKeyCheck(keyCheck)) throw keyMismatch(description, secret.source);
+  const sources = keySourcesOf(keys);
+  const cipher = new TokenCipher(keys.current.key, keys.previous?.key);
+  if (keyCheck && !cipher.matchesKeyCheck(keyCheck)) throw keyMismatch(description, sources);
 
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`);
   await migratePostgres(client, migrations, options.now);
-  await ensureKeyCheck(client, cipher, description, secret.source);
-  return { cipher, source: secret.source };
+  await ensureKeyCheck(client, cipher, description, sources);
+  return { cipher, sources };
 }
 
 async function readKeyCheck(client: PoolClient): Promise<Buffer | undefined> {
@@ -165,11 +183,15 @@ async function readKeyCheck(client: PoolClient): Promise<Buffer | undefined> {
   return rows.length === 0 ? undefined : Buffer.from(rows[0].value, 'base64');
 }
 
-/** Stores a key check when there is none yet; the caller holds the migration lock, so one key wins. */
-async function ensureKeyCheck(client: PoolClient, cipher: TokenCipher, description: string, keySource: string): Promise<void> {
+/**
+ * Stores a key check made with the current key when there is none yet; the caller holds the
+ * migration lock, so one key wins. One made with the previous key stays as it is (instances not
+ * yet given the new key must still start) until `byokey rekey` re-seals it.
+ */
+async function ensureKeyCheck(client: PoolClient, cipher: TokenCipher, description: string, sources: KeySources): Promise<void> {
   const stored = await readKeyCheck(client);
   if (stored) {
-    if (!cipher.matchesKeyCheck(stored)) throw keyMismatch(description, keySource);
+    if (!cipher.matchesKeyCheck(stored)) throw keyMismatch(description, sources);
     return;
   }
   // Accounts but no key check should not happen, but if it does, prove the key on an account
@@ -181,7 +203,7 @@ async function ensureKeyCheck(client: PoolClient, cipher: TokenCipher, descripti
     try {
       cipher.decryptTokens({ provider: rows[0].provider, accountId: rows[0].account_id }, rows[0].tokens);
     } catch (error) {
-      throw keyMismatch(description, keySource, error);
+      throw keyMismatch(description, sources, error);
     }
   }
   await client.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
@@ -190,11 +212,11 @@ async function ensureKeyCheck(client: PoolClient, cipher: TokenCipher, descripti
   ]);
 }
 
-function keyMismatch(description: string, keySource: string, cause?: unknown): StoreError {
+function keyMismatch(description: string, sources: KeySources, cause?: unknown): StoreError {
   return new StoreError(
-    `The secret key (from ${keySource}) does not match the PostgreSQL store ${description}: its accounts were ` +
+    `${keysDoNotMatch(sources)} the PostgreSQL store ${description}: its accounts were ` +
       `encrypted with another key. Give every instance the same key (${SECRET_KEY_ENV}, or the same key file). ` +
-      `Nothing was changed.`,
+      `${ROTATION_HINT} Nothing was changed.`,
     cause === undefined ? undefined : { cause },
   );
 }

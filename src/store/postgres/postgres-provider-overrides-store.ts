@@ -6,7 +6,9 @@ import {
   type InstanceOverrides,
   type NewRuntimeApiKey,
   type RuntimeApiKey,
+  runtimeKeyContext,
 } from '../provider-overrides-store';
+import { openEach } from '../unreadable-secrets';
 import type { PostgresDatabase } from './postgres-database';
 
 interface OverrideRow {
@@ -56,12 +58,13 @@ export class PostgresProviderOverridesStore extends ProviderOverridesStore {
     for (const row of overrides.rows) {
       if (row.enabled !== null) entry(row.instance).enabled = row.enabled;
     }
-    for (const row of keys.rows) {
-      const key: RuntimeApiKey = {
-        label: row.label,
-        key: this.database.cipher.decryptSecret(keyContext(row.instance, row.label), row.key),
-        createdAt: row.created_at,
-      };
+    const opened = openEach(
+      keys.rows,
+      (row) => ({ row, key: this.database.cipher.decryptSecret(runtimeKeyContext(row.instance, row.label), row.key) }),
+      this.database.reportUnreadable,
+    );
+    for (const { row, key: secret } of opened) {
+      const key: RuntimeApiKey = { label: row.label, key: secret, createdAt: row.created_at };
       if (row.base_url !== null) key.baseUrl = row.base_url;
       entry(row.instance).keys.push(key);
     }
@@ -74,7 +77,7 @@ export class PostgresProviderOverridesStore extends ProviderOverridesStore {
 
   async addKey(instance: string, key: NewRuntimeApiKey): Promise<RuntimeApiKey | undefined> {
     const now = Math.floor(this.now());
-    const sealed = this.database.cipher.encryptSecret(keyContext(instance, key.label), key.key);
+    const sealed = this.database.cipher.encryptSecret(runtimeKeyContext(instance, key.label), key.key);
     const { rowCount } = await this.database.query(SQL.insertKey, [instance, key.label, sealed, key.baseUrl ?? null, now]);
     if (rowCount === 0) return undefined;
     const added: RuntimeApiKey = { label: key.label, key: key.key, createdAt: now };
@@ -85,8 +88,4 @@ export class PostgresProviderOverridesStore extends ProviderOverridesStore {
   async removeKey(instance: string, label: string): Promise<boolean> {
     return (await this.database.query(SQL.deleteKey, [instance, label])).rowCount > 0;
   }
-}
-
-function keyContext(instance: string, label: string): string[] {
-  return ['upstream-key', instance, label];
 }

@@ -2,11 +2,11 @@
 // first set up, so that opening it with another key fails at once with a clear message instead
 // of later, account by account, as "cannot decrypt".
 import type Database from 'better-sqlite3';
-import { SECRET_KEY_ENV } from '../secret-key';
+import { keysDoNotMatch, ROTATION_HINT, SECRET_KEY_ENV, type KeySources } from '../secret-key';
 import { StoreError } from '../store-error';
 import type { TokenCipher } from '../token-cipher';
 
-const KEY_CHECK = 'key_check';
+export const KEY_CHECK = 'key_check';
 
 /** The stored key-check value; the meta table must exist. Read-only. */
 export function readKeyCheck(db: Database.Database): Buffer | undefined {
@@ -14,20 +14,22 @@ export function readKeyCheck(db: Database.Database): Buffer | undefined {
   return stored === undefined ? undefined : Buffer.from(stored, 'base64');
 }
 
-export function keyMismatch(path: string, keySource: string, cause?: unknown): StoreError {
+export function keyMismatch(path: string, sources: KeySources, cause?: unknown): StoreError {
   return new StoreError(
-    `The secret key (from ${keySource}) does not match the database ${path}: its accounts were encrypted with ` +
+    `${keysDoNotMatch(sources)} the database ${path}: its accounts were encrypted with ` +
       `another key. Set ${SECRET_KEY_ENV} to that key or restore the key file it was created with. ` +
-      `Nothing was changed.`,
+      `${ROTATION_HINT} Nothing was changed.`,
     cause === undefined ? undefined : { cause },
   );
 }
 
 /**
- * Verifies the key against the stored key check, or stores one when there is none yet. Runs
- * under the write lock so that two processes setting up one new database agree on a single key.
+ * Verifies the key (or the previous key) against the stored key check, or stores one made with
+ * the current key when there is none yet. Runs under the write lock so that two processes setting
+ * up one new database agree on a single key. A key check made with the previous key stays as it
+ * is: instances not yet given the new key must still start, until `byokey rekey` re-seals it.
  */
-export function ensureKeyCheck(db: Database.Database, cipher: TokenCipher, path: string, keySource: string): void {
+export function ensureKeyCheck(db: Database.Database, cipher: TokenCipher, path: string, sources: KeySources): void {
   const anyAccount = db.prepare<[], { provider: string; account_id: string; tokens: Buffer }>(
     'SELECT provider, account_id, tokens FROM accounts LIMIT 1',
   );
@@ -36,7 +38,7 @@ export function ensureKeyCheck(db: Database.Database, cipher: TokenCipher, path:
   db.transaction(() => {
     const stored = readKeyCheck(db);
     if (stored) {
-      if (!cipher.matchesKeyCheck(stored)) throw keyMismatch(path, keySource);
+      if (!cipher.matchesKeyCheck(stored)) throw keyMismatch(path, sources);
       return;
     }
     // Accounts but no key check should not happen, but if it does, prove the key on an account
@@ -46,7 +48,7 @@ export function ensureKeyCheck(db: Database.Database, cipher: TokenCipher, path:
       try {
         cipher.decryptTokens({ provider: account.provider, accountId: account.account_id }, account.tokens);
       } catch (error) {
-        throw keyMismatch(path, keySource, error);
+        throw keyMismatch(path, sources, error);
       }
     }
     insert.run(KEY_CHECK, cipher.createKeyCheck().toString('base64'));

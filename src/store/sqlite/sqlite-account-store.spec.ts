@@ -230,7 +230,8 @@ describe('SqliteAccountStore', () => {
       expect(error.message).toBe(
         `The secret key (from BYOKEY_SECRET_KEY) does not match the database ${dbPath}: its accounts were ` +
           `encrypted with another key. Set BYOKEY_SECRET_KEY to that key or restore the key file it was created ` +
-          `with. Nothing was changed.`,
+          `with. When rotating to a new key, give every instance the old one as BYOKEY_SECRET_KEY_PREVIOUS until ` +
+          '`byokey rekey` has run. Nothing was changed.',
       );
       expect(snapshot()).toEqual(before);
     });
@@ -346,8 +347,9 @@ describe('SqliteAccountStore', () => {
       expect(snapshot()).toEqual(before);
     });
 
-    it('refuses tampered or moved ciphertext without printing a token', async () => {
-      const store = open();
+    it('refuses tampered or moved ciphertext without printing a token; a list leaves those accounts out and reports them', async () => {
+      const reported: StoreError[] = [];
+      const store = open({ onUnreadable: (error) => reported.push(error) });
       await store.save(login('work'));
       await store.save(login('home'));
 
@@ -364,20 +366,28 @@ describe('SqliteAccountStore', () => {
         ).run();
       });
 
+      const unreadable = /^Cannot decrypt the tokens of account (codex\/work|claude\/home): the secret key does not match .* or the data is corrupt\.$/;
       for (const attempt of [
-        store.get('codex', 'work'),
-        store.getDefault('codex'),
-        store.list(),
-        store.updateTokens('codex', 'work', { accessToken: 'x' }),
-        store.get('claude', 'home'),
+        () => store.get('codex', 'work'),
+        () => store.getDefault('codex'),
+        () => store.updateTokens('codex', 'work', { accessToken: 'x' }),
+        () => store.get('claude', 'home'),
       ]) {
-        const error = await rejection(attempt);
-        expect(error.message).toMatch(
-          /^Cannot decrypt the tokens of account (codex\/work|claude\/home): the secret key does not match .* or the data is corrupt\.$/,
-        );
+        const error = await rejection(attempt());
+        expect(error.message).toMatch(unreadable);
         expectNoSecret(error);
       }
-      // The intact account is still readable.
+      // One unreadable account costs that account only: the list holds the intact one.
+      expect(reported).toEqual([]);
+      expect((await store.list()).map((a) => `${a.provider}/${a.accountId}`)).toEqual(['codex/home']);
+      expect(reported.map((error) => error.message)).toEqual([
+        expect.stringMatching(/^Cannot decrypt the tokens of account claude\/home: /),
+        expect.stringMatching(/^Cannot decrypt the tokens of account codex\/work: /),
+      ]);
+      for (const error of reported) {
+        expect(error.message).toMatch(unreadable);
+        expectNoSecret(error);
+      }
       expect((await store.get('codex', 'home'))?.tokens.accessToken).toBe(`${ACCESS}-home`);
     });
 

@@ -8,9 +8,10 @@ import { join, resolve } from 'node:path';
 import type { Account, AccountStatus, AccountTokens, NewAccount, TokenUpdate } from '../account';
 import { AccountStore, type RefreshLease } from '../account-store';
 import { describeError } from '../error-code';
-import { loadSecretKey } from '../secret-key';
+import { keySourcesOf, loadSecretKeys, type KeySources } from '../secret-key';
 import { StoreError } from '../store-error';
 import { TokenCipher } from '../token-cipher';
+import { openEach, warnUnreadable, type UnreadableReporter } from '../unreadable-secrets';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccount } from './account-row';
 import {
   connect,
@@ -26,12 +27,14 @@ import { migrate } from './migrations';
 export interface SqliteAccountStoreOptions {
   /** $BYOKEY_HOME: must exist (the caller creates it, with the mode it wants). */
   home: string;
-  /** Where BYOKEY_SECRET_KEY is read from; defaults to process.env. */
+  /** Where BYOKEY_SECRET_KEY (and BYOKEY_SECRET_KEY_PREVIOUS) is read from; defaults to process.env. */
   env?: NodeJS.ProcessEnv;
   /** The clock for timestamps and lease expiry (ms since epoch); tests move it. */
   now?: () => number;
   /** How long to wait for another process's write lock; default 5 s. */
   busyTimeoutMs?: number;
+  /** Told about each account a list leaves out because its tokens cannot be opened; default a process warning. */
+  onUnreadable?: UnreadableReporter;
 }
 
 interface Key {
@@ -81,8 +84,10 @@ export class SqliteAccountStore extends AccountStore {
     private readonly now: () => number,
     /** The database file, for messages and `byokey status`. */
     readonly databasePath: string,
-    /** Where the secret key came from: BYOKEY_SECRET_KEY or the key file's path. */
-    readonly keySource: string,
+    /** Where the secret key (and the previous key, during a rotation) came from. */
+    readonly keySources: KeySources,
+    /** Told about each row a list leaves out; the provider overrides store reports through it too. */
+    readonly reportUnreadable: UnreadableReporter,
   ) {
     super();
     const where = 'WHERE provider = @provider AND account_id = @accountId';
@@ -155,18 +160,19 @@ export class SqliteAccountStore extends AccountStore {
     let db = kind === 'absent' ? undefined : connect(path, { create: false, busyTimeoutMs });
     try {
       const state = db ? readDatabaseState(db, path) : EMPTY_DATABASE_STATE;
-      const secret = loadSecretKey({
+      const keys = loadSecretKeys({
         home,
         env: options.env ?? process.env,
         allowCreate: state.keyCheck === undefined && state.accountCount === 0,
       });
-      const cipher = new TokenCipher(secret.key);
-      if (state.keyCheck && !cipher.matchesKeyCheck(state.keyCheck)) throw keyMismatch(path, secret.source);
+      const sources = keySourcesOf(keys);
+      const cipher = new TokenCipher(keys.current.key, keys.previous?.key);
+      if (state.keyCheck && !cipher.matchesKeyCheck(state.keyCheck)) throw keyMismatch(path, sources);
 
       if (db) restrictToOwner(path);
       else db = connect(path, { create: true, busyTimeoutMs });
-      setUp(db, path, cipher, secret.source);
-      return new SqliteAccountStore(db, cipher, options.now ?? Date.now, path, secret.source);
+      setUp(db, path, cipher, sources);
+      return new SqliteAccountStore(db, cipher, options.now ?? Date.now, path, sources, options.onUnreadable ?? warnUnreadable);
     } catch (error) {
       db?.close();
       throw error;
@@ -175,7 +181,7 @@ export class SqliteAccountStore extends AccountStore {
 
   async list(provider?: string): Promise<Account[]> {
     const rows = provider === undefined ? this.selectAll.all() : this.selectByProvider.all(provider);
-    return rows.map((row) => toAccount(row, this.cipher));
+    return openEach(rows, (row) => toAccount(row, this.cipher), this.reportUnreadable);
   }
 
   async get(provider: string, accountId: string): Promise<Account | undefined> {
@@ -347,6 +353,11 @@ export class SqliteAccountStore extends AccountStore {
     return this.db;
   }
 
+  /** Where the current secret key came from: BYOKEY_SECRET_KEY or the key file's path. */
+  get keySource(): string {
+    return this.keySources.current;
+  }
+
   /** The cipher of this database's secret key, for the other embedded stores' secrets (upstream keys). */
   get tokenCipher(): TokenCipher {
     return this.cipher;
@@ -386,7 +397,7 @@ function assertDirectory(home: string): void {
  * the database, but only in ways a later open redoes (migrations and the key check are
  * idempotent).
  */
-function setUp(db: Database.Database, path: string, cipher: TokenCipher, keySource: string): void {
+function setUp(db: Database.Database, path: string, cipher: TokenCipher, sources: KeySources): void {
   try {
     // WAL: readers never block the writer, so `byokey accounts list` works while the server
     // refreshes. FULL: a refreshed token must survive a power cut, because the old refresh
@@ -394,7 +405,7 @@ function setUp(db: Database.Database, path: string, cipher: TokenCipher, keySour
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     migrate(db, path);
-    ensureKeyCheck(db, cipher, path, keySource);
+    ensureKeyCheck(db, cipher, path, sources);
   } catch (error) {
     if (error instanceof StoreError) throw error;
     throw new StoreError(`Cannot set up the database ${path} (${describeError(error)}).`, { cause: error });

@@ -7,8 +7,10 @@ import {
   type InstanceOverrides,
   type NewRuntimeApiKey,
   type RuntimeApiKey,
+  runtimeKeyContext,
 } from '../provider-overrides-store';
 import type { TokenCipher } from '../token-cipher';
+import { openEach, warnUnreadable, type UnreadableReporter } from '../unreadable-secrets';
 
 interface OverrideRow {
   instance: string;
@@ -34,6 +36,8 @@ export class SqliteProviderOverridesStore extends ProviderOverridesStore {
     db: Database.Database,
     private readonly cipher: TokenCipher,
     private readonly now: () => number = Date.now,
+    /** Told about each key `list` leaves out because it cannot be opened (see unreadable-secrets.ts). */
+    private readonly reportUnreadable: UnreadableReporter = warnUnreadable,
   ) {
     super();
     this.selectOverrides = db.prepare('SELECT instance, enabled FROM provider_overrides ORDER BY instance');
@@ -62,12 +66,13 @@ export class SqliteProviderOverridesStore extends ProviderOverridesStore {
     for (const row of this.selectOverrides.all()) {
       if (row.enabled !== null) entry(row.instance).enabled = row.enabled === 1;
     }
-    for (const row of this.selectKeys.all()) {
-      const key: RuntimeApiKey = {
-        label: row.label,
-        key: this.cipher.decryptSecret(keyContext(row.instance, row.label), row.key),
-        createdAt: row.created_at,
-      };
+    const keys = openEach(
+      this.selectKeys.all(),
+      (row) => ({ row, key: this.cipher.decryptSecret(runtimeKeyContext(row.instance, row.label), row.key) }),
+      this.reportUnreadable,
+    );
+    for (const { row, key: secret } of keys) {
+      const key: RuntimeApiKey = { label: row.label, key: secret, createdAt: row.created_at };
       if (row.base_url !== null) key.baseUrl = row.base_url;
       entry(row.instance).keys.push(key);
     }
@@ -80,7 +85,7 @@ export class SqliteProviderOverridesStore extends ProviderOverridesStore {
 
   async addKey(instance: string, key: NewRuntimeApiKey): Promise<RuntimeApiKey | undefined> {
     const now = this.now();
-    const sealed = this.cipher.encryptSecret(keyContext(instance, key.label), key.key);
+    const sealed = this.cipher.encryptSecret(runtimeKeyContext(instance, key.label), key.key);
     const written = this.insertKey.run({ instance, label: key.label, key: sealed, baseUrl: key.baseUrl ?? null, now });
     if (written.changes === 0) return undefined;
     const added: RuntimeApiKey = { label: key.label, key: key.key, createdAt: now };
@@ -91,8 +96,4 @@ export class SqliteProviderOverridesStore extends ProviderOverridesStore {
   async removeKey(instance: string, label: string): Promise<boolean> {
     return this.deleteKey.run({ instance, label }).changes > 0;
   }
-}
-
-function keyContext(instance: string, label: string): string[] {
-  return ['upstream-key', instance, label];
 }
