@@ -138,9 +138,10 @@ describe('redactSecrets: linear time', () => {
     ['one long masked token', 'sk-' + '*'.repeat(MB)],
   ];
 
-  // The best of three runs: the bound is about growth (a quadratic pattern takes minutes on a
-  // megabyte), not about a busy machine's scheduling.
-  it.each(adversarial)('%s: 1 MB in under 100 ms', (_name, text) => {
+  // The best of three runs, against a bound about growth, not speed: a quadratic pattern takes
+  // minutes on a megabyte (even n^1.5 takes seconds), a linear one ~20 ms here — and up to ~150 ms
+  // while the full suite keeps both cores busy, so the bound leaves room for that.
+  it.each(adversarial)('%s: 1 MB in under 500 ms', (_name, text) => {
     redactSecrets(text.slice(0, 1000), OPENAI_KEY); // compile the patterns outside the timing
     let best = Infinity;
     for (let run = 0; run < 3; run++) {
@@ -148,6 +149,6 @@ describe('redactSecrets: linear time', () => {
       redactSecrets(text, OPENAI_KEY);
       best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
     }
-    expect(best).toBeLessThan(100);
+    expect(best).toBeLessThan(500);
   });
 });
