@@ -8,36 +8,14 @@
 import type { UsageRecord } from '../usage-record';
 import {
   UsageStore,
-  type StoredUsageRecord,
   type UsageAggregate,
   type UsageGrouping,
   type UsagePage,
   type UsageWindow,
 } from '../usage-store';
+import { usageRecordOf, type UsageRow } from '../usage-row';
 import type { PostgresDatabase } from './postgres-database';
 
-interface UsageRow {
-  id: number;
-  at: number;
-  request_id: string;
-  key_id: string | null;
-  key_name: string | null;
-  route: string;
-  model_requested: string | null;
-  model_served: string | null;
-  instance: string | null;
-  credential: string | null;
-  status: number;
-  error_type: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  ttfb_ms: number | null;
-  duration_ms: number;
-  stream: boolean;
-  attempts: number;
-}
 
 /** A row as the batch's JSON carries it. */
 interface NewUsageRow {
@@ -180,7 +158,7 @@ export class PostgresUsageStore extends UsageStore {
       page.before === undefined
         ? await this.database.query<UsageRow>(SQL.newest, [limit], 'byokey_usage_newest')
         : await this.database.query<UsageRow>(SQL.olderThanId, [limit, page.before], 'byokey_usage_older_than');
-    const records = rows.slice(0, page.limit).map(toRecord);
+    const records = rows.slice(0, page.limit).map(usageRecordOf);
     return rows.length > page.limit ? { records, nextBefore: records[records.length - 1].id } : { records };
   }
 
@@ -218,27 +196,4 @@ function toRow(record: UsageRecord): NewUsageRow {
     stream: record.stream,
     attempts: record.attempts,
   };
-}
-
-function toRecord(row: UsageRow): StoredUsageRecord {
-  const record: StoredUsageRecord = {
-    id: row.id,
-    at: row.at,
-    requestId: row.request_id,
-    route: row.route,
-    status: row.status,
-    tokens: { input: row.input_tokens, output: row.output_tokens, cached: row.cached_tokens, reasoning: row.reasoning_tokens },
-    durationMs: row.duration_ms,
-    stream: row.stream,
-    attempts: row.attempts,
-  };
-  if (row.key_id !== null) record.keyId = row.key_id;
-  if (row.key_name !== null) record.keyName = row.key_name;
-  if (row.model_requested !== null) record.modelRequested = row.model_requested;
-  if (row.model_served !== null) record.modelServed = row.model_served;
-  if (row.instance !== null) record.instance = row.instance;
-  if (row.credential !== null) record.credential = row.credential;
-  if (row.error_type !== null) record.errorType = row.error_type;
-  if (row.ttfb_ms !== null) record.ttfbMs = row.ttfb_ms;
-  return record;
 }

@@ -4,32 +4,12 @@
 // slices and yields between them, so a large backlog does not hold the event loop.
 import type Database from 'better-sqlite3';
 import type { UsageRecord } from '../usage-record';
-import { UsageStore, type StoredUsageRecord, type UsageAggregate, type UsageGrouping, type UsagePage, type UsageWindow } from '../usage-store';
+import { UsageStore, type UsageAggregate, type UsageGrouping, type UsagePage, type UsageWindow } from '../usage-store';
+import { usageRecordOf, type UsageRow } from '../usage-row';
 
-interface UsageRow {
-  id: number;
-  at: number;
-  request_id: string;
-  key_id: string | null;
-  key_name: string | null;
-  route: string;
-  model_requested: string | null;
-  model_served: string | null;
-  instance: string | null;
-  credential: string | null;
-  status: number;
-  error_type: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  ttfb_ms: number | null;
-  duration_ms: number;
-  stream: number;
-  attempts: number;
-}
 
-type NewUsageRow = Omit<UsageRow, 'id'>;
+/** SQLite keeps `stream` as 0 or 1. */
+type NewUsageRow = Omit<UsageRow, 'id' | 'stream'> & { stream: number };
 
 interface AggregateRow {
   grp: string | null;
@@ -116,7 +96,7 @@ export class SqliteUsageStore extends UsageStore {
     // One more than asked tells whether another page follows.
     const limit = page.limit + 1;
     const rows = page.before === undefined ? this.newest.all({ limit }) : this.olderThanId.all({ limit, before: page.before });
-    const records = rows.slice(0, page.limit).map(toRecord);
+    const records = rows.slice(0, page.limit).map(usageRecordOf);
     return rows.length > page.limit ? { records, nextBefore: records[records.length - 1].id } : { records };
   }
 
@@ -194,27 +174,4 @@ function toRow(record: UsageRecord): NewUsageRow {
     stream: record.stream ? 1 : 0,
     attempts: record.attempts,
   };
-}
-
-function toRecord(row: UsageRow): StoredUsageRecord {
-  const record: StoredUsageRecord = {
-    id: row.id,
-    at: row.at,
-    requestId: row.request_id,
-    route: row.route,
-    status: row.status,
-    tokens: { input: row.input_tokens, output: row.output_tokens, cached: row.cached_tokens, reasoning: row.reasoning_tokens },
-    durationMs: row.duration_ms,
-    stream: row.stream === 1,
-    attempts: row.attempts,
-  };
-  if (row.key_id !== null) record.keyId = row.key_id;
-  if (row.key_name !== null) record.keyName = row.key_name;
-  if (row.model_requested !== null) record.modelRequested = row.model_requested;
-  if (row.model_served !== null) record.modelServed = row.model_served;
-  if (row.instance !== null) record.instance = row.instance;
-  if (row.credential !== null) record.credential = row.credential;
-  if (row.error_type !== null) record.errorType = row.error_type;
-  if (row.ttfb_ms !== null) record.ttfbMs = row.ttfb_ms;
-  return record;
 }
