@@ -41,7 +41,10 @@ export class SharedRedis {
     };
     // Auto-pipelining: the commands of many concurrent requests issued in one tick leave in one write.
     this.client = new Redis(settings.url, { ...options, connectionName: 'byokey', enableAutoPipelining: true });
-    this.subscriber = new Redis(settings.url, { ...options, commandTimeout: undefined, connectionName: 'byokey-sub' });
+    // No ioredis auto-resubscribe: each channel subscribes itself on every 'ready' and catches its
+    // failure (redis-subscription.ts); ioredis' own would reject unhandled when the connection
+    // drops again before its SUBSCRIBE is sent.
+    this.subscriber = new Redis(settings.url, { ...options, commandTimeout: undefined, connectionName: 'byokey-sub', autoResubscribe: false });
     this.client.on('ready', () => this.setUp(true));
     this.client.on('error', () => this.setUp(false));
     this.client.on('close', () => this.setUp(false));
