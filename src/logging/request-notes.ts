@@ -4,7 +4,7 @@
 // stream writer the error); request-logging.ts reads it when the response closes. Kept on the
 // raw request under a symbol: no per-request context machinery, nothing when nobody writes.
 import type { IncomingMessage } from 'node:http';
-import type { TokenCounts } from '../store/usage-record';
+import type { TokenCounts, UpstreamAttempt } from '../store/usage-record';
 
 export interface RequestErrorNote {
   status: number;
@@ -34,6 +34,8 @@ export interface RequestNotes {
   firstByteAt?: number;
   /** The tokens the upstream's answer counted; filled in as its usage is read (usage/usage-meter.ts). */
   tokens?: TokenCounts;
+  /** Every upstream attempt in order, the serving one last (usage/usage-meter.ts). */
+  upstreamAttempts?: UpstreamAttempt[];
 }
 
 const NOTES = Symbol('byokey.requestNotes');
@@ -57,6 +59,7 @@ class Notes implements RequestNotes {
   attempts?: number = undefined;
   firstByteAt?: number = undefined;
   tokens?: TokenCounts = undefined;
+  upstreamAttempts?: UpstreamAttempt[] = undefined;
 }
 
 /** Adds facts to the request's notes. */

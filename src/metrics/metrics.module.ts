@@ -1,6 +1,9 @@
-// Prometheus metrics kept by the gateway (prom-client's default registry).
-import { Module } from '@nestjs/common';
+// Prometheus metrics: the app's registry (global, so any module can keep a metric in it), the
+// metrics kept here from what the gateway already knows, and GET /metrics.
+import { Global, Module } from '@nestjs/common';
+import { MetricsRegistry } from './metrics-registry';
 import { SharedStateMetrics } from './shared-state.metrics';
 
-@Module({ providers: [SharedStateMetrics] })
+@Global()
+@Module({ providers: [MetricsRegistry, SharedStateMetrics], exports: [MetricsRegistry] })
 export class MetricsModule {}

@@ -1,9 +1,11 @@
-import { register } from 'prom-client';
 import { SharedRedis } from '../store/shared/shared-redis';
+import { MetricsRegistry } from './metrics-registry';
 import { SharedStateMetrics } from './shared-state.metrics';
 
+const metrics = new MetricsRegistry();
+
 async function value(name: string): Promise<number | undefined> {
-  const metric = register.getSingleMetric(name);
+  const metric = metrics.registry.getSingleMetric(name);
   return metric ? (await metric.get()).values[0]?.value : undefined;
 }
 
@@ -15,7 +17,7 @@ describe('SharedStateMetrics', () => {
     const redis = new SharedRedis({ url: 'redis://127.0.0.1:6379', keyPrefix: 'metrics-test:', limitsOnOutage: 'open' });
     clients.push(redis);
     await redis.ready(2000);
-    new SharedStateMetrics(redis);
+    new SharedStateMetrics(metrics, redis);
     expect(await value('byokey_redis_up')).toBe(1);
   });
 
@@ -23,10 +25,10 @@ describe('SharedStateMetrics', () => {
     const redis = new SharedRedis({ url: 'redis://127.0.0.1:1', keyPrefix: 'metrics-test:', limitsOnOutage: 'open' });
     clients.push(redis);
     const before = (await value('byokey_redis_outages_total')) ?? 0;
-    const metrics = new SharedStateMetrics(redis);
+    const watcher = new SharedStateMetrics(metrics, redis);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await value('byokey_redis_up')).toBe(0);
     expect(await value('byokey_redis_outages_total')).toBe(before + 1);
-    metrics.onModuleDestroy();
+    watcher.onModuleDestroy();
   });
 });

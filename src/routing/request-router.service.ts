@@ -52,6 +52,11 @@ export interface ForwardWatcher {
    * `json` already parsed by the upstream reader.
    */
   answer(protocol: WireProtocol, result: UpstreamResult): ((event: SseEvent) => void) | undefined;
+  /**
+   * The attempt failed before it served: its status (an upstream's or the gateway's, when it has
+   * one), the failure's text (already redacted), and whether it rested its credential.
+   */
+  failed(status: number | undefined, message: string, cooledDown: boolean): void;
 }
 
 /** One client request to forward: its body in whatever protocol a target speaks, and its context. */
@@ -206,13 +211,11 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
           done();
           if (options.signal.aborted) throw error;
           lastError = error;
-          this.failures.record(target.instance.name, {
-            at: Date.now(),
-            credential: credential.id,
-            status: error instanceof UpstreamError || error instanceof GatewayError ? error.status : undefined,
-            message: failureText(error),
-          });
+          const status = error instanceof UpstreamError || error instanceof GatewayError ? error.status : undefined;
+          const message = failureText(error);
+          this.failures.record(target.instance.name, { at: Date.now(), credential: credential.id, status, message });
           const rest = cooldownUntil(error, Date.now(), target.instance.config.settings.cooldown_ms ?? routing.cooldownMs);
+          options.watch?.failed(status, message, rest !== undefined);
           if (rest) {
             this.states.coolDown(key, rest.until, rest.reason);
             this.logger.warn(

@@ -17,6 +17,26 @@ export interface TokenCounts {
   reasoning: number;
 }
 
+/**
+ * One upstream attempt of a request, for metrics and tracing (not stored): which instance and
+ * credential it went to, when it started, when the upstream answered (a JSON answer whole, a
+ * stream's headers) and sent its first event, and how a failed attempt ended.
+ */
+export interface UpstreamAttempt {
+  instance: string;
+  model: string;
+  credential?: string;
+  startedAt: number;
+  answeredAt?: number;
+  firstEventAt?: number;
+  /** A failed attempt: when it failed, the status the upstream (or the gateway) gave, why. */
+  failedAt?: number;
+  status?: number;
+  error?: string;
+  /** The failure rested its credential (a 429's reset, an auth failure …). */
+  cooledDown?: boolean;
+}
+
 export interface UsageRecord {
   /** When the request arrived (ms since epoch). */
   at: number;
@@ -40,4 +60,6 @@ export interface UsageRecord {
   stream: boolean;
   /** Upstream attempts made (1 = no retry). */
   attempts: number;
+  /** Each attempt's timings and outcome, for metrics and tracing; not stored. */
+  upstreamAttempts?: readonly UpstreamAttempt[];
 }

@@ -83,6 +83,7 @@ export class SocketResponseUsage {
       durationMs: end - this.at,
       stream: true,
       attempts: notes?.attempts ?? 0,
+      upstreamAttempts: notes?.upstreamAttempts,
     });
   }
 }

@@ -8,34 +8,49 @@ import type { SseEvent } from '../protocol/sse';
 import type { UpstreamResult, WireProtocol } from '../registry/provider-executor';
 import type { ForwardWatcher, RouteTarget } from '../routing/request-router.service';
 import { ANSWER_COUNTERS, noTokens, STREAM_COUNTERS } from './token-counting';
-import type { TokenCounts } from '../store/usage-record';
+import type { TokenCounts, UpstreamAttempt } from '../store/usage-record';
 
 export class UsageMeter implements ForwardWatcher {
   private readonly tokens: TokenCounts = noTokens();
+  private readonly attempts: UpstreamAttempt[] = [];
 
-  constructor(private readonly request: IncomingMessage) {
-    noteRequest(request, { tokens: this.tokens });
+  constructor(
+    private readonly request: IncomingMessage,
+    private readonly now: () => number = Date.now,
+  ) {
+    noteRequest(request, { tokens: this.tokens, upstreamAttempts: this.attempts });
   }
 
   attempt(target: RouteTarget, credentialId: string, attempt: number): void {
-    noteRequest(this.request, {
-      instance: target.instance.name,
-      modelServed: target.upstreamModel,
-      // `none`: the instance has no credential (a keyless upstream).
-      credential: credentialId === 'none' ? undefined : credentialId,
-      attempts: attempt,
-    });
+    // `none`: the instance has no credential (a keyless upstream).
+    const credential = credentialId === 'none' ? undefined : credentialId;
+    this.attempts.push({ instance: target.instance.name, model: target.upstreamModel, credential, startedAt: this.now() });
+    noteRequest(this.request, { instance: target.instance.name, modelServed: target.upstreamModel, credential, attempts: attempt });
+  }
+
+  failed(status: number | undefined, message: string, cooledDown: boolean): void {
+    const current = this.attempts[this.attempts.length - 1];
+    if (!current) return;
+    current.failedAt = this.now();
+    current.status = status;
+    current.error = message;
+    current.cooledDown = cooledDown;
   }
 
   answer(protocol: WireProtocol, result: UpstreamResult): ((event: SseEvent) => void) | undefined {
+    const current = this.attempts[this.attempts.length - 1];
+    if (current) current.answeredAt = this.now();
     if (result.kind === 'json') {
+      if (current) current.firstEventAt = current.answeredAt;
       ANSWER_COUNTERS[protocol](this.tokens, result.parsed());
       return undefined;
     }
     const count = STREAM_COUNTERS[protocol];
     const tokens = this.tokens;
+    const now = this.now;
     // Events whose reader did not parse them carry no `json`; they are not parsed again here.
     return (event) => {
+      if (current && current.firstEventAt === undefined) current.firstEventAt = now();
       if (event.json !== undefined) count(tokens, event.json);
     };
   }

@@ -47,6 +47,7 @@ export function registerUsageRecording(fastify: FastifyInstance, bus: UsageBus, 
         durationMs: end - at,
         stream: notes?.stream === true,
         attempts: notes?.attempts ?? 0,
+        upstreamAttempts: notes?.upstreamAttempts,
       };
       bus.publish(record);
     });
