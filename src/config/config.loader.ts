@@ -15,6 +15,7 @@ import {
   ServerConfigDto,
   StoreConfigDto,
   UsageConfigDto,
+  MetricsConfigDto,
 } from './config.schema';
 import { substituteEnvDeep } from './env-substitution';
 import {
@@ -152,6 +153,8 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
   if (admin) issues.push(...admin.issues);
   const usage = isMapping(file.usage) ? validateSection(UsageConfigDto, file.usage, ['usage'], locate) : undefined;
   if (usage) issues.push(...usage.issues);
+  const metrics = isMapping(file.metrics) ? validateSection(MetricsConfigDto, file.metrics, ['metrics'], locate) : undefined;
+  if (metrics) issues.push(...metrics.issues);
   const store = storeSettings(file.store, env, locate, issues);
   const redis = redisSettings(file.redis, env, locate, issues);
 
@@ -202,6 +205,7 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
     // BYOKEY_ADMIN_KEY wins over the file, so a secret need not be written into it.
     admin: { key: nonEmpty(env.BYOKEY_ADMIN_KEY) ?? admin?.value?.key },
     usage: { retentionDays: usage?.value?.retention_days ?? DEFAULT_USAGE_RETENTION_DAYS },
+    metrics: { public: metrics?.value?.public ?? false },
     store,
     ...(redis ? { redis } : {}),
     providers,

@@ -477,6 +477,14 @@ export class AdminConfigDto {
   key?: string;
 }
 
+/** `metrics:` — GET /metrics. */
+export class MetricsConfigDto {
+  /** Serve /metrics without the admin key even when one is set (a scraper inside a private network). */
+  @IsOptional()
+  @IsBoolean({ message: 'must be true or false' })
+  public?: boolean;
+}
+
 /** `usage:` — usage records. */
 export class UsageConfigDto {
   @IsOptional()
@@ -548,6 +556,10 @@ export class GatewayConfigFileDto {
   @IsOptional()
   @IsObject({ message: 'must be a mapping (retention_days)' })
   usage?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (public)' })
+  metrics?: Record<string, unknown>;
 
   /** `sqlite` (the default), a postgres:// URL, or a mapping (url, schema). */
   @IsOptional()

@@ -125,6 +125,14 @@ export interface AdminSettings {
   key?: string;
 }
 
+/**
+ * `metrics:` — GET /metrics (Prometheus). Open when no admin key is set; with one, it needs the
+ * admin key unless `public` is true.
+ */
+export interface MetricsSettings {
+  public: boolean;
+}
+
 export const DEFAULT_USAGE_RETENTION_DAYS = 30;
 
 /** `usage:` — the per-request usage records. */
@@ -139,6 +147,7 @@ export interface GatewayConfig {
   access: AccessSettings;
   admin: AdminSettings;
   usage: UsageSettings;
+  metrics: MetricsSettings;
   /** `store:`, else BYOKEY_DATABASE_URL, else the embedded SQLite database. */
   store: StoreSettings;
   /** `redis:`, else BYOKEY_REDIS_URL; none: every piece of shared state stays in this process. */
