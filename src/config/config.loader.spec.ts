@@ -1120,6 +1120,11 @@ describe('auth, admin and usage sections', () => {
     ]);
   });
 
+  it('metrics: guarded by default, public when said', () => {
+    expect(parseGatewayConfig('', 'test.yaml', {}).metrics).toEqual({ public: false });
+    expect(parseGatewayConfig('metrics:\n  public: true\n', 'test.yaml', {}).metrics).toEqual({ public: true });
+  });
+
   it('BYOKEY_ADMIN_KEY wins over admin.key', () => {
     const config = parseGatewayConfig('admin:\n  key: admin-key-0123456789abcdef\n', 'test.yaml', { BYOKEY_ADMIN_KEY: 'env-admin-key-0123456789' });
     expect(config.admin.key).toBe('env-admin-key-0123456789');
@@ -1130,6 +1135,7 @@ describe('auth, admin and usage sections', () => {
     ['auth:\n  keys: [short]\n', 'auth.keys'],
     ['admin:\n  key: short\n', 'admin.key'],
     ['usage:\n  retention_days: 0\n', 'usage.retention_days'],
+    ['metrics:\n  public: maybe\n', 'metrics.public'],
   ])('refuses %j at %s', (text, path) => {
     expect(() => parseGatewayConfig(text, 'test.yaml', {})).toThrow(new RegExp(path.replace('.', '\\.')));
   });
