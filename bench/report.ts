@@ -16,6 +16,8 @@ export interface CaseResult {
   keyed?: boolean;
   /** True when the keyed gateway on PostgreSQL and Redis was measured (rounds.shared). */
   shared?: boolean;
+  /** True when the gateway logging at info was measured (rounds.logged). */
+  logged?: boolean;
   /** Failed byokey requests during the warm-up (not in the figures, but they fail the run). */
   byokeyWarmupErrors: number;
 }
@@ -123,6 +125,21 @@ export function keyedTable(cases: CaseResult[]): string {
   return lines.join('\n');
 }
 
+export function loggedTable(cases: CaseResult[]): string {
+  const rows = [
+    '| scenario | conns | silent req/s | info req/s | **info/silent** | p50 ms silent / info | CPU µs/req silent / info | errors silent/info |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of cases.filter((x) => x.logged)) {
+    const b = summarize(c.rounds.byokey);
+    const l = summarize(c.rounds.logged);
+    rows.push(
+      `| ${c.scenario} | ${c.connections} | ${f0(b.rps)} | ${f0(l.rps)} | **${f2(ratio(c, 'byokey', 'logged'))}** | ${f2(b.p50)} / ${f2(l.p50)} | ${f0(b.cpuUs)} / ${f0(l.cpuUs)} | ${b.errors}/${l.errors} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
 export function sharedTable(cases: CaseResult[]): string {
   const lines = [
     '| scenario | conns | embedded req/s | PostgreSQL + Redis req/s | **shared/embedded** | p50 ms embedded / shared | CPU µs/req embedded / shared | errors embedded/shared |',
@@ -174,6 +191,10 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
     if (c.shared && c.connections === 32) {
       const r = ratio(c, 'keyed', 'shared');
       checks.push({ what: `${c.scenario} @32: PostgreSQL + Redis / embedded req/s ≥ 0.85 (issue #14)`, value: f2(r), ok: r >= 0.85 });
+    }
+    if (c.logged && c.connections === 32) {
+      const r = ratio(c, 'byokey', 'logged');
+      checks.push({ what: `${c.scenario} @32: info/silent req/s ≥ 0.95 (issue #15)`, value: f2(r), ok: r >= 0.95 });
     }
     if (c.keyed && c.connections === 32) {
       const r = ratio(c, 'byokey', 'keyed');
@@ -240,6 +261,7 @@ export function resultsMarkdown(report: BenchReport): string {
   }
   if (report.cases.some((c) => c.compared)) parts.push('## A/B against another build', '', compareTable(report.cases), '');
   if (report.cases.some((c) => c.keyed)) parts.push('## Access control: keyless against keyed (same build)', '', keyedTable(report.cases), '');
+  if (report.cases.some((c) => c.logged)) parts.push('## Request logging: silent against info (same build, metrics on in both)', '', loggedTable(report.cases), '');
   if (report.cases.some((c) => c.shared)) parts.push('## Several instances: embedded store against PostgreSQL + Redis (same build, keyed)', '', sharedTable(report.cases), '');
   if (report.streams) parts.push('## Concurrent streams', '', streamsTable(report.streams), '');
   if (report.soak) parts.push('## Soak', '', soakTable(report.soak), '');

@@ -54,6 +54,9 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
   const shared = backends
     ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: options.logLevel, clientKey: true, shared: backends, execArgv: profiling('shared') })
     : undefined;
+  const logged = selected.some((s) => s.logged)
+    ? await startByokey({ upstream: fake.url, root: options.byokeyRoot, logLevel: 'info', execArgv: profiling('logged') })
+    : undefined;
   const baseTargets: TargetName[] = candidate ? [...TARGETS, 'candidate'] : [...TARGETS];
   // Whose CPU a target's requests cost: the fake for direct, else the proxy in front of it.
   const processes = {
@@ -63,11 +66,12 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
     ...(candidate ? { candidate } : {}),
     ...(keyed ? { keyed } : {}),
     ...(shared ? { shared } : {}),
+    ...(logged ? { logged } : {}),
   } as Record<TargetName, Child>;
   const urls = Object.fromEntries(Object.entries(processes).map(([name, child]) => [name, child.url])) as Record<TargetName, string>;
   try {
     for (const scenario of selected) {
-      const targets: TargetName[] = [...baseTargets, ...(scenario.keyed ? ['keyed' as const] : []), ...(scenario.shared ? ['shared' as const] : [])];
+      const targets: TargetName[] = [...baseTargets, ...(scenario.keyed ? ['keyed' as const] : []), ...(scenario.shared ? ['shared' as const] : []), ...(scenario.logged ? ['logged' as const] : [])];
       const specFor = (target: TargetName) => requestFor(scenario, target, target === 'shared' ? shared?.clientKey : keyed?.clientKey);
       for (const target of targets) await probe(urls[target], specFor(target));
       for (const connections of options.connections) {
@@ -75,7 +79,7 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
           runLoad({ url: urls[target], spec: specFor(target), connections, seconds, cpuMs: () => cpuMsOf(processes[target]) });
         const warmups = {} as Record<TargetName, RunResult>;
         for (const target of targets) warmups[target] = await run(target, options.warmupSeconds);
-        const rounds: Record<TargetName, RunResult[]> = { direct: [], floor: [], byokey: [], candidate: [], keyed: [], shared: [] };
+        const rounds: Record<TargetName, RunResult[]> = { direct: [], floor: [], byokey: [], candidate: [], keyed: [], shared: [], logged: [] };
         for (let round = 0; round < options.rounds; round++) {
           // Rotate who goes first, so no target always runs right after the same one.
           for (let k = 0; k < targets.length; k++) {
@@ -92,6 +96,7 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
           compared: !!candidate,
           keyed: !!scenario.keyed,
           shared: !!scenario.shared,
+          logged: !!scenario.logged,
         };
         report.cases.push(c);
         const s = (t: TargetName) => summarize(rounds[t]);
@@ -100,6 +105,7 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
             `p50 ${s('floor').p50.toFixed(2)} / ${s('byokey').p50.toFixed(2)} ms; errors ${s('direct').errors}/${s('floor').errors}/${s('byokey').errors}` +
             (candidate ? `; candidate ${Math.round(s('candidate').rps)} req/s, p50 ${s('candidate').p50.toFixed(2)} ms, errors ${s('candidate').errors}` : '') +
             (scenario.keyed ? `; keyed ${Math.round(s('keyed').rps)} req/s (×${ratio(c, 'byokey', 'keyed').toFixed(2)}), p50 ${s('keyed').p50.toFixed(2)} ms, errors ${s('keyed').errors}` : '') +
+            (scenario.logged ? `; logged ${Math.round(s('logged').rps)} req/s (×${ratio(c, 'byokey', 'logged').toFixed(2)} of silent), p50 ${s('logged').p50.toFixed(2)} ms, errors ${s('logged').errors}` : '') +
             (scenario.shared ? `; shared ${Math.round(s('shared').rps)} req/s (×${ratio(c, 'keyed', 'shared').toFixed(2)} of keyed), p50 ${s('shared').p50.toFixed(2)} ms, errors ${s('shared').errors}` : ''),
         );
       }
@@ -108,6 +114,7 @@ async function throughput(options: BenchOptions, report: BenchReport): Promise<v
     await candidate?.stop();
     await keyed?.stop();
     await shared?.stop();
+    await logged?.stop();
     if (backends) await dropSharedBackends(backends);
     await byokey.stop();
     await floor.stop();

@@ -9,8 +9,11 @@
  * cost of access control. `shared` is that keyed gateway again on the multi-instance backends —
  * PostgreSQL store (usage records, keys) and Redis limit counters — measured beside `keyed`
  * (embedded SQLite, limits in memory) in shared scenarios: the A/B cost of running as a fleet.
+ * `logged` is the keyless gateway again at `--log-level info` (one JSON line per request, drained
+ * by the parent), measured beside `byokey` (silent) in logged scenarios: the A/B cost of request
+ * logging. Metrics are on in both: their cost is an A/B against an older build (`--compare`).
  */
-export type TargetName = 'direct' | 'floor' | 'byokey' | 'candidate' | 'keyed' | 'shared';
+export type TargetName = 'direct' | 'floor' | 'byokey' | 'candidate' | 'keyed' | 'shared' | 'logged';
 export const TARGETS: readonly TargetName[] = ['direct', 'floor', 'byokey'];
 
 export interface RequestSpec {
@@ -32,6 +35,8 @@ export interface Scenario {
   keyed?: boolean;
   /** Also measured on the keyed gateway on PostgreSQL and Redis (the `shared` target). */
   shared?: boolean;
+  /** Also measured on the gateway logging at info (the `logged` target). */
+  logged?: boolean;
 }
 
 const SYSTEM = 'You are a concise assistant. Answer in plain text. Keep every answer under fifty words unless asked otherwise.';
@@ -108,6 +113,13 @@ export function scenarios(pad: number): Scenario[] {
       shared: true,
     },
     {
+      id: 'logged',
+      title: 'chat, non-stream JSON: byokey at --log-level silent vs info (a JSON line per request)',
+      byokey: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+      upstream: spec('/v1/chat/completions', chatBody('bench-model', false, pad), '"finish_reason":"stop"'),
+      logged: true,
+    },
+    {
       id: 'stream',
       title: 'chat, 20-chunk SSE stream',
       byokey: spec('/v1/chat/completions', chatBody('bench-model', true, pad), 'data: [DONE]'),
@@ -137,7 +149,7 @@ export function scenarios(pad: number): Scenario[] {
 /** The request a target gets in a scenario; the keyed gateway's carries its client key. */
 export function requestFor(scenario: Scenario, target: TargetName, clientKey = ''): RequestSpec {
   if (target === 'keyed' || target === 'shared') return { ...scenario.byokey, headers: { ...scenario.byokey.headers, authorization: `Bearer ${clientKey}` } };
-  return target === 'byokey' || target === 'candidate' ? scenario.byokey : scenario.upstream;
+  return target === 'byokey' || target === 'candidate' || target === 'logged' ? scenario.byokey : scenario.upstream;
 }
 
 /** A slow stream for the memory test: one chunk a second from the fake, through byokey. */
