@@ -83,25 +83,25 @@ describe('after a mix of requests', () => {
 
   it('counts requests by instance, model and status class', () => {
     const requests = (labels: Record<string, string>) => metricSum(samples, 'byokey_requests_total', { route: ROUTE, ...labels });
-    expect(requests({ instance: 'alpha', status_class: '2xx' })).toBe(7);
-    expect(requests({ instance: 'alpha', model: 'alpha-model', status_class: '2xx' })).toBe(6);
-    expect(requests({ instance: 'alpha', model: 'dead-model', status_class: '2xx' })).toBe(1);
-    expect(requests({ instance: 'alpha', status_class: '4xx' })).toBe(1);
+    expect(requests({ provider_instance: 'alpha', status_class: '2xx' })).toBe(7);
+    expect(requests({ provider_instance: 'alpha', model: 'alpha-model', status_class: '2xx' })).toBe(6);
+    expect(requests({ provider_instance: 'alpha', model: 'dead-model', status_class: '2xx' })).toBe(1);
+    expect(requests({ provider_instance: 'alpha', status_class: '4xx' })).toBe(1);
     // The unknown model reached no instance, and its name is not a label value.
-    expect(requests({ instance: 'none', model: 'none', status_class: '4xx' })).toBe(1);
+    expect(requests({ provider_instance: 'none', model: 'none', status_class: '4xx' })).toBe(1);
     expect(text).not.toContain('no-such-model');
-    expect(metricSum(samples, 'byokey_request_errors_total', { instance: 'alpha', type: 'invalid_request_error' })).toBe(1);
+    expect(metricSum(samples, 'byokey_request_errors_total', { provider_instance: 'alpha', type: 'invalid_request_error' })).toBe(1);
   });
 
   it('has latency and time-to-first-byte histograms per instance', () => {
-    expect(metricSum(samples, 'byokey_upstream_time_to_first_byte_seconds_count', { instance: 'alpha' })).toBe(7);
-    expect(metricSum(samples, 'byokey_upstream_duration_seconds_count', { instance: 'alpha', outcome: 'ok' })).toBe(7);
-    expect(metricSum(samples, 'byokey_upstream_duration_seconds_count', { instance: 'alpha', outcome: 'error' })).toBe(3);
-    expect(metricSum(samples, 'byokey_upstream_duration_seconds_count', { instance: 'dead', outcome: 'error' })).toBe(1);
-    expect(metricSum(samples, 'byokey_time_to_first_byte_seconds_count', { route: ROUTE, instance: 'alpha' })).toBe(8);
+    expect(metricSum(samples, 'byokey_upstream_time_to_first_byte_seconds_count', { provider_instance: 'alpha' })).toBe(7);
+    expect(metricSum(samples, 'byokey_upstream_duration_seconds_count', { provider_instance: 'alpha', outcome: 'ok' })).toBe(7);
+    expect(metricSum(samples, 'byokey_upstream_duration_seconds_count', { provider_instance: 'alpha', outcome: 'error' })).toBe(3);
+    expect(metricSum(samples, 'byokey_upstream_duration_seconds_count', { provider_instance: 'dead', outcome: 'error' })).toBe(1);
+    expect(metricSum(samples, 'byokey_time_to_first_byte_seconds_count', { route: ROUTE, provider_instance: 'alpha' })).toBe(8);
     expect(metricSum(samples, 'byokey_request_duration_seconds_count', { route: ROUTE })).toBe(9);
     // A fake upstream on this machine answers well within a second: p95 lands in a low bucket.
-    const p95 = histogramQuantile(samples, 'byokey_upstream_time_to_first_byte_seconds', { instance: 'alpha' }, 0.95);
+    const p95 = histogramQuantile(samples, 'byokey_upstream_time_to_first_byte_seconds', { provider_instance: 'alpha' }, 0.95);
     expect(p95).toBeLessThanOrEqual(1);
   });
 
@@ -112,10 +112,10 @@ describe('after a mix of requests', () => {
   });
 
   it('counts retries, failovers and cooldowns', () => {
-    expect(metricSum(samples, 'byokey_retries_total', { instance: 'alpha' })).toBe(2);
-    expect(metricSum(samples, 'byokey_retries_total', { instance: 'dead' })).toBe(1);
+    expect(metricSum(samples, 'byokey_retries_total', { provider_instance: 'alpha' })).toBe(2);
+    expect(metricSum(samples, 'byokey_retries_total', { provider_instance: 'dead' })).toBe(1);
     expect(metricSum(samples, 'byokey_failovers_total', { from: 'dead', to: 'alpha' })).toBe(1);
-    expect(metricSum(samples, 'byokey_cooldowns_total', { instance: 'alpha' })).toBe(1);
+    expect(metricSum(samples, 'byokey_cooldowns_total', { provider_instance: 'alpha' })).toBe(1);
   });
 
   it('reports active streams and the process metrics', () => {

@@ -1,8 +1,9 @@
 // The metrics of model requests — rates, errors, latencies, tokens, retries, failovers and
 // cooldowns — counted from the usage record each finished request (HTTP or a Responses WebSocket
 // response) publishes on the UsageBus: what was asked, what served it, how it ended, and each
-// upstream attempt's timings (usage/usage-meter.ts). Nothing is added to the request path beyond
-// the record it already builds; a scrape reads the counters.
+// upstream attempt's timings (usage/usage-meter.ts). byokey's provider instance is the label
+// `provider_instance`: `instance` is Prometheus' own label for the scraped gateway process.
+// Nothing is added to the request path beyond the record it already builds.
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { ActiveStreams } from '../api/streaming/active-streams';
@@ -19,20 +20,20 @@ const TTFB_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 /** Whole requests and attempts: streams run for minutes. */
 const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-type RequestLabels = 'route' | 'model' | 'instance' | 'status_class';
+type RequestLabels = 'route' | 'model' | 'provider_instance' | 'status_class';
 
 @Injectable()
 export class RequestMetrics implements OnModuleDestroy {
   private readonly requests: Counter<RequestLabels>;
-  private readonly errors: Counter<'route' | 'instance' | 'type'>;
-  private readonly duration: Histogram<'route' | 'instance'>;
-  private readonly ttfb: Histogram<'route' | 'instance'>;
-  private readonly upstreamTtfb: Histogram<'instance'>;
-  private readonly upstreamDuration: Histogram<'instance' | 'outcome'>;
+  private readonly errors: Counter<'route' | 'provider_instance' | 'type'>;
+  private readonly duration: Histogram<'route' | 'provider_instance'>;
+  private readonly ttfb: Histogram<'route' | 'provider_instance'>;
+  private readonly upstreamTtfb: Histogram<'provider_instance'>;
+  private readonly upstreamDuration: Histogram<'provider_instance' | 'outcome'>;
   private readonly tokens: Counter<'model' | 'key' | 'kind'>;
-  private readonly retries: Counter<'instance'>;
+  private readonly retries: Counter<'provider_instance'>;
   private readonly failovers: Counter<'from' | 'to'>;
-  private readonly cooldowns: Counter<'instance'>;
+  private readonly cooldowns: Counter<'provider_instance'>;
   /** Client-chosen values: bounded (bounded-label.ts). */
   private readonly models = new BoundedLabel(200);
   private readonly keys = new BoundedLabel(500);
@@ -43,35 +44,35 @@ export class RequestMetrics implements OnModuleDestroy {
     this.requests = metrics.counter({
       name: 'byokey_requests_total',
       help: 'Model requests finished, by route, model asked for, instance that served (or last failed) it, and status class (2xx, 4xx, 5xx)',
-      labelNames: ['route', 'model', 'instance', 'status_class'],
+      labelNames: ['route', 'model', 'provider_instance', 'status_class'],
     });
     this.errors = metrics.counter({
       name: 'byokey_request_errors_total',
       help: 'Model requests that ended in an error (an error status, or an error event after a stream began), by error type',
-      labelNames: ['route', 'instance', 'type'],
+      labelNames: ['route', 'provider_instance', 'type'],
     });
     this.duration = metrics.histogram({
       name: 'byokey_request_duration_seconds',
       help: 'Model requests from arrival to the last byte of the answer',
-      labelNames: ['route', 'instance'],
+      labelNames: ['route', 'provider_instance'],
       buckets: DURATION_BUCKETS,
     });
     this.ttfb = metrics.histogram({
       name: 'byokey_time_to_first_byte_seconds',
       help: "Model requests from arrival to the answer's first byte to the client (a stream's first event)",
-      labelNames: ['route', 'instance'],
+      labelNames: ['route', 'provider_instance'],
       buckets: TTFB_BUCKETS,
     });
     this.upstreamTtfb = metrics.histogram({
       name: 'byokey_upstream_time_to_first_byte_seconds',
       help: "Upstream attempts from the call to the upstream's first event (a whole JSON answer counts as its first byte)",
-      labelNames: ['instance'],
+      labelNames: ['provider_instance'],
       buckets: TTFB_BUCKETS,
     });
     this.upstreamDuration = metrics.histogram({
       name: 'byokey_upstream_duration_seconds',
       help: 'Upstream attempts from the call to the end of the answer (ok) or to the failure (error)',
-      labelNames: ['instance', 'outcome'],
+      labelNames: ['provider_instance', 'outcome'],
       buckets: DURATION_BUCKETS,
     });
     this.tokens = metrics.counter({
@@ -82,7 +83,7 @@ export class RequestMetrics implements OnModuleDestroy {
     this.retries = metrics.counter({
       name: 'byokey_retries_total',
       help: 'Upstream attempts that failed and were tried again (on another credential or instance), by the instance that failed',
-      labelNames: ['instance'],
+      labelNames: ['provider_instance'],
     });
     this.failovers = metrics.counter({
       name: 'byokey_failovers_total',
@@ -92,7 +93,7 @@ export class RequestMetrics implements OnModuleDestroy {
     this.cooldowns = metrics.counter({
       name: 'byokey_cooldowns_total',
       help: 'Credential cooldowns this instance started (a 429 until its reset, an auth failure …), by provider instance',
-      labelNames: ['instance'],
+      labelNames: ['provider_instance'],
     });
     metrics.gauge({
       name: 'byokey_active_streams',
@@ -112,10 +113,10 @@ export class RequestMetrics implements OnModuleDestroy {
     const instance = record.instance ?? NONE_LABEL;
     // A model nobody serves (404) is the caller's typo: not worth a series of its own.
     const model = record.modelRequested === undefined || record.status === 404 ? NONE_LABEL : this.models.of(record.modelRequested);
-    this.requests.inc({ route: record.route, model, instance, status_class: statusClass(record.status) });
-    if (record.errorType !== undefined) this.errors.inc({ route: record.route, instance, type: this.errorTypes.of(record.errorType) });
-    this.duration.observe({ route: record.route, instance }, record.durationMs / 1000);
-    if (record.ttfbMs !== undefined) this.ttfb.observe({ route: record.route, instance }, record.ttfbMs / 1000);
+    this.requests.inc({ route: record.route, model, provider_instance: instance, status_class: statusClass(record.status) });
+    if (record.errorType !== undefined) this.errors.inc({ route: record.route, provider_instance: instance, type: this.errorTypes.of(record.errorType) });
+    this.duration.observe({ route: record.route, provider_instance: instance }, record.durationMs / 1000);
+    if (record.ttfbMs !== undefined) this.ttfb.observe({ route: record.route, provider_instance: instance }, record.ttfbMs / 1000);
     this.countTokens(record);
     if (record.upstreamAttempts) this.countAttempts(record.upstreamAttempts, record.at + record.durationMs);
   }
@@ -134,13 +135,13 @@ export class RequestMetrics implements OnModuleDestroy {
   private countAttempts(attempts: readonly UpstreamAttempt[], endedAt: number): void {
     for (let i = 0; i < attempts.length; i++) {
       const attempt = attempts[i];
-      if (attempt.firstEventAt !== undefined) this.upstreamTtfb.observe({ instance: attempt.instance }, (attempt.firstEventAt - attempt.startedAt) / 1000);
+      if (attempt.firstEventAt !== undefined) this.upstreamTtfb.observe({ provider_instance: attempt.instance }, (attempt.firstEventAt - attempt.startedAt) / 1000);
       const failed = attempt.failedAt !== undefined;
-      this.upstreamDuration.observe({ instance: attempt.instance, outcome: failed ? 'error' : 'ok' }, ((attempt.failedAt ?? endedAt) - attempt.startedAt) / 1000);
-      if (attempt.cooledDown) this.cooldowns.inc({ instance: attempt.instance });
+      this.upstreamDuration.observe({ provider_instance: attempt.instance, outcome: failed ? 'error' : 'ok' }, ((attempt.failedAt ?? endedAt) - attempt.startedAt) / 1000);
+      if (attempt.cooledDown) this.cooldowns.inc({ provider_instance: attempt.instance });
       const next = attempts[i + 1];
       if (failed && next) {
-        this.retries.inc({ instance: attempt.instance });
+        this.retries.inc({ provider_instance: attempt.instance });
         if (next.instance !== attempt.instance) this.failovers.inc({ from: attempt.instance, to: next.instance });
       }
     }
