@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { importCodexCli } from '../src/auth/importers/codex-cli.importer';
+import { MetricsRegistry } from '../src/metrics/metrics-registry';
 import { codexAccountFacts } from '../src/providers/codex/codex.oauth';
 import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
 import { RequestRouter } from '../src/routing/request-router.service';
@@ -102,6 +103,14 @@ afterEach(() => {
   // A usage limit rests the account until its reset; each case starts with a ready account.
   gateway.app.get(RequestRouter).states.clearAllCooldowns();
 });
+
+/** A metric's value for the given labels (0 before it has one). */
+async function metric(name: string, labels: Record<string, string>): Promise<number> {
+  const found = gateway.app.get(MetricsRegistry).registry.getSingleMetric(name);
+  const values = found ? (await found.get()).values : [];
+  return values.find((v) => Object.entries(labels).every(([label, value]) => v.labels[label] === value))?.value ?? 0;
+}
+const fallbacks = (instance: string, reason: string) => metric('byokey_codex_ws_http_fallbacks_total', { instance, reason });
 
 const TOOLS: OpenAI.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'shell', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } } } },
@@ -296,8 +305,16 @@ describe('Codex WebSocket transport', () => {
     // Whatever earlier tests left in the pool is reused too: count from here.
     await ask('warm up');
     const connections = backend.connections;
+    const reused = await metric('byokey_codex_ws_reused_total', { instance: 'codex-ws' });
+    const opened = await metric('byokey_codex_ws_opened_total', { instance: 'codex-ws' });
     for (const word of ['one', 'two', 'three']) expect((await ask(word)).choices[0].message.content).toBe(`You said: ${word}`);
     expect(backend.connections).toBe(connections);
+    expect(await metric('byokey_codex_ws_reused_total', { instance: 'codex-ws' })).toBe(reused + 3);
+    expect(await metric('byokey_codex_ws_opened_total', { instance: 'codex-ws' })).toBe(opened);
+    // The socket that served them is still open, and the pool (size 2) never holds more.
+    const open = await metric('byokey_codex_ws_open', { instance: 'codex-ws' });
+    expect(open).toBeGreaterThanOrEqual(1);
+    expect(open).toBeLessThanOrEqual(2);
   });
 
   it('opens more sockets for concurrent requests, up to the pool size', async () => {
@@ -322,10 +339,12 @@ describe('Codex WebSocket transport', () => {
   });
 
   it('sends a request too big for a frame (1009) over HTTP instead', async () => {
+    const before = await fallbacks('codex-ws', 'too_big');
     backend.script({ kind: 'close', code: 1009 });
     const answer = await ask('too big');
     expect(answer.choices[0].message.content).toBe('You said: too big');
     expect(backend.lastRequest.transport).toBe('http');
+    expect(await fallbacks('codex-ws', 'too_big')).toBe(before + 1);
   });
 });
 
@@ -337,10 +356,15 @@ describe('Codex WebSocket fallbacks', () => {
     expect(first.choices[0].message.content).toBe('You said: refused');
     expect(backend.lastRequest.transport).toBe('http');
     expect(backend.upgrades.slice(upgrades).map((u) => u.outcome)).toEqual(['refused']);
+    expect(await fallbacks('codex-refused', 'refused')).toBe(1);
 
     await gateway.openai.chat.completions.create({ model: 'codex-refused/gpt-5.1-codex', messages: [{ role: 'user', content: 'again' }] });
     expect(backend.lastRequest.transport).toBe('http');
     expect(backend.upgrades.length).toBe(upgrades + 1);
+    // WebSockets are off for the instance now: the request went over HTTP without trying one.
+    expect(await fallbacks('codex-refused', 'refused')).toBe(1);
+    expect(await fallbacks('codex-refused', 'disabled')).toBe(1);
+    expect(await metric('byokey_codex_ws_opened_total', { instance: 'codex-refused' })).toBe(0);
   });
 
   it('opens another socket when the server closes a new one at once (1008)', async () => {
@@ -410,6 +434,7 @@ describe('Codex WebSocket timeouts', () => {
     expect(backend.lastRequest.transport).toBe('http');
     expect(backend.upgrades.slice(upgrades).map((u) => u.outcome)).toEqual(['stalled']);
     expect(Date.now() - started).toBeLessThan(2000);
+    expect(await fallbacks('codex-stalled', 'failed')).toBe(1);
   });
 
   it('serves the next request on a fresh socket after a timeout', async () => {

@@ -9,6 +9,7 @@ import { AdminKeyGuard } from './admin-key.guard';
 import { KeysController } from './keys.controller';
 import { HttpLogins } from './logins/http-logins.service';
 import { ProviderChangesService } from './providers/provider-changes.service';
+import { ProviderStatusMetrics } from './providers/provider-status.metrics';
 import { ProviderStatusService } from './providers/provider-status.service';
 import { ProvidersController } from './providers/providers.controller';
 import { ReloadController } from './reload.controller';
@@ -17,6 +18,6 @@ import { UsageController } from './usage.controller';
 @Module({
   imports: [RoutingModule],
   controllers: [ProvidersController, AccountsController, LoginsController, ReloadController, KeysController, UsageController],
-  providers: [AdminKeyGuard, AdminBodyPipe, ProviderStatusService, ProviderChangesService, HttpLogins],
+  providers: [AdminKeyGuard, AdminBodyPipe, ProviderStatusService, ProviderStatusMetrics, ProviderChangesService, HttpLogins],
 })
 export class AdminModule {}

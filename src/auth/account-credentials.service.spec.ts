@@ -10,6 +10,7 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import { FakeOAuthServer } from '../../test/fakes/oauth-server.fake';
 import { qwenTestDefinition } from '../../test/fakes/oauth-definitions.fake';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { OAuthCredential } from '../registry/provider-executor';
 import type { Account } from '../store/account';
 import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
@@ -47,9 +48,9 @@ describe('AccountCredentials (account cache)', () => {
     return store;
   }
 
-  function credentials(store: SqliteAccountStore): AccountCredentials {
+  function credentials(store: SqliteAccountStore, metrics?: MetricsRegistry): AccountCredentials {
     const config = { getOrThrow: () => ({ providers: [] }) } as unknown as ConfigService;
-    return new AccountCredentials(store, config, { qwen: qwenTestDefinition(oauth) });
+    return new AccountCredentials(store, config, { qwen: qwenTestDefinition(oauth) }, undefined, undefined, metrics);
   }
 
   function seed(store: SqliteAccountStore, provider: string, accountId: string, accessToken: string, expiresInMs = HOUR): Promise<Account> {
@@ -175,6 +176,29 @@ describe('AccountCredentials (account cache)', () => {
     expect(refreshes()).toBe(before);
     expect((await store.get('qwen', 'default'))!.status).toBe('active');
     expect((await creds.get('qwen')).accessToken).toBe(rotated.tokens.accessToken);
+  });
+
+  it('counts refreshes by provider and outcome in byokey_token_refreshes_total', async () => {
+    const store = open();
+    const metrics = new MetricsRegistry();
+    const creds = credentials(store, metrics);
+    const counted = async () => {
+      const metric = metrics.registry.getSingleMetric('byokey_token_refreshes_total');
+      const values = metric ? (await metric.get()).values : [];
+      return Object.fromEntries(values.map((v) => [`${String(v.labels.provider)}/${String(v.labels.outcome)}`, v.value]));
+    };
+    // Expired: refreshed.
+    await seed(store, 'qwen', 'expired', 'qwen-expired', -1000);
+    await creds.get('qwen', 'expired');
+    // Inside the margin while the token server fails: failed, the old token still used.
+    await seed(store, 'qwen', 'expiring', 'qwen-expiring', 2 * 60_000);
+    oauth.failRefresh('server_error', 1);
+    expect((await creds.get('qwen', 'expiring')).accessToken).toBe('qwen-expiring');
+    // Refused: a new login is needed.
+    await seed(store, 'qwen', 'refused', 'qwen-refused', -1000);
+    oauth.failRefresh('invalid_grant', 1);
+    await expect(creds.get('qwen', 'refused')).rejects.toMatchObject({ code: 'needs_relogin' });
+    expect(await counted()).toEqual({ 'qwen/refreshed': 1, 'qwen/failed': 1, 'qwen/relogin': 1 });
   });
 
   it('hands requests the account the background refresh renewed', async () => {

@@ -8,6 +8,7 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type 
 import { ConfigService } from '@nestjs/config';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
+import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { OAuthCredential } from './oauth-credential';
 import type { Account } from '../store/account';
 import { AccountStore } from '../store/account-store';
@@ -18,6 +19,7 @@ import { noAccount } from './credential-error';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from './oauth-definitions.token';
 import { RefreshLeases } from './refresh-leases';
 import { resolveOAuthDefinition } from './resolve-oauth-definition';
+import { countTokenRefreshes } from './token-refresh.metrics';
 import { TokenRefresher } from './token-refresher';
 
 @Injectable()
@@ -35,11 +37,16 @@ export class AccountCredentials implements OnModuleInit, OnApplicationShutdown {
     /** Default: the store's lease. */
     @Optional() leases?: RefreshLeases,
     @Optional() private readonly notices?: ChangeNotices,
+    /** Without it (tests, CLI commands), refreshes are logged but not counted. */
+    @Optional() metrics?: MetricsRegistry,
   ) {
     const gateway = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY);
+    const count = metrics && countTokenRefreshes(metrics);
     this.refresher = new TokenRefresher(store, (provider) => resolveOAuthDefinition(provider, definitions, gateway), {
       leases,
-      onRefresh: ({ provider, accountId, outcome, detail }) => {
+      onRefresh: (event) => {
+        count?.(event);
+        const { provider, accountId, outcome, detail } = event;
         const what = `${provider} account "${accountId}"`;
         if (outcome === 'refreshed') this.logger.log(`refreshed the token of the ${what}`);
         else if (outcome === 'relogin') {

@@ -48,8 +48,16 @@ export interface TokenRefresherDeps extends TokenClientDeps {
   isProcessAlive?: ProcessLiveness;
   /** Where the refresh lease is kept (default: the account store's lease). */
   leases?: RefreshLeases;
-  /** Called after each refresh attempt, for logs (never with tokens). */
-  onRefresh?: (event: { provider: string; accountId: string; outcome: 'refreshed' | 'failed' | 'relogin'; detail?: string }) => void;
+  /** Called after each refresh attempt, for logs and metrics (never with tokens). */
+  onRefresh?: (event: RefreshEvent) => void;
+}
+
+/** One refresh attempt's end: new tokens, a failure to retry later, or a login the provider refused. */
+export interface RefreshEvent {
+  provider: string;
+  accountId: string;
+  outcome: 'refreshed' | 'failed' | 'relogin';
+  detail?: string;
 }
 
 export class TokenRefresher {

@@ -5,9 +5,12 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { MetricsRegistry } from '../../metrics/metrics-registry';
+import type { CallAffinity } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { RawCodexEvent } from './codex-event-stream';
 import { CodexSocket } from './codex-socket';
+import { CodexWsMetrics } from './codex-ws.metrics';
 import { CodexWebSocketTransport, type CodexWsRequest } from './codex-ws.transport';
 
 /** What the server does with each `response.create`: `connection` counts from 1. */
@@ -244,5 +247,83 @@ describe('CodexWebSocketTransport after a timeout', () => {
     expect(frames.map((f) => f.json.delta).filter(Boolean)).toEqual(['re: second']);
     expect(connections).toBe(2);
     expect([...transport.pool.opened.values()]).toEqual([2]);
+  });
+});
+
+describe('CodexWebSocketTransport metrics', () => {
+  let metrics: MetricsRegistry;
+  let transport: CodexWebSocketTransport;
+  beforeEach(() => {
+    metrics = new MetricsRegistry();
+    transport = new CodexWebSocketTransport(new CodexWsMetrics(metrics));
+  });
+  afterEach(async () => {
+    transport.onApplicationShutdown();
+    await serverSocketsClosed();
+  });
+
+  const request = (instance: string, affinity?: CallAffinity): CodexWsRequest => ({
+    instance,
+    accountId: 'acc',
+    accessToken: 'token',
+    url,
+    headers: {},
+    body: { input: 'x' },
+    signal: new AbortController().signal,
+    timeouts: { firstByteMs: 150, idleMs: 150 },
+    poolSize: 2,
+    affinity,
+  });
+  /** The metric's value for the instance (0 when it has none). */
+  const value = async (name: string, instance: string) =>
+    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.instance === instance)?.value ?? 0;
+  const counts = async (instance: string) => ({
+    open: await value('byokey_codex_ws_open', instance),
+    opened: await value('byokey_codex_ws_opened_total', instance),
+    reused: await value('byokey_codex_ws_reused_total', instance),
+  });
+  /** Waits (up to 1 s) for our side to see its sockets of `instance` close. */
+  async function allClosed(instance: string): Promise<void> {
+    const until = Date.now() + 1000;
+    while ((await value('byokey_codex_ws_open', instance)) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  it('counts pooled sockets opened, reused and open now, by instance', async () => {
+    await read(await transport.open(request('codex-a')));
+    expect(await counts('codex-a')).toEqual({ open: 1, opened: 1, reused: 0 });
+    await read(await transport.open(request('codex-a')));
+    await read(await transport.open(request('codex-a')));
+    expect(await counts('codex-a')).toEqual({ open: 1, opened: 1, reused: 2 });
+
+    // Two at once: the second needs a socket of its own.
+    await Promise.all([read(await transport.open(request('codex-a'))), read(await transport.open(request('codex-a')))]);
+    await read(await transport.open(request('codex-b')));
+    expect(await counts('codex-a')).toEqual({ open: 2, opened: 2, reused: 3 });
+    expect(await counts('codex-b')).toEqual({ open: 1, opened: 1, reused: 0 });
+
+    transport.onApplicationShutdown();
+    await allClosed('codex-a');
+    await allClosed('codex-b');
+    expect(await counts('codex-a')).toEqual({ open: 0, opened: 2, reused: 3 });
+    expect(await counts('codex-b')).toEqual({ open: 0, opened: 1, reused: 0 });
+  });
+
+  it('takes a socket the upstream closed off the open gauge', async () => {
+    answer = (ws) => ws.terminate();
+    const result = await read(await transport.open(request('codex-a')));
+    expect(result.error).toBeDefined();
+    await allClosed('codex-a');
+    expect(await counts('codex-a')).toEqual({ open: 0, opened: 1, reused: 0 });
+  });
+
+  it("counts a client WebSocket's own socket, reused for its next request and closed when the client leaves", async () => {
+    const ends: Array<() => void> = [];
+    const affinity: CallAffinity = { ended: false, onEnd: (listener) => ends.push(listener) };
+    await read(await transport.open(request('codex-a', affinity)));
+    await read(await transport.open(request('codex-a', affinity)));
+    expect(await counts('codex-a')).toEqual({ open: 1, opened: 1, reused: 1 });
+    ends.forEach((end) => end());
+    await allClosed('codex-a');
+    expect(await counts('codex-a')).toEqual({ open: 0, opened: 1, reused: 1 });
   });
 });

@@ -181,6 +181,12 @@ export class CodexSocket {
     });
   }
 
+  /** Calls `listener` once when the connection has closed (closed, terminated or broken). */
+  onClosed(listener: () => void): void {
+    if (this.ws.readyState === WebSocket.CLOSED) listener();
+    else this.ws.once('close', listener);
+  }
+
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(1000);
   }

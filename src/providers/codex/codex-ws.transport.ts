@@ -4,14 +4,15 @@
 // own WebSocket) gets an upstream socket of its own instead, kept for that client's life, so the
 // backend can resolve the `previous_response_id` of its follow-ups.
 import { createHash } from 'node:crypto';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { CallAffinity } from '../../registry/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 import type { RawCodexEvent } from './codex-event-stream';
 import { CODEX_WS_BETA } from './codex-headers';
-import { CodexSocket } from './codex-socket';
+import { CodexSocket, type CodexSocketOptions } from './codex-socket';
 import { CodexSocketPool, SOCKET_MAX_AGE_MS } from './codex-socket-pool';
+import { CodexWsMetrics } from './codex-ws.metrics';
 
 export const DEFAULT_WS_POOL_SIZE = 4;
 /** After a 426, WebSockets stay off for the instance this long. */
@@ -67,6 +68,9 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
   /** Per client connection: its own socket for each instance and account. */
   private readonly pinned = new WeakMap<CallAffinity, Map<string, CodexSocket>>();
 
+  /** Without metrics (tests that build the transport themselves), nothing is counted. */
+  constructor(@Optional() private readonly metrics?: CodexWsMetrics) {}
+
   /** False while the instance is switched to HTTP. */
   enabled(instance: string): boolean {
     return (this.disabledUntil.get(instance) ?? 0) <= Date.now();
@@ -100,10 +104,13 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
     const token = createHash('sha256').update(request.accessToken).digest('hex').slice(0, 16);
     const key = `${request.instance}\u0000${request.accountId}\u0000${token}`;
     this.sizes.set(key, request.poolSize);
+    // The pool calls connect only when it hands out a new socket: otherwise this one was open.
+    let connected = false;
     const socket = await this.pool.acquire(
       key,
-      () =>
-        CodexSocket.connect({
+      () => {
+        connected = true;
+        return this.connect({
           instance: request.instance,
           url: request.url,
           headers: { ...request.headers, 'openai-beta': CODEX_WS_BETA },
@@ -111,10 +118,12 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
           signal: request.signal,
           connectMs: request.timeouts.connectMs,
           onIdleFrame: request.onIdleFrame,
-        }),
+        });
+      },
       request.signal,
       request.fresh,
     );
+    if (!connected) this.metrics?.socketReused(request.instance);
     return this.frames(key, socket, request);
   }
 
@@ -148,7 +157,7 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
     if (!socket) {
       const previous = request.body.previous_response_id;
       if (typeof previous === 'string') throw upstreamConnectionGone(request.instance, previous);
-      socket = await CodexSocket.connect({
+      socket = await this.connect({
         instance: request.instance,
         url: request.url,
         headers: { ...request.headers, 'openai-beta': CODEX_WS_BETA },
@@ -161,9 +170,18 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
         throw new UpstreamError(`upstream ${request.instance}: the client left`, { failure: 'aborted', instance: request.instance });
       }
       sockets.set(key, socket);
+    } else {
+      this.metrics?.socketReused(request.instance);
     }
     socket.busy = true;
     return this.pinnedFrames(sockets, key, socket, request);
+  }
+
+  /** Opens a socket, counted as open until it closes. */
+  private async connect(options: CodexSocketOptions): Promise<CodexSocket> {
+    const socket = await CodexSocket.connect(options);
+    this.metrics?.socketOpened(options.instance, socket);
+    return socket;
   }
 
   private async *pinnedFrames(sockets: Map<string, CodexSocket>, key: string, socket: CodexSocket, request: CodexWsRequest): AsyncGenerator<RawCodexEvent> {

@@ -34,6 +34,7 @@ import { CodexSettingsDto } from './codex-settings.dto';
 import { retryBeforeFirstEvent } from './codex-stream-attempts';
 import { CODEX_MODELS } from './codex.catalog';
 import { CodexWebSocketTransport, DEFAULT_WS_POOL_SIZE, upstreamConnectionGone } from './codex-ws.transport';
+import { CodexWsMetrics, type CodexHttpFallbackReason } from './codex-ws.metrics';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import { listTimeouts, upstreamTimeouts } from '../../upstream/upstream-timeouts';
 
@@ -58,6 +59,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     private readonly credentials: AccountCredentials,
     private readonly rateLimits: RateLimitSnapshots,
     private readonly upstream: UpstreamHttp,
+    private readonly wsMetrics: CodexWsMetrics,
   ) {}
 
   execute(call: UpstreamCall<ResponsesRequest>): Promise<UpstreamResult> {
@@ -154,8 +156,10 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       return { headers: opened.headers, events: codexEventStream(opened.events, hooks) };
     };
 
-    if ((settings.transport !== 'websocket' && !affinity) || !this.ws.enabled(instance)) {
+    const wantsWebSocket = settings.transport === 'websocket' || affinity !== undefined;
+    if (!wantsWebSocket || !this.ws.enabled(instance)) {
       if (previous) throw upstreamConnectionGone(instance, previous);
+      if (wantsWebSocket) this.wsMetrics.httpFallback(instance, 'disabled');
       const opened = await overHttp();
       return { kind: 'stream', status: 200, headers: opened.headers, events: opened.events };
     }
@@ -187,6 +191,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       // A follow-up opens no socket, so its failure here says nothing about WebSockets.
       if (previous || !(error instanceof UpstreamError) || !isWebSocketTrouble(error)) throw error;
       this.ws.noteFailure(instance, error);
+      this.wsMetrics.httpFallback(instance, fallbackReason(error));
       return { kind: 'stream', status: 200, headers: {}, events: (await overHttp()).events };
     }
     let retriedSocket = false;
@@ -200,6 +205,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
         retriedSocket = true;
         return overWebSocket(true);
       }
+      this.wsMetrics.httpFallback(instance, fallbackReason(error));
       return overHttp().then((opened) => opened.events);
     });
     return { kind: 'stream', status: 200, headers: {}, events: this.noteWhenDone(instance, events) };
@@ -221,6 +227,12 @@ function isWebSocketTrouble(error: UpstreamError): boolean {
   if (error.failure === 'connect' || error.upstreamCode === 'websocket_connect_timeout') return true;
   if (error.failure === 'status' && (error.status === 426 || error.upstreamCode === 'message_too_big')) return true;
   return error.upstreamCode === 'websocket_connection_limit_reached';
+}
+
+/** What a WebSocket failure that sent the request over HTTP says about the WebSocket. */
+function fallbackReason(error: UpstreamError): CodexHttpFallbackReason {
+  if (error.failure === 'status' && error.status === 426) return 'refused';
+  return error.upstreamCode === 'message_too_big' ? 'too_big' : 'failed';
 }
 
 /** The x-codex-* headers: plan usage windows and credits (§1.4). */
