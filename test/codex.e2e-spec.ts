@@ -110,7 +110,7 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
   const values = found ? (await found.get()).values : [];
   return values.find((v) => Object.entries(labels).every(([label, value]) => v.labels[label] === value))?.value ?? 0;
 }
-const fallbacks = (instance: string, reason: string) => metric('byokey_codex_ws_http_fallbacks_total', { instance, reason });
+const fallbacks = (instance: string, reason: string) => metric('byokey_codex_ws_http_fallbacks_total', { provider_instance: instance, reason });
 
 const TOOLS: OpenAI.ChatCompletionTool[] = [
   { type: 'function', function: { name: 'shell', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } } } },
@@ -305,14 +305,14 @@ describe('Codex WebSocket transport', () => {
     // Whatever earlier tests left in the pool is reused too: count from here.
     await ask('warm up');
     const connections = backend.connections;
-    const reused = await metric('byokey_codex_ws_reused_total', { instance: 'codex-ws' });
-    const opened = await metric('byokey_codex_ws_opened_total', { instance: 'codex-ws' });
+    const reused = await metric('byokey_codex_ws_reused_total', { provider_instance: 'codex-ws' });
+    const opened = await metric('byokey_codex_ws_opened_total', { provider_instance: 'codex-ws' });
     for (const word of ['one', 'two', 'three']) expect((await ask(word)).choices[0].message.content).toBe(`You said: ${word}`);
     expect(backend.connections).toBe(connections);
-    expect(await metric('byokey_codex_ws_reused_total', { instance: 'codex-ws' })).toBe(reused + 3);
-    expect(await metric('byokey_codex_ws_opened_total', { instance: 'codex-ws' })).toBe(opened);
+    expect(await metric('byokey_codex_ws_reused_total', { provider_instance: 'codex-ws' })).toBe(reused + 3);
+    expect(await metric('byokey_codex_ws_opened_total', { provider_instance: 'codex-ws' })).toBe(opened);
     // The socket that served them is still open, and the pool (size 2) never holds more.
-    const open = await metric('byokey_codex_ws_open', { instance: 'codex-ws' });
+    const open = await metric('byokey_codex_ws_open', { provider_instance: 'codex-ws' });
     expect(open).toBeGreaterThanOrEqual(1);
     expect(open).toBeLessThanOrEqual(2);
   });
@@ -364,7 +364,7 @@ describe('Codex WebSocket fallbacks', () => {
     // WebSockets are off for the instance now: the request went over HTTP without trying one.
     expect(await fallbacks('codex-refused', 'refused')).toBe(1);
     expect(await fallbacks('codex-refused', 'disabled')).toBe(1);
-    expect(await metric('byokey_codex_ws_opened_total', { instance: 'codex-refused' })).toBe(0);
+    expect(await metric('byokey_codex_ws_opened_total', { provider_instance: 'codex-refused' })).toBe(0);
   });
 
   it('opens another socket when the server closes a new one at once (1008)', async () => {

@@ -60,21 +60,21 @@ describe('credential metrics', () => {
     states.coolDown('keys\u0000api_keys[1]', Date.now() + 60_000, 'HTTP 429');
 
     expect(await samples('byokey_credentials')).toEqual({
-      'instance="codex",state="ready"': 1,
-      'instance="codex",state="cooling"': 1,
-      'instance="codex",state="needs_login"': 1,
-      'instance="codex",state="disabled"': 1,
-      'instance="keys",state="ready"': 1,
-      'instance="keys",state="cooling"': 1,
-      'instance="keys",state="needs_login"': 0,
-      'instance="keys",state="disabled"': 0,
+      'provider_instance="codex",state="ready"': 1,
+      'provider_instance="codex",state="cooling"': 1,
+      'provider_instance="codex",state="needs_login"': 1,
+      'provider_instance="codex",state="disabled"': 1,
+      'provider_instance="keys",state="ready"': 1,
+      'provider_instance="keys",state="cooling"': 1,
+      'provider_instance="keys",state="needs_login"': 0,
+      'provider_instance="keys",state="disabled"': 0,
     });
 
     states.clearAllCooldowns();
     const after = await samples('byokey_credentials');
-    expect(after['instance="codex",state="ready"']).toBe(2);
-    expect(after['instance="codex",state="cooling"']).toBe(0);
-    expect(after['instance="keys",state="ready"']).toBe(2);
+    expect(after['provider_instance="codex",state="ready"']).toBe(2);
+    expect(after['provider_instance="codex",state="cooling"']).toBe(0);
+    expect(after['provider_instance="keys",state="ready"']).toBe(2);
   });
 
   it('reports the quota used percent the upstream last gave for each account window', async () => {
@@ -83,13 +83,13 @@ describe('credential metrics', () => {
     // Over a WebSocket, the numbers come in a codex.rate_limits frame.
     snapshots.record('codex', 'spare', { frame: { type: 'codex.rate_limits', rate_limits: { primary: { used_percent: 93 } } } });
     expect(await samples('byokey_quota_used_percent')).toEqual({
-      'instance="codex",credential="account:work",window="primary"': 42,
-      'instance="codex",credential="account:work",window="secondary"': 7.5,
-      'instance="codex",credential="account:spare",window="primary"': 93,
+      'provider_instance="codex",credential="account:work",window="primary"': 42,
+      'provider_instance="codex",credential="account:work",window="secondary"': 7.5,
+      'provider_instance="codex",credential="account:spare",window="primary"': 93,
     });
 
     snapshots.record('codex', 'work', { headers: { 'x-codex-primary-used-percent': '50', 'x-codex-secondary-used-percent': '8' } });
-    expect((await samples('byokey_quota_used_percent'))['instance="codex",credential="account:work",window="primary"']).toBe(50);
+    expect((await samples('byokey_quota_used_percent'))['provider_instance="codex",credential="account:work",window="primary"']).toBe(50);
   });
 
   it('keeps secrets out of the scrape', async () => {

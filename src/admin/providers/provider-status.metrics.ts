@@ -1,8 +1,8 @@
 // Credential health and quota as Prometheus gauges, read at scrape time from the same view GET
 // /admin/v1/providers answers (ProviderStatusService), so requests pay nothing for them and the
 // metrics never disagree with the admin API:
-//   byokey_credentials{instance, state}                  how many credentials are in each state
-//   byokey_quota_used_percent{instance, credential, window} the used percent an upstream last reported
+//   byokey_credentials{provider_instance, state}                  how many credentials are in each state
+//   byokey_quota_used_percent{provider_instance, credential, window} the used percent an upstream last reported
 import { Injectable, Logger } from '@nestjs/common';
 import type { Gauge } from 'prom-client';
 import { MetricsRegistry } from '../../metrics/metrics-registry';
@@ -22,29 +22,29 @@ export class ProviderStatusMetrics {
     metrics.gauge({
       name: 'byokey_credentials',
       help: 'Credentials of each instance by state: ready, cooling (after a failure or a usage limit), needs_login, disabled',
-      labelNames: ['instance', 'state'],
-      async collect(this: Gauge<'instance' | 'state'>) {
+      labelNames: ['provider_instance', 'state'],
+      async collect(this: Gauge<'provider_instance' | 'state'>) {
         const providers = await views();
         this.reset();
         for (const provider of providers ?? []) {
           // Every state, zeros too, so an alert on `cooling > 0` sees the instance before it happens.
           const counts = new Map<CredentialState, number>(STATES.map((state) => [state, 0]));
           for (const credential of provider.credentials) counts.set(credential.state, (counts.get(credential.state) ?? 0) + 1);
-          for (const [state, count] of counts) this.set({ instance: provider.name, state }, count);
+          for (const [state, count] of counts) this.set({ provider_instance: provider.name, state }, count);
         }
       },
     });
     metrics.gauge({
       name: 'byokey_quota_used_percent',
       help: "Percent of a quota window used, as the upstream last reported it for the account (Codex: primary = 5 h, secondary = 7 d)",
-      labelNames: ['instance', 'credential', 'window'],
-      async collect(this: Gauge<'instance' | 'credential' | 'window'>) {
+      labelNames: ['provider_instance', 'credential', 'window'],
+      async collect(this: Gauge<'provider_instance' | 'credential' | 'window'>) {
         const providers = await views();
         this.reset();
         for (const provider of providers ?? []) {
           for (const credential of provider.credentials) {
             for (const window of credential.quota?.windows ?? []) {
-              if (window.used_percent !== undefined) this.set({ instance: provider.name, credential: credential.id, window: window.window }, window.used_percent);
+              if (window.used_percent !== undefined) this.set({ provider_instance: provider.name, credential: credential.id, window: window.window }, window.used_percent);
             }
           }
         }

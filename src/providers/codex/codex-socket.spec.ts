@@ -276,7 +276,7 @@ describe('CodexWebSocketTransport metrics', () => {
   });
   /** The metric's value for the instance (0 when it has none). */
   const value = async (name: string, instance: string) =>
-    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.instance === instance)?.value ?? 0;
+    (await metrics.registry.getSingleMetric(name)!.get()).values.find((v) => v.labels.provider_instance === instance)?.value ?? 0;
   const counts = async (instance: string) => ({
     open: await value('byokey_codex_ws_open', instance),
     opened: await value('byokey_codex_ws_opened_total', instance),

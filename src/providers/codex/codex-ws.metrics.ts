@@ -15,34 +15,34 @@ export type CodexHttpFallbackReason = 'refused' | 'failed' | 'too_big' | 'disabl
 
 @Injectable()
 export class CodexWsMetrics {
-  private readonly open: Gauge<'instance'>;
-  private readonly opened: Counter<'instance'>;
-  private readonly reused: Counter<'instance'>;
-  private readonly fallbacks: Counter<'instance' | 'reason'>;
+  private readonly open: Gauge<'provider_instance'>;
+  private readonly opened: Counter<'provider_instance'>;
+  private readonly reused: Counter<'provider_instance'>;
+  private readonly fallbacks: Counter<'provider_instance' | 'reason'>;
 
   constructor(metrics: MetricsRegistry) {
-    this.open = metrics.gauge({ name: 'byokey_codex_ws_open', help: 'Codex WebSockets open now (pooled and those of client WebSockets)', labelNames: ['instance'] });
-    this.opened = metrics.counter({ name: 'byokey_codex_ws_opened_total', help: 'Codex WebSockets opened', labelNames: ['instance'] });
-    this.reused = metrics.counter({ name: 'byokey_codex_ws_reused_total', help: 'Codex requests served on a WebSocket that was already open', labelNames: ['instance'] });
+    this.open = metrics.gauge({ name: 'byokey_codex_ws_open', help: 'Codex WebSockets open now (pooled and those of client WebSockets)', labelNames: ['provider_instance'] });
+    this.opened = metrics.counter({ name: 'byokey_codex_ws_opened_total', help: 'Codex WebSockets opened', labelNames: ['provider_instance'] });
+    this.reused = metrics.counter({ name: 'byokey_codex_ws_reused_total', help: 'Codex requests served on a WebSocket that was already open', labelNames: ['provider_instance'] });
     this.fallbacks = metrics.counter({
       name: 'byokey_codex_ws_http_fallbacks_total',
       help: 'Codex requests meant for a WebSocket that went over HTTP (reason: refused, failed, too_big, disabled)',
-      labelNames: ['instance', 'reason'],
+      labelNames: ['provider_instance', 'reason'],
     });
   }
 
   /** A socket just opened: counted, and open until it closes whichever way. */
   socketOpened(instance: string, socket: CodexSocket): void {
-    this.opened.inc({ instance });
-    this.open.inc({ instance });
-    socket.onClosed(() => this.open.dec({ instance }));
+    this.opened.inc({ provider_instance: instance });
+    this.open.inc({ provider_instance: instance });
+    socket.onClosed(() => this.open.dec({ provider_instance: instance }));
   }
 
   socketReused(instance: string): void {
-    this.reused.inc({ instance });
+    this.reused.inc({ provider_instance: instance });
   }
 
   httpFallback(instance: string, reason: CodexHttpFallbackReason): void {
-    this.fallbacks.inc({ instance, reason });
+    this.fallbacks.inc({ provider_instance: instance, reason });
   }
 }
