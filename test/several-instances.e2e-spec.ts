@@ -11,6 +11,7 @@ import { FakeCodexBackend } from './fakes/codex-backend.fake';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { defaultChunks, FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { GatewayCluster } from './support/cluster';
+import { metricSum, parseMetrics } from './support/prometheus';
 import { queryIn } from './support/shared-services';
 
 jest.setTimeout(120_000);
@@ -134,6 +135,31 @@ it('a key limited to 10 requests a minute gets exactly 10 through across all thr
   const ok = answers.filter((a) => a.status === 'fulfilled').length;
   const refused = answers.filter((a) => a.status === 'rejected' && (a.reason as { status?: number }).status === 429).length;
   expect({ ok, refused }).toEqual({ ok: 10, refused: 20 });
+});
+
+it("each instance's /metrics counts the requests it served, and together they count every one", async () => {
+  const served = async () => {
+    const counts: { requests: number; tokens: number }[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const res = await request(`${cluster.instance(name).url}/metrics`, { headers: { authorization: `Bearer ${cluster.adminKey}` } });
+      expect(res.statusCode).toBe(200);
+      const samples = parseMetrics(await res.body.text());
+      counts.push({
+        requests: metricSum(samples, 'byokey_requests_total', { model: 'alpha-1', status_class: '2xx' }),
+        tokens: metricSum(samples, 'byokey_tokens_total', { model: 'alpha-1', key: 'everyone', kind: 'input' }),
+      });
+    }
+    return counts;
+  };
+  const before = await served();
+  for (let i = 0; i < 12; i++) await client(cluster.url).chat.completions.create({ model: 'alpha-1', messages: [{ role: 'user', content: `m${i}` }] });
+  const after = await served();
+  const added = after.map((count, i) => count.requests - before[i].requests);
+  // The balancer spreads them (round robin), and no request is counted twice or lost.
+  expect(added.every((n) => n > 0)).toBe(true);
+  expect(added.reduce((a, b) => a + b, 0)).toBe(12);
+  // 12 prompt tokens per answer (the fake's count), under the client key's name.
+  expect(after.reduce((sum, count, i) => sum + count.tokens - before[i].tokens, 0)).toBe(144);
 });
 
 it('SIGTERM to one instance under streaming load loses no stream', async () => {
