@@ -9,7 +9,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from './span-attributes';
-import { serviceNameFrom, tracingSettings, type TracingOptions } from './tracing-settings';
+import { serviceNameFrom, tracingSettings, urlForLog, type TracingOptions } from './tracing-settings';
 import { ReportedExporter } from './reported-exporter';
 
 export function createTracerProvider(options: TracingOptions, logger: Pick<Logger, 'warn' | 'log'>): BasicTracerProvider {
@@ -19,7 +19,7 @@ export function createTracerProvider(options: TracingOptions, logger: Pick<Logge
   if (options.exporter) {
     processor = new SimpleSpanProcessor(options.exporter);
   } else if (settings) {
-    processor = new BatchSpanProcessor(new ReportedExporter(new OTLPTraceExporter({ url: settings.url }), logger, settings.url));
+    processor = new BatchSpanProcessor(new ReportedExporter(new OTLPTraceExporter({ url: settings.url }), logger, urlForLog(settings.url)));
   } else {
     throw new Error('tracing is off: no OTLP endpoint and no exporter');
   }

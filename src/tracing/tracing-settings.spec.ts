@@ -1,4 +1,4 @@
-import { tracingSettings } from './tracing-settings';
+import { tracingSettings, urlForLog } from './tracing-settings';
 
 describe('tracingSettings', () => {
   it('is off when no OTLP endpoint is set', () => {
@@ -25,5 +25,10 @@ describe('tracingSettings', () => {
     expect(tracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a', OTEL_SDK_DISABLED: 'true' })).toBeUndefined();
     expect(tracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a', OTEL_TRACES_EXPORTER: 'none' })).toBeUndefined();
     expect(tracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a', OTEL_TRACES_EXPORTER: 'otlp' })?.url).toBe('http://a/v1/traces');
+  });
+
+  it('leaves a user and password out of the URL it logs', () => {
+    expect(urlForLog('https://me:s3cret@collector:4318/v1/traces')).toBe('https://collector:4318/v1/traces');
+    expect(urlForLog('not a url')).toBe('(an unparsable URL)');
   });
 });

@@ -43,3 +43,15 @@ export function tracingSettings(env: NodeJS.ProcessEnv): TracingSettings | undef
 export function serviceNameFrom(env: NodeJS.ProcessEnv): string {
   return env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME;
 }
+
+/** A URL fit for a log line: a user and password in it are left out. */
+export function urlForLog(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(an unparsable URL)';
+  }
+}

@@ -4,7 +4,7 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { UsageBus } from '../usage/usage-bus';
-import { tracingSettings, type TracingOptions } from './tracing-settings';
+import { tracingSettings, urlForLog, type TracingOptions } from './tracing-settings';
 
 export const TRACER_PROVIDER = Symbol('byokey.tracerProvider');
 
@@ -22,7 +22,7 @@ export class TracingModule {
           provide: TRACER_PROVIDER,
           useFactory: () => {
             const logger = new Logger('Tracing');
-            if (settings && !options.exporter) logger.log(`exporting traces to ${settings.url} as ${settings.serviceName}`);
+            if (settings && !options.exporter) logger.log(`exporting traces to ${urlForLog(settings.url)} as ${settings.serviceName}`);
             return createTracerProvider(options, logger);
           },
         },
