@@ -15,6 +15,8 @@ import { SharedProvidersModule } from './providers/shared/shared-providers.modul
 import { RegistryModule } from './registry/registry.module';
 import { SharedStateModule } from './store/shared/shared-state.module';
 import { StoreModule } from './store/store.module';
+import { TracingModule } from './tracing/tracing.module';
+import type { TracingOptions } from './tracing/tracing-settings';
 import { UpstreamModule } from './upstream/upstream.module';
 import { UsageBusModule } from './usage/usage-bus.module';
 import { UsageModule } from './usage/usage.module';
@@ -22,6 +24,8 @@ import { UsageModule } from './usage/usage.module';
 export interface AppOptions {
   /** BYOKEY_HOME: where the account database lives. */
   home: string;
+  /** Tracing (tracing/): on when OTEL_EXPORTER_OTLP_ENDPOINT is set, or with an exporter given. */
+  tracing?: TracingOptions;
 }
 
 @Module({})
@@ -44,6 +48,7 @@ export class AppModule {
         AdminModule,
         HealthModule,
         MetricsModule,
+        TracingModule.forRoot(options.tracing),
       ],
     };
   }

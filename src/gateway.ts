@@ -19,6 +19,7 @@ import { PinoLoggerService } from './logging/pino-logger.service';
 import { installProcessGuard } from './logging/process-guard';
 import { registerRequestLogging } from './logging/request-logging';
 import { setupOpenApi } from './openapi/openapi';
+import type { TracingOptions } from './tracing/tracing-settings';
 import { UsageBus } from './usage/usage-bus';
 import { registerUsageRecording } from './usage/usage-recording';
 
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   logDestination?: NodeJS.WritableStream;
   /** Log and survive errors that escape every request (logging/process-guard.ts); `byokey serve` sets it. */
   guardProcess?: boolean;
+  /** Tracing: default from the OTEL_* environment (off without an OTLP endpoint); tests pass an exporter. */
+  tracing?: TracingOptions;
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<NestFastifyApplication> {
@@ -45,7 +48,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const logger = createRootLogger(options.logLevel ?? 'info', options.logDestination);
   const unguard = options.guardProcess ? installProcessGuard(logger) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, { home: options.home ?? ensureByokeyHome() }),
+    AppModule.forRoot(config, { home: options.home ?? ensureByokeyHome(), tracing: options.tracing }),
     adapter,
     // Errors (a bad plugin setting, say) reach the caller instead of exiting the process.
     // Nest's body parsers are off: json-body-parser.ts parses, with errors in our own words.

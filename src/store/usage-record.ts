@@ -62,4 +62,6 @@ export interface UsageRecord {
   attempts: number;
   /** Each attempt's timings and outcome, for metrics and tracing; not stored. */
   upstreamAttempts?: readonly UpstreamAttempt[];
+  /** The W3C `traceparent` header the client sent, for tracing (tracing/); not stored. */
+  traceparent?: string;
 }

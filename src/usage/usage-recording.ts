@@ -48,6 +48,8 @@ export function registerUsageRecording(fastify: FastifyInstance, bus: UsageBus, 
         stream: notes?.stream === true,
         attempts: notes?.attempts ?? 0,
         upstreamAttempts: notes?.upstreamAttempts,
+        // Read here, once the request is over, rather than noted by a hook of its own on every request.
+        traceparent: typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined,
       };
       bus.publish(record);
     });
