@@ -3,11 +3,13 @@
 // keeps a metric asks here for its instrument by name; asking twice returns the same one, so a
 // module built again (a config reload) goes on counting where it was.
 import { Injectable } from '@nestjs/common';
+import { FastCounter, FastHistogram, type SeriesConfig } from './fast-series';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration, type GaugeConfiguration, type HistogramConfiguration, type Metric } from 'prom-client';
 
 @Injectable()
 export class MetricsRegistry {
   readonly registry = new Registry();
+  private readonly fast = new Map<string, FastCounter | FastHistogram>();
 
   constructor() {
     // Process metrics: CPU, memory, event-loop lag, handles, GC — Prometheus' standard names.
@@ -24,6 +26,24 @@ export class MetricsRegistry {
 
   histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
     return this.existing(config.name) ?? new Histogram({ ...config, registers: [this.registry] });
+  }
+
+  /** A counter for the request path (fast-series.ts): label values by position. */
+  fastCounter(config: SeriesConfig): FastCounter {
+    const existing = this.fast.get(config.name);
+    if (existing instanceof FastCounter) return existing;
+    const counter = new FastCounter(config, this.registry);
+    this.fast.set(config.name, counter);
+    return counter;
+  }
+
+  /** A histogram for the request path (fast-series.ts): label values by position. */
+  fastHistogram(config: SeriesConfig & { buckets: number[] }): FastHistogram {
+    const existing = this.fast.get(config.name);
+    if (existing instanceof FastHistogram) return existing;
+    const histogram = new FastHistogram(config, this.registry);
+    this.fast.set(config.name, histogram);
+    return histogram;
   }
 
   /** The Prometheus text exposition of every metric. */
