@@ -96,12 +96,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const address = running.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : server.port;
   const source = config.source === BUILT_IN_DEFAULTS ? BUILT_IN_DEFAULTS : config.source;
-  logger.info(
-    { version: byokeyVersion(), address: `http://${formatHost(server.host)}:${actualPort}`, config: source, ...gatewaySummary(running) },
-    'byokey started',
-  );
-
-  return new Promise<number>((resolve) => {
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -126,6 +121,12 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  // Only now: whoever waits for this line may send SIGTERM the moment it reads it.
+  logger.info(
+    { version: byokeyVersion(), address: `http://${formatHost(server.host)}:${actualPort}`, config: source, ...gatewaySummary(running) },
+    'byokey started',
+  );
+  return stopped;
 }
 
 function parsePort(text: string): number {

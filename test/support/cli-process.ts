@@ -156,16 +156,7 @@ export class CliProcess {
 
   /** Every stdout line, parsed as JSON: fails on a line that is not JSON, naming it. */
   logLines(): LogLine[] {
-    return this.stdout
-      .split('\n')
-      .filter((text) => text !== '')
-      .map((text) => {
-        try {
-          return JSON.parse(text) as LogLine;
-        } catch {
-          throw new Error(`a stdout line is not JSON: ${JSON.stringify(text)}\n${this.describe()}`);
-        }
-      });
+    return logLinesOf(this.stdout);
   }
 
   /** Waits for the exit, failing (after killing the process) if it takes longer than timeoutMs. */
@@ -199,6 +190,34 @@ export class CliProcess {
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** Every line of a finished run's stdout, parsed as JSON; throws on one that is not. */
+export function logLinesOf(stdout: string): LogLine[] {
+  return stdout
+    .split('\n')
+    .filter((text) => text !== '')
+    .map((text) => {
+      try {
+        return JSON.parse(text) as LogLine;
+      } catch {
+        throw new Error(`a stdout line is not JSON: ${JSON.stringify(text)}\n--- stdout ---\n${stdout}`);
+      }
+    });
+}
+
+/**
+ * Why a `byokey serve` that could not start said it stopped: the message of its one fatal
+ * (level 60) log line. Throws unless stdout is all JSON with exactly one fatal line and no
+ * "byokey started" line.
+ */
+export function fatalMessage(result: CliResult): string {
+  const lines = logLinesOf(result.stdout);
+  const fatal = lines.filter((line) => line.level === 60);
+  if (fatal.length !== 1 || lines.some((line) => line.msg === 'byokey started')) {
+    throw new Error(`expected one fatal line and no start line\n--- stdout ---\n${result.stdout}--- stderr ---\n${result.stderr}`);
+  }
+  return fatal[0].msg;
 }
 
 /** Starts `byokey ARGS`. */
