@@ -19,7 +19,8 @@ import { byokeyVersion } from './version';
 
 export const SERVE_USAGE = `Usage: byokey serve [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL] [--log-format FORMAT]
 
-Starts the gateway. Logs go to stdout as JSON lines, one per finished request.
+Starts the gateway. Logs go to stdout as JSON lines: one when it starts, one per finished
+request, one when it stops (or a fatal one saying why it could not start).
 
 Options:
   -c, --config FILE     providers.yaml to use (default: ./providers.yaml if present,
