@@ -4,6 +4,7 @@
 // temporary providers.yaml and BYOKEY_HOME, exactly as a user starts it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -22,6 +23,18 @@ export interface Child {
 const children = new Set<Child>();
 
 /** Kills whatever is still running (on error or Ctrl-C). */
+/** A TCP port that was free a moment ago (listen on 0, note the port, close). */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => done(port));
+    });
+  });
+}
+
 export function killAll(): void {
   for (const child of children) child.process.kill('SIGKILL');
 }
@@ -167,7 +180,9 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   const config = join(dir, 'providers.yaml');
   writeFileSync(config, byokeyConfig(options.upstream, options.clientKey, options.shared));
 
-  const proc = fork(join(root, 'dist', 'main.js'), ['serve', '--config', config, '--port', '0', '--log-level', options.logLevel ?? 'silent'], {
+  // A port picked here: at `--log-level silent` byokey logs no start line to read it from.
+  const port = await freePort();
+  const proc = fork(join(root, 'dist', 'main.js'), ['serve', '--config', config, '--port', String(port), '--log-level', options.logLevel ?? 'silent'], {
     cwd: dir,
     env,
     execArgv: [...(options.execArgv ?? []), ...(options.heapProbe ? ['--expose-gc', '--require', join(__dirname, 'children', 'heap-probe.js')] : [])],
@@ -179,12 +194,21 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
   const collect = (chunk: Buffer) => (output += chunk.toString());
   proc.stdout!.on('data', collect);
   proc.stderr!.on('data', collect);
-  const url = await new Promise<string>((done, fail) => {
-    proc.stdout!.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) done(match[1]);
+  const url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((done, fail) => {
+    let exited = false;
+    proc.once('exit', (code) => {
+      exited = true;
+      fail(new Error(`byokey exited (${code}) before it listened:\n${output}`));
     });
-    proc.once('exit', (code) => fail(new Error(`byokey exited (${code}) before it listened:\n${output}`)));
+    const poll = () => {
+      if (exited) return;
+      fetch(`${url}/healthz`).then(
+        (res) => (res.ok ? done() : setTimeout(poll, 50)),
+        () => setTimeout(poll, 50),
+      );
+    };
+    poll();
   });
   proc.stdout!.off('data', collect);
   proc.stderr!.off('data', collect);

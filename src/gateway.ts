@@ -14,16 +14,20 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ensureByokeyHome } from './config/byokey-home';
 import type { GatewayConfig, ServerSettings } from './config/gateway-config';
 import { DrainState } from './health/drain-state';
+import type { Logger } from 'pino';
 import { createRootLogger, type LogLevel } from './logging/logger-options';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { installProcessGuard } from './logging/process-guard';
 import { registerRequestLogging } from './logging/request-logging';
 import { setupOpenApi } from './openapi/openapi';
+import { PluginRegistry } from './registry/plugin-registry.service';
 import type { TracingOptions } from './tracing/tracing-settings';
 import { UsageBus } from './usage/usage-bus';
 import { registerUsageRecording } from './usage/usage-recording';
 
 export interface GatewayOptions {
+  /** The root logger to write through (`byokey serve` makes it, to log before and after the app); else one is made from logLevel and logDestination. */
+  logger?: Logger;
   logLevel?: LogLevel;
   /** BYOKEY_HOME (must exist); default $BYOKEY_HOME or ~/.byokey, created if needed. */
   home?: string;
@@ -45,7 +49,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     // Requests Node's parser refuses get an error body like any other, not Fastify's own shape.
     clientErrorHandler: answerClientError,
   });
-  const logger = createRootLogger(options.logLevel ?? 'info', options.logDestination);
+  const logger = options.logger ?? createRootLogger(options.logLevel ?? 'info', options.logDestination);
   const unguard = options.guardProcess ? installProcessGuard(logger) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, { home: options.home ?? ensureByokeyHome(), tracing: options.tracing }),
@@ -75,6 +79,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   setupOpenApi(app, config);
   await app.init();
   return app;
+}
+
+/** What a running gateway serves, for its start line: the enabled instances and how many models the catalog lists. */
+export function gatewaySummary(app: NestFastifyApplication): { instances: string[]; models: number } {
+  const catalog = app.get(PluginRegistry).catalog;
+  return { instances: catalog.instances.filter((i) => i.config.enabled).map((i) => i.name), models: catalog.entries().length };
 }
 
 /**

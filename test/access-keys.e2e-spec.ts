@@ -252,7 +252,7 @@ providers:
       // The refusal's log line says why, for which key and model.
       const requestId = error.headers.get('x-request-id');
       const line = logText.split('\n').filter((l) => l.includes(`"reqId":"${requestId}"`) && l.includes('request refused'))[0];
-      expect(JSON.parse(line)).toMatchObject({ model: 'gpt-5-mini', res: { statusCode: 429 }, error: { status: 429, type: 'rate_limit_error' } });
+      expect(JSON.parse(line)).toMatchObject({ model: 'gpt-5-mini', status: 429, error: { status: 429, type: 'rate_limit_error' } });
       advance(60_000);
       expect((await chat(secret)).choices).toHaveLength(1);
     });

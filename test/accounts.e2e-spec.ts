@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
-import { CliSandbox, freePort, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
+import { CliSandbox, fatalMessage, freePort, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
 
 let sandbox: CliSandbox;
 const oauth = new FakeOAuthServer();
@@ -251,7 +251,7 @@ describe('a login-only instance (copilot with oauth:, next to a served instance)
     );
     const result = await runCli(['serve', '--port', '0', '--config', config], sandbox);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
+    expect(fatalMessage(result)).toContain(
       `${config}:3:5: providers.copilot.models: byokey cannot serve requests for copilot yet, only log in (\`byokey login copilot\`); remove this key: this instance takes only type, enabled and oauth`,
     );
   });

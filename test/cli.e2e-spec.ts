@@ -7,7 +7,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
-import { CliSandbox, freePort, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
+import { CliSandbox, fatalMessage, freePort, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -41,11 +41,11 @@ describe('byokey command line', () => {
   it('serve --help shows its options without starting anything', async () => {
     const result = await runCli(['serve', '--help'], sandbox);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Usage: byokey serve [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]');
-    for (const option of ['-c, --config FILE', '--host HOST', '-p, --port PORT', '--log-level LEVEL', '-h, --help', 'BYOKEY_HOME']) {
+    expect(result.stdout).toContain('Usage: byokey serve [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL] [--log-format FORMAT]');
+    for (const option of ['-c, --config FILE', '--host HOST', '-p, --port PORT', '--log-level LEVEL', '--log-format FORMAT', '$BYOKEY_LOG_FORMAT', '-h, --help', 'BYOKEY_HOME']) {
       expect(result.stdout).toContain(option);
     }
-    expect(result.stdout).not.toContain('listening on');
+    expect(result.stdout).not.toContain('byokey started');
     expect(result.stderr).toBe('');
     // --help must not create the data directory either.
     expect(existsSync(sandbox.home)).toBe(false);
@@ -71,13 +71,14 @@ describe('byokey command line', () => {
     [['serve', '--port', 'eighty'], '--port must be a number from 0 to 65535, got "eighty"'],
     [['serve', '--port', '70000'], '--port must be a number from 0 to 65535, got "70000"'],
     [['serve', '--log-level', 'loud'], '--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [['serve', '--log-format', 'xml'], '--log-format must be one of json, pretty, got "xml"'],
     [['serve', 'extra'], "Unexpected argument 'extra'"],
   ])('byokey %j exits 2 with a usage message', async (args, message) => {
     const result = await runCli(args, sandbox);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`byokey serve: ${message}`);
     expect(result.stderr).toContain('Usage: byokey serve [--config FILE]');
-    expect(result.stdout).not.toContain('listening on');
+    expect(result.stdout).toBe('');
   });
 });
 
@@ -115,7 +116,9 @@ describe('byokey serve', () => {
     const { url, host, port, line } = await proc.listening();
     expect(host).toBe('127.0.0.1');
     expect(port).toBeGreaterThan(0);
-    expect(line).toBe(`byokey ${VERSION} listening on http://127.0.0.1:${port} (config: ${config})`);
+    expect(line).toEqual(
+      expect.objectContaining({ level: 30, msg: 'byokey started', version: VERSION, address: `http://127.0.0.1:${port}`, config, instances: ['local'], models: 2 }),
+    );
 
     const health = await request(`${url}/healthz`, { dispatcher: agent });
     expect(health.statusCode).toBe(200);
@@ -150,7 +153,12 @@ describe('byokey serve', () => {
     proc.signal('SIGTERM');
     const result = await proc.exit(5000);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('byokey: SIGTERM received, finishing open requests (up to 10000 ms)');
+    expect(proc.logLines()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 30, signal: 'SIGTERM', msg: 'SIGTERM received, finishing open requests (up to 10000 ms)' }),
+        expect.objectContaining({ level: 30, msg: 'byokey stopped' }),
+      ]),
+    );
   });
 
   it('writes JSON log lines, and every line about a request carries its request id', async () => {
@@ -171,24 +179,21 @@ describe('byokey serve', () => {
     proc.signal('SIGTERM');
     await proc.exit(5000);
 
-    const entries = proc.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { reqId?: string; msg: string; res?: { statusCode: number }; req?: unknown; api_key?: unknown });
+    const entries = proc.logLines();
     const failing = entries.filter((e) => e.reqId === 'log-trace-fails');
     expect(failing).toEqual([
       expect.objectContaining({
         msg: 'request errored',
-        res: { statusCode: 502 },
+        status: 502,
         model: 'alpha-1',
         instance: 'local',
         error: expect.objectContaining({ status: 502, type: 'server_error', code: 'upstream_unreachable', message: expect.stringMatching(/could not reach upstream local/) }),
       }),
     ]);
     const ok = entries.filter((e) => e.reqId === 'log-trace-ok');
-    expect(ok).toEqual([expect.objectContaining({ msg: 'request completed', res: { statusCode: 200 } })]);
+    expect(ok).toEqual([expect.objectContaining({ msg: 'request completed', status: 200 })]);
     // Request lines carry the id, and never the headers (which hold keys).
-    for (const e of entries.filter((e) => e.req !== undefined)) expect(e.reqId).toMatch(/^log-trace-/);
+    for (const e of entries.filter((e) => e.url !== undefined)) expect(e.reqId).toMatch(/^log-trace-/);
     expect(proc.stdout).not.toContain('sk-upstream');
   });
 
@@ -205,7 +210,7 @@ describe('byokey serve', () => {
   it('starts on built-in defaults when there is no --config and no ./providers.yaml', async () => {
     const proc = startCli(['serve', '--port', '0'], sandbox);
     const { url, port, line } = await proc.listening();
-    expect(line).toBe(`byokey ${VERSION} listening on http://127.0.0.1:${port} (config: built-in defaults)`);
+    expect(line).toMatchObject({ address: `http://127.0.0.1:${port}`, config: 'built-in defaults', instances: [], models: 0 });
     const models = await request(`${url}/v1/models`, { dispatcher: agent });
     expect(await models.body.json()).toEqual({ object: 'list', data: [] });
   });
@@ -214,14 +219,14 @@ describe('byokey serve', () => {
     sandbox.write('providers.yaml', providersYaml(['shutdown_timeout_ms: 1234']), true);
     const proc = startCli(['serve', '-p', '0'], sandbox);
     const { url, port, line } = await proc.listening();
-    expect(line).toBe(`byokey ${VERSION} listening on http://127.0.0.1:${port} (config: ${join(realpathSync(sandbox.cwd), 'providers.yaml')})`);
+    expect(line).toMatchObject({ address: `http://127.0.0.1:${port}`, config: join(realpathSync(sandbox.cwd), 'providers.yaml') });
     const models = await request(`${url}/v1/models`, { dispatcher: agent });
     const list = (await models.body.json()) as { data: Array<{ id: string }> };
     expect(list.data.map((m) => m.id)).toEqual(['alpha-1', 'beta-2']);
     proc.signal('SIGINT');
     const result = await proc.exit(5000);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('byokey: SIGINT received, finishing open requests (up to 1234 ms)');
+    expect(result.stdout).toContain('"msg":"SIGINT received, finishing open requests (up to 1234 ms)"');
   });
 
   it('reloads providers.yaml on SIGHUP, keeping the old one when the new one is invalid', async () => {
@@ -278,11 +283,11 @@ describe('byokey serve', () => {
       const port = await freePort();
       const result = await runCli(['serve', '--port', String(port), '--config', config], sandbox);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`byokey: invalid configuration: ${config} has a problem:\n`);
-      expect(result.stderr).toContain(`  ${config}:${problem}`);
-      // A message for a person, not a stack trace.
-      expect(result.stderr).not.toMatch(/^\s+at /m);
-      expect(result.stdout).not.toContain('listening on');
+      // One fatal log line, with the message for a person, not a stack trace.
+      const said = fatalMessage(result);
+      expect(said).toContain(`invalid configuration: ${config} has a problem:\n`);
+      expect(said).toContain(`  ${config}:${problem}`);
+      expect(result.stdout + result.stderr).not.toMatch(/^\s+at /m);
       expect(await canConnect(port)).toBe(false);
     });
 
@@ -293,9 +298,16 @@ describe('byokey serve', () => {
       );
       const result = await runCli(['serve', '--config', config], sandbox);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`${config} has 2 problems:`);
-      expect(result.stderr).toContain(`${config}:2:3: server.port:`);
-      expect(result.stderr).toContain(`${config}:6:5: providers.local.api_key:`);
+      const said = fatalMessage(result);
+      expect(said).toContain(`${config} has 2 problems:`);
+      expect(said).toContain(`${config}:2:3: server.port:`);
+      expect(said).toContain(`${config}:6:5: providers.local.api_key:`);
+      // And each problem as data, for a log collector.
+      const fatal = JSON.parse(result.stdout.trim()) as { issues: Array<{ path: string; line: number }> };
+      expect(fatal.issues.map((i) => [i.path, i.line]).sort()).toEqual([
+        ['providers.local.api_key', 6],
+        ['server.port', 2],
+      ]);
     });
 
     // A value of the wrong type must be reported as such. Only the first failing rule is
@@ -317,17 +329,17 @@ describe('byokey serve', () => {
       );
       const result = await runCli(['serve', '--config', config], sandbox);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`${config}:2:3: server.shutdown_timeout_ms: must be a whole number of milliseconds (got "later")`);
-      expect(result.stderr).toContain(`${config}:6:5: providers.local.models: must be a list of model ids (got "gpt-4")`);
-      expect(result.stderr).toContain(`${config}:7:5: providers.local.timeout_ms: must be a whole number of milliseconds (got "soon")`);
+      const said = fatalMessage(result);
+      expect(said).toContain(`${config}:2:3: server.shutdown_timeout_ms: must be a whole number of milliseconds (got "later")`);
+      expect(said).toContain(`${config}:6:5: providers.local.models: must be a list of model ids (got "gpt-4")`);
+      expect(said).toContain(`${config}:7:5: providers.local.timeout_ms: must be a whole number of milliseconds (got "soon")`);
     });
 
     it('a --config file that does not exist exits 1 saying so', async () => {
       const missing = join(sandbox.root, 'nope.yaml');
       const result = await runCli(['serve', '--port', '0', '--config', missing], sandbox);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`${missing}: cannot read the configuration: file not found`);
-      expect(result.stdout).not.toContain('listening on');
+      expect(fatalMessage(result)).toContain(`${missing}: cannot read the configuration: file not found`);
     });
   });
 
@@ -337,15 +349,18 @@ describe('byokey serve', () => {
       await new Promise<void>((done) => (blocker?.listening ? blocker.close(() => done()) : done()));
     });
 
-    it('exits 1 with a clear message', async () => {
+    it('exits 1 with one clear fatal JSON line, and no start line before it', async () => {
       blocker = createServer();
       await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
       const port = (blocker.address() as { port: number }).port;
       const result = await runCli(['serve', '--port', String(port)], sandbox);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`byokey: 127.0.0.1:${port} is already in use; choose another port with --port or server.port.`);
-      expect(result.stderr).not.toMatch(/^\s+at /m);
-      expect(result.stdout).not.toContain('listening on');
+      expect(fatalMessage(result)).toBe(`127.0.0.1:${port} is already in use; choose another port with --port or server.port`);
+      // Nest's own copy of the listen error is not a second line at info.
+      expect(result.stdout).not.toContain('EADDRINUSE: address already in use');
+      expect(result.stdout).not.toContain('successfully started');
+      expect(result.stdout + result.stderr).not.toMatch(/^\s+at /m);
+      expect(result.stderr).toBe('');
     });
   });
 
@@ -533,7 +548,7 @@ describe('byokey serve', () => {
       const result = await proc.exit(3000);
       expect(Date.now() - signalled).toBeLessThan(1000);
       expect({ code: result.code, signal: result.signal }).toEqual({ code: 130, signal: null });
-      expect(result.stderr).toContain(`byokey: ${second} again, exiting now`);
+      expect(result.stdout).toContain(`"msg":"${second} again, exiting now"`);
       // The stream was cut, not completed.
       const text = await stream.done.catch(() => '');
       expect(text).not.toContain('[DONE]');

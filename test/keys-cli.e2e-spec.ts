@@ -4,7 +4,7 @@
 // address refuses to start unless providers.yaml says so.
 import { request } from 'undici';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
-import { CliSandbox, killAllCli, runCli, startCli } from './support/cli-process';
+import { CliSandbox, fatalMessage, killAllCli, runCli, startCli } from './support/cli-process';
 
 const SECRET = /bk-[A-Za-z0-9_-]{43}/;
 
@@ -119,9 +119,9 @@ describe('byokey serve with client keys', () => {
     const config = sandbox.write('providers.yaml', providersYaml());
     const result = await startCli(['serve', '--port', '0', '--host', '0.0.0.0', '--config', config], sandbox).exit();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('byokey would listen on 0.0.0.0 with no client key');
-    expect(result.stderr).toContain('auth: {mode: open}');
-    expect(result.stdout).not.toContain('listening on');
+    const said = fatalMessage(result);
+    expect(said).toContain('byokey would listen on 0.0.0.0 with no client key');
+    expect(said).toContain('auth: {mode: open}');
   });
 
   it('starts open on 0.0.0.0 when the file says so, with a warning', async () => {

@@ -1,19 +1,26 @@
 // `byokey serve`: load providers.yaml, start the gateway, and drain on SIGTERM/SIGINT: /readyz
 // turns 503 at once, new requests are served for server.drain_grace_ms more, then new connections
 // are refused and open streams finish within server.drain_ms; the process exits 0.
+// Everything it says once running-or-trying goes through the root logger, so stdout is JSON lines
+// only (or pino-pretty's text with --log-format pretty): one "byokey started" line, the signal and
+// shutdown lines, and a fatal line for whatever stops it from starting (a port in use, a bad
+// providers.yaml, a store it cannot open). `--help` and usage mistakes stay plain text on the
+// terminal: they are for a person, and no log exists yet.
 import { parseArgs } from 'node:util';
+import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
 import { ensureByokeyHome } from '../config/byokey-home';
 import { listenHostProblem } from '../config/listen-host';
-import { LOG_LEVELS, type LogLevel } from '../logging/logger-options';
+import { createRootLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logging/logger-options';
 import { StoreError } from '../store/store-error';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { byokeyVersion } from './version';
 
-export const SERVE_USAGE = `Usage: byokey serve [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL]
+export const SERVE_USAGE = `Usage: byokey serve [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL] [--log-format FORMAT]
 
-Starts the gateway.
+Starts the gateway. Logs go to stdout as JSON lines: one when it starts, one per finished
+request, one when it stops (or a fatal one saying why it could not start).
 
 Options:
   -c, --config FILE     providers.yaml to use (default: ./providers.yaml if present,
@@ -21,6 +28,10 @@ Options:
       --host HOST       address to listen on (default: server.host, else 127.0.0.1)
   -p, --port PORT       port to listen on (default: server.port, else 8018; 0 = any free port)
       --log-level LEVEL ${LOG_LEVELS.join(' | ')} (default: $BYOKEY_LOG_LEVEL, else info)
+      --log-format FORMAT
+                        json (one JSON object a line, for log collectors) | pretty
+                        (readable text, for a person at a terminal)
+                        (default: $BYOKEY_LOG_FORMAT, else json)
   -h, --help            show this help
 
 Environment:
@@ -34,6 +45,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       host: { type: 'string' },
       port: { type: 'string', short: 'p' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -45,16 +57,16 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const port = values.port === undefined ? undefined : parsePort(values.port);
   const host = values.host === undefined ? undefined : parseHost(values.host);
-  const logLevel = parseLogLevel(values['log-level'] ?? process.env.BYOKEY_LOG_LEVEL ?? 'info');
+  const logLevel = parseChoice('--log-level', LOG_LEVELS, values['log-level'] ?? process.env.BYOKEY_LOG_LEVEL ?? 'info');
+  const logFormat = parseChoice('--log-format', LOG_FORMATS, values['log-format'] ?? process.env.BYOKEY_LOG_FORMAT ?? 'json');
+  // Made before the configuration loads, so a configuration error is a log line like any other.
+  const logger = createRootLogger(logLevel, undefined, logFormat);
 
   let config;
   try {
     config = loadGatewayConfig({ file: values.config });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(`byokey: ${error.message}`);
-      return EXIT_FAILURE;
-    }
+    if (error instanceof ConfigError) return fatal(logger, error.message, { issues: error.issues });
     throw error;
   }
   const server = { ...config.server, host: host ?? config.server.host, port: port ?? config.server.port };
@@ -62,49 +74,46 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const home = ensureByokeyHome();
 
   // Nest and the app load only here, so `--help` and config errors answer at once.
-  const { drainGateway, createGateway } = require('../gateway') as typeof import('../gateway');
+  const { drainGateway, createGateway, gatewaySummary } = require('../gateway') as typeof import('../gateway');
   let app: Awaited<ReturnType<typeof createGateway>> | undefined;
   try {
-    app = await createGateway(config, { logLevel, home, guardProcess: true });
+    app = await createGateway(config, { logger, home, guardProcess: true });
     await app.listen(server.port, server.host);
   } catch (error) {
     await app?.close().catch(() => undefined);
-    if (error instanceof ConfigError || error instanceof StoreError) {
-      io.err(`byokey: ${error.message}`);
-      return EXIT_FAILURE;
-    }
+    if (error instanceof ConfigError) return fatal(logger, error.message, { issues: error.issues });
+    if (error instanceof StoreError) return fatal(logger, error.message);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      io.err(`byokey: ${server.host}:${server.port} is already in use; choose another port with --port or server.port.`);
-      return EXIT_FAILURE;
+      return fatal(logger, `${formatHost(server.host)}:${server.port} is already in use; choose another port with --port or server.port`, { code });
     }
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      io.err(`byokey: cannot listen on ${server.host}: no such local address.`);
-      return EXIT_FAILURE;
+      return fatal(logger, `cannot listen on ${server.host}: no such local address`, { code });
     }
-    throw error;
+    return fatal(logger, 'byokey could not start', { err: error });
   }
 
   const running = app;
   const address = running.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : server.port;
   const source = config.source === BUILT_IN_DEFAULTS ? BUILT_IN_DEFAULTS : config.source;
-  io.out(`byokey ${byokeyVersion()} listening on http://${formatHost(server.host)}:${actualPort} (config: ${source})`);
-
-  return new Promise<number>((resolve) => {
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
-        io.err(`byokey: ${signal} again, exiting now`);
+        logger.warn({ signal }, `${signal} again, exiting now`);
         process.exit(130);
       }
       stopping = true;
       const grace = server.drainGraceMs > 0 ? `, taking new ones for ${server.drainGraceMs} ms while /readyz says draining` : '';
-      io.out(`byokey: ${signal} received, finishing open requests (up to ${server.shutdownTimeoutMs} ms)${grace}`);
+      logger.info({ signal }, `${signal} received, finishing open requests (up to ${server.shutdownTimeoutMs} ms)${grace}`);
       drainGateway(running, server).then(
-        () => resolve(EXIT_OK),
+        () => {
+          logger.info('byokey stopped');
+          resolve(EXIT_OK);
+        },
         (error: unknown) => {
-          io.err(`byokey: error during shutdown: ${(error as Error).message}`);
+          logger.error({ err: error }, 'error during shutdown');
           resolve(EXIT_FAILURE);
         },
       );
@@ -113,6 +122,12 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  // Only now: whoever waits for this line may send SIGTERM the moment it reads it.
+  logger.info(
+    { version: byokeyVersion(), address: `http://${formatHost(server.host)}:${actualPort}`, config: source, ...gatewaySummary(running) },
+    'byokey started',
+  );
+  return stopped;
 }
 
 function parsePort(text: string): number {
@@ -127,11 +142,15 @@ function parseHost(text: string): string {
   return text;
 }
 
-function parseLogLevel(text: string): LogLevel {
-  if (!(LOG_LEVELS as readonly string[]).includes(text)) {
-    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
-  }
-  return text as LogLevel;
+function parseChoice<T extends LogLevel | LogFormat>(option: string, choices: readonly T[], text: string): T {
+  if (!(choices as readonly string[]).includes(text)) throw new UsageError(`${option} must be one of ${choices.join(', ')}, got "${text}"`);
+  return text as T;
+}
+
+/** Why serve cannot start, as one fatal log line; the exit code that goes with it. */
+function fatal(logger: Logger, message: string, fields: Record<string, unknown> = {}): number {
+  logger.fatal(fields, message);
+  return EXIT_FAILURE;
 }
 
 function formatHost(host: string): string {

@@ -1,5 +1,7 @@
-// The one root pino logger of a gateway: JSON lines at the configured level. Everything logs
-// through it — Nest's `Logger` via PinoLoggerService, finished requests via request-logging.ts.
+// The one root pino logger of a gateway: JSON lines at the configured level (or, with
+// `--log-format pretty`, pino-pretty's text for a person at a terminal). Everything logs through
+// it — Nest's `Logger` via PinoLoggerService, finished requests via request-logging.ts, and
+// `byokey serve`'s own start, signal and fatal lines — so stdout stays one format.
 // There is no per-request child logger and no async context: a line about a request names its
 // id itself (`reqId`). Any live async-context store turns on Node's promise hooks for the whole
 // process, which taxes every await of every streamed response.
@@ -9,8 +11,15 @@ import { redactSecrets } from '../common/redact-secrets';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** @param destination where lines go (default stdout); tests pass a stream to read them. */
-export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {
+export type LogFormat = 'json' | 'pretty';
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+/**
+ * @param destination where lines go (default stdout); tests pass a stream to read them.
+ * @param format `pretty` formats each line in this thread, synchronously: a worker-thread
+ *   transport would lose the last lines when the process exits right after a fatal one.
+ */
+export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableStream, format: LogFormat = 'json'): Logger {
   const options: pino.LoggerOptions = {
     level,
     // Log what identifies a request, never its headers (they carry API keys), even if someone
@@ -21,6 +30,12 @@ export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableS
       err: serializeError,
     },
   };
+  if (format === 'pretty') {
+    // Loaded only when asked for: JSON, the default, does not pay for it.
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
+    const colorize = destination === undefined && process.stdout.isTTY === true;
+    return pino(options, pretty({ colorize, sync: true, destination: destination ?? 1 }));
+  }
   return destination ? pino(options, destination) : pino(options);
 }
 

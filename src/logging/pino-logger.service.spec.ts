@@ -110,6 +110,38 @@ describe('PinoLoggerService', () => {
     expect(lines).toEqual([]);
   });
 
+  it.each(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication'])(
+    "writes Nest's bootstrap lines from %s at debug, not info",
+    (context) => {
+      const { service, lines } = capture('debug');
+      service.log('AppModule dependencies initialized', context);
+      expect(lines).toEqual([expect.objectContaining({ level: 20, msg: 'AppModule dependencies initialized', context })]);
+    },
+  );
+
+  it('hides bootstrap chatter at info, but keeps other contexts and bootstrap warnings', () => {
+    const { service, lines } = capture('info');
+    service.log('Mapped {/v1/models, GET} route', 'RouterExplorer');
+    service.log('Nest application successfully started', 'NestApplication');
+    service.log('provider instances: local', 'PluginRegistry');
+    service.warn('slow module', 'InstanceLoader');
+    expect(lines.map((l) => [l.level, l.msg, l.context])).toEqual([
+      [30, 'provider instances: local', 'PluginRegistry'],
+      [40, 'slow module', 'InstanceLoader'],
+    ]);
+  });
+
+  it("writes NestApplication's copy of a failed listen at debug (serve reports it), other Nest errors at error", () => {
+    const { service, lines } = capture('info');
+    service.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:8018', undefined, 'NestApplication');
+    service.error('Error: something else broke', undefined, 'NestApplication');
+    service.error('Error: listen EADDRINUSE: address already in use 127.0.0.1:8018', undefined, 'Other');
+    expect(lines.map((l) => [l.level, l.msg, l.context])).toEqual([
+      [50, 'Error: something else broke', 'NestApplication'],
+      [50, 'Error: listen EADDRINUSE: address already in use 127.0.0.1:8018', 'Other'],
+    ]);
+  });
+
   describe("behind Nest's Logger, as the code calls it", () => {
     afterEach(() => Logger.overrideLogger(false));
 

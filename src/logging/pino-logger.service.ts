@@ -11,6 +11,22 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Level, Logger } from 'pino';
 
+/**
+ * Nest's own contexts whose `log` lines are bootstrap chatter — a line per module loaded, per
+ * controller and per route mapped, "Nest application successfully started" (printed before the
+ * port is even known to be free) — about 30 lines that say nothing an operator acts on. They go
+ * to debug; `byokey serve` writes one "byokey started" line instead. Their warnings and errors
+ * keep their level. Add a context here when a Nest upgrade brings new chatter.
+ */
+export const BOOTSTRAP_CONTEXTS: ReadonlySet<string> = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+  'WebSocketsController',
+]);
+
 export class PinoLoggerService implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
@@ -23,7 +39,8 @@ export class PinoLoggerService implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params.length > 0 ? params[params.length - 1] : undefined;
+    this.write(typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
 
   warn(message: unknown, ...params: unknown[]): void {
@@ -31,7 +48,7 @@ export class PinoLoggerService implements LoggerService {
   }
 
   error(message: unknown, ...params: unknown[]): void {
-    this.write('error', message, params);
+    this.write(isRethrownListenError(message, params) ? 'debug' : 'error', message, params);
   }
 
   fatal(message: unknown, ...params: unknown[]): void {
@@ -67,4 +84,13 @@ export class PinoLoggerService implements LoggerService {
 /** `error('message', 'Error: message\n    at ...')`: Nest's exception handlers' contract. */
 function isMessageAndStack(level: Level, message: unknown, args: unknown[]): boolean {
   return level === 'error' && typeof message === 'string' && args.length === 1 && typeof args[0] === 'string' && /\n\s*at /.test(args[0]);
+}
+
+/**
+ * NestApplication.listen logs a failed listen (`Error: listen EADDRINUSE: …`) and then rejects
+ * with it; `byokey serve` turns that rejection into one fatal line saying what to do, so Nest's
+ * copy would only be a second, vaguer line about the same thing.
+ */
+function isRethrownListenError(message: unknown, params: unknown[]): boolean {
+  return typeof message === 'string' && message.startsWith('Error: listen ') && params[params.length - 1] === 'NestApplication';
 }

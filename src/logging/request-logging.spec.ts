@@ -1,6 +1,7 @@
-// registerRequestLogging on a bare Fastify: one line per finished request, `request errored`
-// for a 5xx or a response the client cut (hijacked streams included), gated by the level, and
-// no hook at all when the level hides both lines.
+// registerRequestLogging on a bare Fastify: one line per finished request with what the request
+// noted (model, instance, credential label, key, tokens, attempts, times), `request errored` for
+// a 5xx, an upstream's failure or a response the client cut (hijacked streams included), gated
+// by the level, and no hook at all when the level hides both lines.
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,7 +9,7 @@ import { createRootLogger, type LogLevel } from './logger-options';
 import { registerRequestLogging } from './request-logging';
 import { noteRequest } from './request-notes';
 
-type Line = { level: number; msg: string; reqId: string; req: unknown; res: unknown; responseTime: number };
+type Line = { level: number; msg: string; reqId: string; status: number; durationMs: number; ttfbMs?: number } & Record<string, unknown>;
 
 let app: FastifyInstance | undefined;
 afterEach(async () => {
@@ -25,6 +26,27 @@ async function serve(level: LogLevel): Promise<{ url: string; lines: Line[]; str
   app = Fastify({ genReqId: (req) => String(req.headers['x-request-id']) });
   registerRequestLogging(app, createRootLogger(level, destination));
   app.get('/ok', async () => ({ ok: true }));
+  app.post('/v1/chat/:kind', async (request) => {
+    noteRequest(request.raw, { model: 'alias-1', stream: false, keyId: 'k1', keyName: 'ci-bot' });
+    noteRequest(request.raw, { instance: 'local', modelServed: 'gpt-real', credential: 'api_keys[1]', attempts: 2 });
+    noteRequest(request.raw, { tokens: { input: 12, output: 5, cached: 3, reasoning: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return { ok: true };
+  });
+  app.get('/upstream-429', async (request, reply) => {
+    noteRequest(request.raw, { model: 'gpt-x', instance: 'openai', credential: 'api_keys[0]', attempts: 1 });
+    noteRequest(request.raw, {
+      error: {
+        status: 429,
+        type: 'rate_limit_error',
+        code: 'rate_limit_exceeded',
+        message: 'Rate limit reached (from upstream openai, HTTP 429)',
+        upstreamStatus: 429,
+        upstreamMessage: 'Rate limit reached',
+      },
+    });
+    return reply.code(429).send({ error: 'slow down' });
+  });
   app.get('/fail', async (_request, reply) => reply.code(502).send({ error: 'upstream down' }));
   app.get('/refused', async (request, reply) => {
     noteRequest(request.raw, { model: 'gpt-x' });
@@ -51,11 +73,19 @@ function get(url: string, id: string): Promise<number> {
   });
 }
 
+function post(url: string, id: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { method: 'POST', headers: { 'x-request-id': id } }, (res) => res.resume().on('end', () => resolve(res.statusCode!)))
+      .on('error', reject)
+      .end();
+  });
+}
+
 /** Lets the server see the response's `close` after the client got it. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe('registerRequestLogging', () => {
-  it('logs a completed request at info, with its id, method, url, status and time', async () => {
+  it('logs a completed request at info, with its id, method, url, route, status and time, and no fields nobody noted', async () => {
     const { url, lines } = await serve('info');
     expect(await get(`${url}/ok?x=1`, 'req-ok')).toBe(200);
     await settle();
@@ -66,11 +96,60 @@ describe('registerRequestLogging', () => {
         pid: expect.any(Number),
         hostname: expect.any(String),
         reqId: 'req-ok',
-        req: { method: 'GET', url: '/ok?x=1' },
-        res: { statusCode: 200 },
-        responseTime: expect.any(Number),
+        method: 'GET',
+        url: '/ok?x=1',
+        route: '/ok',
+        status: 200,
+        durationMs: expect.any(Number),
         msg: 'request completed',
       },
+    ]);
+  });
+
+  it('carries what the request noted: model asked and served, instance, credential label, key name, tokens, attempts, first byte', async () => {
+    const { url, lines } = await serve('info');
+    expect(await post(`${url}/v1/chat/completions`, 'req-model')).toBe(200);
+    await settle();
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request completed',
+        reqId: 'req-model',
+        method: 'POST',
+        url: '/v1/chat/completions',
+        route: '/v1/chat/:kind',
+        status: 200,
+        model: 'alias-1',
+        modelServed: 'gpt-real',
+        instance: 'local',
+        credential: 'api_keys[1]',
+        key: 'ci-bot',
+        stream: false,
+        attempts: 2,
+        tokens: { input: 12, output: 5, cached: 3, reasoning: 1 },
+      }),
+    ]);
+    // A whole answer's first byte goes out with its last.
+    expect(lines[0].durationMs).toBeGreaterThanOrEqual(19);
+    expect(lines[0].ttfbMs).toBe(lines[0].durationMs);
+    // The key's id is for usage records, not for the log.
+    expect(lines[0]).not.toHaveProperty('keyId');
+  });
+
+  it("logs a failure that came from an upstream at warn, with the upstream's status and message, though it is a 4xx", async () => {
+    const { url, lines } = await serve('warn');
+    expect(await get(`${url}/upstream-429`, 'req-429')).toBe(429);
+    await settle();
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'request errored',
+        status: 429,
+        model: 'gpt-x',
+        instance: 'openai',
+        credential: 'api_keys[0]',
+        error: expect.objectContaining({ type: 'rate_limit_error', upstreamStatus: 429, upstreamMessage: 'Rate limit reached' }),
+      }),
     ]);
   });
 
@@ -78,7 +157,7 @@ describe('registerRequestLogging', () => {
     const { url, lines } = await serve('info');
     expect(await get(`${url}/fail`, 'req-fail')).toBe(502);
     await settle();
-    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-fail', res: { statusCode: 502 } })]);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-fail', status: 502 })]);
   });
 
   it('says why a 4xx was refused (type, code, message) with the model, at info', async () => {
@@ -90,7 +169,7 @@ describe('registerRequestLogging', () => {
         level: 30,
         msg: 'request refused',
         model: 'gpt-x',
-        res: { statusCode: 400 },
+        status: 400,
         error: { status: 400, type: 'invalid_request_error', code: 'bad_role', message: 'messages.1.role is not allowed' },
       }),
     ]);
@@ -112,7 +191,7 @@ describe('registerRequestLogging', () => {
     await streaming;
     client.destroy();
     await settle();
-    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-cut', res: { statusCode: 200 } })]);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-cut', status: 200 })]);
   });
 
   it('at warn, logs only errored requests', async () => {

@@ -1,15 +1,44 @@
-// One line per finished request: `request completed` (info); `request refused` (info) for a 4xx;
-// `request errored` (warn) when the status is 5xx, the response was cut before it finished, or
-// a stream ended in an error event. A line about a failure says why — the error's type, code and
-// message — and, when known, the model asked for and the instance that served or failed it
-// (request-notes.ts). A plain Fastify hook instead of a logging middleware: no child logger, no
-// async context, and nothing at all per request when the level hides every line.
+// One line per finished request, which answers "what happened to this request" on its own:
+// `request completed` (info); `request refused` (info) for a 4xx the gateway decided;
+// `request errored` (warn) when the status is 5xx, the response was cut before it finished, a
+// stream ended in an error event, or the failure came from an upstream (its status and message
+// are on the line: a 429 from a provider is the operator's business, a bad request is not).
+// The fields come from what the request noted on its way (request-notes.ts): model asked and
+// served, instance, credential label, client key name, tokens, attempts, time to first byte.
+// A plain Fastify hook instead of a logging middleware: no child logger, no async context, and
+// nothing at all per request when the level hides every line.
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { requestNotes } from './request-notes';
+import type { TokenCounts } from '../store/usage-record';
+import { requestNotes, type RequestErrorNote } from './request-notes';
 
 /** Health probes: not logged (readiness changes are logged where they happen). */
 const PROBE_URLS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
+/** The request line as written (README "Logs" shows one); absent facts are left out. */
+export interface RequestLogLine {
+  reqId: string;
+  method: string | undefined;
+  url: string | undefined;
+  /** Fastify's route pattern (`/v1/chat/completions`); absent for an unknown route. */
+  route: string | undefined;
+  status: number;
+  /** The model the client asked for. */
+  model: string | undefined;
+  /** The model sent upstream (after aliases and fallbacks). */
+  modelServed: string | undefined;
+  instance: string | undefined;
+  /** The credential's label (`api_keys[1]`, `account:<id>`), never the secret. */
+  credential: string | undefined;
+  /** The client key's name. */
+  key: string | undefined;
+  stream: boolean | undefined;
+  attempts: number | undefined;
+  tokens: TokenCounts | undefined;
+  ttfbMs: number | undefined;
+  durationMs: number;
+  error: RequestErrorNote | undefined;
+}
 
 export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
   // The level is fixed for the gateway's life, so this is decided once: at `error` and above
@@ -26,20 +55,33 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
     // reply.hijack() never reaches onResponse, and `close` also fires when the client leaves.
     raw.once('close', () => {
       const notes = requestNotes(request.raw);
-      const errored = raw.statusCode >= 500 || !raw.writableEnded || notes?.error?.inStream === true;
-      const refused = !errored && raw.statusCode >= 400;
+      const error = notes?.error;
+      const status = raw.statusCode;
+      const errored = status >= 500 || !raw.writableEnded || error?.inStream === true || error?.upstreamStatus !== undefined;
       if (!errored && !completedLines) return;
-      const line: Record<string, unknown> = {
+      const end = Date.now();
+      // One object literal with every field, in one order: pino leaves out the undefined ones.
+      const line: RequestLogLine = {
         reqId: request.id,
-        req: { method: request.raw.method, url: request.raw.url },
-        res: { statusCode: raw.statusCode },
-        responseTime: Date.now() - startedAt,
+        method: request.raw.method,
+        url: request.raw.url,
+        route: request.routeOptions.url,
+        status,
+        model: notes?.model,
+        modelServed: notes?.modelServed,
+        instance: notes?.instance,
+        credential: notes?.credential,
+        key: notes?.keyName,
+        stream: notes?.stream,
+        attempts: notes?.attempts,
+        tokens: notes?.tokens,
+        // A streamed answer notes its first byte; a whole (JSON) answer's first byte is its last.
+        ttfbMs: notes?.firstByteAt !== undefined ? notes.firstByteAt - startedAt : notes?.attempts !== undefined && raw.headersSent ? end - startedAt : undefined,
+        durationMs: end - startedAt,
+        error,
       };
-      if (notes?.model !== undefined) line.model = notes.model;
-      if (notes?.instance !== undefined) line.instance = notes.instance;
-      if (notes?.error) line.error = notes.error;
       if (errored) logger.warn(line, 'request errored');
-      else logger.info(line, refused ? 'request refused' : 'request completed');
+      else logger.info(line, status >= 400 ? 'request refused' : 'request completed');
     });
     done();
   });

@@ -13,6 +13,10 @@ export interface RequestErrorNote {
   message: string;
   /** True when the response had started: the error went out as an in-stream event. */
   inStream?: boolean;
+  /** The upstream's own HTTP status, when the failure came from an upstream's answer. */
+  upstreamStatus?: number;
+  /** The upstream's own error message (secrets redacted where it was read), when it gave one. */
+  upstreamMessage?: string;
 }
 
 export interface RequestNotes {

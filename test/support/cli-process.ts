@@ -1,6 +1,6 @@
 // Runs the built `byokey` executable (dist/main.js) as a child process, the way a user would:
 // a private BYOKEY_HOME and working directory per test, stdout/stderr collected, helpers to wait
-// for the "listening on http://HOST:PORT" line and for the exit. Every process started here is
+// for the "byokey started" JSON line (with the address) and for the exit. Every process started here is
 // remembered so a test's afterEach can kill whatever is still running, even after a failure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,20 @@ export interface CliResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/** A JSON log line as serve writes it (pino's fields plus whatever the line carries). */
+export type LogLine = { level: number; time: number; msg: string } & Record<string, unknown>;
+
+/** serve's "byokey started" line. */
+export interface StartLine extends Record<string, unknown> {
+  level: number;
+  msg: 'byokey started';
+  version: string;
+  address: string;
+  config: string;
+  instances: string[];
+  models: number;
 }
 
 export interface CliOptions {
@@ -63,7 +77,7 @@ export class CliProcess {
   constructor(args: string[], sandbox: CliSandbox, options: CliOptions = {}) {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('BYOKEY_')) env[key] = value;
-    Object.assign(env, { BYOKEY_HOME: options.home ?? sandbox.home, BYOKEY_LOG_LEVEL: 'warn' }, options.env);
+    Object.assign(env, { BYOKEY_HOME: options.home ?? sandbox.home, BYOKEY_LOG_LEVEL: 'info' }, options.env);
     this.child = spawn(process.execPath, [BYOKEY_BIN, ...args], {
       cwd: options.cwd ?? sandbox.cwd,
       env,
@@ -131,10 +145,18 @@ export class CliProcess {
     });
   }
 
-  /** Waits for "listening on http://HOST:PORT" and returns the base URL and port. */
-  async listening(timeoutMs = 8000): Promise<{ url: string; host: string; port: number; line: string }> {
-    const match = await this.waitFor(/^byokey \S+ listening on http:\/\/(\[[^\]]+\]|[^:/\s]+):(\d+) .*$/m, timeoutMs);
-    return { url: `http://${match[1]}:${match[2]}`, host: match[1], port: Number(match[2]), line: match[0] };
+  /** Waits for the "byokey started" log line and returns the base URL and port, and the line itself. */
+  async listening(timeoutMs = 8000): Promise<{ url: string; host: string; port: number; line: StartLine }> {
+    const match = await this.waitFor(/^\{.*"msg":"byokey started".*\}$/m, timeoutMs);
+    const line = JSON.parse(match[0]) as StartLine;
+    const address = /^http:\/\/(\[[^\]]+\]|[^:/\s]+):(\d+)$/.exec(line.address);
+    if (!address) throw new Error(`the start line's address is not http://HOST:PORT: ${match[0]}`);
+    return { url: line.address, host: address[1], port: Number(address[2]), line };
+  }
+
+  /** Every stdout line, parsed as JSON: fails on a line that is not JSON, naming it. */
+  logLines(): LogLine[] {
+    return logLinesOf(this.stdout);
   }
 
   /** Waits for the exit, failing (after killing the process) if it takes longer than timeoutMs. */
@@ -168,6 +190,34 @@ export class CliProcess {
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
+}
+
+/** Every line of a finished run's stdout, parsed as JSON; throws on one that is not. */
+export function logLinesOf(stdout: string): LogLine[] {
+  return stdout
+    .split('\n')
+    .filter((text) => text !== '')
+    .map((text) => {
+      try {
+        return JSON.parse(text) as LogLine;
+      } catch {
+        throw new Error(`a stdout line is not JSON: ${JSON.stringify(text)}\n--- stdout ---\n${stdout}`);
+      }
+    });
+}
+
+/**
+ * Why a `byokey serve` that could not start said it stopped: the message of its one fatal
+ * (level 60) log line. Throws unless stdout is all JSON with exactly one fatal line and no
+ * "byokey started" line.
+ */
+export function fatalMessage(result: CliResult): string {
+  const lines = logLinesOf(result.stdout);
+  const fatal = lines.filter((line) => line.level === 60);
+  if (fatal.length !== 1 || lines.some((line) => line.msg === 'byokey started')) {
+    throw new Error(`expected one fatal line and no start line\n--- stdout ---\n${result.stdout}--- stderr ---\n${result.stderr}`);
+  }
+  return fatal[0].msg;
 }
 
 /** Starts `byokey ARGS`. */

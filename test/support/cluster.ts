@@ -76,7 +76,7 @@ export class GatewayCluster {
   async startInstance(name: string, port: number): Promise<ClusterInstance> {
     const process = startCli(['serve', '--config', this.configFile, '--port', String(port)], this.sandbox, {
       home: join(this.sandbox.root, `home-${name}`),
-      env: { BYOKEY_SECRET_KEY: this.secretKey, BYOKEY_LOG_LEVEL: 'warn' },
+      env: { BYOKEY_SECRET_KEY: this.secretKey, BYOKEY_LOG_LEVEL: 'info' },
     });
     this.processes.push(process);
     const { url } = await process.listening(20_000);

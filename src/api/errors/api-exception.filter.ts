@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../../config/gateway-config';
 import { noteRequest } from '../../logging/request-notes';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { anthropicStatus, toAnthropicError } from './anthropic-error';
+import { errorNote } from './error-note';
 import { toOpenAIError } from './openai-error';
 import { lingerOverRefusedBody } from './refused-body';
 import { toGatewayError } from './to-gateway-error';
@@ -37,7 +38,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const cause = error.cause;
     noteRequest(request.raw, {
       ...(cause instanceof UpstreamError ? { instance: cause.instance } : {}),
-      error: { status: error.status, type: error.type, code: error.code, message: error.message },
+      error: errorNote(error),
     });
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     if (error.status === 413) lingerOverRefusedBody(request.raw, reply);

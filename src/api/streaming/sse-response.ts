@@ -11,6 +11,7 @@ import type { SseEvent } from '../../protocol/sse';
 import { encodeSseComment, encodeSseEvent } from '../../protocol/sse-encoder';
 import type { ActiveStreams, StreamHandle } from './active-streams';
 import { noteRequest } from '../../logging/request-notes';
+import { errorNote } from '../errors/error-note';
 import { toGatewayError } from '../errors/to-gateway-error';
 import { FrameWriter } from './frame-writer';
 
@@ -103,9 +104,7 @@ async function pump(
     if (!clientLeft && out.open) {
       out.write(encodeSseEvent(options.errorEvent(reason)));
       const failed = toGatewayError(reason, { requestId: options.requestId });
-      noteRequest(options.reply.request.raw, {
-        error: { status: failed.status, type: failed.type, code: failed.code, message: failed.message, inStream: true },
-      });
+      noteRequest(options.reply.request.raw, { error: errorNote(failed, true) });
       options.logger.warn({ reqId: options.requestId, err: reason }, 'stream ended with an error after it started');
     }
   } finally {
