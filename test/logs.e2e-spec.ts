@@ -85,6 +85,11 @@ describe('byokey serve logs', () => {
       body: { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
     });
     expect(await ask('log-429')).toBeInstanceOf(OpenAI.RateLimitError);
+    // 7. A metrics scrape and a health probe: answered, not logged.
+    const scrape = await fetch(`${url}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain('byokey_requests_total');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     proc.signal('SIGTERM');
     expect((await proc.exit(8000)).code).toBe(0);
@@ -96,6 +101,7 @@ describe('byokey serve logs', () => {
     // Nest's bootstrap chatter is not at info.
     expect(lines.filter((l) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication'].includes(String(l.context)))).toEqual([]);
     expect(lines.at(-1)).toMatchObject({ msg: 'byokey stopped' });
+    expect(lines.filter((l) => l.url === '/metrics' || l.url === '/healthz')).toEqual([]);
 
     // The request's own line (other lines about it, a cooldown say, carry its id too).
     const byId = (id: string): LogLine => {

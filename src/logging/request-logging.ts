@@ -12,8 +12,11 @@ import type { Logger } from 'pino';
 import type { TokenCounts } from '../store/usage-record';
 import { requestNotes, type RequestErrorNote } from './request-notes';
 
-/** Health probes: not logged (readiness changes are logged where they happen). */
-const PROBE_URLS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+/**
+ * Health probes and metric scrapes: not logged — a balancer probes several times a second, a
+ * scraper every few seconds (readiness changes are logged where they happen).
+ */
+const PROBE_URLS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The request line as written (README "Logs" shows one); absent facts are left out. */
 export interface RequestLogLine {
