@@ -3,7 +3,7 @@
 // upstream, the floor proxy, and byokey itself — the built CLI, `dist/main.js serve`, on a
 // temporary providers.yaml and BYOKEY_HOME, exactly as a user starts it.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -182,17 +182,20 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
 
   // A port picked here: at `--log-level silent` byokey logs no start line to read it from.
   const port = await freePort();
+  // BENCH_BYOKEY_STDOUT=FILE keeps the lines, to see what a level writes per request.
+  const devNull = openSync(process.env.BENCH_BYOKEY_STDOUT ?? '/dev/null', 'w');
   const proc = fork(join(root, 'dist', 'main.js'), ['serve', '--config', config, '--port', String(port), '--log-level', options.logLevel ?? 'silent'], {
     cwd: dir,
     env,
     execArgv: [...(options.execArgv ?? []), ...(options.heapProbe ? ['--expose-gc', '--require', join(__dirname, 'children', 'heap-probe.js')] : [])],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // Log lines (stdout) go straight to /dev/null: byokey pays for writing them, as it would to
+    // a log collector, and the parent — which runs the load generator on the same cores — pays
+    // nothing for reading them. stderr is kept to explain a failed start.
+    stdio: ['ignore', devNull, 'pipe', 'ipc'],
   });
-  // Kept until the URL shows up (to explain a failed start); after that, log lines are drained
-  // and dropped, so `--log-level info` costs byokey its logging but the parent no memory.
+  closeSync(devNull);
   let output = '';
   const collect = (chunk: Buffer) => (output += chunk.toString());
-  proc.stdout!.on('data', collect);
   proc.stderr!.on('data', collect);
   const url = `http://127.0.0.1:${port}`;
   await new Promise<void>((done, fail) => {
@@ -210,8 +213,8 @@ export async function startByokey(options: ByokeyOptions): Promise<Child> {
     };
     poll();
   });
-  proc.stdout!.off('data', collect);
   proc.stderr!.off('data', collect);
+  proc.stderr!.resume();
   output = '';
   if (options.clientKey && options.shared) clientKey = await createBenchKeyOverHttp(url);
   const name = options.shared ? 'byokey (shared)' : options.clientKey ? 'byokey (keyed)' : 'byokey';
