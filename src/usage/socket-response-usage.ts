@@ -15,6 +15,8 @@ export interface SocketResponseIdentity {
   keyId?: string;
   keyName?: string;
   model?: string;
+  /** The W3C `traceparent` of the upgrade request: the socket's responses are its children. */
+  traceparent?: string;
 }
 
 export class SocketResponseUsage {
@@ -84,6 +86,7 @@ export class SocketResponseUsage {
       stream: true,
       attempts: notes?.attempts ?? 0,
       upstreamAttempts: notes?.upstreamAttempts,
+      traceparent: this.identity.traceparent,
     });
   }
 }

@@ -106,13 +106,14 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
 
   private accept(ws: WebSocket, request: IncomingMessage, requestId: string, session: string | undefined, key: AccessKey | undefined): void {
     const clientHeaders = responsesClientHeaders(request.headers);
+    const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
     let responses = 0;
     const connection = new ResponsesSocket({
       socket: ws,
       start: async (body, context) => {
         // Each response is metered and limited like one HTTP request.
         const model = modelOf(body);
-        const usage = new SocketResponseUsage(this.usage, { requestId: context.requestId, keyId: key?.id, keyName: key?.name, model });
+        const usage = new SocketResponseUsage(this.usage, { requestId: context.requestId, keyId: key?.id, keyName: key?.name, model, traceparent });
         const failure = (error: unknown) => {
           const failed = toGatewayError(error, { requestId: context.requestId });
           return { status: failed.status, type: failed.type };
