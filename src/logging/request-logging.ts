@@ -8,7 +8,7 @@
 // A plain Fastify hook instead of a logging middleware: no child logger, no async context, and
 // nothing at all per request when the level hides every line.
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import { symbols, type Logger } from 'pino';
 import type { TokenCounts } from '../store/usage-record';
 import { requestNotes, type RequestErrorNote } from './request-notes';
 
@@ -48,6 +48,7 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
   // (or `silent`) no hook is added and requests pay nothing.
   if (!logger.isLevelEnabled('warn')) return;
   const completedLines = logger.isLevelEnabled('info');
+  const write = lineWriter(logger);
 
   fastify.addHook('onRequest', (request, reply, done) => {
     // A balancer probes several times a second; its answers are no request worth a line.
@@ -83,9 +84,32 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
         durationMs: end - startedAt,
         error,
       };
-      if (errored) logger.warn(line, 'request errored');
-      else logger.info(line, status >= 400 ? 'request refused' : 'request completed');
+      if (errored) write('warn', line, ERRORED);
+      else write('info', line, status >= 400 ? REFUSED : COMPLETED);
     });
     done();
   });
+}
+
+/** The three messages, as JSON once. */
+const COMPLETED = JSON.stringify('request completed');
+const REFUSED = JSON.stringify('request refused');
+const ERRORED = JSON.stringify('request errored');
+
+/**
+ * Writes a request line to the logger's own stream in pino's line format — level, time, the
+ * logger's pid and hostname, the fields, msg — so it reads like every other line and goes through
+ * pino-pretty when that is the stream. The line is one fixed shape of plain values, so one
+ * JSON.stringify does what pino's general serializer does key by key, a few µs less per request.
+ */
+function lineWriter(logger: Logger): (level: 'info' | 'warn', line: RequestLogLine, jsonMessage: string) => void {
+  const internals = logger as unknown as Record<symbol, unknown>;
+  // Every pino logger has both (a child's chindings carry its bindings too).
+  const stream = internals[symbols.streamSym] as { write(chunk: string): unknown };
+  const chindings = internals[symbols.chindingsSym] as string;
+  const levels = { info: logger.levels.values.info, warn: logger.levels.values.warn };
+  return (level, line, jsonMessage) => {
+    const fields = JSON.stringify(line);
+    stream.write(`{"level":${levels[level]},"time":${Date.now()}${chindings},${fields.slice(1, -1)},"msg":${jsonMessage}}\n`);
+  };
 }
