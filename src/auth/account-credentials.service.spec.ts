@@ -11,7 +11,7 @@ import type { ConfigService } from '@nestjs/config';
 import { FakeOAuthServer } from '../../test/fakes/oauth-server.fake';
 import { qwenTestDefinition } from '../../test/fakes/oauth-definitions.fake';
 import { MetricsRegistry } from '../metrics/metrics-registry';
-import type { OAuthCredential } from '../registry/provider-executor';
+import type { OAuthCredential } from '../contract/provider-executor';
 import type { Account } from '../store/account';
 import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
 import { UpstreamError } from '../upstream/upstream-error';

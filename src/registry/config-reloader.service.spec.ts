@@ -14,8 +14,8 @@ import { loadGatewayConfig } from '../config/config.loader';
 import { GatewayConfigModule } from '../config/config.module';
 import { ConfigReloader } from './config-reloader.service';
 import { PluginRegistry } from './plugin-registry.service';
-import type { ProviderExecutor, UpstreamResult } from './provider-executor';
-import { ProviderPlugin } from './provider-plugin.decorator';
+import type { ProviderExecutor, UpstreamResult } from '../contract/provider-executor';
+import { ProviderPlugin } from '../contract/provider-plugin.decorator';
 
 @ProviderPlugin({ type: 'fake-chat', catalog: ['fake-small'] })
 @Injectable()

@@ -3,7 +3,7 @@
 // account. Any credential that serves requests sees the same models, so one is enough.
 import type { ProviderInstanceConfigDto } from '../config/config.schema';
 import type { RuntimeKeyConfig } from '../config/gateway-config';
-import type { Credential } from './provider-executor';
+import type { Credential } from '../contract/provider-executor';
 
 export function listingCredential(
   settings: ProviderInstanceConfigDto,

@@ -9,7 +9,7 @@ import {
   MAX_MODELS_PER_INSTANCE,
   RETRY_AFTER_FAILURE_MS,
 } from './live-model-lists';
-import type { LiveModel, ProviderExecutor } from './provider-executor';
+import type { LiveModel, ProviderExecutor } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 const executor: ProviderExecutor = { protocol: 'openai-chat', execute: () => Promise.reject(new Error('not called')) };

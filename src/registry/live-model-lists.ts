@@ -6,7 +6,7 @@
 // built-in one) is served meanwhile. The fetch, the clock and the sleep are dependencies, so the
 // cache is tested without sockets or real time.
 import type { LiveModelList, LiveModelSource } from './model-catalog';
-import type { LiveModel } from './provider-executor';
+import type { LiveModel } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 export const LIVE_LIST_TTL_MS = 10 * 60_000;

@@ -1,7 +1,7 @@
 // ModelCatalog: precedence (models > prefix > catalog > fetched lists > patterns), config order,
 // disabled instances, prefix edge cases, and list() — its shape and its agreement with resolve().
 import { ModelCatalog, type LiveModelList, type LiveModelSource } from './model-catalog';
-import type { LiveModel, ProviderExecutor } from './provider-executor';
+import type { LiveModel, ProviderExecutor } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 const executor: ProviderExecutor = {

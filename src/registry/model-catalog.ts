@@ -13,7 +13,7 @@
 import { matchesAny } from '../common/model-glob';
 import type { ModelListEntry } from '../protocol/openai-chat';
 import type { LoginOnlyInstance } from './login-only-instance';
-import type { LiveModel } from './provider-executor';
+import type { LiveModel } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 export interface ModelResolution {

@@ -13,8 +13,8 @@ import { parseGatewayConfig } from '../config/config.loader';
 import { GatewayConfigModule } from '../config/config.module';
 import { ProviderInstanceConfigDto } from '../config/config.schema';
 import { PluginRegistry } from './plugin-registry.service';
-import type { Credential, LiveModel, ModelListCall, ProviderExecutor, UpstreamResult } from './provider-executor';
-import { ProviderPlugin } from './provider-plugin.decorator';
+import type { Credential, LiveModel, ModelListCall, ProviderExecutor, UpstreamResult } from '../contract/provider-executor';
+import { ProviderPlugin } from '../contract/provider-plugin.decorator';
 
 class FakeWsSettingsDto extends ProviderInstanceConfigDto {
   @IsOptional()

@@ -21,9 +21,9 @@ import { listingCredential } from './listing-credential';
 import { LiveModelLists } from './live-model-lists';
 import { checkLoginOnlyInstance, describeLoginOnly, type LoginOnlyInstance } from './login-only-instance';
 import { ModelCatalog } from './model-catalog';
-import type { ProviderExecutor } from './provider-executor';
+import type { ProviderExecutor } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
-import { ProviderPlugin, type ProviderPluginOptions } from './provider-plugin.decorator';
+import { ProviderPlugin, type ProviderPluginOptions } from '../contract/provider-plugin.decorator';
 import { applyProviderOverrides } from './provider-overrides';
 
 export interface DiscoveredPlugin {

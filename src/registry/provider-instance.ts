@@ -1,7 +1,7 @@
 // A configured provider instance at run time: its settings bound to its plugin's executor.
 // The registry makes one per entry of providers.yaml's `providers:`.
 import type { ProviderInstanceConfig } from '../config/gateway-config';
-import type { ProviderExecutor } from './provider-executor';
+import type { ProviderExecutor } from '../contract/provider-executor';
 
 export interface ProviderInstance {
   readonly name: string;

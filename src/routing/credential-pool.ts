@@ -5,7 +5,7 @@
 // the instance's strategy, with those near a quota limit moved last.
 import type { ProviderInstanceConfigDto } from '../config/config.schema';
 import type { RuntimeKeyConfig, Strategy } from '../config/gateway-config';
-import type { Credential } from '../registry/provider-executor';
+import type { Credential } from '../contract/provider-executor';
 import type { Account } from '../store/account';
 import type { CredentialStates } from './credential-states';
 

@@ -15,6 +15,7 @@
 // config without rules for this model costs nothing per request. A rule's value is deep-copied
 // each time it is set, so two requests never share (and later mutate) one object from the config.
 import { matchesAny } from '../common/model-glob';
+import { isObject } from '../protocol/json-object';
 
 export interface PayloadRule {
   models: string[];
@@ -141,10 +142,6 @@ function newObject(owned: Set<object>): JsonObject {
   const created: JsonObject = {};
   owned.add(created);
   return created;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function deepCopy(value: unknown): unknown {

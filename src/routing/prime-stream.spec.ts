@@ -1,7 +1,7 @@
 // primeStream: the first event read before the response starts, failures before it thrown, and
 // the wait bounded so a silent upstream's response can start anyway.
 import type { SseEvent } from '../protocol/sse';
-import type { UpstreamResult } from '../registry/provider-executor';
+import type { UpstreamResult } from '../contract/provider-executor';
 import { primeStream } from './prime-stream';
 
 function stream(events: AsyncIterable<SseEvent>): UpstreamResult {

@@ -2,7 +2,7 @@
 // then can still be retried elsewhere or answered as an HTTP error. The wait is bounded: an
 // upstream that thinks in silence for longer gets its response started (and kept alive with
 // SSE comments) instead, and a failure after that is reported inside the stream.
-import type { UpstreamResult } from '../registry/provider-executor';
+import type { UpstreamResult } from '../contract/provider-executor';
 import type { SseEvent } from '../protocol/sse';
 
 export interface PrimedResult {

@@ -10,7 +10,7 @@ import { redactSecrets } from '../common/redact-secrets';
 import type { GatewayConfig, RoutingSettings } from '../config/gateway-config';
 import type { ProviderInstance } from '../registry/provider-instance';
 import type { SseEvent } from '../protocol/sse';
-import type { CallAffinity, Credential, UpstreamResult, WireProtocol } from '../registry/provider-executor';
+import type { CallAffinity, Credential, UpstreamResult, WireProtocol } from '../contract/provider-executor';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { AccountStore } from '../store/account-store';
 import { RateLimitSnapshots } from '../store/rate-limit-snapshots';

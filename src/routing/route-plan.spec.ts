@@ -1,7 +1,7 @@
 // planRoute: suffixes, aliases, fallbacks, and what a name that nothing serves is told.
 import type { RoutingSettings } from '../config/gateway-config';
 import { ModelCatalog } from '../registry/model-catalog';
-import type { ProviderExecutor } from '../registry/provider-executor';
+import type { ProviderExecutor } from '../contract/provider-executor';
 import type { ProviderInstance } from '../registry/provider-instance';
 import { planRoute } from './route-plan';
 

@@ -5,6 +5,7 @@ import type { AnthropicMessageParam, AnthropicToolChoice, MessagesRequest } from
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import type { ResponsesReasoningConfig, ResponsesRequest } from '../protocol/openai-responses';
 import { AUTO_THINKING_BUDGET, MAX_THINKING_BUDGET, MIN_THINKING_BUDGET, REASONING_EFFORT_BY_LEVEL, THINKING_BUDGETS } from '../protocol/reasoning-levels';
+import { isObject } from '../protocol/json-object';
 
 export const THINKING_LEVELS = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
 export type ThinkingLevel = (typeof THINKING_LEVELS)[number];
@@ -194,6 +195,3 @@ function without(object: Record<string, unknown>, keys: string[]): Record<string
   return copy;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

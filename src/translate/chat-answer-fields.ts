@@ -4,6 +4,7 @@
 import type { ChatFinishReason, ChatUsage } from '../protocol/openai-chat';
 import type { AnthropicStopReason, AnthropicUsage } from '../protocol/anthropic-messages';
 import { randomUUID } from 'node:crypto';
+import { isObject } from '../protocol/json-object';
 
 /**
  * A chat provider gives no signature for its reasoning, and we do not invent one: a thinking
@@ -93,10 +94,6 @@ export function toolInput(args: unknown): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function count(value: unknown): number {

@@ -4,7 +4,8 @@
 import type { AnthropicContentBlock, AnthropicMessage } from '../protocol/anthropic-messages';
 import type { ChatCompletion } from '../protocol/openai-chat';
 import { randomUUID } from 'node:crypto';
-import { UNSIGNED_THINKING_SIGNATURE, anthropicUsage, isObject, messageId, reasoningText, stopReason, toolInput } from './chat-answer-fields';
+import { UNSIGNED_THINKING_SIGNATURE, anthropicUsage, messageId, reasoningText, stopReason, toolInput } from './chat-answer-fields';
+import { isObject } from '../protocol/json-object';
 import { ChatStreamError, chatErrorOf } from './chat-stream-error';
 
 export interface MessageOptions {

@@ -7,6 +7,7 @@
 // secrets here (common/redact-secrets.ts, plain TypeScript), and the raw payload is kept out of
 // log lines.
 import { redactOptional, redactSecrets } from '../common/redact-secrets';
+import { isObject } from '../protocol/json-object';
 
 export type ChatStreamFailure =
   /** The upstream sent an error payload. */
@@ -89,10 +90,6 @@ export function chatErrorOf(payload: unknown): ChatStreamError | undefined {
 
 export function chatStreamEndedEarly(): ChatStreamError {
   return new ChatStreamError(CHAT_ENDED_EARLY_MESSAGE, { failure: 'ended_early' });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function text(value: unknown): string | undefined {

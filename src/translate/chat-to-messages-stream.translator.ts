@@ -12,7 +12,8 @@ import type {
 import type { ChatChunkDelta, ChatCompletionChunk, ChatToolCallDelta, ChatUsage } from '../protocol/openai-chat';
 import type { SseEvent } from '../protocol/sse';
 import { randomUUID } from 'node:crypto';
-import { UNSIGNED_THINKING_SIGNATURE, anthropicUsage, isObject, messageId, reasoningText, stopReason } from './chat-answer-fields';
+import { UNSIGNED_THINKING_SIGNATURE, anthropicUsage, messageId, reasoningText, stopReason } from './chat-answer-fields';
+import { isObject } from '../protocol/json-object';
 import { ChatStreamError, chatErrorOf, chatStreamEndedEarly } from './chat-stream-error';
 
 export interface MessagesStreamOptions {

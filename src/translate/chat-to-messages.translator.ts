@@ -18,6 +18,7 @@ import type {
   AnthropicToolUseBlock,
   MessagesRequest,
 } from '../protocol/anthropic-messages';
+import { isObject } from '../protocol/json-object';
 
 export interface ChatToMessagesOptions {
   /** max_tokens for a request that names none (Anthropic requires it); defaults to defaultMaxTokensFor. */
@@ -394,6 +395,3 @@ function finite(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -16,6 +16,7 @@ import type {
   ResponsesTextConfig,
   ResponsesToolChoice,
 } from '../protocol/openai-responses';
+import { isObject } from '../protocol/json-object';
 
 /** Text parts of one message (system, tool output) are joined with this. */
 const PART_SEPARATOR = '\n';
@@ -240,6 +241,3 @@ function translateText(format: ChatResponseFormat | null | undefined, verbosity:
   return Object.keys(text).length > 0 ? text : undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -4,7 +4,7 @@
 // per image and document, and small per-message and per-tool overheads. Clients use the number
 // to budget context, so it errs a little high rather than low; exact counts arrive in `usage`.
 import type { MessagesRequest } from '../protocol/anthropic-messages';
-import { isObject } from './chat-answer-fields';
+import { isObject } from '../protocol/json-object';
 
 const CHARS_PER_TOKEN = 4;
 /** Anthropic's figure for a full-size (≈1.15 megapixel) image; we cannot see the real size cheaply. */

@@ -3,7 +3,8 @@
 // finish_reason and usage a streaming client would have assembled from MessagesToChatStream.
 import type { ChatCompletion, ChatThinkingBlock, ChatToolCall } from '../protocol/openai-chat';
 import type { AnthropicMessage } from '../protocol/anthropic-messages';
-import { THINKING_SEPARATOR, chatCompletionIdOf, chatFinishReasonOf, chatThinkingBlockOf, chatUsageOf, isObject } from './messages-answer-fields';
+import { THINKING_SEPARATOR, chatCompletionIdOf, chatFinishReasonOf, chatThinkingBlockOf, chatUsageOf } from './messages-answer-fields';
+import { isObject } from '../protocol/json-object';
 
 export interface MessageChatCompletionOptions {
   /** The model to name when the message does not. */

@@ -3,6 +3,7 @@
 // finish_reason, usage and the thinking blocks a client keeps to send back.
 import type { ChatFinishReason, ChatThinkingBlock, ChatUsage } from '../protocol/openai-chat';
 import type { AnthropicStopReason, AnthropicUsage } from '../protocol/anthropic-messages';
+import { isObject } from '../protocol/json-object';
 
 /** Between the texts of separate thinking blocks in `reasoning_content`. */
 export const THINKING_SEPARATOR = '\n\n';
@@ -67,10 +68,6 @@ export function chatThinkingBlockOf(block: unknown): ChatThinkingBlock | undefin
   }
   if (block.type === 'redacted_thinking' && typeof block.data === 'string') return { ...block } as ChatThinkingBlock;
   return undefined;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function count(value: unknown): number {

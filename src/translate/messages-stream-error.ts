@@ -6,6 +6,7 @@
 // What the upstream said is scrubbed of secrets here, and the raw event kept out of log lines.
 import { redactSecrets } from '../common/redact-secrets';
 import type { AnthropicErrorEvent } from '../protocol/anthropic-messages';
+import { isObject } from '../protocol/json-object';
 
 export type MessagesStreamFailure =
   /** An `error` event. */
@@ -65,6 +66,3 @@ export function messagesStreamEndedEarly(): MessagesStreamError {
   return new MessagesStreamError(MESSAGES_ENDED_EARLY_MESSAGE, { failure: 'ended_early', type: 'api_error', status: 502 });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

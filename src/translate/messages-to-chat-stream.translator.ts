@@ -15,7 +15,8 @@ import type {
   MessageStartEvent,
   MessagesStreamEvent,
 } from '../protocol/anthropic-messages';
-import { THINKING_SEPARATOR, chatCompletionIdOf, chatFinishReasonOf, chatThinkingBlockOf, chatUsageOf, isObject } from './messages-answer-fields';
+import { THINKING_SEPARATOR, chatCompletionIdOf, chatFinishReasonOf, chatThinkingBlockOf, chatUsageOf } from './messages-answer-fields';
+import { isObject } from '../protocol/json-object';
 import { messagesStreamEndedEarly, messagesStreamErrorOf } from './messages-stream-error';
 import { ChatChunkBuilder } from './chat-chunk-builder';
 

@@ -20,7 +20,7 @@ import type {
   ChatToolCall,
   ChatToolChoice,
 } from '../protocol/openai-chat';
-import { isObject } from './chat-answer-fields';
+import { isObject } from '../protocol/json-object';
 
 /** `system` text blocks are joined into the one system message with this. */
 const SYSTEM_SEPARATOR = '\n\n';

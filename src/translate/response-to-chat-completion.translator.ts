@@ -4,6 +4,7 @@
 import type { ChatCompletion, ChatToolCall } from '../protocol/openai-chat';
 import type { ResponseObject } from '../protocol/openai-responses';
 import { REASONING_SEPARATOR, chatCompletionId, chatFinishReason, chatUsage } from './responses-chat-fields';
+import { isObject } from '../protocol/json-object';
 
 export interface ChatCompletionOptions {
   /** The model to name when the response does not. */
@@ -61,6 +62,3 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

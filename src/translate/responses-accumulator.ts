@@ -5,6 +5,7 @@
 // streamed to Responses clients.
 import type { ResponseLifecycleEvent, ResponseObject, ResponsesItem, ResponsesStreamEvent } from '../protocol/openai-responses';
 import { ResponsesStreamError, responsesStreamErrorOf, streamEndedEarly } from './responses-stream-error';
+import { isObject } from '../protocol/json-object';
 
 /**
  * Push every event; `push` never throws and returns the event to forward (the terminal one
@@ -96,6 +97,3 @@ function itemKey(item: ResponsesItem): string {
   return `json:${JSON.stringify(item)}`;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -6,6 +6,7 @@
 // What the upstream said is scrubbed of secrets here, and the raw event kept out of log lines.
 import { redactOptional, redactSecrets } from '../common/redact-secrets';
 import type { ResponseObject, ResponsesStreamEvent } from '../protocol/openai-responses';
+import { isObject } from '../protocol/json-object';
 
 export type ResponsesStreamFailure =
   /** `response.failed`: the response object's `error {code, message}`. */
@@ -88,10 +89,6 @@ export function responsesStreamErrorOf(event: ResponsesStreamEvent): ResponsesSt
 
 export function streamEndedEarly(): ResponsesStreamError {
   return new ResponsesStreamError(ENDED_EARLY_MESSAGE, { failure: 'ended_early' });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function text(value: unknown): string | undefined {

@@ -22,6 +22,7 @@ import type {
 import { REASONING_SEPARATOR, chatCompletionId, chatFinishReason, chatUsage } from './responses-chat-fields';
 import { responsesStreamErrorOf, streamEndedEarly } from './responses-stream-error';
 import { ChatChunkBuilder } from './chat-chunk-builder';
+import { isObject } from '../protocol/json-object';
 
 export interface ChatStreamOptions {
   /** The client sent `stream_options.include_usage: true`: end with a usage chunk, `usage: null` on the rest. */
@@ -289,6 +290,3 @@ function rest(sent: string | undefined, full: unknown): string | undefined {
   return full.startsWith(prefix) ? full.slice(prefix.length) : undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

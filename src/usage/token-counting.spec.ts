@@ -1,6 +1,6 @@
 // The token taps, per protocol, on answers and streams shaped as reference/wire-protocols.md
 // describes them: what a usage record will say the upstream counted.
-import type { WireProtocol } from '../registry/provider-executor';
+import type { WireProtocol } from '../contract/provider-executor';
 import { ANSWER_COUNTERS, noTokens, STREAM_COUNTERS } from './token-counting';
 import type { TokenCounts } from '../store/usage-record';
 

@@ -6,7 +6,7 @@
 import type { AnthropicUsage } from '../protocol/anthropic-messages';
 import type { ChatUsage } from '../protocol/openai-chat';
 import type { ResponsesUsage } from '../protocol/openai-responses';
-import type { WireProtocol } from '../registry/provider-executor';
+import type { WireProtocol } from '../contract/provider-executor';
 import type { TokenCounts } from '../store/usage-record';
 
 /** Updates `tokens` from one parsed answer or event (ignores what carries no usage). */

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { requestNotes } from '../logging/request-notes';
 import type { SseEvent } from '../protocol/sse';
-import type { UpstreamResult } from '../registry/provider-executor';
+import type { UpstreamResult } from '../contract/provider-executor';
 import type { RouteTarget } from '../routing/request-router.service';
 import { readJsonAnswer } from '../upstream/json-answer';
 import { UsageMeter } from './usage-meter';

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { noteRequest } from '../logging/request-notes';
 import type { SseEvent } from '../protocol/sse';
-import type { UpstreamResult, WireProtocol } from '../registry/provider-executor';
+import type { UpstreamResult, WireProtocol } from '../contract/provider-executor';
 import type { ForwardWatcher, RouteTarget } from '../routing/request-router.service';
 import { ANSWER_COUNTERS, noTokens, STREAM_COUNTERS } from './token-counting';
 import type { TokenCounts, UpstreamAttempt } from '../store/usage-record';

@@ -1,6 +1,6 @@
 // The CallAffinity of one client WebSocket: what ties its responses to one upstream connection
 // (registry/provider-executor.ts), ended when the client's socket closes.
-import type { CallAffinity } from '../../registry/provider-executor';
+import type { CallAffinity } from '../../contract/provider-executor';
 
 export class ConnectionAffinity implements CallAffinity {
   last?: { instance: string; credentialKey: string };

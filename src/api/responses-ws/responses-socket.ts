@@ -8,7 +8,7 @@
 import type { LoggerService } from '@nestjs/common';
 import WebSocket from 'ws';
 import type { GatewayError } from '../../common/gateway-error';
-import type { CallAffinity } from '../../registry/provider-executor';
+import type { CallAffinity } from '../../contract/provider-executor';
 import { toGatewayError } from '../errors/to-gateway-error';
 import type { ActiveStreams, StreamHandle } from '../streaming/active-streams';
 import { ConnectionAffinity } from './connection-affinity';

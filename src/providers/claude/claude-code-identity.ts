@@ -3,6 +3,7 @@
 // billing-header block and "You are Claude Code, …". The caller's own system blocks follow.
 import { createHash, randomUUID } from 'node:crypto';
 import type { AnthropicMessageParam, AnthropicTextBlock, MessagesRequest } from '../../protocol/anthropic-messages';
+import { isObject } from '../../protocol/json-object';
 
 export const CLAUDE_CODE_VERSION = '2.1.109';
 export const CLAUDE_CODE_USER_AGENT = `claude-cli/${CLAUDE_CODE_VERSION} (external, cli)`;
@@ -69,6 +70,3 @@ export function fingerprint(messages: AnthropicMessageParam[]): string {
   return createHash('sha256').update(`${FINGERPRINT_SALT}${pick(4)}${pick(7)}${pick(20)}${CLAUDE_CODE_VERSION}`).digest('hex').slice(0, 3);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

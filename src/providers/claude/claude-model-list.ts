@@ -1,6 +1,6 @@
 // Reads a page of Anthropic's Models API (`GET /v1/models`, reference/wire-protocols.md §3):
 // {"data":[{"type":"model","id","display_name","created_at"}],"has_more","first_id","last_id"}.
-import type { LiveModel } from '../../registry/provider-executor';
+import type { LiveModel } from '../../contract/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 
 export interface ClaudeModelPage {

@@ -15,8 +15,8 @@ import {
   type ProviderExecutor,
   type UpstreamCall,
   type UpstreamResult,
-} from '../../registry/provider-executor';
-import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
+} from '../../contract/provider-executor';
+import { ProviderPlugin } from '../../contract/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import { UpstreamError } from '../../upstream/upstream-error';

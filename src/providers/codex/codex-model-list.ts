@@ -2,7 +2,7 @@
 // `{"models":[ModelInfo…]}`; reference/wire-protocols.md §1.1, the Codex CLI's `ModelsResponse`).
 // Of each ModelInfo the gateway keeps `slug` and `display_name`; models whose `visibility` is
 // not `list` are ones the CLI hides from its picker, and are left out here too.
-import type { LiveModel } from '../../registry/provider-executor';
+import type { LiveModel } from '../../contract/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 
 export function readCodexModelList(body: Record<string, unknown>, instance: string): LiveModel[] {

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MetricsRegistry } from '../../metrics/metrics-registry';
-import type { CallAffinity } from '../../registry/provider-executor';
+import type { CallAffinity } from '../../contract/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { RawCodexEvent } from './codex-event-stream';
 import { CodexSocket } from './codex-socket';

@@ -5,7 +5,7 @@
 // backend can resolve the `previous_response_id` of its follow-ups.
 import { createHash } from 'node:crypto';
 import { Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import type { CallAffinity } from '../../registry/provider-executor';
+import type { CallAffinity } from '../../contract/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 import type { RawCodexEvent } from './codex-event-stream';

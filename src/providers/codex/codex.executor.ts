@@ -17,8 +17,8 @@ import {
   type ProviderExecutor,
   type UpstreamCall,
   type UpstreamResult,
-} from '../../registry/provider-executor';
-import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
+} from '../../contract/provider-executor';
+import { ProviderPlugin } from '../../contract/provider-plugin.decorator';
 import { RateLimitSnapshots } from '../../store/rate-limit-snapshots';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { getJson } from '../../upstream/get-json';

@@ -4,7 +4,7 @@ import { MockAgent } from 'undici';
 import type { ProviderInstanceConfig } from '../../config/gateway-config';
 import type { ChatCompletionRequest } from '../../protocol/openai-chat';
 import type { SseEvent } from '../../protocol/sse';
-import type { Credential, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
+import type { Credential, UpstreamCall, UpstreamResult } from '../../contract/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp } from '../../upstream/upstream-http.service';
 import { OpenAIChatForwarder } from '../shared/openai-chat-forwarder';

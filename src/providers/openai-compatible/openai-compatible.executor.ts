@@ -4,8 +4,8 @@
 // what the upstream's `GET <base_url>/models` lists.
 import { Injectable } from '@nestjs/common';
 import type { ChatCompletionRequest } from '../../protocol/openai-chat';
-import type { LiveModel, ModelListCall, ProviderExecutor, UpstreamCall, UpstreamResult } from '../../registry/provider-executor';
-import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
+import type { LiveModel, ModelListCall, ProviderExecutor, UpstreamCall, UpstreamResult } from '../../contract/provider-executor';
+import { ProviderPlugin } from '../../contract/provider-plugin.decorator';
 import { getJson } from '../../upstream/get-json';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import { UpstreamHttp } from '../../upstream/upstream-http.service';

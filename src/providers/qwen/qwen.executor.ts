@@ -4,8 +4,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
 import type { ChatCompletionRequest } from '../../protocol/openai-chat';
-import { accountOf, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../registry/provider-executor';
-import { ProviderPlugin } from '../../registry/provider-plugin.decorator';
+import { accountOf, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../contract/provider-executor';
+import { ProviderPlugin } from '../../contract/provider-plugin.decorator';
 import { OpenAIChatForwarder } from '../shared/openai-chat-forwarder';
 import { QWEN_MODELS } from './qwen.catalog';
 import { upstreamTimeouts } from '../../upstream/upstream-timeouts';

@@ -8,7 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../../protocol/openai-chat';
 import type { SseEvent } from '../../protocol/sse';
 import { chatErrorOf, type ChatStreamError } from '../../translate/chat-stream-error';
-import type { UpstreamResult } from '../../registry/provider-executor';
+import type { UpstreamResult } from '../../contract/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type SseEnd } from '../../upstream/upstream-http.service';
 import { readJsonAnswer } from '../../upstream/json-answer';

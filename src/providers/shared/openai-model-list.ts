@@ -1,7 +1,7 @@
 // Reads OpenAI's model list (`GET /v1/models`: {"object":"list","data":[{"id","object":"model",
 // "created","owned_by"}]}), which OpenAI, vLLM, Ollama, OpenRouter and most compatible servers
 // answer, into the gateway's LiveModel. Entries without a string id are skipped.
-import type { LiveModel } from '../../registry/provider-executor';
+import type { LiveModel } from '../../contract/provider-executor';
 import { UpstreamError } from '../../upstream/upstream-error';
 
 export function readOpenAIModelList(body: Record<string, unknown>, instance: string): LiveModel[] {

@@ -4,10 +4,10 @@
 import type { OAuthCredential } from '../auth/oauth-credential';
 import type { ProviderInstanceConfig } from '../config/gateway-config';
 import type { SseEvent } from '../protocol/sse';
+import type { WireProtocol } from '../protocol/wire-protocol';
 import type { JsonAnswer } from '../upstream/json-answer';
 
-/** The wire protocols an executor can speak natively. */
-export type WireProtocol = 'openai-chat' | 'openai-responses' | 'anthropic-messages';
+export type { WireProtocol };
 
 /** The credential the router chose for one call. Never logged as a whole. */
 export type Credential =
