@@ -3,9 +3,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { RoutingModule } from '../routing/routing.module';
-import { ChatViaMessages } from './bridges/chat-via-messages';
-import { ChatViaResponses } from './bridges/chat-via-responses';
-import { MessagesViaChat } from './bridges/messages-via-chat';
+import { BridgedRoute } from './bridged-route';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MessagesController } from './messages.controller';
@@ -13,17 +11,14 @@ import { ModelsController } from './models.controller';
 import { ResponsesController } from './responses.controller';
 import { ResponsesWebSocketServer } from './responses-ws/responses-websocket.server';
 import { ResponsesWsForwarder } from './responses-ws/responses-ws.forwarder';
-import { TranslatorsModule } from './translators.module';
 import { ActiveStreams } from './streaming/active-streams';
 
 @Module({
-  imports: [RoutingModule, TranslatorsModule],
+  imports: [RoutingModule],
   controllers: [ChatCompletionsController, ResponsesController, MessagesController, ModelsController],
   providers: [
     ActiveStreams,
-    ChatViaResponses,
-    ChatViaMessages,
-    MessagesViaChat,
+    BridgedRoute,
     ResponsesWsForwarder,
     ResponsesWebSocketServer,
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,18 +1,10 @@
 // An error meant for the client: an HTTP status plus what every error dialect needs (a message
 // a person can act on, a type, a code, the offending parameter). The api layer renders it in the
-// caller's dialect (OpenAI or Anthropic); nothing below api knows about dialects.
+// caller's dialect through translate/error-bodies.ts.
+import type { ErrorDetail, ErrorType } from '../protocol/error-detail';
 
 /** OpenAI's error `type` values; the Anthropic renderer maps them to its own. */
-export type GatewayErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'rate_limit_error'
-  | 'request_too_large'
-  | 'server_error'
-  | 'timeout_error'
-  | 'overloaded_error';
+export type GatewayErrorType = ErrorType;
 
 export interface GatewayErrorOptions {
   type: GatewayErrorType;
@@ -23,7 +15,7 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
-export class GatewayError extends Error {
+export class GatewayError extends Error implements ErrorDetail {
   readonly type: GatewayErrorType;
   readonly code: string | null;
   readonly param: string | null;

@@ -30,3 +30,14 @@ export const REASONING_EFFORT_BY_LEVEL: Readonly<Record<'minimal' | 'low' | 'med
   xhigh: 'high',
   max: 'high',
 };
+
+/** The thinking levels a model-name suffix (`gpt-5(high)`) can name. */
+export const THINKING_LEVELS = ['minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+export type ThinkingLevel = (typeof THINKING_LEVELS)[number];
+
+/** How much thinking a request asked for through its model name (routing parses it, bridges project it). */
+export type ThinkingRequest =
+  | { kind: 'none' }
+  | { kind: 'auto' }
+  | { kind: 'level'; level: ThinkingLevel }
+  | { kind: 'budget'; tokens: number };

@@ -10,7 +10,10 @@ import { redactSecrets } from '../common/redact-secrets';
 import type { GatewayConfig, RoutingSettings } from '../config/gateway-config';
 import type { ProviderInstance } from '../registry/provider-instance';
 import type { SseEvent } from '../protocol/sse';
-import type { CallAffinity, Credential, UpstreamResult, WireProtocol } from '../contract/provider-executor';
+import type { CallAffinity, Credential, UpstreamResult } from '../contract/provider-executor';
+import type { ClientProtocol, WireProtocol } from '../protocol/wire-protocol';
+import type { Bridge } from '../translate/bridges/bridge';
+import { ProtocolTable } from '../translate/protocol-table';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { AccountStore } from '../store/account-store';
 import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
@@ -25,7 +28,6 @@ import { applyPayloadRules } from './payload-rules';
 import { primeStream } from './prime-stream';
 import { quotaUsed } from './quota';
 import { planRoute, type RoutePlan, type RouteTarget } from './route-plan';
-import { applyThinking } from './thinking-suffix';
 
 export type { RoutePlan, RouteTarget } from './route-plan';
 
@@ -37,6 +39,11 @@ export interface RoutedResult {
   result: UpstreamResult;
   /** Upstream attempts made, this one included. */
   attempts: number;
+}
+
+/** A forwarded request's answer, with the bridge that turns it into the client's protocol. */
+export interface ForwardedResult extends RoutedResult {
+  bridge: Bridge<object, object>;
 }
 
 /**
@@ -59,10 +66,12 @@ export interface ForwardWatcher {
   failed(status: number | undefined, message: string, cooledDown: boolean): void;
 }
 
-/** One client request to forward: its body in whatever protocol a target speaks, and its context. */
+/** One client request to forward, in the client's protocol, and its context. */
 export interface ForwardRequest {
-  /** The request's body in a protocol (the caller translates, once per protocol). */
-  bodyFor(protocol: WireProtocol): object;
+  /** The protocol the client speaks: each target's bridge comes from the protocol table. */
+  client: ClientProtocol;
+  /** The client's request body, validated. */
+  body: object;
   stream: boolean;
   /** The client's signal. */
   signal: AbortSignal;
@@ -106,6 +115,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: PluginRegistry,
     private readonly store: AccountStore,
     private readonly rateLimits: RateLimitSnapshots,
+    private readonly protocols: ProtocolTable,
     @Optional() cooldowns?: CooldownChannel,
     @Optional() private readonly notices?: ChangeNotices,
   ) {
@@ -129,19 +139,22 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The upstream body for a target: the thinking suffix applied in the target's protocol, then
-   * the payload rules matching its model. Unchanged (same object) when neither applies.
+   * Forwards a request along the plan. The body is translated once per upstream protocol by that
+   * protocol's bridge (the first target's before any attempt, so a request its bridge refuses is
+   * a 400 and no upstream's failure), then each target's payload rules apply to it.
    */
-  prepareBody<T extends object>(plan: RoutePlan, target: RouteTarget, protocol: WireProtocol, body: T): T {
-    let prepared = body as Record<string, unknown>;
-    if (plan.thinking) prepared = applyThinking(protocol, prepared, plan.thinking);
-    prepared = applyPayloadRules(prepared, target.upstreamModel, this.routing.payload);
-    return prepared as T;
-  }
-
-  /** Forwards a request along the plan: each attempt calls the target's executor with the body in its protocol. */
-  forward(plan: RoutePlan, request: ForwardRequest): Promise<RoutedResult> {
-    return this.execute(
+  async forward(plan: RoutePlan, request: ForwardRequest): Promise<ForwardedResult> {
+    const bodies = new Map<WireProtocol, object>();
+    const bodyFor = (protocol: WireProtocol): object => {
+      let body = bodies.get(protocol);
+      if (body === undefined) {
+        body = this.protocols.bridge(request.client, protocol).request(request.body as never, { stream: request.stream, thinking: plan.thinking });
+        bodies.set(protocol, body);
+      }
+      return body;
+    };
+    bodyFor(plan.targets[0].instance.executor.protocol);
+    const routed = await this.execute(
       plan,
       (target, credential, signal) => {
         const executor = target.instance.executor;
@@ -149,7 +162,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
           instance: target.instance.config,
           credential,
           model: target.upstreamModel,
-          body: this.prepareBody(plan, target, executor.protocol, request.bodyFor(executor.protocol)),
+          body: applyPayloadRules(bodyFor(executor.protocol) as Record<string, unknown>, target.upstreamModel, this.routing.payload),
           stream: request.stream,
           signal,
           requestId: request.requestId,
@@ -159,6 +172,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
       },
       { signal: request.signal, requestId: request.requestId, primeWaitMs: request.primeWaitMs, affinity: request.affinity, watch: request.watch },
     );
+    return { ...routed, bridge: this.protocols.bridge(request.client, routed.target.instance.executor.protocol) as Bridge<object, object> };
   }
 
   /**

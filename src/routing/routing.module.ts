@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ProtocolTable } from '../translate/protocol-table';
 import { RequestRouter } from './request-router.service';
 
-@Module({ providers: [RequestRouter], exports: [RequestRouter] })
+// The protocol table is plain TypeScript (translate/); it is provided here because the router
+// picks a request's bridge from it once it knows the serving executor's protocol.
+@Module({
+  providers: [RequestRouter, { provide: ProtocolTable, useFactory: () => new ProtocolTable() }],
+  exports: [RequestRouter],
+})
 export class RoutingModule {}

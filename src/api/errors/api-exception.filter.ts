@@ -7,9 +7,8 @@ import { GATEWAY_CONFIG_KEY } from '../../config/config.module';
 import type { GatewayConfig } from '../../config/gateway-config';
 import { noteRequest } from '../../logging/request-notes';
 import { UpstreamError } from '../../upstream/upstream-error';
-import { anthropicStatus, toAnthropicError } from './anthropic-error';
+import { anthropicStatus, toAnthropicError, toOpenAIError } from '../../translate/error-bodies';
 import { errorNote } from './error-note';
-import { toOpenAIError } from './openai-error';
 import { lingerOverRefusedBody } from './refused-body';
 import { toGatewayError } from './to-gateway-error';
 

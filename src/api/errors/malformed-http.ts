@@ -6,8 +6,7 @@
 import { STATUS_CODES, maxHeaderSize, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GatewayError } from '../../common/gateway-error';
-import { anthropicStatus, toAnthropicError } from './anthropic-error';
-import { toOpenAIError } from './openai-error';
+import { anthropicStatus, toAnthropicError, toOpenAIError } from '../../translate/error-bodies';
 
 /** What Node's 'clientError' event carries: llhttp's code and the packet it choked on. */
 export interface ClientError extends Error {

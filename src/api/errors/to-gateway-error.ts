@@ -3,6 +3,7 @@
 // unknown routes given clear messages, and anything else hidden behind a 500 that names the request id.
 import { HttpException } from '@nestjs/common';
 import { GatewayError } from '../../common/gateway-error';
+import { UpstreamShapeError } from '../../translate/bridges/bridge';
 import { ChatStreamError } from '../../translate/chat-stream-error';
 import { MessagesStreamError } from '../../translate/messages-stream-error';
 import { ResponsesStreamError } from '../../translate/responses-stream-error';
@@ -20,6 +21,9 @@ export interface ErrorContext {
 export function toGatewayError(error: unknown, context: ErrorContext): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof UpstreamError) return mapUpstreamError(error);
+  if (error instanceof UpstreamShapeError) {
+    return new GatewayError(502, error.message, { type: 'server_error', code: 'upstream_protocol_error', cause: error });
+  }
   if (error instanceof ResponsesStreamError || error instanceof ChatStreamError || error instanceof MessagesStreamError) {
     return translatedStreamError(error);
   }

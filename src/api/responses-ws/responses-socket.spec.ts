@@ -7,7 +7,6 @@ import { GatewayError } from '../../common/gateway-error';
 import { ActiveStreams } from '../streaming/active-streams';
 import { ResponsesSocket, type StartContext, type StartResponse } from './responses-socket';
 
-const NO_PATH = 'no_path';
 let server: WebSocketServer;
 let streams: ActiveStreams;
 let sessions: ResponsesSocket[];
@@ -26,7 +25,6 @@ beforeEach(async () => {
         nextRequestId: () => `req-${++n}`,
         streams,
         logger: new Logger('test'),
-        noResponsesPathCode: NO_PATH,
       }),
     );
   });
@@ -114,17 +112,6 @@ it('turns a failure to start into an error frame in the caller dialect, never a 
   const [frame] = await client.waitFrames(1);
   expect(frame).toMatchObject({ type: 'error', status: 500, error: { type: 'server_error', code: 'internal_error' } });
   expect(sessions[0].busy).toBe(false);
-});
-
-it('says why and closes with 1008 when the model has no Responses path', async () => {
-  start = async () => {
-    throw new GatewayError(400, 'model x speaks chat', { type: 'invalid_request_error', code: NO_PATH, param: 'model' });
-  };
-  const client = await connect();
-  create(client.ws, 'x');
-  const closed = await client.closed;
-  expect(client.frames).toEqual([{ type: 'error', error: { type: 'invalid_request_error', code: NO_PATH, message: 'model x speaks chat', param: 'model' } }]);
-  expect(closed).toEqual({ code: 1008, reason: 'model x speaks chat' });
 });
 
 it('at shutdown closes an idle socket at once and a busy one after its response', async () => {

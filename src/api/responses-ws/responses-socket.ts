@@ -2,9 +2,8 @@
 // in, each response's events out as text frames holding exactly the JSON that SSE would carry
 // after `data:`. One response at a time, as many as the client likes on the connection, which
 // stays open after `response.completed`. A failure becomes an error frame and the connection
-// stays usable; a model with no Responses path closes it (1008) so the client falls back to
-// HTTP. The client closing aborts the running response upstream at once. Idle, nothing is sent
-// (ws answers pings by itself).
+// stays usable. The client closing aborts the running response upstream at once. Idle, nothing
+// is sent (ws answers pings by itself).
 import type { LoggerService } from '@nestjs/common';
 import WebSocket from 'ws';
 import type { GatewayError } from '../../common/gateway-error';
@@ -12,7 +11,7 @@ import type { CallAffinity } from '../../contract/provider-executor';
 import { toGatewayError } from '../errors/to-gateway-error';
 import type { ActiveStreams, StreamHandle } from '../streaming/active-streams';
 import { ConnectionAffinity } from './connection-affinity';
-import { closeReason, errorFrame, noticeFrame, parseClientFrame, responseInProgress, shuttingDown } from './ws-frames';
+import { errorFrame, parseClientFrame, responseInProgress, shuttingDown } from './ws-frames';
 
 export interface StartContext {
   /** Aborted when the client leaves or the gateway stops the connection. */
@@ -33,10 +32,6 @@ export interface ResponsesSocketOptions {
   nextRequestId(): string;
   streams: ActiveStreams;
   logger: LoggerService;
-  /** Error code of a model that has no Responses path: the connection closes after saying so. */
-  noResponsesPathCode: string;
-  /** Told when the connection closed because its model has no Responses path. */
-  onNoResponsesPath?(): void;
 }
 
 /** Above this many unsent bytes, the next event waits until the client has taken them. */
@@ -125,11 +120,6 @@ export class ResponsesSocket {
       // A client that left hears nothing; its close already aborted the upstream.
       if (!this.open) return;
       const gatewayError = toGatewayError(this.stoppedFor ?? error, { requestId });
-      if (gatewayError.code === this.options.noResponsesPathCode) {
-        void this.send(noticeFrame(gatewayError));
-        this.options.onNoResponsesPath?.();
-        return this.close(1008, closeReason(gatewayError.message));
-      }
       void this.send(errorFrame(gatewayError));
       this.options.logger.warn(
         { reqId: requestId, err: gatewayError.status >= 500 ? error : undefined },

@@ -20,23 +20,18 @@ import { REQUEST_ID_HEADER, requestIdFor } from '../../common/request-id';
 import { PluginRegistry } from '../../registry/plugin-registry.service';
 import { SocketResponseUsage } from '../../usage/socket-response-usage';
 import { UsageBus } from '../../usage/usage-bus';
-import { toOpenAIError } from '../errors/openai-error';
+import { toOpenAIError } from '../../translate/error-bodies';
 import { toGatewayError } from '../errors/to-gateway-error';
 import { responsesClientHeaders } from '../responses-client-headers';
 import { ActiveStreams } from '../streaming/active-streams';
-import { FallbackHints } from './fallback-hints';
 import { ResponsesSocket } from './responses-socket';
-import { NO_RESPONSES_PATH, ResponsesWsForwarder } from './responses-ws.forwarder';
+import { ResponsesWsForwarder } from './responses-ws.forwarder';
 
 export const RESPONSES_WS_PATH = '/v1/responses';
-/** The headers that name a Codex CLI session, in the order tried. */
-const SESSION_HEADERS = ['session_id', 'session-id', 'thread-id'] as const;
-
 @Injectable()
 export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(ResponsesWebSocketServer.name);
   private readonly sockets = new Set<ResponsesSocket>();
-  private readonly hints = new FallbackHints();
   private wss?: WebSocketServer;
   private draining = false;
 
@@ -84,18 +79,11 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
       if (this.draining) {
         return refuse(request, socket, new GatewayError(503, 'The gateway is shutting down.', { type: 'server_error', code: 'gateway_shutting_down' }));
       }
-      if (!this.forwarder.servesResponses()) {
-        return refuse(request, socket, upgradeRequired('No provider instance here speaks the Responses API over a WebSocket; use HTTP (POST /v1/responses).'));
-      }
-      const session = sessionOf(request);
-      if (session && this.hints.take(session)) {
-        return refuse(request, socket, upgradeRequired("This session's model has no Responses path over a WebSocket; use HTTP (POST /v1/responses)."));
-      }
       const requestId = requestIdFor(request);
       const wss = this.wss!;
       const echoId = (headers: string[]) => headers.push(`${REQUEST_ID_HEADER}: ${requestId}`);
       wss.once('headers', echoId);
-      wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, requestId, session, key));
+      wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, requestId, key));
       // handleUpgrade refuses a malformed handshake without emitting 'headers'.
       wss.off('headers', echoId);
     } catch (error) {
@@ -104,7 +92,7 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
     }
   }
 
-  private accept(ws: WebSocket, request: IncomingMessage, requestId: string, session: string | undefined, key: AccessKey | undefined): void {
+  private accept(ws: WebSocket, request: IncomingMessage, requestId: string, key: AccessKey | undefined): void {
     const clientHeaders = responsesClientHeaders(request.headers);
     const traceparent = typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
     let responses = 0;
@@ -139,8 +127,6 @@ export class ResponsesWebSocketServer implements OnApplicationBootstrap, BeforeA
       nextRequestId: () => `${requestId}:${++responses}`,
       streams: this.streams,
       logger: this.logger,
-      noResponsesPathCode: NO_RESPONSES_PATH,
-      onNoResponsesPath: session ? () => this.hints.add(session) : undefined,
     });
     this.sockets.add(connection);
     ws.once('close', () => this.sockets.delete(connection));
@@ -155,19 +141,6 @@ async function* releasedAtEnd(events: AsyncIterable<string>, release: () => void
   } finally {
     release();
   }
-}
-
-function upgradeRequired(message: string): GatewayError {
-  return new GatewayError(426, message, { type: 'invalid_request_error', code: 'websocket_not_supported' });
-}
-
-/** The session a Codex CLI names on its upgrade, if any. */
-function sessionOf(request: IncomingMessage): string | undefined {
-  for (const name of SESSION_HEADERS) {
-    const value = request.headers[name];
-    if (typeof value === 'string' && value !== '' && value.length <= 200) return value;
-  }
-  return undefined;
 }
 
 /** An HTTP answer written straight onto the upgrade's socket (there is no reply object), then closed. */

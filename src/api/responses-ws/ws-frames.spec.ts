@@ -1,5 +1,5 @@
 import { GatewayError } from '../../common/gateway-error';
-import { closeReason, errorFrame, noticeFrame, parseClientFrame } from './ws-frames';
+import { errorFrame, parseClientFrame } from './ws-frames';
 
 describe('parseClientFrame', () => {
   it('takes a response.create as the Responses body without its type', () => {
@@ -35,18 +35,5 @@ describe('error frames', () => {
       error: { type: 'rate_limit_error', code: 'usage_limit_reached', message: 'slow down', param: null },
       headers: { 'retry-after': '30' },
     });
-  });
-
-  it('a notice carries no status, so the Codex CLI does not stop on it', () => {
-    const notice = JSON.parse(noticeFrame(limited));
-    expect(notice).not.toHaveProperty('status');
-    expect(notice.error.code).toBe('usage_limit_reached');
-  });
-
-  it('a close reason fits 123 bytes, multi-byte text included', () => {
-    expect(closeReason('short')).toBe('short');
-    const long = closeReason('é'.repeat(200));
-    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(123);
-    expect(long.endsWith('...')).toBe(true);
   });
 });

@@ -40,23 +40,6 @@ export function errorFrame(error: GatewayError): string {
   return JSON.stringify({ type: 'error', status: error.status, error: errorObject(error), ...headers });
 }
 
-/**
- * An error without `status`: the Codex CLI does not stop on it, and reads the close that follows
- * as a broken connection — it reconnects, and falls back to HTTP when the new upgrade is refused.
- * Other clients still get the reason.
- */
-export function noticeFrame(error: GatewayError): string {
-  return JSON.stringify({ type: 'error', error: errorObject(error) });
-}
-
-/** A close frame's reason holds at most 123 bytes of UTF-8. */
-export function closeReason(text: string): string {
-  if (Buffer.byteLength(text) <= 123) return text;
-  let reason = text.slice(0, 120);
-  while (Buffer.byteLength(reason) > 120) reason = reason.slice(0, -1);
-  return `${reason}...`;
-}
-
 export function responseInProgress(): GatewayError {
   return invalidRequest(
     'A response is already running on this connection; send the next response.create after its response.completed (one response at a time per WebSocket).',

@@ -1,0 +1,60 @@
+// The protocol table's Messages row: an Anthropic Messages client (Claude Code, the Anthropic
+// SDK) served from each upstream protocol.
+import type { MessagesRequest } from '../../protocol/anthropic-messages';
+import type { ChatCompletion, ChatCompletionRequest } from '../../protocol/openai-chat';
+import type { ResponsesRequest } from '../../protocol/openai-responses';
+import { UpstreamShapeError, type Bridge } from './bridge';
+import { unexpectedJson } from './chat-client.bridges';
+import { messagesErrorEvent } from './client-dialects';
+import { chatChunksFromResponses, chatPayloads, collectResponse, messagesEventsFromChat, messagesSse, withUpstreamIds } from './stream-stages';
+import type { Translators } from './translators';
+
+/** Same protocol: the body as it came (unknown fields kept), the answer's bytes as they came. */
+export function messagesViaMessages(): Bridge<MessagesRequest, MessagesRequest> {
+  return {
+    request: (body) => body,
+    answer: () => undefined,
+    collect: () => {
+      throw new UpstreamShapeError('a Messages upstream streamed an answer that was asked for whole');
+    },
+    stream: (events) => ({ events, errorEvent: messagesErrorEvent }),
+  };
+}
+
+/** Chat upstream: Messages → chat, chat chunks → Messages events. */
+export function messagesViaChat(t: Translators): Bridge<MessagesRequest, ChatCompletionRequest> {
+  return {
+    request: (body) => t.messagesToChat.translate(body),
+    answer: (parsed, context) => t.chatCompletionToMessage.translate(parsed() as ChatCompletion, { model: context.model }),
+    collect: () => {
+      throw new UpstreamShapeError('a chat upstream streamed an answer that was asked for whole');
+    },
+    stream: (events, context) => ({
+      events: messagesSse(messagesEventsFromChat(chatPayloads(events, context.instance), t, { model: context.model })),
+      errorEvent: messagesErrorEvent,
+    }),
+  };
+}
+
+/**
+ * Responses upstream (Codex), composed through chat: Messages → chat → Responses, and Responses →
+ * chat chunks → Messages events. Usage is always carried (Anthropic's message_delta reports it),
+ * and the upstream's response id is wrapped once (`msg_resp_…`).
+ */
+export function messagesViaResponses(t: Translators): Bridge<MessagesRequest, ResponsesRequest> {
+  return {
+    request: (body) => t.chatToResponses.translate(t.messagesToChat.translate(body)),
+    answer: (_parsed, context) => {
+      throw unexpectedJson(context.instance);
+    },
+    collect: async (events, context) => {
+      const response = await collectResponse(events, context.instance);
+      const completion = t.responseToChatCompletion.translate(response, { model: context.model });
+      return t.chatCompletionToMessage.translate({ ...completion, id: response.id }, { model: context.model });
+    },
+    stream: (events, context) => {
+      const chunks = chatChunksFromResponses(events, t, { instance: context.instance, model: context.model, includeUsage: true });
+      return { events: messagesSse(messagesEventsFromChat(withUpstreamIds(chunks), t, { model: context.model })), errorEvent: messagesErrorEvent };
+    },
+  };
+}

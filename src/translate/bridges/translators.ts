@@ -1,0 +1,39 @@
+// The translators the bridges compose. Each is stateless (a stream's state lives in the object
+// its createStream returns), so one set serves every request.
+import { ChatCompletionToMessageTranslator } from '../chat-completion-to-message.translator';
+import { ChatToMessagesStreamTranslator } from '../chat-to-messages-stream.translator';
+import { ChatToMessagesTranslator } from '../chat-to-messages.translator';
+import { ChatToResponsesTranslator } from '../chat-to-responses.translator';
+import { MessageToChatCompletionTranslator } from '../message-to-chat-completion.translator';
+import { MessagesToChatStreamTranslator } from '../messages-to-chat-stream.translator';
+import { MessagesToChatTranslator } from '../messages-to-chat.translator';
+import { ResponseToChatCompletionTranslator } from '../response-to-chat-completion.translator';
+import { ResponsesToChatStreamTranslator } from '../responses-to-chat-stream.translator';
+
+export interface Translators {
+  // chat ⇄ Responses
+  chatToResponses: ChatToResponsesTranslator;
+  responsesToChatStream: ResponsesToChatStreamTranslator;
+  responseToChatCompletion: ResponseToChatCompletionTranslator;
+  // chat ⇄ Messages
+  chatToMessages: ChatToMessagesTranslator;
+  messagesToChatStream: MessagesToChatStreamTranslator;
+  messageToChatCompletion: MessageToChatCompletionTranslator;
+  messagesToChat: MessagesToChatTranslator;
+  chatToMessagesStream: ChatToMessagesStreamTranslator;
+  chatCompletionToMessage: ChatCompletionToMessageTranslator;
+}
+
+export function createTranslators(): Translators {
+  return {
+    chatToResponses: new ChatToResponsesTranslator(),
+    responsesToChatStream: new ResponsesToChatStreamTranslator(),
+    responseToChatCompletion: new ResponseToChatCompletionTranslator(),
+    chatToMessages: new ChatToMessagesTranslator(),
+    messagesToChatStream: new MessagesToChatStreamTranslator(),
+    messageToChatCompletion: new MessageToChatCompletionTranslator(),
+    messagesToChat: new MessagesToChatTranslator(),
+    chatToMessagesStream: new ChatToMessagesStreamTranslator(),
+    chatCompletionToMessage: new ChatCompletionToMessageTranslator(),
+  };
+}
