@@ -316,7 +316,7 @@ describe('Anthropic SDK → non-Claude models (translated)', () => {
       body: JSON.stringify({ model: 'llama-3.1-8b', max_tokens: 64, messages: [{ role: 'user', content: 'x' }] }),
     });
     expect(res.statusCode).toBe(502);
-    expect(await res.body.json()).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringMatching(/upstream local answered with a body that is not JSON/) } });
+    expect(await res.body.json()).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringMatching(/upstream local sent a body that is not JSON/) } });
   });
 
   it('turns an upstream failure before content into an Anthropic HTTP error', async () => {

@@ -5,6 +5,7 @@
 import type { AnthropicErrorEvent } from '../../protocol/anthropic-messages';
 import type { SseEvent } from '../../protocol/sse';
 import { ANTHROPIC_ERROR_STATUS } from '../../translate/messages-stream-error';
+import { parseUpstreamObject } from '../../upstream/parse-upstream-json';
 import { UpstreamError } from '../../upstream/upstream-error';
 
 
@@ -15,12 +16,7 @@ export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instan
   const held: SseEvent[] = [];
   let started = false;
   for await (const raw of source) {
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(raw.data) as Record<string, unknown>;
-    } catch {
-      throw new UpstreamError(`upstream ${instance} sent an event that is not JSON`, { failure: 'protocol', instance });
-    }
+    const json = parseUpstreamObject(raw.data, instance, 'an event');
     const type = typeof json.type === 'string' ? json.type : raw.event;
     if (type === undefined) continue;
     if (type === 'error') throw claudeStreamError(instance, json as unknown as AnthropicErrorEvent, secret);
