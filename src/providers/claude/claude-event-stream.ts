@@ -4,7 +4,7 @@
 // before `message_stop` reported as the error it is, never as a finished message.
 import type { AnthropicErrorEvent } from '../../protocol/anthropic-messages';
 import type { SseEvent } from '../../protocol/sse';
-import { ANTHROPIC_ERROR_STATUS } from '../../translate/messages-stream-error';
+import { anthropicErrorStatus } from '../../protocol/stream-error-status';
 import { parseUpstreamObject } from '../../upstream/parse-upstream-json';
 import { UpstreamError } from '../../upstream/upstream-error';
 
@@ -41,7 +41,7 @@ export function claudeStreamError(instance: string, event: AnthropicErrorEvent, 
   return new UpstreamError(`upstream ${instance} reported ${type}: ${message}`, {
     failure: 'stream',
     instance,
-    status: ANTHROPIC_ERROR_STATUS[type] ?? 500,
+    status: anthropicErrorStatus(type),
     upstreamType: type,
     upstreamCode: type,
     upstreamMessage: message,
