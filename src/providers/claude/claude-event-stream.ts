@@ -7,28 +7,21 @@ import type { SseEvent } from '../../protocol/sse';
 import { anthropicErrorStatus } from '../../protocol/stream-error-status';
 import { parseUpstreamObject } from '../../upstream/parse-upstream-json';
 import { UpstreamError } from '../../upstream/upstream-error';
-
+import { OpeningEvents } from '../shared/opening-events';
 
 const OPENING = new Set(['message_start', 'ping']);
 
 /** @param secret the credential the request sent, redacted from an `error` event's message. */
 export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instance: string, secret?: string): AsyncGenerator<SseEvent> {
-  const held: SseEvent[] = [];
-  let started = false;
+  const opening = new OpeningEvents(OPENING);
   for await (const raw of source) {
     const json = parseUpstreamObject(raw.data, instance, 'an event');
     const type = typeof json.type === 'string' ? json.type : raw.event;
     if (type === undefined) continue;
     if (type === 'error') throw claudeStreamError(instance, json as unknown as AnthropicErrorEvent, secret);
     const event: SseEvent = { event: type, data: raw.data, json };
-    if (!started && OPENING.has(type)) {
-      held.push(event);
-      continue;
-    }
-    if (!started) {
-      started = true;
-      for (const early of held) yield early;
-    }
+    if (opening.hold(event)) continue;
+    for (const early of opening.release()) yield early;
     yield event;
     if (type === 'message_stop') return;
   }
