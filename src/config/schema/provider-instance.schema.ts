@@ -15,11 +15,10 @@ import {
   Max,
   Min,
   ValidateNested,
-  registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
 import { STRATEGIES, type Strategy } from './routing.schema';
-import { IsHeaderMap, IsHttpUrl, toBoolean, toDto, toNumber } from './schema-helpers';
+import { IsHeaderMap, IsHttpUrl, customRule, toBoolean, toDto, toNumber } from './schema-helpers';
 
 /** One entry of `api_keys`: a key with its own upstream root (e.g. a second region). */
 export class ApiKeyEntryDto {
@@ -197,16 +196,10 @@ export class ProviderInstanceConfigDto extends LoginOnlyInstanceConfigDto {
 
 /** `accounts:` — `all`, `none`, or a list of account names. */
 function IsAccountSelection(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isAccountSelection',
-      target: target.constructor,
-      propertyName,
-      options: { message: 'must be "all", "none", or a list of account names', ...options },
-      validator: {
-        validate(value: unknown) {
-          return value === 'all' || value === 'none' || (Array.isArray(value) && value.every((name) => typeof name === 'string' && name !== ''));
-        },
-      },
-    });
+  return customRule(
+    'isAccountSelection',
+    'must be "all", "none", or a list of account names',
+    (value) => value === 'all' || value === 'none' || (Array.isArray(value) && value.every((name) => typeof name === 'string' && name !== '')),
+    options,
+  );
 }

@@ -1,30 +1,24 @@
 // `routing:` of providers.yaml: the strategy, cooldowns, attempts, aliases, fallbacks and payload
 // rules that decide how a request finds a provider and what happens when one fails.
 import { Transform, plainToInstance } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested, registerDecorator, type ValidationOptions } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested, type ValidationOptions } from 'class-validator';
 import { isObject } from '../../protocol/json-object';
-import { toDto, toNumber } from './schema-helpers';
+import { customRule, toDto, toNumber } from './schema-helpers';
 
 export const STRATEGIES = ['round-robin', 'fill-first', 'least-busy'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** A model name clients may use (`aliases:` value): one model, or several tried in order. */
 function IsModelOrModels(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isModelOrModels',
-      target: target.constructor,
-      propertyName,
-      options: { message: 'must map names to a model id or a list of model ids', ...options },
-      validator: {
-        validate(value: unknown) {
-          if (!isObject(value)) return false;
-          return Object.values(value).every(
-            (v) => (typeof v === 'string' && v !== '') || (Array.isArray(v) && v.length > 0 && v.every((m) => typeof m === 'string' && m !== '')),
-          );
-        },
-      },
-    });
+  return customRule('isModelOrModels', 'must map names to a model id or a list of model ids', (value) => isObject(value) && Object.values(value).every(isModelOrModels), options);
+}
+
+function isModelOrModels(value: unknown): boolean {
+  return isModelId(value) || (Array.isArray(value) && value.length > 0 && value.every(isModelId));
+}
+
+function isModelId(value: unknown): boolean {
+  return typeof value === 'string' && value !== '';
 }
 
 /** A path such as `reasoning.effort`: dot-separated object keys, none empty. */

@@ -15,26 +15,19 @@ export function toBoolean({ value }: { value: unknown }): unknown {
   return value;
 }
 
+/**
+ * A property decorator from a test and its message (the caller's options may replace it): the
+ * shape every custom rule of the schema shares.
+ */
+export function customRule(name: string, message: ValidationOptions['message'], validate: (value: unknown) => boolean, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName, options: { message, ...options }, validator: { validate } });
+}
+
 /** An absolute URL with one of the given schemes (`['http:', 'https:']`). */
 export function IsUrlWithScheme(schemes: readonly string[], options?: ValidationOptions) {
   const names = schemes.map((scheme) => `${scheme}//`).join(' or ');
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isUrlWithScheme',
-      target: target.constructor,
-      propertyName,
-      options: { message: `must be an absolute ${names} URL`, ...options },
-      validator: {
-        validate(value: unknown) {
-          if (typeof value !== 'string') return false;
-          try {
-            return schemes.includes(new URL(value).protocol);
-          } catch {
-            return false;
-          }
-        },
-      },
-    });
+  return customRule('isUrlWithScheme', `must be an absolute ${names} URL`, (value) => typeof value === 'string' && URL.canParse(value) && schemes.includes(new URL(value).protocol), options);
 }
 
 /** An absolute http(s) URL. */
@@ -44,21 +37,12 @@ export function IsHttpUrl(options?: ValidationOptions) {
 
 /** A map of header names to string values. */
 export function IsHeaderMap(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isHeaderMap',
-      target: target.constructor,
-      propertyName,
-      options: { message: 'must map header names to string values, e.g. {X-Team: research}', ...options },
-      validator: {
-        validate(value: unknown) {
-          if (!isObject(value)) return false;
-          return Object.entries(value).every(
-            ([name, v]) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && typeof v === 'string',
-          );
-        },
-      },
-    });
+  return customRule(
+    'isHeaderMap',
+    'must map header names to string values, e.g. {X-Team: research}',
+    (value) => isObject(value) && Object.entries(value).every(([name, v]) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && typeof v === 'string'),
+    options,
+  );
 }
 
 /** A YAML mapping as a nested DTO, so ValidateNested checks it; anything else is left for IsObject to refuse. */

@@ -1,25 +1,19 @@
 // `server:` of providers.yaml: where the gateway listens and how it treats connections.
 import { Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, type ValidationArguments, type ValidationOptions } from 'class-validator';
 import { parseByteSize } from '../byte-size';
 import { listenHostProblem } from '../listen-host';
-import { toNumber } from './schema-helpers';
+import { customRule, toNumber } from './schema-helpers';
 
 /** An address to listen on (listen-host.ts); the message says what is wrong with it. */
 function IsListenHost(options?: ValidationOptions) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isListenHost',
-      target: target.constructor,
-      propertyName,
-      options: { message: (args: ValidationArguments) => listenHostProblem(String(args.value)) ?? '', ...options },
-      validator: {
-        validate(value: unknown) {
-          // Not a string, or empty: IsString and IsNotEmpty say so.
-          return typeof value !== 'string' || value === '' || listenHostProblem(value) === undefined;
-        },
-      },
-    });
+  return customRule(
+    'isListenHost',
+    (args: ValidationArguments) => listenHostProblem(String(args.value)) ?? '',
+    // Not a string, or empty: IsString and IsNotEmpty say so.
+    (value) => typeof value !== 'string' || value === '' || listenHostProblem(value) === undefined,
+    options,
+  );
 }
 
 export class ServerConfigDto {
