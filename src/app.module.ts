@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config/gateway-config';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PROVIDER_PLUGIN_MODULES } from './providers';
+import { CREDENTIAL_IMPORTERS } from './providers/credential-importers';
 import { OAUTH_DEFINITIONS } from './providers/oauth-definitions';
 import { SharedProvidersModule } from './providers/shared/shared-providers.module';
 import { RegistryModule } from './registry/registry.module';
@@ -38,7 +39,7 @@ export class AppModule {
         UpstreamModule,
         StoreModule.forRoot({ home: options.home, store: config.store }),
         SharedStateModule.forRoot(config.redis),
-        AuthModule.forRoot(OAUTH_DEFINITIONS),
+        AuthModule.forRoot(OAUTH_DEFINITIONS, CREDENTIAL_IMPORTERS),
         SharedProvidersModule,
         RegistryModule.forPlugins(PROVIDER_PLUGIN_MODULES),
         UsageBusModule,

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { request } from 'undici';
-import { importClaudeCode } from '../src/auth/importers/claude-code.importer';
+import { importCredentialsFile } from '../src/auth/importers/credential-importer';
+import { CLAUDE_CODE_IMPORTER } from '../src/providers/claude/claude-code.importer';
 import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
 import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
@@ -39,7 +40,7 @@ beforeAll(async () => {
     }),
   );
   const store = SqliteAccountStore.open({ home });
-  await store.save(importClaudeCode(credentials));
+  await store.save(importCredentialsFile(CLAUDE_CODE_IMPORTER, credentials));
   await store.save({ provider: 'codex', accountId: 'default', tokens: { accessToken: 'codex-token' }, claims: { chatgpt_account_id: 'acc-1' } });
   await store.close();
   gateway = await startGateway(
@@ -315,7 +316,7 @@ describe('Anthropic SDK → non-Claude models (translated)', () => {
       body: JSON.stringify({ model: 'llama-3.1-8b', max_tokens: 64, messages: [{ role: 'user', content: 'x' }] }),
     });
     expect(res.statusCode).toBe(502);
-    expect(await res.body.json()).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringMatching(/upstream local answered with a body that is not JSON/) } });
+    expect(await res.body.json()).toMatchObject({ type: 'error', error: { type: 'api_error', message: expect.stringMatching(/upstream local sent a body that is not JSON/) } });
   });
 
   it('turns an upstream failure before content into an Anthropic HTTP error', async () => {

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { importCodexCli } from '../src/auth/importers/codex-cli.importer';
+import { importCredentialsFile } from '../src/auth/importers/credential-importer';
+import { CODEX_CLI_IMPORTER } from '../src/providers/codex/codex-cli.importer';
 import { MetricsRegistry } from '../src/metrics/metrics-registry';
-import { codexAccountFacts } from '../src/providers/codex/codex.oauth';
 import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
 import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
@@ -44,7 +44,7 @@ beforeAll(async () => {
     }),
   );
   const store = SqliteAccountStore.open({ home });
-  await store.save(importCodexCli(authFile, codexAccountFacts));
+  await store.save(importCredentialsFile(CODEX_CLI_IMPORTER, authFile));
   await store.close();
   gateway = await startGateway(
     `

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { importCodexCli } from '../src/auth/importers/codex-cli.importer';
+import { importCredentialsFile } from '../src/auth/importers/credential-importer';
+import { CODEX_CLI_IMPORTER } from '../src/providers/codex/codex-cli.importer';
 import { CODEX_CLI_VERSION } from '../src/providers/codex/codex-headers';
-import { codexAccountFacts } from '../src/providers/codex/codex.oauth';
 import { RequestRouter } from '../src/routing/request-router.service';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { UsageBus } from '../src/usage/usage-bus';
@@ -142,7 +142,7 @@ beforeAll(async () => {
     }),
   );
   const store = SqliteAccountStore.open({ home });
-  await store.save(importCodexCli(authFile, codexAccountFacts));
+  await store.save(importCredentialsFile(CODEX_CLI_IMPORTER, authFile));
   await store.close();
   // `codex` keeps the default HTTP transport: a client's WebSocket still gets an upstream socket.
   gateway = await startGateway(

@@ -1,23 +1,25 @@
 // `byokey accounts list|use|remove|import`: the stored subscription accounts.
 import { parseArgs } from 'node:util';
-import { CLAUDE_CODE_ACCOUNT, defaultClaudeCredentialsFile, importClaudeCode } from '../auth/importers/claude-code.importer';
-import { CODEX_CLI_ACCOUNT, defaultCodexAuthFile, importCodexCli } from '../auth/importers/codex-cli.importer';
+import { importCredentialsFile } from '../auth/importers/credential-importer';
 import { ImportError } from '../auth/importers/import-error';
-import { codexAccountFacts } from '../providers/codex/codex.oauth';
+import { CREDENTIAL_IMPORTERS } from '../providers/credential-importers';
 import type { Account } from '../store/account';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { relativeTime, table } from './format';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
 import { withAccountStore } from './open-store';
 
+/** The names `accounts import` takes, from the providers' importers: "codex|claude". */
+const IMPORT_NAMES = Object.keys(CREDENTIAL_IMPORTERS).join('|');
+
 export const ACCOUNTS_USAGE = `Usage: byokey accounts <subcommand>
 
   list [--provider P]                          the stored accounts and their state
   use <provider> <account>                     make an account its provider's default
   remove <provider> <account>                  forget an account
-  import codex [--file F] [--account NAME]     the Codex CLI's login ($CODEX_HOME/auth.json,
-                                               else ~/.codex/auth.json)
-  import claude [--file F] [--account NAME]    Claude Code's login (~/.claude/.credentials.json)
+${Object.values(CREDENTIAL_IMPORTERS)
+  .map((i) => `  ${`import ${i.provider} [--file F] [--account NAME]`.padEnd(44)} ${i.loginName} (${i.defaultLocation})`)
+  .join('\n')}
 
 Options:
 ${CONFIG_OPTION_HELP}`;
@@ -50,7 +52,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
   return withAccountStore(io, settings, async (store) => {
     const accounts = await store.list(values.provider);
     if (accounts.length === 0) {
-      io.out(`No accounts${values.provider ? ` for ${values.provider}` : ''}. Add one with: byokey login <provider>, or byokey accounts import codex|claude`);
+      io.out(`No accounts${values.provider ? ` for ${values.provider}` : ''}. Add one with: byokey login <provider>, or byokey accounts import ${IMPORT_NAMES}`);
       return EXIT_OK;
     }
     io.out(table(['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES', 'LABEL'], accounts.map(row)));
@@ -105,15 +107,12 @@ async function importAccount(argv: string[], io: CliIo): Promise<number> {
     allowPositionals: true,
   });
   const source = positionals[0];
-  if (positionals.length !== 1 || (source !== 'codex' && source !== 'claude')) {
-    throw new UsageError('usage: byokey accounts import codex|claude [--file F] [--account NAME]');
-  }
+  if (positionals.length !== 1) throw new UsageError(`usage: byokey accounts import ${IMPORT_NAMES} [--file F] [--account NAME]`);
+  const importer = Object.hasOwn(CREDENTIAL_IMPORTERS, source) ? CREDENTIAL_IMPORTERS[source] : undefined;
+  if (!importer) throw new UsageError(`cannot import "${source}": logins can be imported for ${IMPORT_NAMES.replaceAll('|', ', ')}`);
   let account;
   try {
-    account =
-      source === 'codex'
-        ? importCodexCli(values.file ?? defaultCodexAuthFile(), codexAccountFacts, values.account ?? CODEX_CLI_ACCOUNT)
-        : importClaudeCode(values.file ?? defaultClaudeCredentialsFile(), values.account ?? CLAUDE_CODE_ACCOUNT);
+    account = importCredentialsFile(importer, values.file, values.account);
   } catch (error) {
     if (error instanceof ImportError) {
       io.err(`byokey accounts import ${source}: ${error.message}`);

@@ -7,6 +7,7 @@
 import { redactSecrets } from '../common/redact-secrets';
 import type { AnthropicErrorEvent } from '../protocol/anthropic-messages';
 import { isObject } from '../protocol/json-object';
+import { anthropicErrorStatus } from '../protocol/stream-error-status';
 
 export type MessagesStreamFailure =
   /** An `error` event. */
@@ -15,25 +16,6 @@ export type MessagesStreamFailure =
   | 'ended_early';
 
 export const MESSAGES_ENDED_EARLY_MESSAGE = 'the upstream Messages stream ended before message_stop';
-
-/** HTTP statuses of Anthropic's error types (§3.5). */
-export const ANTHROPIC_ERROR_STATUS: Readonly<Record<string, number>> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  billing_error: 402,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  timeout_error: 504,
-  overloaded_error: 529,
-};
-
-/** The status of an Anthropic error type; 500 for a type we do not know (it is Anthropic's fault until shown otherwise). */
-export function anthropicErrorStatus(type: string): number {
-  return Object.prototype.hasOwnProperty.call(ANTHROPIC_ERROR_STATUS, type) ? ANTHROPIC_ERROR_STATUS[type] : 500;
-}
 
 export class MessagesStreamError extends Error {
   readonly failure: MessagesStreamFailure;

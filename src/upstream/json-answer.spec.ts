@@ -36,7 +36,7 @@ describe('readJsonAnswer', () => {
     ['a bad value inside braces', '{"a": nope}'],
   ])('rejects %s at once, as a protocol failure naming the instance', (_case, text) => {
     const error = protocolError(() => readJsonAnswer(text, 'local'));
-    expect([error.failure, error.instance, error.message]).toEqual(['protocol', 'local', 'upstream local answered with a body that is not JSON']);
+    expect([error.failure, error.instance, error.message]).toEqual(['protocol', 'local', 'upstream local sent a body that is not JSON']);
   });
 
   it.each([
@@ -46,6 +46,6 @@ describe('readJsonAnswer', () => {
     ['a number', '42'],
   ])('rejects JSON that is not an object (%s): no API answers a 200 with one', (_case, text) => {
     const error = protocolError(() => readJsonAnswer(text, 'local'));
-    expect([error.failure, error.message]).toEqual(['protocol', 'upstream local answered with JSON that is not an object']);
+    expect([error.failure, error.message]).toEqual(['protocol', 'upstream local sent a body that is not a JSON object']);
   });
 });

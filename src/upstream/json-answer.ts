@@ -2,7 +2,7 @@
 // answers in the upstream's own protocol and changes nothing sends that text on as it is
 // (serialising the parsed object again would be work for nothing), but only after the text was
 // parsed: a 200 is forwarded as a 200 only when it is a JSON object.
-import { UpstreamError } from './upstream-error';
+import { parseUpstreamObject } from './parse-upstream-json';
 
 export interface JsonAnswer<T = unknown> {
   /** The body exactly as the upstream sent it (decoded as UTF-8). */
@@ -19,14 +19,6 @@ export interface JsonAnswer<T = unknown> {
  * produces it cost more than V8's parser.)
  */
 export function readJsonAnswer<T = unknown>(text: string, instance: string): JsonAnswer<T> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UpstreamError(`upstream ${instance} answered with a body that is not JSON`, { failure: 'protocol', instance });
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UpstreamError(`upstream ${instance} answered with JSON that is not an object`, { failure: 'protocol', instance });
-  }
+  const value = parseUpstreamObject(text, instance, 'a body');
   return { raw: text, parsed: () => value as T };
 }

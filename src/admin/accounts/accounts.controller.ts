@@ -4,11 +4,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AccountCredentials } from '../../auth/account-credentials.service';
-import { CLAUDE_CODE_ACCOUNT, claudeCodeAccount } from '../../auth/importers/claude-code.importer';
-import { CODEX_CLI_ACCOUNT, codexCliAccount } from '../../auth/importers/codex-cli.importer';
+import { CREDENTIAL_IMPORTERS, type CredentialImporters } from '../../auth/importers/credential-importer';
 import { ImportError } from '../../auth/importers/import-error';
-import { OAUTH_DEFINITIONS, type OAuthDefinitions } from '../../auth/oauth-definitions.token';
 import { GatewayError } from '../../common/gateway-error';
+import { isObject } from '../../protocol/json-object';
 import { RequestRouter } from '../../routing/request-router.service';
 import type { NewAccount } from '../../store/account';
 import { AccountStore } from '../../store/account-store';
@@ -20,7 +19,6 @@ import { ADMIN_SECURITY } from '../admin-openapi';
 import { ACCOUNT_NAME } from './account-dtos';
 import { accountView, type AccountView } from './account-views';
 
-const IMPORTABLE = ['codex', 'claude'];
 /** What the importers' messages call the file when it came as a request body. */
 const BODY = 'the request body';
 
@@ -35,7 +33,7 @@ export class AccountsController {
     private readonly rateLimits: RateLimitSnapshots,
     private readonly router: RequestRouter,
     private readonly credentials: AccountCredentials,
-    @Inject(OAUTH_DEFINITIONS) private readonly definitions: OAuthDefinitions,
+    @Inject(CREDENTIAL_IMPORTERS) private readonly importers: CredentialImporters,
     private readonly notices: ChangeNotices,
   ) {}
 
@@ -80,8 +78,10 @@ export class AccountsController {
   @ApiBody({ description: 'The credentials file\'s JSON, as is.', schema: { type: 'object', additionalProperties: true } })
   @ApiResponse({ status: 400, description: 'The body is not such a login (the message says what is missing).' })
   async import(@Param('provider') provider: string, @Body() body: unknown, @Query('account') account?: string): Promise<AccountView> {
-    if (!IMPORTABLE.includes(provider)) {
-      throw new GatewayError(400, `Logins can be imported for ${IMPORTABLE.join(' and ')}, not "${provider}"; log in with POST /admin/v1/accounts/${provider}/login instead.`, {
+    const importer = Object.hasOwn(this.importers, provider) ? this.importers[provider] : undefined;
+    if (!importer) {
+      const importable = Object.keys(this.importers).join(', ');
+      throw new GatewayError(400, `Logins can be imported for ${importable}, not "${provider}"; log in with POST /admin/v1/accounts/${provider}/login instead.`, {
         type: 'invalid_request_error',
         code: 'import_unsupported',
       });
@@ -93,15 +93,15 @@ export class AccountsController {
         param: 'account',
       });
     }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new GatewayError(400, `The body must be the ${provider === 'codex' ? "Codex CLI's auth.json" : "Claude Code credentials file's"} JSON object.`, {
+    if (!isObject(body)) {
+      throw new GatewayError(400, `The body must be ${importer.fileName} as a JSON object.`, {
         type: 'invalid_request_error',
         code: 'invalid_body',
       });
     }
     let imported: NewAccount;
     try {
-      imported = this.read(provider, body as Record<string, unknown>, account);
+      imported = importer.fromJson(body, BODY, account);
     } catch (error) {
       if (error instanceof ImportError) throw new GatewayError(400, `Not imported: ${error.message}.`, { type: 'invalid_request_error', code: 'invalid_credentials' });
       throw error;
@@ -109,14 +109,6 @@ export class AccountsController {
     const saved = await this.store.save(imported);
     await this.accountsChanged(`imported ${provider}/${saved.accountId}`);
     return accountView(saved);
-  }
-
-  private read(provider: string, json: Record<string, unknown>, account: string | undefined): NewAccount {
-    if (provider === 'codex') {
-      const facts = this.definitions.codex?.accountFacts ?? (() => ({}));
-      return codexCliAccount(json, BODY, facts, account ?? CODEX_CLI_ACCOUNT);
-    }
-    return claudeCodeAccount(json, BODY, account ?? CLAUDE_CODE_ACCOUNT);
   }
 
   /**

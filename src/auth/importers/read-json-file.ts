@@ -1,5 +1,6 @@
 // Reads a JSON credentials file for an importer, with messages that say what to do.
 import { readFileSync } from 'node:fs';
+import { isObject } from '../../protocol/json-object';
 import { ImportError } from './import-error';
 
 export function readJsonFile(file: string, what: string, hint: string): Record<string, unknown> {
@@ -17,8 +18,6 @@ export function readJsonFile(file: string, what: string, hint: string): Record<s
   } catch {
     throw new ImportError(`${file} is not valid JSON, so it is not a ${what}`);
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new ImportError(`${file} is not a ${what}: expected a JSON object`);
-  }
-  return json as Record<string, unknown>;
+  if (!isObject(json)) throw new ImportError(`${file} is not a ${what}: expected a JSON object`);
+  return json;
 }

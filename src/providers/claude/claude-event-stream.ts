@@ -4,35 +4,24 @@
 // before `message_stop` reported as the error it is, never as a finished message.
 import type { AnthropicErrorEvent } from '../../protocol/anthropic-messages';
 import type { SseEvent } from '../../protocol/sse';
-import { ANTHROPIC_ERROR_STATUS } from '../../translate/messages-stream-error';
+import { anthropicErrorStatus } from '../../protocol/stream-error-status';
+import { parseUpstreamObject } from '../../upstream/parse-upstream-json';
 import { UpstreamError } from '../../upstream/upstream-error';
-
+import { OpeningEvents } from '../shared/opening-events';
 
 const OPENING = new Set(['message_start', 'ping']);
 
 /** @param secret the credential the request sent, redacted from an `error` event's message. */
 export async function* claudeEventStream(source: AsyncIterable<SseEvent>, instance: string, secret?: string): AsyncGenerator<SseEvent> {
-  const held: SseEvent[] = [];
-  let started = false;
+  const opening = new OpeningEvents(OPENING);
   for await (const raw of source) {
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(raw.data) as Record<string, unknown>;
-    } catch {
-      throw new UpstreamError(`upstream ${instance} sent an event that is not JSON`, { failure: 'protocol', instance });
-    }
+    const json = parseUpstreamObject(raw.data, instance, 'an event');
     const type = typeof json.type === 'string' ? json.type : raw.event;
     if (type === undefined) continue;
     if (type === 'error') throw claudeStreamError(instance, json as unknown as AnthropicErrorEvent, secret);
     const event: SseEvent = { event: type, data: raw.data, json };
-    if (!started && OPENING.has(type)) {
-      held.push(event);
-      continue;
-    }
-    if (!started) {
-      started = true;
-      for (const early of held) yield early;
-    }
+    if (opening.hold(event)) continue;
+    for (const early of opening.release()) yield early;
     yield event;
     if (type === 'message_stop') return;
   }
@@ -45,7 +34,7 @@ export function claudeStreamError(instance: string, event: AnthropicErrorEvent, 
   return new UpstreamError(`upstream ${instance} reported ${type}: ${message}`, {
     failure: 'stream',
     instance,
-    status: ANTHROPIC_ERROR_STATUS[type] ?? 500,
+    status: anthropicErrorStatus(type),
     upstreamType: type,
     upstreamCode: type,
     upstreamMessage: message,

@@ -67,6 +67,13 @@ describe('codexErrorEvent', () => {
     expect(spec).toMatchObject({ upstreamCode: 'server_error', upstreamMessage: 'boom', status: undefined });
   });
 
+  it('takes the status from the code when the event states none, as response.failed does', () => {
+    expect(codexErrorEvent('codex', { type: 'error', code: 'rate_limit_exceeded', message: 'slow down', param: null }).status).toBe(429);
+    expect(codexErrorEvent('codex', { type: 'error', error: { type: 'usage_limit_reached', message: 'limit' } }).status).toBe(429);
+    // A stated status wins over the code's.
+    expect(codexErrorEvent('codex', { type: 'error', status: 503, error: { code: 'rate_limit_exceeded', message: 'x' } }).status).toBe(503);
+  });
+
   it('recognises the 60-minute connection limit', () => {
     const error = codexErrorEvent('codex', {
       type: 'error',
@@ -83,6 +90,7 @@ describe('codexFailedResponse', () => {
     ['insufficient_quota', 429],
     ['usage_not_included', 403],
     ['server_is_overloaded', 503],
+    ['usage_limit_reached', 429],
     ['something_new', 502],
   ])('maps %s to %i', (code, status) => {
     expect(codexFailedResponse('codex', { error: { code, message: 'x' } }).status).toBe(status);

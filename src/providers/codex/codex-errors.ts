@@ -5,6 +5,7 @@
 // for a model it does not serve becomes a 404 `model_not_found`, what OpenAI's API answers for
 // an unknown model and what clients read as "no such model".
 import type { ResponseObject, ResponsesErrorEvent } from '../../protocol/openai-responses';
+import { responsesErrorStatus } from '../../protocol/stream-error-status';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { parseErrorBody } from '../../upstream/upstream-response';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
@@ -75,7 +76,7 @@ export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, { 
   const inner = (event.error ?? {}) as UsageLimitBody;
   const code = inner.code ?? inner.type ?? event.code ?? undefined;
   const message = inner.message ?? event.message ?? 'the upstream reported an error';
-  const reported = event.status ?? event.status_code ?? (code === 'usage_limit_reached' ? 429 : undefined);
+  const reported = event.status ?? event.status_code ?? responsesErrorStatus(code ?? undefined);
   // Over the WebSocket an unknown model is an error frame with status 400; the same 404 as over HTTP.
   const unknownModel = reported === 400 && isUnsupportedModel(message);
   const status = unknownModel ? 404 : reported;
@@ -91,17 +92,6 @@ export function codexErrorEvent(instance: string, event: ResponsesErrorEvent, { 
   });
 }
 
-/** Statuses for `response.failed` codes, after the Codex CLI's own classification. */
-const FAILED_STATUS: Record<string, number> = {
-  context_length_exceeded: 400,
-  invalid_prompt: 400,
-  cyber_policy: 400,
-  insufficient_quota: 429,
-  usage_not_included: 403,
-  rate_limit_exceeded: 429,
-  server_is_overloaded: 503,
-};
-
 export function codexFailedResponse(instance: string, response: Partial<ResponseObject>, { secret }: CodexErrorContext = {}): UpstreamError {
   const code = response.error?.code ?? 'response_failed';
   const message = response.error?.message ?? 'the upstream could not complete the response';
@@ -110,7 +100,7 @@ export function codexFailedResponse(instance: string, response: Partial<Response
   return new UpstreamError(`upstream ${instance} failed the response (${code}): ${message}`, {
     failure: 'stream',
     instance,
-    status: FAILED_STATUS[code] ?? 502,
+    status: responsesErrorStatus(code) ?? 502,
     upstreamMessage: message,
     upstreamCode: code,
     headers: seconds === undefined ? {} : { 'retry-after': String(seconds) },

@@ -6,6 +6,7 @@
 import type { ResponsesErrorEvent, ResponseObject } from '../../protocol/openai-responses';
 import type { SseEvent } from '../../protocol/sse';
 import { UpstreamError } from '../../upstream/upstream-error';
+import { OpeningEvents } from '../shared/opening-events';
 import { codexErrorEvent, codexFailedResponse } from './codex-errors';
 
 /** One upstream event: its JSON text and the parsed object. */
@@ -28,8 +29,7 @@ const OPENING = new Set(['response.created', 'response.in_progress']);
 const METADATA = new Set(['codex.response.metadata', 'response.metadata']);
 
 export async function* codexEventStream(source: AsyncIterable<RawCodexEvent>, hooks: CodexStreamHooks): AsyncGenerator<SseEvent> {
-  const held: SseEvent[] = [];
-  let started = false;
+  const opening = new OpeningEvents(OPENING);
   for await (const raw of source) {
     let { data, json } = raw;
     if (typeof json.type !== 'string') continue;
@@ -48,14 +48,8 @@ export async function* codexEventStream(source: AsyncIterable<RawCodexEvent>, ho
       type = 'response.completed';
     }
     const event: SseEvent = { event: type, data, json };
-    if (!started && OPENING.has(type)) {
-      held.push(event);
-      continue;
-    }
-    if (!started) {
-      started = true;
-      for (const early of held) yield early;
-    }
+    if (opening.hold(event)) continue;
+    for (const early of opening.release()) yield early;
     yield event;
     if (type === 'response.completed' || type === 'response.incomplete') return;
   }

@@ -2,7 +2,8 @@
 // (reference/wire-protocols.md §1.1, §1.5). Also serves OpenAI Platform keys, whose Responses
 // API streams the same events.
 import { Injectable } from '@nestjs/common';
-import { UpstreamError } from '../../upstream/upstream-error';
+import { isObject } from '../../protocol/json-object';
+import { parseUpstreamJson } from '../../upstream/parse-upstream-json';
 import { UpstreamHttp, type UpstreamResponse } from '../../upstream/upstream-http.service';
 import { keepHeaders } from '../../upstream/upstream-response';
 import { codexHttpError } from './codex-errors';
@@ -53,13 +54,8 @@ export class CodexHttpTransport {
   private async *events(response: UpstreamResponse, instance: string, signal: AbortSignal): AsyncGenerator<RawCodexEvent> {
     try {
       for await (const event of this.http.events(response.body, instance, signal)) {
-        let json: unknown;
-        try {
-          json = JSON.parse(event.data);
-        } catch {
-          throw new UpstreamError(`upstream ${instance} sent an event that is not JSON`, { failure: 'protocol', instance });
-        }
-        if (json !== null && typeof json === 'object') yield { data: event.data, json: json as Record<string, unknown> };
+        const json = parseUpstreamJson(event.data, instance, 'an event');
+        if (isObject(json)) yield { data: event.data, json };
       }
     } finally {
       // The backend ends the body right after the terminal event: reading that end lets the

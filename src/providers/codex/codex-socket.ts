@@ -4,6 +4,8 @@
 // time; the pool (codex-socket-pool.ts) hands sockets out. The instance's timeouts bound the
 // handshake, the wait for a response's first frame and the silence between its frames.
 import WebSocket from 'ws';
+import { isObject } from '../../protocol/json-object';
+import { parseUpstreamJson } from '../../upstream/parse-upstream-json';
 import { UpstreamError, cancelled } from '../../upstream/upstream-error';
 import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 import type { RawCodexEvent } from './codex-event-stream';
@@ -213,14 +215,14 @@ export class CodexSocket {
     const text = data.toString();
     let json: unknown;
     try {
-      json = JSON.parse(text);
-    } catch {
-      this.fail(new UpstreamError(`upstream ${this.options.instance} sent a websocket frame that is not JSON`, { failure: 'protocol', instance: this.options.instance }));
+      json = parseUpstreamJson(text, this.options.instance, 'a websocket frame');
+    } catch (error) {
+      this.fail(error as UpstreamError);
       this.ws.terminate();
       return;
     }
-    if (json === null || typeof json !== 'object') return;
-    const frame = { data: text, json: json as Record<string, unknown> };
+    if (!isObject(json)) return;
+    const frame = { data: text, json };
     if (!this.inResponse) {
       // Between responses only rate-limit news is worth keeping.
       if (frame.json.type === 'codex.rate_limits') this.options.onIdleFrame?.(frame.json);

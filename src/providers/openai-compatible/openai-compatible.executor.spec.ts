@@ -249,7 +249,7 @@ describe('OpenAICompatibleExecutor', () => {
 
     it('rejects a 200 whose body is JSON but not an object: no completion looks like that', async () => {
       upstream(200, ' "model overloaded" ');
-      await expect(executor.execute(call())).rejects.toMatchObject({ failure: 'protocol', message: 'upstream local answered with JSON that is not an object' });
+      await expect(executor.execute(call())).rejects.toMatchObject({ failure: 'protocol', message: 'upstream local sent a body that is not a JSON object' });
     });
 
     it.each([
@@ -316,7 +316,7 @@ describe('OpenAICompatibleExecutor', () => {
       expect([error.failure, error.instance, error.message]).toEqual([
         'protocol',
         'local',
-        'upstream local answered with a body that is not JSON',
+        'upstream local sent a body that is not JSON',
       ]);
     });
   });

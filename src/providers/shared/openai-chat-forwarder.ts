@@ -9,6 +9,7 @@ import { CHAT_STREAM_DONE, type ChatCompletionRequest } from '../../protocol/ope
 import type { SseEvent } from '../../protocol/sse';
 import { chatErrorOf, type ChatStreamError } from '../../translate/chat-stream-error';
 import type { UpstreamResult } from '../../contract/provider-executor';
+import { parseUpstreamObject } from '../../upstream/parse-upstream-json';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { UpstreamHttp, type SseEnd } from '../../upstream/upstream-http.service';
 import { readJsonAnswer } from '../../upstream/json-answer';
@@ -84,15 +85,7 @@ export class OpenAIChatForwarder {
  * cost more per chunk than V8's JSON.parse.)
  */
 function checkChunk(event: SseEvent, instance: string, secret: string | undefined): void {
-  let json: unknown;
-  try {
-    json = JSON.parse(event.data);
-  } catch {
-    throw new UpstreamError(`upstream ${instance} sent a stream chunk that is not JSON`, { failure: 'protocol', instance });
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new UpstreamError(`upstream ${instance} sent a stream chunk that is not a JSON object`, { failure: 'protocol', instance });
-  }
+  const json = parseUpstreamObject(event.data, instance, 'a stream chunk');
   const failed = chatErrorOf(json);
   if (failed) throw reportedError(instance, failed, 'stream', secret);
   event.json = json;

@@ -2,31 +2,32 @@
 // wire-protocols.md §3.3): `{"claudeAiOauth": {accessToken, refreshToken, expiresAt (ms), …}}`.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { CredentialImporter } from '../../auth/importers/credential-importer';
+import { ImportError } from '../../auth/importers/import-error';
+import { isObject } from '../../protocol/json-object';
 import type { NewAccount } from '../../store/account';
-import { ImportError } from './import-error';
-import { readJsonFile } from './read-json-file';
 
 export const CLAUDE_CODE_ACCOUNT = 'claude-code';
 
-export function defaultClaudeCredentialsFile(): string {
-  return join(homedir(), '.claude', '.credentials.json');
-}
-
-export function importClaudeCode(file: string, accountId = CLAUDE_CODE_ACCOUNT): NewAccount {
-  const json = readJsonFile(file, 'Claude Code login', 'log in with `claude` first, or pass --file');
-  return claudeCodeAccount(json, file, accountId);
-}
+export const CLAUDE_CODE_IMPORTER: CredentialImporter = {
+  provider: 'claude',
+  loginName: 'Claude Code login',
+  fileName: "Claude Code's .credentials.json",
+  defaultLocation: '~/.claude/.credentials.json',
+  missingHint: 'log in with `claude` first',
+  defaultAccount: CLAUDE_CODE_ACCOUNT,
+  defaultFile: () => join(homedir(), '.claude', '.credentials.json'),
+  fromJson: claudeCodeAccount,
+};
 
 /**
- * The account in Claude Code's credentials JSON, already parsed (the admin API takes it as a
- * request body). `file` names where it came from, in messages.
+ * The account in Claude Code's credentials JSON, already parsed. `file` names where it came
+ * from, in messages.
  */
 export function claudeCodeAccount(json: Record<string, unknown>, file: string, accountId = CLAUDE_CODE_ACCOUNT): NewAccount {
   const oauth = json.claudeAiOauth;
-  if (oauth === null || typeof oauth !== 'object' || Array.isArray(oauth)) {
-    throw new ImportError(`${file} has no "claudeAiOauth" object: it is not a Claude Code login`);
-  }
-  const o = oauth as Record<string, unknown>;
+  if (!isObject(oauth)) throw new ImportError(`${file} has no "claudeAiOauth" object: it is not a Claude Code login`);
+  const o = oauth;
   if (typeof o.accessToken !== 'string' || o.accessToken === '') throw new ImportError(`${file} is missing claudeAiOauth.accessToken`);
   if (typeof o.refreshToken !== 'string' || o.refreshToken === '') {
     throw new ImportError(`${file} is missing claudeAiOauth.refreshToken, so the login could not be kept alive`);

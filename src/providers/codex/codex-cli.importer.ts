@@ -3,40 +3,30 @@
 // second browser round trip.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { CredentialImporter } from '../../auth/importers/credential-importer';
+import { ImportError } from '../../auth/importers/import-error';
+import { isObject } from '../../protocol/json-object';
 import type { NewAccount } from '../../store/account';
-import type { AccountFacts, TokenResponse } from '../oauth-definition';
-import { ImportError } from './import-error';
-import { readJsonFile } from './read-json-file';
+import { codexAccountFacts } from './codex.oauth';
 
 export const CODEX_CLI_ACCOUNT = 'codex-cli';
 
-export function defaultCodexAuthFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.CODEX_HOME || join(homedir(), '.codex'), 'auth.json');
-}
+export const CODEX_CLI_IMPORTER: CredentialImporter = {
+  provider: 'codex',
+  loginName: 'Codex CLI login',
+  fileName: "the Codex CLI's auth.json",
+  defaultLocation: '$CODEX_HOME/auth.json, else ~/.codex/auth.json',
+  missingHint: 'run `codex login` first',
+  defaultAccount: CODEX_CLI_ACCOUNT,
+  defaultFile: (env = process.env) => join(env.CODEX_HOME || join(homedir(), '.codex'), 'auth.json'),
+  fromJson: codexCliAccount,
+};
 
 /**
- * @param accountFacts the Codex provider's reader of id_token/access-token claims (passed in:
- *   auth knows no provider).
+ * The account in a Codex CLI auth.json, already parsed. `file` names where it came from, in
+ * messages.
  */
-export function importCodexCli(
-  file: string,
-  accountFacts: (response: TokenResponse) => AccountFacts,
-  accountId = CODEX_CLI_ACCOUNT,
-): NewAccount {
-  const json = readJsonFile(file, 'Codex CLI login', 'run `codex login` first, or pass --file');
-  return codexCliAccount(json, file, accountFacts, accountId);
-}
-
-/**
- * The account in a Codex CLI auth.json, already parsed (the admin API takes it as a request
- * body). `file` names where it came from, in messages.
- */
-export function codexCliAccount(
-  json: Record<string, unknown>,
-  file: string,
-  accountFacts: (response: TokenResponse) => AccountFacts,
-  accountId = CODEX_CLI_ACCOUNT,
-): NewAccount {
+export function codexCliAccount(json: Record<string, unknown>, file: string, accountId = CODEX_CLI_ACCOUNT): NewAccount {
   const tokens = json.tokens;
   if (tokens === undefined || tokens === null) {
     if (typeof json.OPENAI_API_KEY === 'string' && json.OPENAI_API_KEY) {
@@ -46,15 +36,15 @@ export function codexCliAccount(
     }
     throw new ImportError(`${file} has no "tokens" object: it is not a ChatGPT login`);
   }
-  if (typeof tokens !== 'object' || Array.isArray(tokens)) throw new ImportError(`${file}: "tokens" must be an object`);
-  const t = tokens as Record<string, unknown>;
+  if (!isObject(tokens)) throw new ImportError(`${file}: "tokens" must be an object`);
+  const t = tokens;
   if (typeof t.access_token !== 'string' || t.access_token === '') {
     throw new ImportError(`${file} is missing tokens.access_token`);
   }
   if (typeof t.refresh_token !== 'string' || t.refresh_token === '') {
     throw new ImportError(`${file} is missing tokens.refresh_token, so the login could not be kept alive`);
   }
-  const facts = accountFacts({
+  const facts = codexAccountFacts({
     access_token: t.access_token,
     id_token: typeof t.id_token === 'string' ? t.id_token : undefined,
   });

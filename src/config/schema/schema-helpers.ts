@@ -1,0 +1,51 @@
+// What the providers.yaml schema classes share: coercions for values written as `${ENV}`
+// strings, and validators for URLs and header maps (also used by plugin settings and admin DTOs).
+import { plainToInstance } from 'class-transformer';
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { isObject } from '../../protocol/json-object';
+
+/** Numbers written as `${PORT}` arrive as strings; accept them where a number is expected. */
+export function toNumber({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+}
+
+export function toBoolean({ value }: { value: unknown }): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}
+
+/**
+ * A property decorator from a test and its message (the caller's options may replace it): the
+ * shape every custom rule of the schema shares.
+ */
+export function customRule(name: string, message: ValidationOptions['message'], validate: (value: unknown) => boolean, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({ name, target: target.constructor, propertyName, options: { message, ...options }, validator: { validate } });
+}
+
+/** An absolute URL with one of the given schemes (`['http:', 'https:']`). */
+export function IsUrlWithScheme(schemes: readonly string[], options?: ValidationOptions) {
+  const names = schemes.map((scheme) => `${scheme}//`).join(' or ');
+  return customRule('isUrlWithScheme', `must be an absolute ${names} URL`, (value) => typeof value === 'string' && URL.canParse(value) && schemes.includes(new URL(value).protocol), options);
+}
+
+/** An absolute http(s) URL. */
+export function IsHttpUrl(options?: ValidationOptions) {
+  return IsUrlWithScheme(['http:', 'https:'], options);
+}
+
+/** A map of header names to string values. */
+export function IsHeaderMap(options?: ValidationOptions) {
+  return customRule(
+    'isHeaderMap',
+    'must map header names to string values, e.g. {X-Team: research}',
+    (value) => isObject(value) && Object.entries(value).every(([name, v]) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && typeof v === 'string'),
+    options,
+  );
+}
+
+/** A YAML mapping as a nested DTO, so ValidateNested checks it; anything else is left for IsObject to refuse. */
+export function toDto<T extends object>(cls: new () => T) {
+  return ({ value }: { value: unknown }): unknown => (isObject(value) ? plainToInstance(cls, value) : value);
+}
