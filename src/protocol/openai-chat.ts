@@ -53,7 +53,9 @@ export type ChatToolChoice =
   | 'none'
   | 'auto'
   | 'required'
-  | { type: 'function'; function: { name: string } };
+  | { type: 'function'; function: { name: string } }
+  /** Restrict the model to some of the declared tools, `mode` auto or required. */
+  | { type: 'allowed_tools'; allowed_tools: { mode: 'auto' | 'required'; tools: Array<{ type: 'function'; function: { name: string } }> } };
 
 export interface ChatCompletionRequest {
   model: string;

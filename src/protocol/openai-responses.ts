@@ -65,8 +65,37 @@ export interface ResponsesFunctionCallItem {
   name: string;
   /** A JSON string. */
   arguments: string;
+  /** Set when the function belongs to a `namespace` tool: the namespace's name. */
+  namespace?: string;
   id?: string;
   status?: string;
+  [key: string]: unknown;
+}
+
+/** A call of a `custom` (freeform) tool: its input is plain text, not JSON. */
+export interface ResponsesCustomToolCallItem {
+  type: 'custom_tool_call';
+  call_id: string;
+  name: string;
+  input: string;
+  namespace?: string;
+  id?: string;
+  status?: string;
+  [key: string]: unknown;
+}
+
+export interface ResponsesCustomToolCallOutputItem {
+  type: 'custom_tool_call_output';
+  call_id: string;
+  output: string | ResponsesContentPart[];
+  [key: string]: unknown;
+}
+
+/** Tools made available from this point of the conversation on (`role: developer`). */
+export interface ResponsesAdditionalToolsItem {
+  type: 'additional_tools';
+  role?: 'developer';
+  tools: ResponsesTool[];
   [key: string]: unknown;
 }
 
@@ -82,6 +111,9 @@ export type ResponsesItem =
   | ResponsesReasoningItem
   | ResponsesFunctionCallItem
   | ResponsesFunctionCallOutputItem
+  | ResponsesCustomToolCallItem
+  | ResponsesCustomToolCallOutputItem
+  | ResponsesAdditionalToolsItem
   | { type: string; [key: string]: unknown };
 
 /** A function tool in Responses form: flat, not nested under `function`. */
@@ -92,7 +124,26 @@ export interface ResponsesFunctionTool {
   parameters?: Record<string, unknown>;
   strict?: boolean;
 }
-export type ResponsesTool = ResponsesFunctionTool | { type: string; [key: string]: unknown };
+/** A freeform tool: the model writes plain text, optionally constrained by a grammar. */
+export interface ResponsesCustomTool {
+  type: 'custom';
+  name: string;
+  description?: string;
+  /** `{type: 'text'}` (unconstrained) or `{type: 'grammar', syntax: 'lark' | 'regex', definition}`. */
+  format?: { type: 'text' } | { type: 'grammar'; syntax: string; definition: string } | { type: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** Function and custom tools grouped under a name the model calls them by (`function_call.namespace`). */
+export interface ResponsesNamespaceTool {
+  type: 'namespace';
+  name: string;
+  description?: string;
+  tools: Array<ResponsesFunctionTool | ResponsesCustomTool>;
+  [key: string]: unknown;
+}
+
+export type ResponsesTool = ResponsesFunctionTool | ResponsesCustomTool | ResponsesNamespaceTool | { type: string; [key: string]: unknown };
 
 export type ResponsesToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; name: string } | { type: string; [key: string]: unknown };
 
@@ -134,6 +185,9 @@ export interface ResponsesRequest {
   metadata?: Record<string, string> | null;
   service_tier?: string | null;
   safety_identifier?: string;
+  /** Server-side conversation state, which byokey does not keep. */
+  previous_response_id?: string | null;
+  conversation?: string | { id: string } | null;
   [key: string]: unknown;
 }
 
@@ -249,6 +303,32 @@ export interface FunctionCallArgumentsDeltaEvent extends EventBase {
   output_index: number;
   delta: string;
 }
+export interface ContentPartEvent extends EventBase {
+  type: 'response.content_part.added' | 'response.content_part.done';
+  item_id: string;
+  output_index: number;
+  content_index: number;
+  part: ResponsesContentPart;
+}
+export interface ReasoningSummaryPartEvent extends EventBase {
+  type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done';
+  item_id: string;
+  output_index: number;
+  summary_index: number;
+  part: { type: 'summary_text'; text: string };
+}
+export interface CustomToolCallInputDeltaEvent extends EventBase {
+  type: 'response.custom_tool_call_input.delta';
+  item_id: string;
+  output_index: number;
+  delta: string;
+}
+export interface CustomToolCallInputDoneEvent extends EventBase {
+  type: 'response.custom_tool_call_input.done';
+  item_id: string;
+  output_index: number;
+  input: string;
+}
 /**
  * `error` events: the Responses spec's `{code, message, param}`, or the Codex backend's wrapped
  * `{status|status_code, error: {type, code, message, …}, headers}`.
@@ -278,6 +358,10 @@ export type ResponsesStreamEvent =
   | ReasoningTextDoneEvent
   | FunctionCallArgumentsDeltaEvent
   | FunctionCallArgumentsDoneEvent
+  | ContentPartEvent
+  | ReasoningSummaryPartEvent
+  | CustomToolCallInputDeltaEvent
+  | CustomToolCallInputDoneEvent
   | ResponsesErrorEvent
   | ({ type: string } & EventBase);
 

@@ -9,6 +9,7 @@ import {
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { GatewayError, invalidRequest } from '../../common/gateway-error';
+import { TranslationRefusal } from '../../translate/translation-refusal';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { toGatewayError } from './to-gateway-error';
 
@@ -23,6 +24,18 @@ describe('toGatewayError', () => {
   it('maps an UpstreamError (upstream 5xx → 502 upstream_error)', () => {
     const error = toGatewayError(new UpstreamError('x', { failure: 'status', instance: 'vllm', status: 500 }), context);
     expect([error.status, error.code, error.message]).toEqual([502, 'upstream_error', 'upstream vllm failed (HTTP 500): no error message']);
+  });
+
+  it('answers a TranslationRefusal as a 400 invalid_request_error with its message, code and param', () => {
+    const refusal = new TranslationRefusal('the web_search tool cannot run on a chat model', { code: 'unsupported_tool', param: 'tools[1]' });
+    const error = toGatewayError(refusal, context);
+    expect([error.status, error.type, error.code, error.param, error.message]).toEqual([
+      400,
+      'invalid_request_error',
+      'unsupported_tool',
+      'tools[1]',
+      'the web_search tool cannot run on a chat model',
+    ]);
   });
 
   it('maps an upstream timeout to 504', () => {

@@ -7,6 +7,7 @@ import { UpstreamShapeError } from '../../translate/bridges/bridge';
 import { ChatStreamError } from '../../translate/chat-stream-error';
 import { MessagesStreamError } from '../../translate/messages-stream-error';
 import { ResponsesStreamError } from '../../translate/responses-stream-error';
+import { TranslationRefusal } from '../../translate/translation-refusal';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { mapUpstreamError } from './upstream-error.mapper';
 
@@ -23,6 +24,10 @@ export function toGatewayError(error: unknown, context: ErrorContext): GatewayEr
   if (error instanceof UpstreamError) return mapUpstreamError(error);
   if (error instanceof UpstreamShapeError) {
     return new GatewayError(502, error.message, { type: 'server_error', code: 'upstream_protocol_error', cause: error });
+  }
+  // The client asked for something the chosen upstream's protocol cannot carry: its request to fix.
+  if (error instanceof TranslationRefusal) {
+    return new GatewayError(400, error.message, { type: 'invalid_request_error', code: error.code, param: error.param, cause: error });
   }
   if (error instanceof ResponsesStreamError || error instanceof ChatStreamError || error instanceof MessagesStreamError) {
     return translatedStreamError(error);
