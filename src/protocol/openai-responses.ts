@@ -145,7 +145,7 @@ export interface ResponsesNamespaceTool {
 
 export type ResponsesTool = ResponsesFunctionTool | ResponsesCustomTool | ResponsesNamespaceTool | { type: string; [key: string]: unknown };
 
-export type ResponsesToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; name: string } | { type: string; [key: string]: unknown };
+export type ResponsesToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; name: string; namespace?: string } | { type: string; [key: string]: unknown };
 
 export interface ResponsesReasoningConfig {
   effort?: 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | string;
