@@ -19,6 +19,7 @@ import {
   terminalStatusOf,
 } from './responses-answer-fields';
 import { responsesCallOf, type ResponsesToolNames } from './responses-chat-tools';
+import { chatThinkingBlocks, encryptedContentOf } from './thinking-carrier';
 
 export interface ResponseAnswerOptions {
   /** The model the client asked for: what the response names. */
@@ -39,7 +40,13 @@ export class ChatCompletionToResponseTranslator {
     const output: ResponsesItem[] = [];
 
     const reasoning = reasoningText(message);
-    if (reasoning !== undefined) output.push(reasoningItem(itemId('rs', id, output.length), reasoning, 'completed'));
+    const thinking = chatThinkingBlocks(message.thinking_blocks);
+    if (reasoning !== undefined || thinking.length > 0) {
+      const item = reasoningItem(itemId('rs', id, output.length), reasoning ?? '', 'completed');
+      // Claude's signed thinking, for the client to send back (thinking-carrier.ts).
+      if (thinking.length > 0) item.encrypted_content = encryptedContentOf(thinking);
+      output.push(item);
+    }
 
     const content: ResponsesContentPart[] = [];
     const text = typeof message.content === 'string' ? message.content : textOfParts(message.content);

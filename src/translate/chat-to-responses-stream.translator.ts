@@ -10,7 +10,7 @@
 // response.in_progress, then per item output_item.added → its parts' added/delta/done events →
 // output_item.done, then response.completed (or response.incomplete) with `output` filled.
 import { randomUUID } from 'node:crypto';
-import type { ChatChunkDelta, ChatCompletionChunk, ChatToolCallDelta, ChatUsage } from '../protocol/openai-chat';
+import type { ChatChunkDelta, ChatCompletionChunk, ChatThinkingBlock, ChatToolCallDelta, ChatUsage } from '../protocol/openai-chat';
 import type { ResponseObject, ResponsesItem, ResponsesStreamEvent } from '../protocol/openai-responses';
 import { isObject } from '../protocol/json-object';
 import { reasoningText } from './chat-answer-fields';
@@ -18,6 +18,7 @@ import { chatErrorOf, chatStreamEndedEarly } from './chat-stream-error';
 import type { ChatStreamPayload } from './chat-to-messages-stream.translator';
 import { callItem, itemId, outputTextPart, reasoningItem, refusalPart, responseIdOf, responsesUsageOf, terminalStatusOf } from './responses-answer-fields';
 import { customInput, responsesCallOf, type ResponsesToolNames } from './responses-chat-tools';
+import { chatThinkingBlocks, encryptedContentOf } from './thinking-carrier';
 
 export interface ResponsesStreamOptions {
   /** The model the client asked for: what the response names. */
@@ -47,6 +48,8 @@ interface OpenReasoning {
   index: number;
   id: string;
   text: string;
+  /** Claude's signed thinking, carried out in `encrypted_content` (thinking-carrier.ts). */
+  blocks: ChatThinkingBlock[];
 }
 
 interface ToolCallState {
@@ -123,6 +126,11 @@ export class ChatToResponsesStream {
 
     const reasoning = reasoningText(delta);
     if (reasoning !== undefined) events.push(...this.reasoningDelta(reasoning));
+    const thinking = chatThinkingBlocks(delta.thinking_blocks);
+    if (thinking.length > 0) {
+      events.push(...this.openReasoning());
+      this.reasoning!.blocks.push(...thinking);
+    }
     if (typeof delta.content === 'string' && delta.content !== '') events.push(...this.textDelta('output_text', delta.content));
     if (typeof delta.refusal === 'string' && delta.refusal !== '') events.push(...this.textDelta('refusal', delta.refusal));
     if (Array.isArray(delta.tool_calls)) {
@@ -168,19 +176,23 @@ export class ChatToResponsesStream {
     return { id: this.responseId, object: 'response', created_at: this.createdAt, model: this.options.model, ...status, error: null, output, usage };
   }
 
+  /** The open reasoning item, opened (after any other item closes) with its one summary part. */
+  private openReasoning(): ResponsesStreamEvent[] {
+    if (this.reasoning) return [];
+    const events = this.closeItems();
+    const index = this.nextIndex++;
+    const id = itemId('rs', this.responseId, index);
+    this.reasoning = { index, id, text: '', blocks: [] };
+    events.push(
+      this.emit({ type: 'response.output_item.added', output_index: index, item: reasoningItem(id, '', 'in_progress') }),
+      this.emit({ type: 'response.reasoning_summary_part.added', item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } }),
+    );
+    return events;
+  }
+
   private reasoningDelta(text: string): ResponsesStreamEvent[] {
-    const events: ResponsesStreamEvent[] = [];
-    if (!this.reasoning) {
-      events.push(...this.closeItems());
-      const index = this.nextIndex++;
-      this.reasoning = { index, id: itemId('rs', this.responseId, index), text: '' };
-      const { id } = this.reasoning;
-      events.push(
-        this.emit({ type: 'response.output_item.added', output_index: index, item: reasoningItem(id, '', 'in_progress') }),
-        this.emit({ type: 'response.reasoning_summary_part.added', item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } }),
-      );
-    }
-    const reasoning = this.reasoning;
+    const events = this.openReasoning();
+    const reasoning = this.reasoning!;
     reasoning.text += text;
     events.push(this.emit({ type: 'response.reasoning_summary_text.delta', item_id: reasoning.id, output_index: reasoning.index, summary_index: 0, delta: text }));
     return events;
@@ -288,6 +300,7 @@ export class ChatToResponsesStream {
     this.reasoning = undefined;
     const where = { item_id: reasoning.id, output_index: reasoning.index, summary_index: 0 };
     const item = reasoningItem(reasoning.id, reasoning.text, 'completed');
+    if (reasoning.blocks.length > 0) item.encrypted_content = encryptedContentOf(reasoning.blocks);
     this.doneItems.set(reasoning.index, item);
     return [
       this.emit({ type: 'response.reasoning_summary_text.done', ...where, text: reasoning.text }),

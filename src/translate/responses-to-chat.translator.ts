@@ -5,10 +5,11 @@
 // kept on a server. The answer comes back through ChatCompletionToResponseTranslator or
 // ChatToResponsesStreamTranslator, which need `responsesToolNames(request)` to undo the tool
 // flattening done here (responses-chat-tools.ts).
-import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatResponseFormat, ChatToolCall } from '../protocol/openai-chat';
+import type { ChatCompletionRequest, ChatContentPart, ChatMessage, ChatResponseFormat, ChatThinkingBlock, ChatToolCall } from '../protocol/openai-chat';
 import type { ResponsesRequest, ResponsesTextConfig } from '../protocol/openai-responses';
 import { isObject, type JsonObject } from '../protocol/json-object';
 import { CUSTOM_TOOL_ARGUMENT, chatToolChoiceOf, chatToolName, chatToolsOf } from './responses-chat-tools';
+import { thinkingBlocksOf } from './thinking-carrier';
 import { TranslationRefusal } from './translation-refusal';
 
 /** Text parts of a system message or a tool output are joined with this (chat takes one string there). */
@@ -110,11 +111,15 @@ function chatMessages(request: ResponsesRequest): ChatMessage[] {
       case 'custom_tool_call_output':
         out.addToolResult(callId(item, param), item.output, `${param}.output`);
         break;
-      // Reasoning items are dropped. Their summaries are not the model's reasoning, and chat has no
-      // standard field to send reasoning back in: OpenAI's chat API takes none, and of the
-      // upstreams with `reasoning_content` some reject it in input. (The encrypted content can
-      // only be read by OpenAI.) `additional_tools` items were read into `tools`.
+      // Reasoning items are dropped: their summaries are not the model's reasoning, and chat has no
+      // standard field to send reasoning back in (OpenAI's chat API takes none, and of the
+      // upstreams with `reasoning_content` some reject it in input). Only Claude's signed
+      // thinking, which we carried out in `encrypted_content`, goes back as the next assistant
+      // message's `thinking_blocks`; OpenAI's own encrypted content only OpenAI can read.
       case 'reasoning':
+        out.addThinking(thinkingBlocksOf(item.encrypted_content) ?? []);
+        break;
+      // Its tools were read into `tools`.
       case 'additional_tools':
         break;
       case 'item_reference':
@@ -138,9 +143,12 @@ function chatMessages(request: ResponsesRequest): ChatMessage[] {
 class ChatConversation {
   private readonly messages: ChatMessage[] = [];
   private pendingImages: ChatContentPart[] = [];
+  /** Thinking of the assistant message that comes next. */
+  private pendingThinking: ChatThinkingBlock[] = [];
 
   push(message: ChatMessage): void {
     this.flushImages();
+    if (message.role === 'assistant') this.attachThinking(message);
     this.messages.push(message);
   }
 
@@ -148,9 +156,20 @@ class ChatConversation {
     const last = this.messages.at(-1);
     if (this.pendingImages.length === 0 && last?.role === 'assistant') {
       last.tool_calls = [...(last.tool_calls ?? []), call];
+      this.attachThinking(last);
       return;
     }
     this.push({ role: 'assistant', content: null, tool_calls: [call] });
+  }
+
+  addThinking(blocks: ChatThinkingBlock[]): void {
+    this.pendingThinking.push(...blocks);
+  }
+
+  private attachThinking(message: ChatMessage): void {
+    if (this.pendingThinking.length === 0) return;
+    message.thinking_blocks = [...(message.thinking_blocks ?? []), ...this.pendingThinking];
+    this.pendingThinking = [];
   }
 
   addToolResult(toolCallId: string, output: unknown, param: string): void {
