@@ -50,7 +50,7 @@ export function chatToolsOf(request: Pick<ResponsesRequest, 'tools' | 'input'>):
       const known = names.get(name);
       if (known && (known.kind !== origin.kind || known.name !== origin.name || known.namespace !== origin.namespace)) {
         throw new TranslationRefusal(
-          `Two tools are both named \`${name}\` once namespaces are flattened for a Chat Completions model (\`<namespace>${NAMESPACE_SEPARATOR}<name>\`); rename one.`,
+          `Two tools are both named \`${name}\` once namespaces are flattened for this model's provider (\`<namespace>${NAMESPACE_SEPARATOR}<name>\`); rename one.`,
           { code: 'unsupported_tool', param },
         );
       }
@@ -134,7 +134,7 @@ function customTool(tool: JsonObject, param: string, namespace?: string): ChatTo
     }
     lines.push(`The \`${CUSTOM_TOOL_ARGUMENT}\` argument must match this ${text(format.syntax) ?? ''} grammar exactly:\n${format.definition}`);
   } else if (format.type !== undefined && format.type !== 'text') {
-    throw new TranslationRefusal(`The custom tool \`${name}\` has a \`${String(format.type)}\` format, which a Chat Completions model cannot be given.`, {
+    throw new TranslationRefusal(`The custom tool \`${name}\` has a \`${String(format.type)}\` format, which this model's provider cannot be given (only text and grammar formats can).`, {
       code: 'unsupported_tool',
       param,
     });
@@ -155,7 +155,7 @@ function customTool(tool: JsonObject, param: string, namespace?: string): ChatTo
 function hostedToolRefusal(type: string, param: string): TranslationRefusal {
   const codexHint = type === 'web_search' || type === 'web_search_preview' ? ' (in Codex CLI: `web_search = "disabled"` in ~/.codex/config.toml)' : '';
   return new TranslationRefusal(
-    `The \`${type}\` tool runs on OpenAI's servers, and this model is served over Chat Completions, which cannot run it: remove it from the request${codexHint}, or use a model served by a Responses API provider.`,
+    `The \`${type}\` tool runs on OpenAI's servers, which only a Responses API provider (codex) can reach, and this model's provider is not one: remove the tool from the request${codexHint}, or pick a Codex model.`,
     { code: 'unsupported_tool', param },
   );
 }

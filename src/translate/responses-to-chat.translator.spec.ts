@@ -226,7 +226,7 @@ describe('ResponsesToChatTranslator', () => {
         const refusal = refusalOf({ tools: [{ type: 'function', name: 'f' }, { type }] });
         expect([refusal.code, refusal.param]).toEqual(['unsupported_tool', 'tools[1]']);
         expect(refusal.message).toContain(`\`${type}\``);
-        expect(refusal.message).toContain('Chat Completions');
+        expect(refusal.message).toContain('only a Responses API provider');
       },
     );
 

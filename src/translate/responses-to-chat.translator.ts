@@ -126,7 +126,7 @@ function chatMessages(request: ResponsesRequest): ChatMessage[] {
         throw new TranslationRefusal(`Item references cannot be used with this model: ${NO_STATE}.`, { code: 'unsupported_input', param });
       default:
         throw new TranslationRefusal(
-          `Input items of type \`${String(type)}\` cannot be sent to a model served over Chat Completions; leave them out of \`input\`.`,
+          `Input items of type \`${String(type)}\` cannot be sent to this model (its provider does not speak the Responses API); leave them out of \`input\`.`,
           { code: 'unsupported_input', param: `${param}.type` },
         );
     }
@@ -241,7 +241,7 @@ function texts(content: unknown, param: string, kinds: string[]): string[] {
   return contentParts(content, param).flatMap((part, i) => {
     if (part.type === 'refusal') return [];
     if (!kinds.includes(String(part.type)) || typeof part.text !== 'string') {
-      throw new TranslationRefusal(`Content parts of type \`${String(part.type)}\` cannot go into this message for a model served over Chat Completions.`, {
+      throw new TranslationRefusal(`Content parts of type \`${String(part.type)}\` cannot go into this message for this model (its provider does not speak the Responses API).`, {
         code: 'unsupported_input',
         param: `${param}.content[${i}]`,
       });
@@ -279,7 +279,7 @@ function userPart(raw: unknown, param: string): ChatContentPart {
     default:
       break;
   }
-  throw new TranslationRefusal(`Content parts of type \`${String(part.type)}\` cannot be sent to a model served over Chat Completions.`, { code: 'unsupported_input', param });
+  throw new TranslationRefusal(`Content parts of type \`${String(part.type)}\` cannot be sent to this model (its provider does not speak the Responses API).`, { code: 'unsupported_input', param });
 }
 
 function callId(item: JsonObject, param: string): string {
