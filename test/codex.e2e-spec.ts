@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { importCredentialsFile } from '../src/auth/importers/credential-importer';
 import { CODEX_CLI_IMPORTER } from '../src/providers/codex/codex-cli.importer';
 import { MetricsRegistry } from '../src/metrics/metrics-registry';
@@ -466,15 +467,41 @@ describe('Codex credentials', () => {
 });
 
 describe('/v1/responses for other providers', () => {
-  it('answers 400 for a model whose provider does not speak the Responses API', async () => {
-    const other = await startGateway(`providers:\n  local:\n    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n    models: [m]\n`);
-    try {
-      const error = await other.openai.responses.create({ model: 'm', input: 'x' }).catch((e) => e);
-      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-      expect(error.code).toBe('unsupported_model_for_endpoint');
-      expect(error.message).toMatch(/use \/v1\/chat\/completions/);
-    } finally {
-      await other.close();
-    }
+  const chat = new FakeOpenAIUpstream();
+  let other: RunningGateway;
+
+  beforeAll(async () => {
+    await chat.start();
+    other = await startGateway(`providers:\n  local:\n    type: openai-compatible\n    base_url: ${chat.url}\n    models: [m]\n`);
+  });
+  afterAll(async () => {
+    await other.close();
+    await chat.stop();
+  });
+
+  it('serves a chat-only model: the same answer as /v1/chat/completions, as a Response, whole and streamed', async () => {
+    const expected = (await other.openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).choices[0].message.content;
+    const whole = await other.openai.responses.create({ model: 'm', input: 'x' });
+    expect(whole.output_text).toBe(expected);
+    expect(whole.status).toBe('completed');
+    const received = chat.requests.at(-1)!.body as { messages: unknown[] };
+    expect(received.messages).toEqual([{ role: 'user', content: 'x' }]);
+
+    const streamed = await other.openai.responses.stream({ model: 'm', input: 'x', instructions: 'be brief' }).finalResponse();
+    expect(streamed.output_text).toBe(expected);
+    const streamedBody = chat.requests.at(-1)!.body as { messages: unknown[]; stream_options?: unknown };
+    expect(streamedBody.messages).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: 'x' }]);
+    expect(streamedBody.stream_options).toEqual({ include_usage: true });
+  });
+
+  it('refuses what a chat upstream cannot do with a clear 400: hosted tools and previous_response_id', async () => {
+    const requests = chat.requests.length;
+    const search = await other.openai.responses.create({ model: 'm', input: 'x', tools: [{ type: 'web_search' }] }).catch((e) => e);
+    expect(search).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(search.message).toMatch(/web_search/);
+    const previous = await other.openai.responses.create({ model: 'm', input: 'x', previous_response_id: 'resp_1' }).catch((e) => e);
+    expect(previous).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(previous.message).toMatch(/previous_response_id/);
+    expect(chat.requests.length).toBe(requests);
   });
 });

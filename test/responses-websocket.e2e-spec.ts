@@ -15,6 +15,7 @@ import { UsageBus } from '../src/usage/usage-bus';
 import type { UsageRecord } from '../src/store/usage-record';
 import { DEFAULT_USAGE, FakeCodexBackend } from './fakes/codex-backend.fake';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
+import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
 
 const ACCESS_TOKEN = 'codex-access-token-ws';
@@ -105,6 +106,7 @@ class Client {
 }
 
 const backend = new FakeCodexBackend();
+const chat = new FakeOpenAIUpstream();
 const oauth = new FakeOAuthServer();
 let home: string;
 let gateway: RunningGateway;
@@ -129,6 +131,7 @@ function completedOf(frames: Frame[]): Frame {
 beforeAll(async () => {
   await backend.start();
   await oauth.start();
+  await chat.start();
   home = mkdtempSync(join(tmpdir(), 'byokey-responses-ws-'));
   const authFile = join(home, 'auth.json');
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -155,7 +158,7 @@ providers:
       token_url: ${oauth.urls.openai.token}
   local:
     type: openai-compatible
-    base_url: http://127.0.0.1:9/v1
+    base_url: ${chat.url}
     api_key: none
     models: [llama-local]
 `,
@@ -173,6 +176,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await gateway?.close();
+  await chat.stop();
   await backend.stop();
   await oauth.stop();
   rmSync(home, { recursive: true, force: true });
@@ -327,24 +331,23 @@ describe('Responses over a WebSocket', () => {
     expect(gone.eventsSent).toBe(4);
   });
 
-  it('closes with 1008 and a reason after an error frame when the model has no Responses path, and refuses that session next with 426', async () => {
-    const headers = { ...CODEX_CLI_HEADERS, 'session-id': 'sess-no-responses' };
-    const client = await connect(headers);
+  it('serves a model that only a chat provider has, translated, and keeps the socket for the next response', async () => {
+    const client = await connect(CODEX_CLI_HEADERS);
     const requests = backend.requests.length;
-    client.create({ model: 'llama-local', instructions: '', input: [userText('hi')], store: false });
-    const notice = await client.next();
-    // No `status`: the Codex CLI does not stop on it, it reads the close as a failed connection.
-    expect(notice).toMatchObject({ type: 'error', error: { code: 'websocket_model_not_supported', param: 'model' } });
-    expect(notice).not.toHaveProperty('status');
-    const closed = await client.closedWith();
-    expect(closed.code).toBe(1008);
-    expect(closed.reason).toContain('llama-local');
+    client.create({ model: 'llama-local', instructions: 'be brief', input: [userText('hi')], store: false });
+    const frames = await client.response();
+    expect(frames.map((f) => f.type).slice(0, 2)).toEqual(['response.created', 'response.in_progress']);
+    const completed = completedOf(frames);
+    const text = frames.filter((f) => f.type === 'response.output_text.delta').map((f) => f.delta).join('');
+    expect(text.length).toBeGreaterThan(0);
+    expect(completed.output).toEqual([expect.objectContaining({ type: 'message', content: [expect.objectContaining({ type: 'output_text', text })] })]);
+    expect(frames.map((f) => f.sequence_number)).toEqual(frames.map((_, i) => i));
+    expect(chat.requests.at(-1)!.body).toMatchObject({ model: 'llama-local', messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hi' }], stream: true });
     expect(backend.requests.length).toBe(requests);
 
-    // The CLI's reconnect for the same session is refused at once: it falls back to HTTP.
-    const startedAt = Date.now();
-    await expect(Client.open(gateway.url, headers)).rejects.toMatchObject({ status: 426 });
-    expect(Date.now() - startedAt).toBeLessThan(1000);
+    client.create({ model: MODEL, instructions: '', input: [userText('and codex')], store: false });
+    completedOf(await client.response());
+    expect(backend.requests.length).toBe(requests + 1);
   });
 
   it("sends the backend the Codex CLI's own identity and session headers, never the client's key", async () => {
@@ -390,39 +393,6 @@ describe('Responses over HTTP', () => {
     expect(sent.transport).toBe('http');
     expect(sent.headers).toMatchObject({ originator: 'codex_cli_rs', version: '0.999.1', 'user-agent': CODEX_CLI_HEADERS['user-agent'], 'thread-id': 'thread-0001-codex' });
     expect(sent.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
-  });
-});
-
-describe('a gateway with no Responses provider', () => {
-  let chatOnly: RunningGateway;
-  beforeAll(async () => {
-    chatOnly = await startGateway(`
-providers:
-  local:
-    type: openai-compatible
-    base_url: http://127.0.0.1:9/v1
-    api_key: none
-    models: [llama-local]
-`);
-  });
-  afterAll(async () => chatOnly?.close());
-
-  it('refuses the upgrade at once with 426 and a JSON error, so the client falls back to HTTP', async () => {
-    const startedAt = Date.now();
-    const response = await new Promise<{ status: number; body: string; type: string }>((resolve, reject) => {
-      const ws = new WebSocket(`${chatOnly.url.replace(/^http/, 'ws')}/v1/responses`, { headers: { 'openai-beta': 'responses_websockets=2026-02-06' } });
-      ws.once('open', () => reject(new Error('the upgrade was accepted')));
-      ws.once('error', () => undefined);
-      ws.once('unexpected-response', (_req, res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: String(res.headers['content-type']) }));
-      });
-    });
-    expect(Date.now() - startedAt).toBeLessThan(1000);
-    expect(response.status).toBe(426);
-    expect(response.type).toContain('application/json');
-    expect(JSON.parse(response.body)).toMatchObject({ error: { type: 'invalid_request_error', code: 'websocket_not_supported' } });
   });
 });
 

@@ -1,11 +1,15 @@
 // The protocol table's Responses row: a Responses API client (the openai SDK's responses.create,
 // Codex CLI, the inbound Responses WebSocket) served from each upstream protocol.
-import type { SseEvent } from '../../protocol/sse';
+import type { AnthropicMessage, MessagesRequest } from '../../protocol/anthropic-messages';
+import type { ChatCompletion, ChatCompletionRequest } from '../../protocol/openai-chat';
 import type { ResponsesRequest, ResponsesStreamEvent } from '../../protocol/openai-responses';
+import type { SseEvent } from '../../protocol/sse';
 import { ResponsesAccumulator } from '../responses-accumulator';
+import { responsesToolNames } from '../responses-chat-tools';
 import { UpstreamShapeError, eventJson, type Bridge } from './bridge';
 import { responsesErrorEvent } from './client-dialects';
-import { collectResponse } from './stream-stages';
+import { chatChunksFromMessages, chatPayloads, collectResponse, responsesEventsFromChat, responsesSse, withUpstreamIds } from './stream-stages';
+import type { Translators } from './translators';
 
 /**
  * Same protocol: the body as it came (unknown fields kept), a whole answer's bytes as they came,
@@ -44,16 +48,50 @@ class ForwardedEvents implements AsyncIterable<SseEvent> {
   }
 }
 
-/** PLACEHOLDER until the Responses-from-chat translators land. */
-function notYet<T>(): Bridge<ResponsesRequest, T> {
-  const fail = (): never => {
-    throw new UpstreamShapeError('not yet');
+/**
+ * Chat upstream: Responses → chat (instructions, items by call_id, namespace and custom tools as
+ * functions; hosted tools and previous_response_id refused), chat chunks → Responses events in the
+ * order the SDK's stream helpers need, with the flattened tool names turned back into their calls.
+ */
+export function responsesViaChat(t: Translators): Bridge<ResponsesRequest, ChatCompletionRequest> {
+  return {
+    request: (body, { stream }) => t.responsesToChat.translate(streaming(body, stream)),
+    answer: (parsed, context) => t.chatCompletionToResponse.translate(parsed() as ChatCompletion, { model: context.model, tools: responsesToolNames(context.request) }),
+    collect: () => {
+      throw new UpstreamShapeError('a chat upstream streamed an answer that was asked for whole');
+    },
+    stream: (events, context) => {
+      const stream = t.chatToResponsesStream.createStream({ model: context.model, tools: responsesToolNames(context.request) });
+      return { events: responsesSse(responsesEventsFromChat(chatPayloads(events, context.instance), stream)), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
+    },
   };
-  return { request: fail, answer: fail, collect: fail, stream: fail };
 }
-export function responsesViaChat(_t: unknown): Bridge<ResponsesRequest, import('../../protocol/openai-chat').ChatCompletionRequest> {
-  return notYet();
+
+/**
+ * Messages upstream (Claude), composed through chat: Responses → chat → Messages, and Messages
+ * events → chat chunks → Responses events. Usage is always carried; the message id becomes the
+ * response's once (`resp_msg_…`).
+ */
+export function responsesViaMessages(t: Translators): Bridge<ResponsesRequest, MessagesRequest> {
+  return {
+    request: (body, { stream }) => t.chatToMessages.translate(t.responsesToChat.translate(streaming(body, stream))),
+    answer: (parsed, context) => {
+      const message = parsed() as AnthropicMessage;
+      const completion = t.messageToChatCompletion.translate(message, { model: context.model });
+      return t.chatCompletionToResponse.translate({ ...completion, id: message.id }, { model: context.model, tools: responsesToolNames(context.request) });
+    },
+    collect: () => {
+      throw new UpstreamShapeError('a Messages upstream streamed an answer that was asked for whole');
+    },
+    stream: (events, context) => {
+      const chunks = withUpstreamIds(chatChunksFromMessages(events, t, { instance: context.instance, model: context.model, includeUsage: true }));
+      const stream = t.chatToResponsesStream.createStream({ model: context.model, tools: responsesToolNames(context.request) });
+      return { events: responsesSse(responsesEventsFromChat(chunks, stream)), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
+    },
+  };
 }
-export function responsesViaMessages(_t: unknown): Bridge<ResponsesRequest, import('../../protocol/anthropic-messages').MessagesRequest> {
-  return notYet();
+
+/** A WebSocket's `response.create` names no `stream` (every response streams): the upstream must be asked to. */
+function streaming(body: ResponsesRequest, stream: boolean): ResponsesRequest {
+  return stream && body.stream !== true ? { ...body, stream: true } : body;
 }

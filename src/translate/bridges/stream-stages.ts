@@ -7,6 +7,7 @@ import type { ChatCompletionChunk } from '../../protocol/openai-chat';
 import type { ResponseObject, ResponsesStreamEvent } from '../../protocol/openai-responses';
 import type { SseEvent } from '../../protocol/sse';
 import type { ChatStreamPayload } from '../chat-to-messages-stream.translator';
+import type { ChatToResponsesStream } from '../chat-to-responses-stream.translator';
 import { messagesSseEvent } from '../chat-to-messages-stream.translator';
 import { ResponsesAccumulator } from '../responses-accumulator';
 import { eventJson } from './bridge';
@@ -53,6 +54,17 @@ export async function* messagesEventsFromChat(chunks: AsyncIterable<ChatStreamPa
   const stream = translators.chatToMessagesStream.createStream({ model: options.model });
   for await (const chunk of chunks) yield* stream.push(chunk);
   yield* stream.finish();
+}
+
+/** Chat chunks (a chat upstream's, or an earlier stage's) as Responses events; throws if they stop before a finish. */
+export async function* responsesEventsFromChat(chunks: AsyncIterable<ChatStreamPayload>, stream: ChatToResponsesStream): AsyncGenerator<ResponsesStreamEvent> {
+  for await (const chunk of chunks) yield* stream.push(chunk);
+  yield* stream.finish();
+}
+
+/** Responses event objects as Responses SSE events (named after their type). */
+export async function* responsesSse(events: AsyncIterable<ResponsesStreamEvent>): AsyncGenerator<SseEvent> {
+  for await (const event of events) yield { event: event.type, data: JSON.stringify(event), json: event };
 }
 
 /** Chat chunk objects as chat SSE events. */

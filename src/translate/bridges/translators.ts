@@ -1,14 +1,17 @@
 // The translators the bridges compose. Each is stateless (a stream's state lives in the object
 // its createStream returns), so one set serves every request.
 import { ChatCompletionToMessageTranslator } from '../chat-completion-to-message.translator';
+import { ChatCompletionToResponseTranslator } from '../chat-completion-to-response.translator';
 import { ChatToMessagesStreamTranslator } from '../chat-to-messages-stream.translator';
 import { ChatToMessagesTranslator } from '../chat-to-messages.translator';
+import { ChatToResponsesStreamTranslator } from '../chat-to-responses-stream.translator';
 import { ChatToResponsesTranslator } from '../chat-to-responses.translator';
 import { MessageToChatCompletionTranslator } from '../message-to-chat-completion.translator';
 import { MessagesToChatStreamTranslator } from '../messages-to-chat-stream.translator';
 import { MessagesToChatTranslator } from '../messages-to-chat.translator';
 import { ResponseToChatCompletionTranslator } from '../response-to-chat-completion.translator';
 import { ResponsesToChatStreamTranslator } from '../responses-to-chat-stream.translator';
+import { ResponsesToChatTranslator } from '../responses-to-chat.translator';
 
 export interface Translators {
   // chat ⇄ Responses
@@ -22,6 +25,10 @@ export interface Translators {
   messagesToChat: MessagesToChatTranslator;
   chatToMessagesStream: ChatToMessagesStreamTranslator;
   chatCompletionToMessage: ChatCompletionToMessageTranslator;
+  // Responses ⇄ chat
+  responsesToChat: ResponsesToChatTranslator;
+  chatToResponsesStream: ChatToResponsesStreamTranslator;
+  chatCompletionToResponse: ChatCompletionToResponseTranslator;
 }
 
 export function createTranslators(): Translators {
@@ -35,5 +42,8 @@ export function createTranslators(): Translators {
     messagesToChat: new MessagesToChatTranslator(),
     chatToMessagesStream: new ChatToMessagesStreamTranslator(),
     chatCompletionToMessage: new ChatCompletionToMessageTranslator(),
+    responsesToChat: new ResponsesToChatTranslator(),
+    chatToResponsesStream: new ChatToResponsesStreamTranslator(),
+    chatCompletionToResponse: new ChatCompletionToResponseTranslator(),
   };
 }
