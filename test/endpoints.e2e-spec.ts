@@ -358,6 +358,20 @@ describe('POST /v1/messages/count_tokens', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('describes the model lookup (with its id parameter), embeddings and count_tokens', async () => {
+    const document = JSON.parse((await get('/openapi.json')).text) as { paths: Record<string, Record<string, any>> };
+    expect(document.paths['/v1/models/{path}']).toBeUndefined();
+    const lookup = document.paths['/v1/models/{model}'].get;
+    expect(lookup.summary).toBe('One model this gateway serves');
+    expect(lookup.parameters).toEqual([expect.objectContaining({ name: 'model', in: 'path', required: true })]);
+    const embeddings = document.paths['/v1/embeddings'].post;
+    expect(embeddings.requestBody.content['application/json'].schema.required).toEqual(['model', 'input']);
+    expect(embeddings.responses['4XX'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OpenAIError' });
+    expect(document.paths['/v1/messages/count_tokens'].post.responses['4XX'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AnthropicError' });
+  });
+});
+
 describe('client keys on these endpoints', () => {
   const upstream = new FakeOpenAIUpstream();
   let keyed: RunningGateway;
