@@ -316,6 +316,12 @@ describe('POST /v1/messages/count_tokens', () => {
     expect(sent.claudeCode?.identityBlock).toBe(true);
   });
 
+  it('counts with the thinking a model suffix asks for, as the message would carry it', async () => {
+    await anthropic.messages.countTokens({ model: `${SONNET}(4096)`, messages: MESSAGES });
+    expect(anthropicUpstream.lastRequest.endpoint).toBe('count_tokens');
+    expect(anthropicUpstream.lastRequest.body).toMatchObject({ model: SONNET, thinking: { type: 'enabled', budget_tokens: 4096 } });
+  });
+
   it('leaves out the generation-only fields count_tokens refuses', async () => {
     const count = await anthropic.messages.countTokens({ model: SONNET, messages: MESSAGES, temperature: 0.2, top_k: 5, metadata: { user_id: 'u' } } as Anthropic.MessageCountTokensParams);
     expect(count.input_tokens).toBeGreaterThan(0);
