@@ -44,6 +44,7 @@ export function anthropicModelPage(models: readonly ListedModel[], query: Anthro
   return { data, has_more: more(), first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
 }
 
-function toInfo(model: ListedModel): AnthropicModelInfo {
+/** One model in Anthropic's shape, as the list gives it and GET /v1/models/{id} answers it. */
+export function toInfo(model: ListedModel): AnthropicModelInfo {
   return { type: 'model', id: model.id, display_name: model.displayName ?? model.id, created_at: new Date(model.created * 1000).toISOString() };
 }

@@ -5,6 +5,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { RoutingModule } from '../routing/routing.module';
 import { BridgedRoute } from './bridged-route';
 import { ChatCompletionsController } from './chat-completions.controller';
+import { CountTokensController } from './count-tokens.controller';
+import { EmbeddingsController } from './embeddings.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MessagesController } from './messages.controller';
 import { ModelsController } from './models.controller';
@@ -15,7 +17,7 @@ import { ActiveStreams } from './streaming/active-streams';
 
 @Module({
   imports: [RoutingModule],
-  controllers: [ChatCompletionsController, ResponsesController, MessagesController, ModelsController],
+  controllers: [ChatCompletionsController, ResponsesController, MessagesController, CountTokensController, EmbeddingsController, ModelsController],
   providers: [
     ActiveStreams,
     BridgedRoute,

@@ -4,6 +4,7 @@
 import type { OAuthCredential } from '../auth/oauth-credential';
 import type { ProviderInstanceConfig } from '../config/gateway-config';
 import type { SseEvent } from '../protocol/sse';
+import type { EmbeddingsRequest } from '../protocol/openai-embeddings';
 import type { WireProtocol } from '../protocol/wire-protocol';
 import type { JsonAnswer } from '../upstream/json-answer';
 
@@ -81,6 +82,13 @@ export interface ProviderExecutor<TBody = unknown> {
   execute(call: UpstreamCall<TBody>): Promise<UpstreamResult>;
   /** Counts a request's input tokens upstream, where the provider can (Anthropic's count_tokens). */
   countTokens?(call: UpstreamCall<TBody>): Promise<{ input_tokens: number }>;
+  /**
+   * Sends an OpenAI Embeddings request (POST /v1/embeddings), where the upstream serves one
+   * (openai-compatible servers). Resolves with the upstream's whole JSON answer, kept as its
+   * bytes; rejects with an UpstreamError like `execute`. A plugin without it cannot embed, and
+   * the route refuses its models with a 400 before any call.
+   */
+  embeddings?(call: UpstreamCall<EmbeddingsRequest>): Promise<UpstreamResult>;
   /**
    * The models the upstream serves today, from its own list endpoint, where it has one. The
    * registry caches the answer (live-model-lists.ts): it is merged into GET /v1/models and

@@ -28,7 +28,7 @@ const OPENAI_ERROR: SchemaObject = {
 
 const ANTHROPIC_ERROR: SchemaObject = {
   type: 'object',
-  description: "An error in Anthropic's shape (/v1/messages).",
+  description: "An error in Anthropic's shape (/v1/messages, and /v1/models with `anthropic-version`).",
   properties: {
     type: { type: 'string', enum: ['error'] },
     error: {
@@ -58,6 +58,12 @@ interface PublicRoute {
   body?: SchemaObject;
   streams: boolean;
   anthropic: boolean;
+  /**
+   * Where Swagger's scan puts the route when that is not the path documented: a wildcard route
+   * (`models/*`, for ids with slashes) is scanned as `{path}`, and is moved to the key's path.
+   */
+  scannedAs?: string;
+  parameters?: Array<{ name: string; in: 'path'; required: true; description: string; schema: SchemaObject }>;
 }
 
 const ROUTES: Record<string, PublicRoute> = {
@@ -84,6 +90,45 @@ const ROUTES: Record<string, PublicRoute> = {
     streams: false,
     anthropic: false,
   },
+  'get /v1/models/{model}': {
+    summary: 'One model this gateway serves',
+    description:
+      'The model as GET /v1/models lists it, in OpenAI\'s shape or, with `anthropic-version`, Anthropic\'s. Also answers the names that reach a listed model ' +
+      '(`instance/model`, a thinking suffix such as `(high)`, an alias), under the name asked for. 404 `model_not_found` otherwise.',
+    tag: 'OpenAI-compatible',
+    streams: false,
+    anthropic: false,
+    scannedAs: '/v1/models/{path}',
+    parameters: [
+      { name: 'model', in: 'path', required: true, description: 'The model id; it may hold slashes, sent as they are or as `%2F`.', schema: { type: 'string' } },
+    ],
+  },
+  'post /v1/embeddings': {
+    summary: 'Embeddings (OpenAI Embeddings)',
+    description:
+      'Passed through to the openai-compatible instance that serves the model; its answer comes back as it was sent (floats, or base64 when asked). ' +
+      'A model whose provider has no embeddings endpoint (Codex, Claude) is refused with 400 `unsupported_model_for_endpoint`.',
+    tag: 'OpenAI-compatible',
+    body: open(
+      {
+        model: MODEL,
+        input: {
+          oneOf: [
+            { type: 'string' },
+            { type: 'array', items: { type: 'string' } },
+            { type: 'array', items: { type: 'integer' } },
+            { type: 'array', items: { type: 'array', items: { type: 'integer' } } },
+          ],
+        },
+        encoding_format: { type: 'string', enum: ['float', 'base64'] },
+        dimensions: { type: 'integer' },
+      },
+      ['model', 'input'],
+      'OpenAI\'s Embeddings request.',
+    ),
+    streams: false,
+    anthropic: false,
+  },
   'post /v1/messages': {
     summary: 'Message (Anthropic Messages)',
     description: 'For Claude Code and the Anthropic SDK; non-Claude models are translated.',
@@ -98,7 +143,9 @@ const ROUTES: Record<string, PublicRoute> = {
   },
   'post /v1/messages/count_tokens': {
     summary: 'Count input tokens (Anthropic)',
-    description: 'The upstream\'s count where it offers one, else an estimate.',
+    description:
+      'Claude\'s own count (with the credential routing picks) for a Claude model; an estimate for other models, and when Claude cannot count right now. ' +
+      'The `x-byokey-token-count` header says which (`upstream` or `estimate`).',
     tag: 'Anthropic-compatible',
     body: open({ model: MODEL, messages: { type: 'array', items: { type: 'object' } }, system: {} }, ['model', 'messages'], 'Anthropic\'s count_tokens request.'),
     streams: false,
@@ -113,8 +160,13 @@ export function describePublicRoutes(document: OpenAPIObject): void {
   schemas.AnthropicError = ANTHROPIC_ERROR;
   for (const [key, route] of Object.entries(ROUTES)) {
     const [method, path] = key.split(' ');
+    if (route.scannedAs && document.paths[route.scannedAs]) {
+      document.paths[path] = document.paths[route.scannedAs];
+      delete document.paths[route.scannedAs];
+    }
     const operation = (document.paths[path] as Record<string, OperationObject> | undefined)?.[method];
     if (!operation) continue; // a route that no longer exists is not invented
+    if (route.parameters) operation.parameters = route.parameters;
     const error = { $ref: `#/components/schemas/${route.anthropic ? 'AnthropicError' : 'OpenAIError'}` };
     operation.summary = route.summary;
     operation.description = route.description;

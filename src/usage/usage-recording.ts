@@ -1,4 +1,4 @@
-// Turns every finished model request (chat completions, messages, responses) into a UsageRecord
+// Turns every finished model request (chat completions, messages, responses, embeddings) into a UsageRecord
 // and announces it on the UsageBus. A plain Fastify hook, like request-logging.ts: the record is
 // built when the raw response closes — after a streamed answer's last byte, or when the client
 // left — from what the request noted on its way (logging/request-notes.ts). Other routes (model
@@ -10,7 +10,7 @@ import { noTokens } from './token-counting';
 import type { UsageRecord } from '../store/usage-record';
 
 /** The routes whose requests are model calls (route patterns, as Fastify names them). */
-export const METERED_ROUTES: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/messages', '/v1/responses']);
+export const METERED_ROUTES: ReadonlySet<string> = new Set(['/v1/chat/completions', '/v1/messages', '/v1/responses', '/v1/embeddings']);
 
 /**
  * Status recorded for a request whose client left before any answer was sent (nginx's

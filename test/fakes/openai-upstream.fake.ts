@@ -1,7 +1,8 @@
-// A fake OpenAI-compatible upstream (POST /v1/chat/completions, GET /v1/models) that speaks the
-// wire format of reference/wire-protocols.md §4.1: JSON completions, SSE chunks with no `event:`
-// lines, `usage: null` on every chunk and a usage chunk before `data: [DONE]` when asked, errors
-// as {"error":{message,type,param,code}}. Tests script it per request and read what it received.
+// A fake OpenAI-compatible upstream (POST /v1/chat/completions, POST /v1/embeddings, GET
+// /v1/models) that speaks the wire format of reference/wire-protocols.md §4.1: JSON completions,
+// SSE chunks with no `event:` lines, `usage: null` on every chunk and a usage chunk before
+// `data: [DONE]` when asked, errors as {"error":{message,type,param,code}}; embeddings as OpenAI
+// answers them (floats, or little-endian float32s in base64 when asked). Tests script it per request and read what it received.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -160,13 +161,15 @@ export class FakeOpenAIUpstream {
       });
     }
     if (listing) return sendJson(res, 200, { object: 'list', data: this.listedModels });
-    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+    const embedding = req.method === 'POST' && req.url === '/v1/embeddings';
+    if (req.method !== 'POST' || (req.url !== '/v1/chat/completions' && !embedding)) {
       return sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error', param: null, code: null } });
     }
 
     const scenario = this.scripted.shift() ?? this.responder?.(body) ?? { kind: 'default' };
     switch (scenario.kind) {
       case 'default':
+        if (embedding) return sendJson(res, 200, defaultEmbeddings(body));
         return body?.stream ? this.stream(res, defaultChunks(body), {}) : sendJson(res, 200, defaultCompletion(body));
       case 'json':
         if (scenario.rawBody !== undefined) {
@@ -274,6 +277,44 @@ export function defaultChunks(body: any): object[] {
     chunks.push({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } });
   }
   return chunks;
+}
+
+/** How many numbers the fake's embeddings have unless `dimensions` asks for fewer. */
+export const FAKE_EMBEDDING_DIMENSIONS = 8;
+
+/**
+ * The embedding the fake gives an input (a text or a token array): the same input always gets
+ * the same vector, and different inputs different ones. Exported so tests know what to expect.
+ */
+export function fakeEmbedding(input: string | number[], dimensions = FAKE_EMBEDDING_DIMENSIONS): number[] {
+  const text = typeof input === 'string' ? input : input.join(',');
+  let seed = 2166136261;
+  for (let i = 0; i < text.length; i++) seed = Math.imul(seed ^ text.charCodeAt(i), 16777619) >>> 0;
+  const vector: number[] = [];
+  for (let i = 0; i < dimensions; i++) {
+    seed = Math.imul(seed ^ (i + 1), 2654435761) >>> 0;
+    // Float32-exact values, so a base64 round trip gives the very same numbers.
+    vector.push(Math.fround((seed % 2000) / 1000 - 1));
+  }
+  return vector;
+}
+
+/** OpenAI's answer to POST /v1/embeddings: one embedding per input, in order, and the tokens read. */
+function defaultEmbeddings(body: any): object {
+  const raw = body?.input;
+  // One text or one token array is one input; an array of texts or of token arrays, several.
+  const inputs: Array<string | number[]> = typeof raw === 'string' || typeof raw?.[0] === 'number' ? [raw] : raw;
+  const base64 = body?.encoding_format === 'base64';
+  const tokens = inputs.reduce((sum, input) => sum + (typeof input === 'string' ? Math.max(1, Math.ceil(input.length / 4)) : input.length), 0);
+  return {
+    object: 'list',
+    data: inputs.map((input, index) => {
+      const vector = fakeEmbedding(input, body?.dimensions);
+      return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector };
+    }),
+    model: body?.model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -41,8 +41,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     });
     if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
     if (error.status === 413) lingerOverRefusedBody(request.raw, reply);
-    // /v1/messages speaks Anthropic's dialect; every other route OpenAI's.
-    if (isAnthropicRoute(request.url)) {
+    // /v1/messages speaks Anthropic's dialect; every other route OpenAI's, but for the model
+    // list and lookup, which answer in whichever dialect the caller speaks.
+    if (isAnthropicRoute(request.url) || (isModelsRoute(request.url) && request.headers['anthropic-version'] !== undefined)) {
       reply.code(anthropicStatus(error)).headers(error.headers).send(toAnthropicError(error, reqId));
     } else {
       reply.code(error.status).headers(error.headers).send(toOpenAIError(error));
@@ -52,4 +53,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
 export function isAnthropicRoute(url: string): boolean {
   return url === '/v1/messages' || url.startsWith('/v1/messages/') || url.startsWith('/v1/messages?');
+}
+
+/** GET /v1/models and /v1/models/{id}: answered in Anthropic's shape to a caller that sends `anthropic-version`. */
+function isModelsRoute(url: string): boolean {
+  return url === '/v1/models' || url.startsWith('/v1/models/') || url.startsWith('/v1/models?');
 }

@@ -134,9 +134,11 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     const settings = call.instance.settings as ClaudeSettingsDto;
     const instance = call.instance.name;
     const counting = path === 'count_tokens';
-    // `betas` went into the header; the API does not take it in the body. count_tokens takes no stream flag.
+    // `betas` went into the header; the API does not take it in the body. count_tokens refuses
+    // the fields that only steer generation (none changes the count), `metadata` among them —
+    // which a login's Claude Code identity adds.
     const { betas: _betas, ...rest } = prepared.body;
-    const body = counting ? withoutKeys(rest, ['stream', 'max_tokens']) : rest;
+    const body = counting ? withoutKeys(rest, COUNT_TOKENS_REFUSES) : rest;
     const stream = !counting && call.stream;
     const response = await this.http.request({
       instance,
@@ -171,6 +173,9 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
     return { kind: 'stream', status: response.status, headers: limits, events: releasing(events, response.body) };
   }
 }
+
+/** Messages fields count_tokens answers "Extra inputs are not permitted" to. */
+const COUNT_TOKENS_REFUSES = ['stream', 'max_tokens', 'stop_sequences', 'temperature', 'top_p', 'top_k', 'metadata', 'service_tier'];
 
 /** Lets the connection go back to the pool once the stream is over (or cut, when it was not). */
 async function* releasing<T>(events: AsyncIterable<T>, body: { dump(): Promise<void> }): AsyncGenerator<T> {
