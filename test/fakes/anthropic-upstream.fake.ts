@@ -165,6 +165,8 @@ export interface AnswerScenario {
   /** Force a thinking block on (true or its text) or off, whatever the request's `thinking`. */
   thinking?: boolean | string;
   toolUse?: { name?: string; input?: Json; id?: string };
+  /** Several tool_use blocks at once (parallel calls); wins over `toolUse`. */
+  toolUses?: Array<{ name?: string; input?: Json; id?: string }>;
   stopReason?: StopReason;
   usage?: Partial<Usage>;
   /** Replace the generated stream events entirely (stream only). */
@@ -744,9 +746,12 @@ export class FakeAnthropicUpstream extends FakeUpstreamBase<AnthropicScenario> {
     if (kind === 'tool_use') {
       const named = choice?.type === 'tool' ? customTools.find((t) => t.name === choice.name) : undefined;
       const tool = named ?? customTools[0];
-      const name = scenario.toolUse?.name ?? tool?.name ?? 'tool';
-      const input = scenario.toolUse?.input ?? sampleInput(tool?.input_schema, userText);
-      content.push({ type: 'tool_use', id: scenario.toolUse?.id ?? `toolu_01Fake${String(n).padStart(6, '0')}`, name, input });
+      (scenario.toolUses ?? [scenario.toolUse]).forEach((use, i) => {
+        const name = use?.name ?? tool?.name ?? 'tool';
+        const input = use?.input ?? sampleInput(tool?.input_schema, userText);
+        const id = use?.id ?? `toolu_01Fake${String(n).padStart(6, '0')}${i > 0 ? `_${i}` : ''}`;
+        content.push({ type: 'tool_use', id, name, input });
+      });
       stopReason = 'tool_use';
     } else {
       let text = scenario.text ?? (results.length > 0 ? `Tool said: ${results.map((r: Json) => toolResultText(r.content)).join('\n')}` : `You said: ${userText}`);

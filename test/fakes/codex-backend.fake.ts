@@ -128,7 +128,11 @@ export interface StreamScenario {
   text?: string;
   /** Leave out the reasoning item of a text answer. */
   reasoning?: false;
+  /** The reasoning summary of a text answer (default `**Reading the request**`). */
+  reasoningSummary?: string;
   functionCall?: { name?: string; arguments?: string; callId?: string };
+  /** Several function calls in one answer (parallel calls); wins over `functionCall`. */
+  functionCalls?: Array<{ name?: string; arguments?: string; callId?: string }>;
   /** Replace the generated events entirely; `sequence_number` is added where missing. */
   events?: Json[];
   completedOutput?: 'empty' | 'filled';
@@ -805,22 +809,24 @@ export class FakeCodexBackend extends FakeUpstreamBase<CodexScenario> {
     const n = this.next();
 
     if (kind === 'function_call') {
-      const name = scenario.functionCall?.name ?? firstFunction?.name ?? 'shell';
-      const args = scenario.functionCall?.arguments ?? DEFAULT_CALL_ARGUMENTS;
-      const callId = scenario.functionCall?.callId ?? `call_fake${n}`;
-      const id = `fc_fake${n}`;
-      const index = 0;
-      events.push({ type: 'response.output_item.added', output_index: index, item: { id, type: 'function_call', status: 'in_progress', name, call_id: callId, arguments: '' } });
-      for (const delta of pieces(args, 3)) events.push({ type: 'response.function_call_arguments.delta', item_id: id, output_index: index, delta });
-      events.push({ type: 'response.function_call_arguments.done', item_id: id, output_index: index, name, arguments: args });
-      const item = { id, type: 'function_call', status: 'completed', name, call_id: callId, arguments: args };
-      events.push({ type: 'response.output_item.done', output_index: index, item });
-      output.push(item);
+      (scenario.functionCalls ?? [scenario.functionCall]).forEach((call, index) => {
+        const name = call?.name ?? firstFunction?.name ?? 'shell';
+        const args = call?.arguments ?? DEFAULT_CALL_ARGUMENTS;
+        const suffix = index > 0 ? `_${index}` : '';
+        const callId = call?.callId ?? `call_fake${n}${suffix}`;
+        const id = `fc_fake${n}${suffix}`;
+        events.push({ type: 'response.output_item.added', output_index: index, item: { id, type: 'function_call', status: 'in_progress', name, call_id: callId, arguments: '' } });
+        for (const delta of pieces(args, 3)) events.push({ type: 'response.function_call_arguments.delta', item_id: id, output_index: index, delta });
+        events.push({ type: 'response.function_call_arguments.done', item_id: id, output_index: index, name, arguments: args });
+        const item = { id, type: 'function_call', status: 'completed', name, call_id: callId, arguments: args };
+        events.push({ type: 'response.output_item.done', output_index: index, item });
+        output.push(item);
+      });
     } else {
       let index = 0;
       if (scenario.reasoning !== false) {
         const id = `rs_fake${n}`;
-        const summary = '**Reading the request**';
+        const summary = scenario.reasoningSummary ?? '**Reading the request**';
         events.push(
           { type: 'response.output_item.added', output_index: index, item: { id, type: 'reasoning', summary: [] } },
           { type: 'response.reasoning_summary_part.added', item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } },
