@@ -8,8 +8,8 @@
 // simulated prompt caching, rate-limit headers of both families, and scripted failure modes
 // (529, 429, 401, 400, in-stream `event: error`, cut streams, delays, holds for disconnect tests).
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeUpstreamBase, pieces, readBody, sleep, sseFrame, words } from './fake-upstream-base';
 
 type Json = Record<string, any>;
 
@@ -165,6 +165,8 @@ export interface AnswerScenario {
   /** Force a thinking block on (true or its text) or off, whatever the request's `thinking`. */
   thinking?: boolean | string;
   toolUse?: { name?: string; input?: Json; id?: string };
+  /** Several tool_use blocks at once (parallel calls); wins over `toolUse`. */
+  toolUses?: Array<{ name?: string; input?: Json; id?: string }>;
   stopReason?: StopReason;
   usage?: Partial<Usage>;
   /** Replace the generated stream events entirely (stream only). */
@@ -259,7 +261,7 @@ const ASSISTANT_BLOCKS = ['text', 'tool_use', 'thinking', 'redacted_thinking', '
 const ID_PATTERN = /^[a-zA-Z0-9_-]+$/;
 const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,128}$/;
 
-export class FakeAnthropicUpstream {
+export class FakeAnthropicUpstream extends FakeUpstreamBase<AnthropicScenario> {
   /** Accepted API keys (in `x-api-key`, or as SDK ≥1.x sends them, in `Authorization: Bearer`). */
   apiKeys: string[] = [FAKE_API_KEY];
   /** Accepted OAuth access tokens (Bearer with the oauth beta, or in `x-api-key`). */
@@ -297,27 +299,12 @@ export class FakeAnthropicUpstream {
   /** Responses the fake cut by destroying the socket. */
   droppedResponses = 0;
 
-  private scripted: AnthropicScenario[] = [];
   /** Signatures the fake issued, with the thinking text each one signs. */
   private readonly signatures = new Map<string, string>();
   /** Prompt-cache prefixes written so far (hash of model + prefix). */
   private readonly cachedPrefixes = new Set<string>();
   private readonly holds = new Set<() => void>();
-  private readonly watchers = new Set<() => void>();
-  private readonly sockets = new Set<Socket>();
   private counter = 0;
-  private server?: Server;
-
-  /** Queue scenarios for the next requests of their endpoint (default messages); later ones get the default answer. */
-  script(...scenarios: AnthropicScenario[]): this {
-    this.scripted.push(...scenarios);
-    return this;
-  }
-
-  /** Drops scenarios no request used. */
-  clearScript(): void {
-    this.scripted.length = 0;
-  }
 
   /** Let every held response go on (those whose client left simply stop). */
   release(): void {
@@ -325,19 +312,9 @@ export class FakeAnthropicUpstream {
     this.holds.clear();
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.onRequest(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this.url;
-  }
-
   /** The SDK-style root a gateway uses as `base_url`: `http://127.0.0.1:PORT` (no `/v1`). */
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.origin;
   }
 
   get lastRequest(): AnthropicRequest {
@@ -368,15 +345,14 @@ export class FakeAnthropicUpstream {
     return this.waitUntil(() => this.finishedResponses >= count, () => `${count} finished responses, saw ${this.finishedResponses}`, timeoutMs);
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.release();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await super.stop();
   }
 
   // ---- request handling ----------------------------------------------------------------------
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const rawBody = await readBody(req);
     const n = this.next();
@@ -770,9 +746,12 @@ export class FakeAnthropicUpstream {
     if (kind === 'tool_use') {
       const named = choice?.type === 'tool' ? customTools.find((t) => t.name === choice.name) : undefined;
       const tool = named ?? customTools[0];
-      const name = scenario.toolUse?.name ?? tool?.name ?? 'tool';
-      const input = scenario.toolUse?.input ?? sampleInput(tool?.input_schema, userText);
-      content.push({ type: 'tool_use', id: scenario.toolUse?.id ?? `toolu_01Fake${String(n).padStart(6, '0')}`, name, input });
+      (scenario.toolUses ?? [scenario.toolUse]).forEach((use, i) => {
+        const name = use?.name ?? tool?.name ?? 'tool';
+        const input = use?.input ?? sampleInput(tool?.input_schema, userText);
+        const id = use?.id ?? `toolu_01Fake${String(n).padStart(6, '0')}${i > 0 ? `_${i}` : ''}`;
+        content.push({ type: 'tool_use', id, name, input });
+      });
       stopReason = 'tool_use';
     } else {
       let text = scenario.text ?? (results.length > 0 ? `Tool said: ${results.map((r: Json) => toolResultText(r.content)).join('\n')}` : `You said: ${userText}`);
@@ -931,7 +910,7 @@ export class FakeAnthropicUpstream {
   private sendEvent(res: ServerResponse, event: Json): Promise<boolean> {
     if (res.destroyed) return Promise.resolve(false);
     // Wait until the bytes are on the socket, so a later drop cannot swallow them.
-    return new Promise((resolve) => res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`, () => resolve(!res.destroyed)));
+    return new Promise((resolve) => res.write(sseFrame(event, event.type), () => resolve(!res.destroyed)));
   }
 
   private sendJson(res: ServerResponse, status: number, body: Json, headers: Record<string, string>, record: AnthropicRequest, indent?: number): void {
@@ -955,25 +934,8 @@ export class FakeAnthropicUpstream {
     return ++this.counter;
   }
 
-  private notify(): void {
-    for (const watcher of [...this.watchers]) watcher();
-  }
-
-  private waitUntil(done: () => boolean, what: () => string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (done()) return resolve();
-      const watcher = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.watchers.delete(watcher);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.watchers.delete(watcher);
-        reject(new Error(`fake Anthropic upstream: expected ${what()}`));
-      }, timeoutMs);
-      this.watchers.add(watcher);
-    });
+  protected override get label(): string {
+    return 'fake Anthropic upstream';
   }
 }
 
@@ -1208,30 +1170,4 @@ function headerList(value: string | string[] | undefined): string[] {
 
 function rfc3339(inSeconds: number): string {
   return new Date(Math.ceil(Date.now() / 1000 + inSeconds) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-function words(text: string): string[] {
-  const split = text.split(/(?<= )/);
-  return split.length > 1 ? split : pieces(text, 2);
-}
-
-function pieces(text: string, count: number): string[] {
-  if (text.length < count) return [text];
-  const size = Math.ceil(text.length / count);
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => parts.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,44 +4,26 @@
 // and the Responses API (`POST /v1/responses`, always SSE, as Codex answers) — and always answers
 // well, whatever the request holds. So any 5xx the gateway gives during the fuzz is the gateway's
 // own fault. It also counts the bodies it could not parse: the gateway must never pass garbage on.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { FakeUpstreamBase, readBody, sendJson as sendJsonStatus, sseFrame } from './fake-upstream-base';
 
 type Json = Record<string, any>;
 
 const CREATED = 1767225600;
 const TEXT = 'ok';
 
-export class AnyProtocolUpstream {
+export class AnyProtocolUpstream extends FakeUpstreamBase {
   /** Requests answered, by path. */
   readonly received = new Map<string, number>();
   /** Bodies that were not a JSON object (the gateway let garbage through). */
   readonly garbage: string[] = [];
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 60_000;
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+  protected override setUp(server: Server): void {
+    server.keepAliveTimeout = 60_000;
   }
 
-  /** `http://127.0.0.1:PORT` */
-  get origin(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = await readBody(req);
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await readBody(req).catch(() => '');
     const path = (req.url ?? '').split('?')[0];
     this.received.set(path, (this.received.get(path) ?? 0) + 1);
     let body: Json = {};
@@ -157,25 +139,14 @@ function responseEvents(model: string): Json[] {
 }
 
 function sendJson(res: ServerResponse, body: Json): void {
-  const text = JSON.stringify(body);
-  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  sendJsonStatus(res, 200, body);
 }
 
 /** SSE: `event:` lines for Anthropic and Responses streams; Chat's bare `data:` lines end with [DONE]. */
 function sendSse(res: ServerResponse, events: Json[], named = false): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   let text = '';
-  for (const event of events) text += `${named ? `event: ${event.type}\n` : ''}data: ${JSON.stringify(event)}\n\n`;
+  for (const event of events) text += sseFrame(event, named ? event.type : undefined);
   if (!named) text += 'data: [DONE]\n\n';
   res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => parts.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', () => resolve(''));
-  });
 }

@@ -6,10 +6,10 @@
 // failures, drops, close codes 1008/1009, the 60-minute connection limit, 426 refusals, stalled
 // upgrades, holds). `GET /backend-api/codex/models?client_version=…` answers the model list as
 // the Codex CLI reads it (`{"models":[ModelInfo…]}`, an ETag), with the same auth.
-import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { FakeUpstreamBase, pieces, readBody, sendJson, sleep, sseFrame, words } from './fake-upstream-base';
 
 export const RESPONSES_PATH = '/backend-api/codex/responses';
 export const MODELS_PATH = '/backend-api/codex/models';
@@ -128,7 +128,11 @@ export interface StreamScenario {
   text?: string;
   /** Leave out the reasoning item of a text answer. */
   reasoning?: false;
+  /** The reasoning summary of a text answer (default `**Reading the request**`). */
+  reasoningSummary?: string;
   functionCall?: { name?: string; arguments?: string; callId?: string };
+  /** Several function calls in one answer (parallel calls); wins over `functionCall`. */
+  functionCalls?: Array<{ name?: string; arguments?: string; callId?: string }>;
   /** Replace the generated events entirely; `sequence_number` is added where missing. */
   events?: Json[];
   completedOutput?: 'empty' | 'filled';
@@ -211,7 +215,7 @@ interface Rejection {
   param?: string | null;
 }
 
-export class FakeCodexBackend {
+export class FakeCodexBackend extends FakeUpstreamBase<CodexScenario> {
   /** When set, `Authorization: Bearer <token>` must carry one of these. */
   acceptedTokens?: string[];
   /** When set, `ChatGPT-Account-ID` must equal it. */
@@ -256,21 +260,11 @@ export class FakeCodexBackend {
   /** Responses that reached a `holdAfter` point. */
   heldResponses = 0;
 
-  private scripted: CodexScenario[] = [];
   private upgradeScript: UpgradeOutcome[] = [];
   private readonly holds = new Set<() => void>();
-  private readonly watchers = new Set<() => void>();
-  private readonly sockets = new Set<Socket>();
   private readonly live = new Set<Connection>();
   private counter = 0;
-  private server?: Server;
   private wss?: WebSocketServer;
-
-  /** Queue scenarios for the next requests, in order; later requests get the default answer. */
-  script(...scenarios: CodexScenario[]): this {
-    this.scripted.push(...scenarios);
-    return this;
-  }
 
   /** Queue outcomes for the next WebSocket upgrades; later ones get `upgradeDefault`. */
   scriptUpgrades(...outcomes: UpgradeOutcome[]): this {
@@ -284,25 +278,22 @@ export class FakeCodexBackend {
     this.holds.clear();
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.onHttp(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
+  protected override setUp(server: Server): void {
     this.wss = new WebSocketServer({ noServer: true, perMessageDeflate: true });
     this.wss.on('headers', (headers, req) => {
       headers.push(`x-codex-turn-state: ${turnState(req.headers) ?? `ts_fake_${this.next()}`}`);
       headers.push('x-models-etag: "fake-models-1"');
     });
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this.url;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  protected override get label(): string {
+    return 'fake Codex backend';
   }
 
   /** `http://127.0.0.1:PORT` */
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.origin;
   }
 
   /** The `base_url` a gateway uses: `http://127.0.0.1:PORT/backend-api/codex`. */
@@ -351,17 +342,16 @@ export class FakeCodexBackend {
     return this.waitUntil(() => this.finishedResponses >= count, () => `${count} finished responses, saw ${this.finishedResponses}`, timeoutMs);
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.release();
     for (const conn of this.live) conn.socket.terminate();
-    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await super.stop();
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------
 
-  private async onHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     if (path === MODELS_PATH && req.method === 'GET') return this.listModels(req, res);
     if (path !== RESPONSES_PATH) return sendJson(res, 404, { detail: 'Not Found' });
@@ -428,7 +418,7 @@ export class FakeCodexBackend {
       transport: 'http',
       send: async (event) => {
         if (res.destroyed) return false;
-        const lines = typeof event.type === 'string' ? `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n` : `data: ${JSON.stringify(event)}\n\n`;
+        const lines = sseFrame(event, typeof event.type === 'string' ? event.type : undefined);
         // Wait until the bytes are on the socket, so a later drop cannot swallow them.
         await new Promise<void>((resolve) => res.write(lines, () => resolve()));
         return !res.destroyed;
@@ -819,22 +809,24 @@ export class FakeCodexBackend {
     const n = this.next();
 
     if (kind === 'function_call') {
-      const name = scenario.functionCall?.name ?? firstFunction?.name ?? 'shell';
-      const args = scenario.functionCall?.arguments ?? DEFAULT_CALL_ARGUMENTS;
-      const callId = scenario.functionCall?.callId ?? `call_fake${n}`;
-      const id = `fc_fake${n}`;
-      const index = 0;
-      events.push({ type: 'response.output_item.added', output_index: index, item: { id, type: 'function_call', status: 'in_progress', name, call_id: callId, arguments: '' } });
-      for (const delta of pieces(args, 3)) events.push({ type: 'response.function_call_arguments.delta', item_id: id, output_index: index, delta });
-      events.push({ type: 'response.function_call_arguments.done', item_id: id, output_index: index, name, arguments: args });
-      const item = { id, type: 'function_call', status: 'completed', name, call_id: callId, arguments: args };
-      events.push({ type: 'response.output_item.done', output_index: index, item });
-      output.push(item);
+      (scenario.functionCalls ?? [scenario.functionCall]).forEach((call, index) => {
+        const name = call?.name ?? firstFunction?.name ?? 'shell';
+        const args = call?.arguments ?? DEFAULT_CALL_ARGUMENTS;
+        const suffix = index > 0 ? `_${index}` : '';
+        const callId = call?.callId ?? `call_fake${n}${suffix}`;
+        const id = `fc_fake${n}${suffix}`;
+        events.push({ type: 'response.output_item.added', output_index: index, item: { id, type: 'function_call', status: 'in_progress', name, call_id: callId, arguments: '' } });
+        for (const delta of pieces(args, 3)) events.push({ type: 'response.function_call_arguments.delta', item_id: id, output_index: index, delta });
+        events.push({ type: 'response.function_call_arguments.done', item_id: id, output_index: index, name, arguments: args });
+        const item = { id, type: 'function_call', status: 'completed', name, call_id: callId, arguments: args };
+        events.push({ type: 'response.output_item.done', output_index: index, item });
+        output.push(item);
+      });
     } else {
       let index = 0;
       if (scenario.reasoning !== false) {
         const id = `rs_fake${n}`;
-        const summary = '**Reading the request**';
+        const summary = scenario.reasoningSummary ?? '**Reading the request**';
         events.push(
           { type: 'response.output_item.added', output_index: index, item: { id, type: 'reasoning', summary: [] } },
           { type: 'response.reasoning_summary_part.added', item_id: id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } },
@@ -966,26 +958,6 @@ export class FakeCodexBackend {
     return ++this.counter;
   }
 
-  private notify(): void {
-    for (const watcher of [...this.watchers]) watcher();
-  }
-
-  private waitUntil(done: () => boolean, what: () => string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (done()) return resolve();
-      const watcher = () => {
-        if (!done()) return;
-        clearTimeout(timer);
-        this.watchers.delete(watcher);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.watchers.delete(watcher);
-        reject(new Error(`fake Codex backend: expected ${what()}`));
-      }, timeoutMs);
-      this.watchers.add(watcher);
-    });
-  }
 }
 
 export function defaultRateLimits(): RateLimits {
@@ -1060,19 +1032,6 @@ function outputText(output: unknown): string {
   return JSON.stringify(output);
 }
 
-function words(text: string): string[] {
-  const split = text.split(/(?<= )/);
-  return split.length > 1 ? split : pieces(text, 2);
-}
-
-function pieces(text: string, count: number): string[] {
-  if (text.length < count) return [text];
-  const size = Math.ceil(text.length / count);
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
 function turnState(headers: IncomingMessage['headers']): string | undefined {
   const value = headers['x-codex-turn-state'];
   return typeof value === 'string' && value ? value : undefined;
@@ -1083,12 +1042,6 @@ function titleCase(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[name.replace(/(^|-)([a-z])/g, (_, dash, c) => dash + c.toUpperCase())] = value;
   return out;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
 }
 
 /** An HTTP answer written straight onto an upgrade socket, which has no ServerResponse. */
@@ -1102,17 +1055,4 @@ function rawReply(socket: Duplex, status: number, body: unknown, headers: Record
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ];
   socket.end(`${lines.join('\r\n')}\r\n\r\n${text}`);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => parts.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

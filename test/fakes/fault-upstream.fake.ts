@@ -4,8 +4,8 @@
 // is well, and breaks each of them in one chosen way when told to: refused and reset
 // connections, error statuses, bad JSON, error events followed by a success ending, silence,
 // HTML, an answer too large. `program(fault)` applies to every request until changed.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeUpstreamBase, readBody, sseFrame } from './fake-upstream-base';
 
 export const FAULTS = [
   'ok',
@@ -35,33 +35,21 @@ const CONTENT_PARTS = ['Hello', ', ', 'world', '!'];
 /** Bigger than the gateway's bound on one SSE event (16 MiB). */
 const HUGE_EVENT_CHARS = 17 * 1024 * 1024;
 
-export class FaultUpstream {
+export class FaultUpstream extends FakeUpstreamBase {
   fault: Fault = 'ok';
   /** Requests received, by protocol. */
   readonly received: Record<FakeProtocol, number> = { 'openai-chat': 0, 'anthropic-messages': 0, 'openai-responses': 0 };
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
 
   program(fault: Fault): void {
     this.fault = fault;
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  /** The fault suite's name for `stop()`. */
+  close(): Promise<void> {
+    return this.stop();
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
     const protocol = protocolOf(req.url ?? '');
     if (!protocol) {
@@ -193,12 +181,6 @@ function protocolOf(url: string): FakeProtocol | undefined {
   return undefined;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of req) parts.push(chunk as Buffer);
-  return Buffer.concat(parts).toString('utf8');
-}
-
 /** One protocol's healthy bytes and its ways of failing. */
 interface Wire {
   /** The frames of a healthy stream, without the end. */
@@ -215,8 +197,8 @@ interface Wire {
   errorThenSuccess(model: string): string;
 }
 
-const data = (value: object) => `data: ${JSON.stringify(value)}\n\n`;
-const named = (event: string, value: object) => `event: ${event}\ndata: ${JSON.stringify(value)}\n\n`;
+const data = (value: object) => sseFrame(value);
+const named = (event: string, value: object) => sseFrame(value, event);
 
 const CHAT: Wire = {
   frames(model) {

@@ -2,9 +2,10 @@
 // /v1/models) that speaks the wire format of reference/wire-protocols.md §4.1: JSON completions,
 // SSE chunks with no `event:` lines, `usage: null` on every chunk and a usage chunk before
 // `data: [DONE]` when asked, errors as {"error":{message,type,param,code}}; embeddings as OpenAI
-// answers them (floats, or little-endian float32s in base64 when asked). Tests script it per request and read what it received.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+// answers them (floats, or little-endian float32s in base64 when asked). Tests script it per
+// request and read what it received.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeUpstreamBase, readBody, sendJson, sleep, sseFrame, writeFlushed } from './fake-upstream-base';
 
 export interface ReceivedRequest {
   method: string;
@@ -46,7 +47,7 @@ export interface FakeModel {
   owned_by: string;
 }
 
-export class FakeOpenAIUpstream {
+export class FakeOpenAIUpstream extends FakeUpstreamBase<Scenario> {
   /** Chat requests (and anything else but the model list). */
   readonly requests: ReceivedRequest[] = [];
   /** `GET /v1/models` requests, kept apart so a gateway fetching its list does not shift `requests`. */
@@ -61,35 +62,13 @@ export class FakeOpenAIUpstream {
   apiKey?: string;
   /** Decides the answer from the request body when no scripted scenario is queued (a scripted agent). */
   responder?: (body: any) => Scenario | undefined;
-  private readonly scripted: Scenario[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly closeWaiters: Array<() => void> = [];
-  private server?: Server;
-
-  /** Queue scenarios for the next requests, in order; later requests get the default. */
-  script(...scenarios: Scenario[]): this {
-    this.scripted.push(...scenarios);
-    return this;
-  }
-
-  /** Drops scenarios no request used. */
-  clearScript(): void {
-    this.scripted.length = 0;
-  }
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this.url;
-  }
-
   /** The API root, as a `base_url` in providers.yaml: `http://127.0.0.1:PORT/v1`. */
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/v1`;
+    return `${this.origin}/v1`;
+  }
+
+  protected override startedUrl(): string {
+    return this.url;
   }
 
   get lastRequest(): ReceivedRequest {
@@ -103,29 +82,10 @@ export class FakeOpenAIUpstream {
    * hung up); pass `abortedResponses + 1` read before the request to wait for its abort.
    */
   waitForAborts(count: number, timeoutMs = 5000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`expected ${count} aborted upstream responses, saw ${this.abortedResponses}`)),
-        timeoutMs,
-      );
-      const check = () => {
-        if (this.abortedResponses >= count) {
-          clearTimeout(timer);
-          resolve();
-        } else {
-          this.closeWaiters.push(check);
-        }
-      };
-      check();
-    });
+    return this.waitUntil(() => this.abortedResponses >= count, () => `${count} aborted upstream responses, saw ${this.abortedResponses}`, timeoutMs);
   }
 
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
     let body: any = text;
     try {
@@ -143,7 +103,7 @@ export class FakeOpenAIUpstream {
         return;
       }
       this.abortedResponses++;
-      for (const waiter of this.closeWaiters.splice(0)) waiter();
+      this.notify();
     });
 
     if (this.apiKey !== undefined && req.headers.authorization !== `Bearer ${this.apiKey}`) {
@@ -209,7 +169,7 @@ export class FakeOpenAIUpstream {
       if (res.destroyed) return;
       const event = events[i];
       // Wait until the bytes are on the socket, so a later drop cannot swallow them.
-      await flushWrite(res, typeof event === 'string' ? event : `data: ${JSON.stringify(event)}\n\n`);
+      await writeFlushed(res, typeof event === 'string' ? event : sseFrame(event));
       if (options.delayMs) await sleep(options.delayMs);
     }
     if (options.dropAfter === events.length) {
@@ -315,29 +275,6 @@ function defaultEmbeddings(body: any): object {
     model: body?.model,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function flushWrite(res: ServerResponse, text: string): Promise<void> {
-  return new Promise((resolve) => res.write(text, () => resolve()));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => parts.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A key as OpenAI shows it in a 401: `sk-proj-************************wxyz`. */

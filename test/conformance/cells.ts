@@ -1,0 +1,177 @@
+// The protocol conformance matrix as one table: every client SDK route × upstream kind × stream
+// mode × scenario that test/conformance.e2e-spec.ts runs, one line per cell. A cell byokey does
+// not serve yet carries `pending` (why, in words); it runs as `test.failing`, so it turns red the
+// day it starts passing and the pending mark must go. `renderMatrix()` renders the README table
+// (the spec checks README.md holds exactly that table).
+
+export type ClientRoute = 'chat' | 'responses' | 'messages';
+export type UpstreamKind = 'openai-compatible' | 'codex' | 'claude';
+export type Mode = 'stream' | 'non-stream';
+export type Scenario = 'text' | 'tools' | 'reasoning' | 'image' | 'error-before' | 'error-mid';
+
+export interface Cell {
+  client: ClientRoute;
+  upstream: UpstreamKind;
+  mode: Mode;
+  scenario: Scenario;
+  /** Why byokey does not pass this cell yet; the cell runs as `test.failing` while set. */
+  pending?: string;
+}
+
+export const CLIENTS: readonly ClientRoute[] = ['chat', 'responses', 'messages'];
+export const UPSTREAMS: readonly UpstreamKind[] = ['openai-compatible', 'codex', 'claude'];
+export const SCENARIOS: readonly Scenario[] = ['text', 'tools', 'reasoning', 'image', 'error-before', 'error-mid'];
+
+/** /v1/responses keeps only Responses upstreams until the protocol table lands (issue 16). */
+const RESPONSES_ONLY_CODEX = '/v1/responses serves only openai-responses upstreams (issue 16 item 1)';
+
+const c = (client: ClientRoute, upstream: UpstreamKind, mode: Mode, scenario: Scenario, pending?: string): Cell =>
+  pending === undefined ? { client, upstream, mode, scenario } : { client, upstream, mode, scenario, pending };
+
+export const CELLS: readonly Cell[] = [
+  c('chat', 'openai-compatible', 'non-stream', 'text'),
+  c('chat', 'openai-compatible', 'stream', 'text'),
+  c('chat', 'openai-compatible', 'non-stream', 'tools'),
+  c('chat', 'openai-compatible', 'stream', 'tools'),
+  c('chat', 'openai-compatible', 'non-stream', 'reasoning'),
+  c('chat', 'openai-compatible', 'stream', 'reasoning'),
+  c('chat', 'openai-compatible', 'non-stream', 'image'),
+  c('chat', 'openai-compatible', 'stream', 'image'),
+  c('chat', 'openai-compatible', 'non-stream', 'error-before'),
+  c('chat', 'openai-compatible', 'stream', 'error-before'),
+  c('chat', 'openai-compatible', 'non-stream', 'error-mid'),
+  c('chat', 'openai-compatible', 'stream', 'error-mid'),
+
+  c('chat', 'codex', 'non-stream', 'text'),
+  c('chat', 'codex', 'stream', 'text'),
+  c('chat', 'codex', 'non-stream', 'tools'),
+  c('chat', 'codex', 'stream', 'tools'),
+  c('chat', 'codex', 'non-stream', 'reasoning'),
+  c('chat', 'codex', 'stream', 'reasoning'),
+  c('chat', 'codex', 'non-stream', 'image'),
+  c('chat', 'codex', 'stream', 'image'),
+  c('chat', 'codex', 'non-stream', 'error-before'),
+  c('chat', 'codex', 'stream', 'error-before'),
+  c('chat', 'codex', 'non-stream', 'error-mid'),
+  c('chat', 'codex', 'stream', 'error-mid'),
+
+  c('chat', 'claude', 'non-stream', 'text'),
+  c('chat', 'claude', 'stream', 'text'),
+  c('chat', 'claude', 'non-stream', 'tools'),
+  c('chat', 'claude', 'stream', 'tools'),
+  c('chat', 'claude', 'non-stream', 'reasoning'),
+  c('chat', 'claude', 'stream', 'reasoning'),
+  c('chat', 'claude', 'non-stream', 'image'),
+  c('chat', 'claude', 'stream', 'image'),
+  c('chat', 'claude', 'non-stream', 'error-before'),
+  c('chat', 'claude', 'stream', 'error-before'),
+  c('chat', 'claude', 'non-stream', 'error-mid'),
+  c('chat', 'claude', 'stream', 'error-mid'),
+
+  c('responses', 'openai-compatible', 'non-stream', 'text', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'stream', 'text', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'non-stream', 'tools', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'stream', 'tools', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'non-stream', 'reasoning', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'stream', 'reasoning', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'non-stream', 'image', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'stream', 'image', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'non-stream', 'error-before', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'stream', 'error-before', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'non-stream', 'error-mid', RESPONSES_ONLY_CODEX),
+  c('responses', 'openai-compatible', 'stream', 'error-mid', RESPONSES_ONLY_CODEX),
+
+  c('responses', 'codex', 'non-stream', 'text'),
+  c('responses', 'codex', 'stream', 'text'),
+  c('responses', 'codex', 'non-stream', 'tools'),
+  c('responses', 'codex', 'stream', 'tools'),
+  c('responses', 'codex', 'non-stream', 'reasoning'),
+  c('responses', 'codex', 'stream', 'reasoning'),
+  c('responses', 'codex', 'non-stream', 'image'),
+  c('responses', 'codex', 'stream', 'image'),
+  c('responses', 'codex', 'non-stream', 'error-before'),
+  c('responses', 'codex', 'stream', 'error-before'),
+  c('responses', 'codex', 'non-stream', 'error-mid'),
+  c('responses', 'codex', 'stream', 'error-mid'),
+
+  c('responses', 'claude', 'non-stream', 'text', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'stream', 'text', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'non-stream', 'tools', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'stream', 'tools', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'non-stream', 'reasoning', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'stream', 'reasoning', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'non-stream', 'image', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'stream', 'image', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'non-stream', 'error-before', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'stream', 'error-before', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'non-stream', 'error-mid', RESPONSES_ONLY_CODEX),
+  c('responses', 'claude', 'stream', 'error-mid', RESPONSES_ONLY_CODEX),
+
+  c('messages', 'openai-compatible', 'non-stream', 'text'),
+  c('messages', 'openai-compatible', 'stream', 'text'),
+  c('messages', 'openai-compatible', 'non-stream', 'tools'),
+  c('messages', 'openai-compatible', 'stream', 'tools'),
+  c('messages', 'openai-compatible', 'non-stream', 'reasoning'),
+  c('messages', 'openai-compatible', 'stream', 'reasoning'),
+  c('messages', 'openai-compatible', 'non-stream', 'image'),
+  c('messages', 'openai-compatible', 'stream', 'image'),
+  c('messages', 'openai-compatible', 'non-stream', 'error-before'),
+  c('messages', 'openai-compatible', 'stream', 'error-before'),
+  c('messages', 'openai-compatible', 'non-stream', 'error-mid'),
+  c('messages', 'openai-compatible', 'stream', 'error-mid'),
+
+  c('messages', 'codex', 'non-stream', 'text'),
+  c('messages', 'codex', 'stream', 'text'),
+  c('messages', 'codex', 'non-stream', 'tools'),
+  c('messages', 'codex', 'stream', 'tools'),
+  c('messages', 'codex', 'non-stream', 'reasoning'),
+  c('messages', 'codex', 'stream', 'reasoning'),
+  c('messages', 'codex', 'non-stream', 'image'),
+  c('messages', 'codex', 'stream', 'image'),
+  c('messages', 'codex', 'non-stream', 'error-before'),
+  c('messages', 'codex', 'stream', 'error-before'),
+  c('messages', 'codex', 'non-stream', 'error-mid'),
+  c('messages', 'codex', 'stream', 'error-mid'),
+
+  c('messages', 'claude', 'non-stream', 'text'),
+  c('messages', 'claude', 'stream', 'text'),
+  c('messages', 'claude', 'non-stream', 'tools'),
+  c('messages', 'claude', 'stream', 'tools'),
+  c('messages', 'claude', 'non-stream', 'reasoning'),
+  c('messages', 'claude', 'stream', 'reasoning'),
+  c('messages', 'claude', 'non-stream', 'image'),
+  c('messages', 'claude', 'stream', 'image'),
+  c('messages', 'claude', 'non-stream', 'error-before'),
+  c('messages', 'claude', 'stream', 'error-before'),
+  c('messages', 'claude', 'non-stream', 'error-mid'),
+  c('messages', 'claude', 'stream', 'error-mid'),
+];
+
+/** How a cell is named in jest's output: `chat → claude, stream, tools`. */
+export function cellName(cell: Cell): string {
+  return `${cell.client} → ${cell.upstream}, ${cell.mode}, ${cell.scenario}`;
+}
+
+const CLIENT_LABELS: Record<ClientRoute, string> = {
+  chat: 'OpenAI chat completions',
+  responses: 'OpenAI Responses',
+  messages: 'Anthropic Messages',
+};
+
+/**
+ * The README's matrix: one row per client route, one column per upstream kind; ✓ when every cell
+ * of the pair passes, else "pending" with how many of its cells are.
+ */
+export function renderMatrix(cells: readonly Cell[] = CELLS): string {
+  const lines = [`| client \\ upstream | ${UPSTREAMS.join(' | ')} |`, `|---|${UPSTREAMS.map(() => '---').join('|')}|`];
+  for (const client of CLIENTS) {
+    const marks = UPSTREAMS.map((upstream) => {
+      const pair = cells.filter((cell) => cell.client === client && cell.upstream === upstream);
+      const pending = pair.filter((cell) => cell.pending !== undefined).length;
+      if (pair.length === 0) return '—';
+      return pending === 0 ? '✓' : `pending (${pending}/${pair.length})`;
+    });
+    lines.push(`| ${CLIENT_LABELS[client]} | ${marks.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
