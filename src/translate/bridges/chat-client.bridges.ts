@@ -5,7 +5,7 @@ import type { ResponsesRequest } from '../../protocol/openai-responses';
 import { askForUsage, withoutAskedUsage } from '../chat-usage-chunks';
 import { UpstreamShapeError, type Bridge, type BridgeContext } from './bridge';
 import { CHAT_DONE_FRAME, chatErrorEvent } from './client-dialects';
-import { chatChunksFromMessages, chatChunksFromResponses, chatSse, collectResponse } from './stream-stages';
+import { chatFrame, collectResponse, messagesToChat, responsesToChat, runStage } from './stream-stages';
 import type { Translators } from './translators';
 
 type ChatContext = BridgeContext<ChatCompletionRequest>;
@@ -42,7 +42,7 @@ export function chatViaResponses(t: Translators): Bridge<ChatCompletionRequest, 
     },
     collect: async (events, context) => t.responseToChatCompletion.translate(await collectResponse(events, context.instance), { model: context.model }),
     stream: (events, context) => ({
-      events: chatSse(chatChunksFromResponses(events, t, { instance: context.instance, model: context.model, includeUsage: includeUsage(context) })),
+      events: runStage(events, context.instance, responsesToChat(t, { model: context.model, includeUsage: includeUsage(context) }), chatFrame),
       terminator: CHAT_DONE_FRAME,
       errorEvent: chatErrorEvent,
     }),
@@ -58,7 +58,7 @@ export function chatViaMessages(t: Translators): Bridge<ChatCompletionRequest, M
       throw new UpstreamShapeError('a Messages upstream streamed an answer that was asked for whole');
     },
     stream: (events, context) => ({
-      events: chatSse(chatChunksFromMessages(events, t, { instance: context.instance, model: context.model, includeUsage: includeUsage(context) })),
+      events: runStage(events, context.instance, messagesToChat(t, { model: context.model, includeUsage: includeUsage(context) }), chatFrame),
       terminator: CHAT_DONE_FRAME,
       errorEvent: chatErrorEvent,
     }),

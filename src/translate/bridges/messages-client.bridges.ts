@@ -6,7 +6,7 @@ import type { ResponsesRequest } from '../../protocol/openai-responses';
 import { UpstreamShapeError, type Bridge } from './bridge';
 import { unexpectedJson } from './chat-client.bridges';
 import { messagesErrorEvent } from './client-dialects';
-import { chatChunksFromResponses, chatPayloads, collectResponse, messagesEventsFromChat, messagesSse, withUpstreamIds } from './stream-stages';
+import { chatToMessages, collectResponse, messagesFrame, pipe, responsesToChat, runStage, upstreamIds } from './stream-stages';
 import type { Translators } from './translators';
 
 /** Same protocol: the body as it came (unknown fields kept), the answer's bytes as they came. */
@@ -30,7 +30,7 @@ export function messagesViaChat(t: Translators): Bridge<MessagesRequest, ChatCom
       throw new UpstreamShapeError('a chat upstream streamed an answer that was asked for whole');
     },
     stream: (events, context) => ({
-      events: messagesSse(messagesEventsFromChat(chatPayloads(events, context.instance), t, { model: context.model })),
+      events: runStage(events, context.instance, chatToMessages(t, { model: context.model }), messagesFrame),
       errorEvent: messagesErrorEvent,
     }),
   };
@@ -53,8 +53,8 @@ export function messagesViaResponses(t: Translators): Bridge<MessagesRequest, Re
       return t.chatCompletionToMessage.translate({ ...completion, id: response.id }, { model: context.model });
     },
     stream: (events, context) => {
-      const chunks = chatChunksFromResponses(events, t, { instance: context.instance, model: context.model, includeUsage: true });
-      return { events: messagesSse(messagesEventsFromChat(withUpstreamIds(chunks), t, { model: context.model })), errorEvent: messagesErrorEvent };
+      const stage = pipe(pipe(responsesToChat(t, { model: context.model, includeUsage: true }), upstreamIds()), chatToMessages(t, { model: context.model }));
+      return { events: runStage(events, context.instance, stage, messagesFrame), errorEvent: messagesErrorEvent };
     },
   };
 }

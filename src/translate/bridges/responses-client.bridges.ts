@@ -8,7 +8,7 @@ import { ResponsesAccumulator } from '../responses-accumulator';
 import { responsesToolNames } from '../responses-chat-tools';
 import { UpstreamShapeError, eventJson, type Bridge } from './bridge';
 import { responsesErrorEvent } from './client-dialects';
-import { chatChunksFromMessages, chatPayloads, collectResponse, responsesEventsFromChat, responsesSse, withUpstreamIds } from './stream-stages';
+import { chatToResponses, collectResponse, messagesToChat, pipe, responsesFrame, runStage, upstreamIds } from './stream-stages';
 import type { Translators } from './translators';
 
 /**
@@ -62,7 +62,7 @@ export function responsesViaChat(t: Translators): Bridge<ResponsesRequest, ChatC
     },
     stream: (events, context) => {
       const stream = t.chatToResponsesStream.createStream({ model: context.model, tools: responsesToolNames(context.request) });
-      return { events: responsesSse(responsesEventsFromChat(chatPayloads(events, context.instance), stream)), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
+      return { events: runStage(events, context.instance, chatToResponses(stream), responsesFrame), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
     },
   };
 }
@@ -84,9 +84,9 @@ export function responsesViaMessages(t: Translators): Bridge<ResponsesRequest, M
       throw new UpstreamShapeError('a Messages upstream streamed an answer that was asked for whole');
     },
     stream: (events, context) => {
-      const chunks = withUpstreamIds(chatChunksFromMessages(events, t, { instance: context.instance, model: context.model, includeUsage: true }));
       const stream = t.chatToResponsesStream.createStream({ model: context.model, tools: responsesToolNames(context.request) });
-      return { events: responsesSse(responsesEventsFromChat(chunks, stream)), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
+      const stage = pipe(pipe(messagesToChat(t, { model: context.model, includeUsage: true }), upstreamIds()), chatToResponses(stream));
+      return { events: runStage(events, context.instance, stage, responsesFrame), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
     },
   };
 }

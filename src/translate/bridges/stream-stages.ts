@@ -1,89 +1,125 @@
-// The stream translations as stages over parsed objects, so a bridge composes them: a Messages
-// client of a Responses upstream runs Responses → chat chunks → Messages events, with no JSON
-// text in between. Each stage produces nothing before its input's first event, and throws when
-// its input ends before the protocol's proper end.
+// The stream translations as synchronous stages over parsed objects, so a bridge composes them
+// (a Messages client of a Responses upstream: Responses events → chat chunks → Messages events)
+// and runs the whole pipeline in ONE async generator: an async generator per stage would cost a
+// promise and a microtask per event per stage. Each stage produces nothing before its input's
+// first event, and its `end` throws when the input stopped before the protocol's proper end.
 import type { MessagesStreamEvent } from '../../protocol/anthropic-messages';
 import type { ChatCompletionChunk } from '../../protocol/openai-chat';
 import type { ResponseObject, ResponsesStreamEvent } from '../../protocol/openai-responses';
 import type { SseEvent } from '../../protocol/sse';
-import type { ChatStreamPayload } from '../chat-to-messages-stream.translator';
+import { messagesSseEvent, type ChatStreamPayload } from '../chat-to-messages-stream.translator';
 import type { ChatToResponsesStream } from '../chat-to-responses-stream.translator';
-import { messagesSseEvent } from '../chat-to-messages-stream.translator';
 import { ResponsesAccumulator } from '../responses-accumulator';
 import { eventJson } from './bridge';
 import type { Translators } from './translators';
 
+/** One step of a stream translation: items in, items out. */
+export interface Stage<I, O> {
+  push(item: I): readonly O[];
+  /** The input is over: what is left to send; throws if it stopped before its protocol's end. */
+  end(): readonly O[];
+  /** The input's protocol has ended (e.g. `response.completed`): nothing after it is read. */
+  readonly finished: boolean;
+}
+
 export interface ChatStageOptions {
-  instance: string;
   model: string;
   /** End with a usage chunk (and `usage: null` on the others). */
   includeUsage: boolean;
 }
 
-/** Responses events as chat chunks; ends at `response.completed`, throws if the stream stops before it. */
-export async function* chatChunksFromResponses(events: AsyncIterable<SseEvent>, translators: Translators, options: ChatStageOptions): AsyncGenerator<ChatCompletionChunk> {
-  const stream = translators.responsesToChatStream.createStream({ includeUsage: options.includeUsage, model: options.model });
-  for await (const event of events) {
-    yield* stream.push(eventJson<ResponsesStreamEvent>(event, options.instance));
-    if (stream.finished) return;
-  }
-  stream.end();
+/** Responses events → chat chunks. */
+export function responsesToChat(t: Translators, options: ChatStageOptions): Stage<ResponsesStreamEvent, ChatCompletionChunk> {
+  const stream = t.responsesToChatStream.createStream(options);
+  return {
+    push: (event) => stream.push(event),
+    end: () => {
+      stream.end();
+      return [];
+    },
+    get finished() {
+      return stream.finished;
+    },
+  };
 }
 
-/** Messages events as chat chunks; ends at `message_stop`, throws if the stream stops before it. */
-export async function* chatChunksFromMessages(events: AsyncIterable<SseEvent>, translators: Translators, options: ChatStageOptions): AsyncGenerator<ChatCompletionChunk> {
-  const stream = translators.messagesToChatStream.createStream({ includeUsage: options.includeUsage, model: options.model });
-  for await (const event of events) {
-    yield* stream.push(eventJson<MessagesStreamEvent>(event, options.instance));
-    if (stream.finished) return;
-  }
-  stream.end();
+/** Messages events → chat chunks. */
+export function messagesToChat(t: Translators, options: ChatStageOptions): Stage<MessagesStreamEvent, ChatCompletionChunk> {
+  const stream = t.messagesToChatStream.createStream(options);
+  return {
+    push: (event) => stream.push(event),
+    end: () => {
+      stream.end();
+      return [];
+    },
+    get finished() {
+      return stream.finished;
+    },
+  };
 }
 
-/** A chat upstream's chunks, parsed (an error payload included: the next stage raises it). */
-export async function* chatPayloads(events: AsyncIterable<SseEvent>, instance: string): AsyncGenerator<ChatStreamPayload> {
-  for await (const event of events) yield eventJson<ChatStreamPayload>(event, instance);
+/** Chat chunks (an upstream's error payload included: it throws) → Messages events. */
+export function chatToMessages(t: Translators, options: { model: string }): Stage<ChatStreamPayload, MessagesStreamEvent> {
+  const stream = t.chatToMessagesStream.createStream(options);
+  return { push: (chunk) => stream.push(chunk), end: () => stream.finish(), finished: false };
 }
+
+/** Chat chunks → Responses events; the stream is the caller's, for its last sequence number. */
+export function chatToResponses(stream: ChatToResponsesStream): Stage<ChatStreamPayload, ResponsesStreamEvent> {
+  return { push: (chunk) => stream.push(chunk), end: () => stream.finish(), finished: false };
+}
+
+const DERIVED_PREFIX = 'chatcmpl-';
 
 /**
- * Chat chunks as Messages events. A chunk id made by an earlier stage (`chatcmpl-<upstream id>`)
- * is read back to the upstream's id, so the message id wraps it once (`msg_resp_1`, not
- * `msg_chatcmpl-resp_1`).
+ * A chunk id an earlier stage derived (`chatcmpl-<upstream id>`) read back to the upstream's own,
+ * so the next stage wraps it once (`msg_resp_1`, not `msg_chatcmpl-resp_1`).
  */
-export async function* messagesEventsFromChat(chunks: AsyncIterable<ChatStreamPayload>, translators: Translators, options: { model: string }): AsyncGenerator<MessagesStreamEvent> {
-  const stream = translators.chatToMessagesStream.createStream({ model: options.model });
-  for await (const chunk of chunks) yield* stream.push(chunk);
-  yield* stream.finish();
+export function upstreamIds(): Stage<ChatCompletionChunk, ChatCompletionChunk> {
+  return {
+    push: (chunk) => [typeof chunk.id === 'string' && chunk.id.startsWith(DERIVED_PREFIX) ? { ...chunk, id: chunk.id.slice(DERIVED_PREFIX.length) } : chunk],
+    end: () => [],
+    finished: false,
+  };
 }
 
-/** Chat chunks (a chat upstream's, or an earlier stage's) as Responses events; throws if they stop before a finish. */
-export async function* responsesEventsFromChat(chunks: AsyncIterable<ChatStreamPayload>, stream: ChatToResponsesStream): AsyncGenerator<ResponsesStreamEvent> {
-  for await (const chunk of chunks) yield* stream.push(chunk);
-  yield* stream.finish();
+/** `first` then `second`: finished when `first` is; ending ends both, in order. */
+export function pipe<A, B, C>(first: Stage<A, B>, second: Stage<B, C>): Stage<A, C> {
+  const through = (items: readonly B[]): C[] => {
+    const out: C[] = [];
+    for (const item of items) for (const next of second.push(item)) out.push(next);
+    return out;
+  };
+  return {
+    push: (item) => through(first.push(item)),
+    end: () => [...through(first.end()), ...second.end()],
+    get finished() {
+      return first.finished;
+    },
+  };
 }
 
-/** Responses event objects as Responses SSE events (named after their type). */
-export async function* responsesSse(events: AsyncIterable<ResponsesStreamEvent>): AsyncGenerator<SseEvent> {
-  for await (const event of events) yield { event: event.type, data: JSON.stringify(event), json: event };
-}
-
-/** Chat chunk objects as chat SSE events. */
-export async function* chatSse(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<SseEvent> {
-  for await (const chunk of chunks) yield { data: JSON.stringify(chunk), json: chunk };
-}
-
-/** Messages event objects as Messages SSE events (named after their type). */
-export async function* messagesSse(events: AsyncIterable<MessagesStreamEvent>): AsyncGenerator<SseEvent> {
-  for await (const event of events) yield messagesSseEvent(event);
-}
-
-/** The id an earlier stage derived (`chatcmpl-<id>`), back to the upstream's own. */
-export async function* withUpstreamIds(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk> {
-  for await (const chunk of chunks) {
-    yield typeof chunk.id === 'string' && chunk.id.startsWith(DERIVED_PREFIX) ? { ...chunk, id: chunk.id.slice(DERIVED_PREFIX.length) } : chunk;
+/** Runs a stage over an upstream's SSE events (their JSON), framing what it produces. */
+export async function* runStage<O>(events: AsyncIterable<SseEvent>, instance: string, stage: Stage<never, O>, frame: (item: O) => SseEvent): AsyncGenerator<SseEvent> {
+  for await (const event of events) {
+    for (const item of stage.push(eventJson<never>(event, instance))) yield frame(item);
+    if (stage.finished) break;
   }
+  for (const item of stage.end()) yield frame(item);
 }
-const DERIVED_PREFIX = 'chatcmpl-';
+
+/** A chat chunk as chat SSE. */
+export function chatFrame(chunk: ChatCompletionChunk): SseEvent {
+  return { data: JSON.stringify(chunk), json: chunk };
+}
+
+/** A Messages event as Messages SSE (named after its type; the SDK requires the name). */
+export const messagesFrame = messagesSseEvent;
+
+/** A Responses event as Responses SSE (named after its type). */
+export function responsesFrame(event: ResponsesStreamEvent): SseEvent {
+  return { event: event.type, data: JSON.stringify(event), json: event };
+}
 
 /** Reads a Responses event stream to its end and returns the finished Response (output filled). */
 export async function collectResponse(events: AsyncIterable<SseEvent>, instance: string): Promise<ResponseObject> {
@@ -94,4 +130,3 @@ export async function collectResponse(events: AsyncIterable<SseEvent>, instance:
   }
   return accumulator.completedResponse();
 }
-
