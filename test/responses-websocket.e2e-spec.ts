@@ -350,6 +350,37 @@ describe('Responses over a WebSocket', () => {
     expect(backend.requests.length).toBe(requests + 1);
   });
 
+  it("keeps a chat model's conversation on the socket: Codex CLI's warm-up answered here, a follow-up's previous_response_id resolved into the whole conversation", async () => {
+    const client = await connect(CODEX_CLI_HEADERS);
+    const chatRequests = chat.requests.length;
+    const developer = { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'be brief' }] };
+    // Codex CLI's first frame on a socket: generate nothing, only open the conversation.
+    client.create({ model: 'llama-local', instructions: '', input: [developer], tools: TOOLS, store: false, stream: true, generate: false });
+    const warmUp = completedOf(await client.response());
+    expect(warmUp.output).toEqual([]);
+    expect(chat.requests.length).toBe(chatRequests);
+
+    chat.script({ kind: 'stream', events: [
+      { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'llama-local', choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ index: 0, id: 'call_ls', type: 'function', function: { name: 'shell', arguments: '{"command":["ls"]}' } }] }, finish_reason: null }] },
+      { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'llama-local', choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+    ] });
+    client.create({ model: 'llama-local', instructions: '', previous_response_id: warmUp.id, input: [userText('list the files')], tools: TOOLS, store: false });
+    const first = completedOf(await client.response());
+    expect(first.output).toEqual([expect.objectContaining({ type: 'function_call', call_id: 'call_ls', name: 'shell' })]);
+    expect(chat.requests.at(-1)!.body.messages).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: 'list the files' }]);
+
+    // Only the new item, as Codex CLI sends it: the gateway supplies what came before.
+    client.create({ model: 'llama-local', instructions: '', previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: 'call_ls', output: 'a.txt' }], tools: TOOLS, store: false });
+    completedOf(await client.response());
+    expect(chat.requests.at(-1)!.body.messages).toEqual([
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: 'list the files' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_ls', type: 'function', function: { name: 'shell', arguments: '{"command":["ls"]}' } }] },
+      { role: 'tool', tool_call_id: 'call_ls', content: 'a.txt' },
+    ]);
+    expect(chat.requests.length).toBe(chatRequests + 2);
+  });
+
   it("sends the backend the Codex CLI's own identity and session headers, never the client's key", async () => {
     const client = await connect(CODEX_CLI_HEADERS);
     client.create({ model: MODEL, instructions: '', input: [userText('who am i')], store: false, prompt_cache_key: 'thread-0001-codex' });

@@ -7,11 +7,13 @@ import { describeClient, noteRun, saveCapture } from './support/client-suite';
 import { runClaudeCode } from './support/claude-code.runner';
 import { describeRun } from './support/run-client';
 import { CLIENTS } from './support/install-client';
+import { expectToolRoundTripUpstream, expectUpstreamAccepted, upstreamMark } from './support/upstream-checks';
 
 /** Claude Code's default model at 2.1.332 (reference/clients.md). */
 const DEFAULT_MODEL = 'claude-opus-5-5';
 /** The command's output is not in the prompt: only a real run of it can produce this. */
-const TOOL_PROMPT = 'Run `echo byokey-tool-$((6*7))` in the shell and tell me what it printed.';
+const TOOL_COMMAND = 'echo byokey-tool-$((6*7))';
+const TOOL_PROMPT = `Run \`${TOOL_COMMAND}\` in the shell and tell me what it printed.`;
 const TOOL_OUTPUT = 'byokey-tool-42';
 
 describeClient(CLIENTS.claude, 'Claude Code through byokey', (bin) => {
@@ -32,6 +34,7 @@ describeClient(CLIENTS.claude, 'Claude Code through byokey', (bin) => {
     });
 
     it('answers a plain prompt with its default model', async () => {
+      const upstreamBefore = upstreamMark(gateway);
       const probe = `claude-${upstream}-plain`;
       const run = await runClaudeCode(bin, gateway.url, `Say hello. [probe:${probe}]`);
       noteRun(`claude -p on ${upstream} (plain)`, run);
@@ -42,18 +45,22 @@ describeClient(CLIENTS.claude, 'Claude Code through byokey', (bin) => {
       expect(messages.map((e) => (e.body as { model?: string }).model)).toContain(DEFAULT_MODEL);
       // Nothing Claude Code sent was refused on the way (a refusal it recovered from included).
       expect(messages.filter((e) => (e.status ?? 0) >= 400).map((e) => `${e.status} ${e.url} ${e.errorBody}`)).toEqual([]);
+      expectUpstreamAccepted(gateway, upstreamBefore, DEFAULT_MODEL);
     }, 180_000);
 
     it('runs the Bash tool the model calls and answers with its output', async () => {
       const before = gateway.proxy.exchanges.length;
+      const upstreamBefore = upstreamMark(gateway);
       const run = await runClaudeCode(bin, gateway.url, TOOL_PROMPT);
       noteRun(`claude -p on ${upstream} (Bash round trip)`, run);
       const exchanges = gateway.proxy.exchanges.slice(before);
       if (upstream === 'claude') saveCapture('claude-code', 'Claude Code 2.1.332 (claude -p, Bash tool round trip)', exchanges);
 
       if (run.code !== 0 || quotedToolResult(run.stdout) !== TOOL_OUTPUT) throw new Error(describeRun(run));
-      // The command's real output went back through byokey to the upstream model.
-      expect(gateway.upstreamRequests().some((r) => JSON.stringify(r.body).includes(TOOL_OUTPUT))).toBe(true);
+      // The command's real output went back through byokey to the upstream model, in its own
+      // protocol, after the prompt and the call of Bash (a function_call on a Codex upstream).
+      expectToolRoundTripUpstream(gateway, upstreamBefore, { command: TOOL_COMMAND, tool: 'Bash', output: TOOL_OUTPUT });
+      expectUpstreamAccepted(gateway, upstreamBefore, DEFAULT_MODEL);
       expect(exchanges.filter((e) => (e.status ?? 0) >= 400).map((e) => `${e.status} ${e.url} ${e.errorBody}`)).toEqual([]);
     }, 180_000);
   });

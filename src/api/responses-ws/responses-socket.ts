@@ -11,6 +11,7 @@ import type { CallAffinity } from '../../contract/provider-executor';
 import { toGatewayError } from '../errors/to-gateway-error';
 import type { ActiveStreams, StreamHandle } from '../streaming/active-streams';
 import { ConnectionAffinity } from './connection-affinity';
+import { SocketConversation } from './socket-conversation';
 import { errorFrame, parseClientFrame, responseInProgress, shuttingDown } from './ws-frames';
 
 export interface StartContext {
@@ -18,6 +19,8 @@ export interface StartContext {
   signal: AbortSignal;
   requestId: string;
   affinity: CallAffinity;
+  /** The connection's conversation, for the responses served by upstreams that keep none. */
+  conversation: SocketConversation;
 }
 
 /**
@@ -42,6 +45,7 @@ const SHUTTING_DOWN = 'server shutting down';
 
 export class ResponsesSocket {
   private readonly affinity = new ConnectionAffinity();
+  private readonly conversation = new SocketConversation();
   private readonly handle: StreamHandle;
   private running?: AbortController;
   /** Set when shutdown's deadline stopped the running response. */
@@ -107,7 +111,7 @@ export class ResponsesSocket {
     const requestId = this.options.nextRequestId();
     let iterator: AsyncIterator<string> | undefined;
     try {
-      const events = await this.options.start(body, { signal: abort.signal, requestId, affinity: this.affinity });
+      const events = await this.options.start(body, { signal: abort.signal, requestId, affinity: this.affinity, conversation: this.conversation });
       iterator = events[Symbol.asyncIterator]();
       for (;;) {
         const next = await iterator.next();

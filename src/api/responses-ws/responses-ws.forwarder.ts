@@ -1,6 +1,9 @@
 // Starts one response of a Responses WebSocket through the router, so each response gets what an
 // HTTP request gets (credential pools, failover, cooldowns, timeouts, the protocol table's bridge
-// for whatever protocol the chosen upstream speaks), plus the connection's affinity.
+// for whatever protocol the chosen upstream speaks), plus the connection's affinity. When the
+// model may be served by an upstream that keeps no Responses state (chat, Messages), the socket
+// keeps the conversation itself (socket-conversation.ts): warm-ups are answered here and a
+// follow-up's previous_response_id is resolved into the whole conversation before routing.
 import { Injectable } from '@nestjs/common';
 import type { SseEvent } from '../../protocol/sse';
 import { PluginRegistry } from '../../registry/plugin-registry.service';
@@ -16,8 +19,12 @@ export class ResponsesWsForwarder {
   ) {}
 
   async start(body: Record<string, unknown>, context: StartContext & { clientHeaders: Record<string, string>; watch?: ForwardWatcher }): Promise<AsyncIterable<string>> {
-    const request = validateResponsesRequest(body);
-    const plan = this.router.plan(request.model);
+    const validated = validateResponsesRequest(body);
+    const plan = this.router.plan(validated.model);
+    // A plan of Responses upstreams only keeps its state upstream, on the connection's own upstream socket.
+    const keptHere = !plan.targets.every((target) => target.instance.executor.protocol === 'openai-responses');
+    if (keptHere && validated.generate === false) return context.conversation.warmUp(validated);
+    const request = keptHere ? context.conversation.resolve(validated) : validated;
     const { target, result, bridge } = await this.router.forward(plan, {
       client: 'openai-responses',
       body: request,
@@ -30,8 +37,8 @@ export class ResponsesWsForwarder {
       watch: context.watch,
     });
     const bridged = { request, instance: target.instance.name, model: request.model };
-    if (result.kind === 'json') return completedOnly(bridge.answer(() => result.parsed(), bridged) ?? result.parsed());
-    return dataOf(bridge.stream(result.events, bridged).events);
+    const events = result.kind === 'json' ? completedOnly(bridge.answer(() => result.parsed(), bridged) ?? result.parsed()) : dataOf(bridge.stream(result.events, bridged).events);
+    return keptHere ? context.conversation.remember(request, events) : events;
   }
 }
 

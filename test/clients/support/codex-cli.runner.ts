@@ -11,6 +11,12 @@ export interface CodexCliOptions {
   websockets?: boolean;
   /** Written as `model = …`; by default Codex uses its own default model. */
   model?: string;
+  /**
+   * `web_search = "disabled"`: Codex offers its hosted `web_search` tool by default, which only a
+   * Responses upstream can run (byokey refuses it with a 400 elsewhere), so a user of a Claude or
+   * chat model turns it off, as its message says.
+   */
+  noWebSearch?: boolean;
   timeoutMs?: number;
 }
 
@@ -20,6 +26,7 @@ export function codexConfigToml(gatewayUrl: string, options: CodexCliOptions = {
   return [
     'model_provider = "byokey"',
     ...(options.model ? [`model = ${JSON.stringify(options.model)}`] : []),
+    ...(options.noWebSearch ? ['web_search = "disabled"'] : []),
     'approval_policy = "never"',
     'sandbox_mode = "danger-full-access"',
     'check_for_update_on_startup = false',

@@ -4,7 +4,9 @@
 // answers with text quoting the result; otherwise it answers plain text naming the prompt's probe.
 // Codex CLI's newest models get no direct shell tool but "code mode": one freeform tool, `exec`,
 // running JavaScript that reaches the shell as `tools.exec_command({cmd})`; the agent writes that
-// script.
+// script. On a chat or Messages upstream byokey hands that tool over flattened — a function
+// `functions__exec` taking the script as its one string argument, `input` — and the agent calls
+// it so.
 // One decision, three wire views (Anthropic Messages, Chat Completions, Responses), and for each
 // fake a `responder` that turns the decision into that fake's scenario.
 import type { AnthropicScenario } from '../../fakes/anthropic-upstream.fake';
@@ -37,9 +39,14 @@ export type AgentTurn =
   | { kind: 'custom_call'; tool: string; input: string }
   | { kind: 'text'; text: string };
 
-/** Codex code mode: the freeform `exec` tool whose nested tools include the shell. */
+/** Codex code mode: the freeform `exec` tool whose nested tools include the shell, or its flattened function. */
 function codeModeExec(view: AgentView) {
-  return view.tools.find((t) => t.custom && t.name === 'exec' && t.description?.includes('exec_command('));
+  return view.tools.find((t) => t.description?.includes('exec_command(') && (t.custom ? t.name === 'exec' : isFlattenedExec(t)));
+}
+
+/** byokey's form of a freeform tool on a function-only upstream: `<namespace>__exec`, one string argument `input`. */
+function isFlattenedExec(tool: AgentView['tools'][number]): boolean {
+  return /(^|__)exec$/.test(tool.name) && Object.keys(tool.schema?.properties ?? {}).join() === 'input' && tool.schema?.properties.input.type === 'string';
 }
 
 /** The tool the agent would run a command with, if the request offers one. */
@@ -63,7 +70,8 @@ export function decide(view: AgentView): AgentTurn {
   if (command && shell) return { kind: 'call', tool: shell.name, input: shellInput(shell.schema, command) };
   const exec = codeModeExec(view);
   if (command && exec) {
-    return { kind: 'custom_call', tool: exec.name, input: `const result = await tools.exec_command({ cmd: ${JSON.stringify(command)} });\ntext(result.output);\n` };
+    const script = `const result = await tools.exec_command({ cmd: ${JSON.stringify(command)} });\ntext(result.output);\n`;
+    return exec.custom ? { kind: 'custom_call', tool: exec.name, input: script } : { kind: 'call', tool: exec.name, input: { input: script } };
   }
   const probe = /\[probe:([\w-]+)\]/.exec(prompt)?.[1] ?? 'no-probe';
   return { kind: 'text', text: `${PLAIN_REPLY_PREFIX} ${probe}.` };
@@ -97,7 +105,7 @@ function textOf(content: unknown): string {
 export function anthropicView(body: Json): AgentView {
   const view: AgentView = { tools: [], userTexts: [], toolResults: [] };
   for (const tool of Array.isArray(body?.tools) ? body.tools : []) {
-    if (typeof tool?.name === 'string') view.tools.push({ name: tool.name, schema: tool.input_schema });
+    if (typeof tool?.name === 'string') view.tools.push({ name: tool.name, schema: tool.input_schema, description: String(tool.description ?? '') });
   }
   for (const message of Array.isArray(body?.messages) ? body.messages : []) {
     if (message?.role !== 'user') continue;
@@ -117,7 +125,7 @@ export function anthropicView(body: Json): AgentView {
 export function chatView(body: Json): AgentView {
   const view: AgentView = { tools: [], userTexts: [], toolResults: [] };
   for (const tool of Array.isArray(body?.tools) ? body.tools : []) {
-    if (typeof tool?.function?.name === 'string') view.tools.push({ name: tool.function.name, schema: tool.function.parameters });
+    if (typeof tool?.function?.name === 'string') view.tools.push({ name: tool.function.name, schema: tool.function.parameters, description: String(tool.function.description ?? '') });
   }
   for (const message of Array.isArray(body?.messages) ? body.messages : []) {
     if (message?.role === 'user') view.userTexts.push(textOf(message.content));
