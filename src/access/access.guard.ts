@@ -1,5 +1,5 @@
 // Guards the public routes (/v1/chat/completions, /v1/responses, /v1/messages and its
-// count_tokens, /v1/models): the caller's key, the model's scope and the key's limits, before
+// count_tokens, /v1/models and /v1/models/{id}, /v1/embeddings): the caller's key, the model's scope and the key's limits, before
 // the handler runs and so before any upstream call. A concurrency slot is held until the
 // response closes, streams included. Handlers marked @NoKeyLimits check the key and scope only.
 import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';

@@ -1,8 +1,8 @@
 // GET /v1/responses as a WebSocket (the Codex CLI with `supports_websockets = true`): takes the
-// HTTP server's upgrades, accepts those for /v1/responses while some enabled instance speaks the
-// Responses API, and hands each accepted socket to a ResponsesSocket. A refusal is immediate and
-// in OpenAI's error dialect; 426 is what makes the Codex CLI fall back to HTTP at once (any other
-// failure it retries five times first). At shutdown idle sockets close at once, busy ones after
+// HTTP server's upgrades, accepts those for /v1/responses (every model: each response goes
+// through the protocol table like an HTTP request), and hands each accepted socket to a
+// ResponsesSocket. A refusal (unknown path, no valid key, shutting down) is immediate and in
+// OpenAI's error dialect. At shutdown idle sockets close at once, busy ones after
 // their response, and the rest at the deadline (closeGateway → ActiveStreams.stopAll). The client
 // key is checked on the upgrade (401 JSON without a valid one), and each response's model and the
 // key's limits as it starts, like an HTTP request's.
