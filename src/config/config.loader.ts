@@ -39,6 +39,7 @@ import {
 } from './gateway-config';
 import { issueAt, knownKeys, validateSection, type Locator } from './validate-section';
 import { findAliasProblem, findDeepNesting } from './yaml-limits';
+import { isObject } from '../protocol/json-object';
 
 export const DEFAULT_CONFIG_FILE = 'providers.yaml';
 export const BUILT_IN_DEFAULTS = 'built-in defaults';
@@ -143,23 +144,23 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
 
   // A section that is not a mapping was reported by the top-level check; an empty one
   // (`server:` with every key commented out) means "all defaults".
-  const server = isMapping(file.server) ? validateSection(ServerConfigDto, file.server, ['server'], locate) : undefined;
+  const server = isObject(file.server) ? validateSection(ServerConfigDto, file.server, ['server'], locate) : undefined;
   if (server) issues.push(...server.issues);
-  const routing = isMapping(file.routing) ? validateSection(RoutingConfigDto, file.routing, ['routing'], locate) : undefined;
+  const routing = isObject(file.routing) ? validateSection(RoutingConfigDto, file.routing, ['routing'], locate) : undefined;
   if (routing) issues.push(...routing.issues);
-  const auth = isMapping(file.auth) ? validateSection(AuthConfigDto, file.auth, ['auth'], locate) : undefined;
+  const auth = isObject(file.auth) ? validateSection(AuthConfigDto, file.auth, ['auth'], locate) : undefined;
   if (auth) issues.push(...auth.issues);
-  const admin = isMapping(file.admin) ? validateSection(AdminConfigDto, file.admin, ['admin'], locate) : undefined;
+  const admin = isObject(file.admin) ? validateSection(AdminConfigDto, file.admin, ['admin'], locate) : undefined;
   if (admin) issues.push(...admin.issues);
-  const usage = isMapping(file.usage) ? validateSection(UsageConfigDto, file.usage, ['usage'], locate) : undefined;
+  const usage = isObject(file.usage) ? validateSection(UsageConfigDto, file.usage, ['usage'], locate) : undefined;
   if (usage) issues.push(...usage.issues);
-  const metrics = isMapping(file.metrics) ? validateSection(MetricsConfigDto, file.metrics, ['metrics'], locate) : undefined;
+  const metrics = isObject(file.metrics) ? validateSection(MetricsConfigDto, file.metrics, ['metrics'], locate) : undefined;
   if (metrics) issues.push(...metrics.issues);
   const store = storeSettings(file.store, env, locate, issues);
   const redis = redisSettings(file.redis, env, locate, issues);
 
   const providers: ProviderInstanceConfig[] = [];
-  const entries = isMapping(file.providers) ? Object.entries(file.providers) : [];
+  const entries = isObject(file.providers) ? Object.entries(file.providers) : [];
   for (const [name, raw] of entries) {
     if (!INSTANCE_NAME.test(name)) {
       issues.push(
@@ -244,14 +245,10 @@ const COMMON_KEYS = new Set(knownKeys(ProviderInstanceConfigDto));
  */
 function reservedKeys(node: unknown, path: (string | number)[]): (string | number)[][] {
   if (Array.isArray(node)) return node.flatMap((item, i) => reservedKeys(item, [...path, i]));
-  if (!isMapping(node)) return [];
+  if (!isObject(node)) return [];
   return Object.entries(node).flatMap(([key, value]) =>
     key in Object.prototype ? [[...path, key]] : reservedKeys(value, [...path, key]),
   );
-}
-
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Only the common keys, when the entry is a mapping; anything else is left for the validator to reject. */
@@ -299,7 +296,7 @@ function storeSettings(value: unknown, env: NodeJS.ProcessEnv, locate: Locator, 
   const fromEnv = nonEmpty(env.BYOKEY_DATABASE_URL);
   let url: string | undefined;
   let schema = DEFAULT_POSTGRES_SCHEMA;
-  if (isMapping(value)) {
+  if (isObject(value)) {
     const section = validateSection(StoreConfigDto, value, ['store'], locate);
     issues.push(...section.issues);
     url = section.value?.url;
@@ -322,7 +319,7 @@ function redisSettings(value: unknown, env: NodeJS.ProcessEnv, locate: Locator, 
   const fromEnv = nonEmpty(env.BYOKEY_REDIS_URL);
   let settings: RedisSettings | undefined;
   const defaults = { keyPrefix: DEFAULT_REDIS_KEY_PREFIX, limitsOnOutage: 'open' as const };
-  if (isMapping(value)) {
+  if (isObject(value)) {
     const section = validateSection(RedisConfigDto, value, ['redis'], locate);
     issues.push(...section.issues);
     if (section.value) {

@@ -4,6 +4,7 @@
 // codex.rate_limits frame, and Anthropic's unified subscription limits (status and reset per
 // window). Wire names in reference/wire-protocols.md §1.8 and the Anthropic rate-limit section.
 import type { RateLimitSnapshot } from '../../store/rate-limit-snapshots';
+import { isObject } from '../../protocol/json-object';
 
 export interface QuotaWindow {
   /** `primary` / `secondary` (Codex: 5 h and 7 d), or Anthropic's `unified`, `5h`, `7d`, `7d_oi`. */
@@ -79,5 +80,5 @@ function number(value: unknown): number | undefined {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return isObject(value) ? value : undefined;
 }

@@ -4,6 +4,7 @@
 // the body, and must name the offending field the way OpenAI does (`messages[2].role`).
 import { invalidRequest } from '../../common/gateway-error';
 import type { ChatCompletionRequest } from '../../protocol/openai-chat';
+import { isObject } from '../../protocol/json-object';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
@@ -13,12 +14,12 @@ const isNumberOrNull: Check = (v) => (v === null || (typeof v === 'number' && Nu
 const isIntegerOrNull: Check = (v) => (v === null || Number.isInteger(v) ? undefined : 'an integer');
 const isBooleanOrNull: Check = (v) => (v === null || typeof v === 'boolean' ? undefined : 'a boolean');
 const isString: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
-const isObjectOrNull: Check = (v) => (v === null || isPlainObject(v) ? undefined : 'an object');
+const isObjectOrNull: Check = (v) => (v === null || isObject(v) ? undefined : 'an object');
 const isStop: Check = (v) =>
   v === null || typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'))
     ? undefined
     : 'a string or an array of strings';
-const isToolChoice: Check = (v) => (typeof v === 'string' || isPlainObject(v) ? undefined : 'a string or an object');
+const isToolChoice: Check = (v) => (typeof v === 'string' || isObject(v) ? undefined : 'a string or an object');
 
 /** Optional top-level fields and what they must be when present. */
 const OPTIONAL_FIELDS: Record<string, Check> = {
@@ -41,7 +42,7 @@ const OPTIONAL_FIELDS: Record<string, Check> = {
 };
 
 export function validateChatRequest(body: unknown): ChatCompletionRequest {
-  if (!isPlainObject(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
 
   if (body.model === undefined) throw invalidRequest('Missing required parameter: `model`.', 'model', 'missing_required_parameter');
   if (typeof body.model !== 'string' || body.model.trim() === '') {
@@ -64,7 +65,7 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
     if (expected) throw invalidRequest(`\`${field}\` must be ${expected}.`, field, 'invalid_type');
   }
   const options = body.stream_options;
-  if (isPlainObject(options) && options.include_usage !== undefined && typeof options.include_usage !== 'boolean') {
+  if (isObject(options) && options.include_usage !== undefined && typeof options.include_usage !== 'boolean') {
     throw invalidRequest('`stream_options.include_usage` must be a boolean.', 'stream_options.include_usage', 'invalid_type');
   }
   if (body.tools !== undefined) checkTools(body.tools);
@@ -73,7 +74,7 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
 
 function checkMessage(message: unknown, index: number): void {
   const at = `messages[${index}]`;
-  if (!isPlainObject(message)) throw invalidRequest(`\`${at}\` must be an object.`, at, 'invalid_type');
+  if (!isObject(message)) throw invalidRequest(`\`${at}\` must be an object.`, at, 'invalid_type');
   if (message.role === undefined) throw invalidRequest(`Missing required parameter: \`${at}.role\`.`, `${at}.role`, 'missing_required_parameter');
   if (typeof message.role !== 'string' || !ROLES.has(message.role)) {
     throw invalidRequest(
@@ -88,7 +89,7 @@ function checkMessage(message: unknown, index: number): void {
       throw invalidRequest(`\`${at}.content\` must be a string or an array of content parts.`, `${at}.content`, 'invalid_type');
     }
     content.forEach((part, i) => {
-      if (!isPlainObject(part) || typeof part.type !== 'string') {
+      if (!isObject(part) || typeof part.type !== 'string') {
         throw invalidRequest(`\`${at}.content[${i}]\` must be an object with a string \`type\`.`, `${at}.content[${i}]`, 'invalid_type');
       }
     });
@@ -105,18 +106,15 @@ function checkTools(tools: unknown): void {
   if (!Array.isArray(tools)) throw invalidRequest('`tools` must be an array.', 'tools', 'invalid_type');
   tools.forEach((tool, i) => {
     const at = `tools[${i}]`;
-    if (!isPlainObject(tool) || typeof tool.type !== 'string') {
+    if (!isObject(tool) || typeof tool.type !== 'string') {
       throw invalidRequest(`\`${at}\` must be an object with a string \`type\`.`, at, 'invalid_type');
     }
     if (tool.type === 'function') {
       const fn = tool.function;
-      if (!isPlainObject(fn) || typeof fn.name !== 'string' || fn.name === '') {
+      if (!isObject(fn) || typeof fn.name !== 'string' || fn.name === '') {
         throw invalidRequest(`\`${at}.function.name\` must be a non-empty string.`, `${at}.function.name`, 'invalid_type');
       }
     }
   });
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

@@ -6,9 +6,10 @@
 // it fronts. The translators and executors cope with any shape inside `messages`.
 import { invalidRequest } from '../../common/gateway-error';
 import type { MessagesRequest } from '../../protocol/anthropic-messages';
+import { isObject } from '../../protocol/json-object';
 
 export function validateMessagesRequest(body: unknown, options: { requireMaxTokens: boolean } = { requireMaxTokens: true }): MessagesRequest {
-  if (!isPlainObject(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
   if (body.model === undefined) throw invalidRequest('model: Field required', 'model');
   if (typeof body.model !== 'string' || body.model.trim() === '') throw invalidRequest('model: Input should be a non-empty string', 'model');
   if (options.requireMaxTokens) {
@@ -24,6 +25,3 @@ export function validateMessagesRequest(body: unknown, options: { requireMaxToke
   return body as MessagesRequest;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

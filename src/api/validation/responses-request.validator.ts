@@ -2,9 +2,10 @@
 // gateway reads, with OpenAI-style messages naming the field. Everything else passes untouched.
 import { invalidRequest } from '../../common/gateway-error';
 import type { ResponsesRequest } from '../../protocol/openai-responses';
+import { isObject } from '../../protocol/json-object';
 
 export function validateResponsesRequest(body: unknown): ResponsesRequest {
-  if (!isPlainObject(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
   if (body.model === undefined) throw invalidRequest('Missing required parameter: `model`.', 'model', 'missing_required_parameter');
   if (typeof body.model !== 'string' || body.model.trim() === '') {
     throw invalidRequest('`model` must be a non-empty string.', 'model', 'invalid_type');
@@ -15,7 +16,7 @@ export function validateResponsesRequest(body: unknown): ResponsesRequest {
   }
   if (Array.isArray(body.input)) {
     body.input.forEach((item, i) => {
-      if (!isPlainObject(item)) throw invalidRequest(`\`input[${i}]\` must be an object.`, `input[${i}]`, 'invalid_type');
+      if (!isObject(item)) throw invalidRequest(`\`input[${i}]\` must be an object.`, `input[${i}]`, 'invalid_type');
       // Items without a type are messages ({role, content}), as the API allows.
       if (item.type === undefined && typeof item.role !== 'string') {
         throw invalidRequest(`\`input[${i}]\` needs a \`type\` or a \`role\`.`, `input[${i}]`, 'invalid_type');
@@ -32,6 +33,3 @@ export function validateResponsesRequest(body: unknown): ResponsesRequest {
   return body as ResponsesRequest;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
