@@ -14,9 +14,7 @@ import { applyThinking } from '../translate/thinking-projection';
 import { UpstreamError } from '../upstream/upstream-error';
 import { abortWhenClientLeaves } from './streaming/client-abort';
 import { validateMessagesRequest } from './validation/messages-request.validator';
-
-/** Client headers a Claude upstream needs to see (never the client's key). */
-const FORWARDED_HEADERS = ['anthropic-beta', 'anthropic-version'];
+import { anthropicClientHeaders } from './anthropic-client-headers';
 
 /** Says which answers are the gateway's estimate rather than the upstream's count. */
 export const TOKEN_COUNT_HEADER = 'x-byokey-token-count';
@@ -46,7 +44,7 @@ export class CountTokensController {
 
     const requestId = String(request.id);
     const abort = abortWhenClientLeaves(reply);
-    const clientHeaders = forwardedHeaders(request);
+    const clientHeaders = anthropicClientHeaders(request.headers);
     try {
       const { result } = await this.router.execute(
         { ...plan, targets: plan.targets.filter(canCount) },
@@ -97,13 +95,4 @@ function canCount(target: RouteTarget): boolean {
 /** The count as a whole answer, so the router's attempt loop (failover, cooldowns) can carry it. */
 function countAnswer(counted: CountTokensResponse): UpstreamResult {
   return { kind: 'json', status: 200, headers: {}, raw: JSON.stringify(counted), parsed: () => counted };
-}
-
-function forwardedHeaders(request: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of FORWARDED_HEADERS) {
-    const value = request.headers[name];
-    if (typeof value === 'string') out[name] = value;
-  }
-  return out;
 }

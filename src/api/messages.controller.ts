@@ -9,9 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessGuard } from '../access/access.guard';
 import { BridgedRoute } from './bridged-route';
 import { validateMessagesRequest } from './validation/messages-request.validator';
-
-/** Client headers a Claude upstream needs to see (never the client's key). */
-const FORWARDED_HEADERS = ['anthropic-beta', 'anthropic-version'];
+import { anthropicClientHeaders } from './anthropic-client-headers';
 
 @Controller('v1')
 @UseGuards(AccessGuard)
@@ -21,15 +19,6 @@ export class MessagesController {
   @Post('messages')
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateMessagesRequest(request.body);
-    return this.route.serve('anthropic-messages', body, request, reply, forwardedHeaders(request));
+    return this.route.serve('anthropic-messages', body, request, reply, anthropicClientHeaders(request.headers));
   }
-}
-
-function forwardedHeaders(request: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of FORWARDED_HEADERS) {
-    const value = request.headers[name];
-    if (typeof value === 'string') out[name] = value;
-  }
-  return out;
 }

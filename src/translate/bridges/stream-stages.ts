@@ -30,24 +30,18 @@ export interface ChatStageOptions {
 
 /** Responses events → chat chunks. */
 export function responsesToChat(t: Translators, options: ChatStageOptions): Stage<ResponsesStreamEvent, ChatCompletionChunk> {
-  const stream = t.responsesToChatStream.createStream(options);
-  return {
-    push: (event) => stream.push(event),
-    end: () => {
-      stream.end();
-      return [];
-    },
-    get finished() {
-      return stream.finished;
-    },
-  };
+  return endingStage(t.responsesToChatStream.createStream(options));
 }
 
 /** Messages events → chat chunks. */
 export function messagesToChat(t: Translators, options: ChatStageOptions): Stage<MessagesStreamEvent, ChatCompletionChunk> {
-  const stream = t.messagesToChatStream.createStream(options);
+  return endingStage(t.messagesToChatStream.createStream(options));
+}
+
+/** A translator stream that sees its protocol's own end (and `end()` throws when it did not come). */
+function endingStage<I, O>(stream: { push(item: I): O[]; end(): void; readonly finished: boolean }): Stage<I, O> {
   return {
-    push: (event) => stream.push(event),
+    push: (item) => stream.push(item),
     end: () => {
       stream.end();
       return [];
