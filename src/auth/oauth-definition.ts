@@ -84,6 +84,11 @@ export interface OAuthDefinition {
   refreshable: boolean;
   /** Headers on every OAuth request (Kimi's X-Msh-* device headers, a User-Agent). */
   headers?: Record<string, string>;
+  /**
+   * The proxy for every OAuth request: the providers.yaml `proxy_url` that applies to this
+   * provider (a URL, or `none`); undefined follows HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+   */
+  proxyUrl?: string;
 
   /** Reads label, claims and expiry out of a token response. */
   accountFacts?(response: TokenResponse): AccountFacts;

@@ -1,8 +1,12 @@
 // One POST to an OAuth endpoint (token, device code) in the provider's encoding, with its
 // answer parsed but not judged: the device flow reads `error` out of 200s and 400s itself, the
 // token client turns non-2xx into OAuthErrors. Network failures and cancellation become
-// OAuthErrors here, so callers see one error type.
-import { request } from 'undici';
+// OAuthErrors here, so callers see one error type. Requests go through the definition's proxy,
+// else the environment's (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), unless the caller hands in its own
+// dispatcher (tests).
+import { request, type Dispatcher } from 'undici';
+import { OutboundDispatchers } from '../upstream/outbound-dispatchers';
+import { readProxyEnv } from '../upstream/outbound-proxy';
 import type { OAuthDefinition, TokenRequestEncoding } from './oauth-definition';
 import type { ResolvedOAuthDeps } from './oauth-deps';
 import { loginCancelled, OAuthError } from './oauth-error';
@@ -47,7 +51,7 @@ export async function postOAuth(
       method: 'POST',
       headers,
       body,
-      dispatcher: deps.dispatcher,
+      dispatcher: deps.dispatcher ?? oauthDispatcher(definition.proxyUrl),
       signal: req.signal,
       headersTimeout: deps.requestTimeoutMs,
       bodyTimeout: deps.requestTimeoutMs,
@@ -68,6 +72,17 @@ export async function postOAuth(
       cause: error,
     });
   }
+}
+
+/**
+ * OAuth calls are few: one set of pools per process serves logins and refreshes, the environment
+ * read at the first call. Never closed, like undici's global dispatcher (idle sockets are unref'd).
+ */
+let outbound: OutboundDispatchers | undefined;
+
+function oauthDispatcher(proxy: string | undefined): Dispatcher {
+  outbound ??= new OutboundDispatchers(readProxyEnv(process.env));
+  return outbound.dispatcher(proxy);
 }
 
 async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {

@@ -170,7 +170,7 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
     }
     // Plugins may take keys of their own; the registry checks those (and unknown keys) against
     // the plugin's schema. Here only the common keys are checked, so their errors come first.
-    const rawEntry = raw ?? {};
+    const rawEntry = inheritProxy(raw ?? {}, file.proxy_url);
     const instance = validateSection(ProviderInstanceConfigDto, pickCommonKeys(rawEntry), ['providers', name], locate);
     issues.push(...instance.issues);
     if (!instance.value) continue;
@@ -210,6 +210,7 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
     store,
     ...(redis ? { redis } : {}),
     providers,
+    ...(file.proxy_url ? { proxy: file.proxy_url } : {}),
     routing: routingSettings(routing?.value),
     locate,
   };
@@ -249,6 +250,18 @@ function reservedKeys(node: unknown, path: (string | number)[]): (string | numbe
   return Object.entries(node).flatMap(([key, value]) =>
     key in Object.prototype ? [[...path, key]] : reservedKeys(value, [...path, key]),
   );
+}
+
+/**
+ * The entry with the top-level `proxy_url` laid in when it sets none of its own (or ""), so the
+ * instance's settings carry the proxy it uses wherever they are validated again (the registry
+ * checks `raw` against the plugin's schema).
+ */
+function inheritProxy(raw: unknown, proxy: string | undefined): unknown {
+  if (proxy === undefined || !isObject(raw)) return raw;
+  const own = raw.proxy_url;
+  if (own !== undefined && own !== null && !(typeof own === 'string' && own.trim() === '')) return raw;
+  return { ...raw, proxy_url: proxy };
 }
 
 /** Only the common keys, when the entry is a mapping; anything else is left for the validator to reject. */

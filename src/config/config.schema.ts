@@ -5,12 +5,12 @@
 // re-exports them, so the rest of the gateway imports the schema from one place.
 import { Transform } from 'class-transformer';
 import { IsIn, IsObject, IsOptional } from 'class-validator';
-import { toNumber } from './schema/schema-helpers';
+import { IsProxyUrl, emptyToUndefined, toNumber } from './schema/schema-helpers';
 
 export { AdminConfigDto, AuthConfigDto, MetricsConfigDto } from './schema/access.schema';
 export { ApiKeyEntryDto, LoginOnlyInstanceConfigDto, OAuthOverridesDto, ProviderInstanceConfigDto, TimeoutsDto } from './schema/provider-instance.schema';
 export { PayloadFilterRuleDto, PayloadRulesDto, PayloadSetRuleDto, RoutingConfigDto, STRATEGIES, type Strategy } from './schema/routing.schema';
-export { IsHeaderMap, IsHttpUrl, IsUrlWithScheme } from './schema/schema-helpers';
+export { IsHeaderMap, IsHttpUrl, IsProxyUrl, IsUrlWithScheme } from './schema/schema-helpers';
 export { ServerConfigDto } from './schema/server.schema';
 export { RedisConfigDto, StoreConfigDto, UsageConfigDto } from './schema/state.schema';
 
@@ -56,4 +56,10 @@ export class GatewayConfigFileDto {
   /** A redis:// URL, or a mapping (url, key_prefix, limits_on_outage). */
   @IsOptional()
   redis?: unknown;
+
+  /** Every instance's proxy unless it sets its own: a URL, or `none` (ignore HTTPS_PROXY & co). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsProxyUrl()
+  proxy_url?: string;
 }

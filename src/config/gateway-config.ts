@@ -154,6 +154,11 @@ export interface GatewayConfig {
   redis?: RedisSettings;
   /** In file order: the order decides which instance serves a model listed twice. */
   providers: ProviderInstanceConfig[];
+  /**
+   * The top-level `proxy_url` (a URL, or `none`), already laid into every instance's settings
+   * that set none; kept here for what has no instance (a login to a provider not in the file).
+   */
+  proxy?: string;
   routing: RoutingSettings;
   /** Finds a field's line in the file, for problems found after loading (e.g. an unknown plugin). */
   locate: Locator;

@@ -67,7 +67,8 @@ function collectIssues(
     }
     // class-validator's own messages start with the property name, which the path already says.
     const text = message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message;
-    const secret = path.some((p) => typeof p === 'string' && /key|secret|token|password/i.test(p));
+    // A secret's value is never echoed; a proxy URL may carry a password.
+    const secret = path.some((p) => typeof p === 'string' && /key|secret|token|password|proxy/i.test(p));
     const got = secret ? '' : ` (got ${describe(error.value)})`;
     out.push(issueAt(path, `${text}${got}`, locate));
     break; // one message per field: the first failing rule says enough

@@ -1,14 +1,15 @@
 // The one HTTP client every provider uses to reach its upstream: a long-lived undici Agent
-// (a keep-alive pool per origin), per-call timeouts and cancellation, and undici's errors turned
-// into UpstreamErrors. Injectable so executors can be tested against a fake dispatcher.
+// (a keep-alive pool per origin, through the instance's proxy if any: outbound-dispatchers.ts),
+// per-call timeouts and cancellation, and undici's errors turned into UpstreamErrors. Injectable so executors can be tested against a fake dispatcher.
 // Every response body gets an error listener for its whole life: a body destroyed after its
 // reader let go (an early return, a client that left) emits an error nobody else hears, and an
 // unheard 'error' event ends the process.
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Agent, type Dispatcher } from 'undici';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import type { Dispatcher } from 'undici';
 import type { SseEvent } from '../protocol/sse';
 import { SseDecoder, SseTooLargeError } from '../protocol/sse-decoder';
 import { CallWatch } from './call-watch';
+import { OutboundDispatchers } from './outbound-dispatchers';
 import { UpstreamError, cancelled } from './upstream-error';
 import type { UpstreamTimeouts } from './upstream-timeouts';
 
@@ -58,20 +59,30 @@ export const UPSTREAM_DISPATCHER = Symbol('UPSTREAM_DISPATCHER');
 
 @Injectable()
 export class UpstreamHttp implements OnApplicationShutdown {
-  /** Agents for instances with their own connect timeout (an agent-wide setting in undici). */
-  private readonly byConnectTimeout = new Map<number, Agent>();
   private readonly targets = new Map<string, { origin: string; path: string }>();
   /** The watch of each body still being read (timeouts); gone with the body. */
   private readonly watches = new WeakMap<UpstreamBody, CallWatch>();
 
-  constructor(@Inject(UPSTREAM_DISPATCHER) private readonly dispatcher: Dispatcher) {}
+  /**
+   * Pools for instances with their own connect timeout (an agent-wide setting in undici) or
+   * their own `proxy_url`. Without one (unit tests), such calls go out directly.
+   */
+  private readonly outbound: OutboundDispatchers;
+
+  constructor(
+    /** For calls with neither: the environment's proxy, else direct (a MockAgent in unit tests). */
+    @Inject(UPSTREAM_DISPATCHER) private readonly dispatcher: Dispatcher,
+    @Optional() outbound?: OutboundDispatchers,
+  ) {
+    this.outbound = outbound ?? new OutboundDispatchers({});
+  }
 
   async request(req: UpstreamRequest): Promise<UpstreamResponse> {
     const watch = new CallWatch(req.signal, req.timeouts.firstByteMs, req.timeouts.idleMs);
     let res: Dispatcher.ResponseData;
     try {
       const { origin, path } = this.targetOf(req.url);
-      res = await this.dispatcherFor(req.timeouts.connectMs).request({
+      res = await this.dispatcherFor(req.timeouts).request({
         origin,
         path,
         method: req.method,
@@ -188,7 +199,8 @@ export class UpstreamHttp implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.dispatcher.close(), ...[...this.byConnectTimeout.values()].map((agent) => agent.close())]);
+    // The shared dispatcher may be one of outbound's; closing it twice is harmless in undici.
+    await Promise.all([this.dispatcher.close(), this.outbound.close()]);
   }
 
   /**
@@ -209,14 +221,9 @@ export class UpstreamHttp implements OnApplicationShutdown {
     return target;
   }
 
-  private dispatcherFor(connectMs: number | undefined): Dispatcher {
-    if (connectMs === undefined) return this.dispatcher;
-    let agent = this.byConnectTimeout.get(connectMs);
-    if (!agent) {
-      agent = new Agent({ connect: { timeout: connectMs } });
-      this.byConnectTimeout.set(connectMs, agent);
-    }
-    return agent;
+  private dispatcherFor({ connectMs, proxy }: UpstreamTimeouts): Dispatcher {
+    if (connectMs === undefined && proxy === undefined) return this.dispatcher;
+    return this.outbound.dispatcher(proxy, connectMs);
   }
 }
 

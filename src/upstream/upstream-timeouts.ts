@@ -1,5 +1,7 @@
 // The timeouts of an upstream call, from an instance's settings (issue #6): `timeouts:` per
-// phase, else the older `timeout_ms` for both waits, else the defaults.
+// phase, else the older `timeout_ms` for both waits, else the defaults. The instance's
+// `proxy_url` rides along: like the connect timeout it picks the connection the call leaves
+// by, and every call site already passes this object, so no provider can forget the proxy.
 import type { ProviderInstanceConfigDto } from '../config/config.schema';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from '../config/gateway-config';
 
@@ -10,12 +12,14 @@ export interface UpstreamTimeouts {
   firstByteMs: number;
   /** Longest silence between two chunks (WebSocket: frames) of the response. */
   idleMs: number;
+  /** The instance's `proxy_url` (a URL, or `none` for direct); undefined: HTTPS_PROXY & co. */
+  proxy?: string;
 }
 
 export function upstreamTimeouts(settings: ProviderInstanceConfigDto): UpstreamTimeouts {
   const t = settings.timeouts;
   const fallback = settings.timeout_ms ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
-  return { connectMs: t?.connect_ms, firstByteMs: t?.first_byte_ms ?? fallback, idleMs: t?.idle_ms ?? fallback };
+  return { connectMs: t?.connect_ms, firstByteMs: t?.first_byte_ms ?? fallback, idleMs: t?.idle_ms ?? fallback, proxy: settings.proxy_url };
 }
 
 /** A model-list fetch waits no longer than this for each phase, whatever the instance allows requests. */
@@ -24,5 +28,5 @@ const LIST_WAIT_MS = 10_000;
 /** The timeouts of a model-list fetch: the instance's, capped (a list is small and nobody should wait on it). */
 export function listTimeouts(settings: ProviderInstanceConfigDto): UpstreamTimeouts {
   const t = upstreamTimeouts(settings);
-  return { connectMs: t.connectMs, firstByteMs: Math.min(t.firstByteMs, LIST_WAIT_MS), idleMs: Math.min(t.idleMs, LIST_WAIT_MS) };
+  return { ...t, firstByteMs: Math.min(t.firstByteMs, LIST_WAIT_MS), idleMs: Math.min(t.idleMs, LIST_WAIT_MS) };
 }

@@ -18,7 +18,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { STRATEGIES, type Strategy } from './routing.schema';
-import { IsHeaderMap, IsHttpUrl, customRule, toBoolean, toDto, toNumber } from './schema-helpers';
+import { IsHeaderMap, IsHttpUrl, IsProxyUrl, customRule, emptyToUndefined, toBoolean, toDto, toNumber } from './schema-helpers';
 
 /** One entry of `api_keys`: a key with its own upstream root (e.g. a second region). */
 export class ApiKeyEntryDto {
@@ -115,6 +115,15 @@ export class LoginOnlyInstanceConfigDto {
   @Transform(toDto(OAuthOverridesDto))
   @ValidateNested()
   oauth?: OAuthOverridesDto;
+
+  /**
+   * The proxy this instance's requests, WebSockets and logins go through: a URL, or `none` for
+   * a direct connection. Unset: the top-level `proxy_url`, else HTTPS_PROXY / HTTP_PROXY.
+   */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsProxyUrl()
+  proxy_url?: string;
 }
 
 /**

@@ -49,3 +49,30 @@ export function IsHeaderMap(options?: ValidationOptions) {
 export function toDto<T extends object>(cls: new () => T) {
   return ({ value }: { value: unknown }): unknown => (isObject(value) ? plainToInstance(cls, value) : value);
 }
+
+/**
+ * `proxy_url`: an http:// or https:// proxy (user info allowed, for Proxy-Authorization), or
+ * `none` for a direct connection. SOCKS is refused by name: the WebSocket agent speaks only
+ * HTTP CONNECT, and a proxy that works for some requests and not others is worse than none.
+ */
+export function IsProxyUrl(options?: ValidationOptions) {
+  return customRule(
+    'isProxyUrl',
+    (args) =>
+      typeof args.value === 'string' && /^socks[45a-z]*:/i.test(args.value.trim())
+        ? 'names a SOCKS proxy; only http:// and https:// proxies are supported (write http://host:3128)'
+        : 'must be an http:// or https:// proxy URL such as http://proxy.example.com:3128 (credentials as http://user:password@host:3128), or "none" for a direct connection',
+    (value) => value === 'none' || (typeof value === 'string' && URL.canParse(value) && isProxyOrigin(new URL(value))),
+    options,
+  );
+}
+
+/** A proxy URL names a host (and maybe a port), nothing else that undici would silently drop. */
+function isProxyOrigin(url: URL): boolean {
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+}
+
+/** `proxy_url: ""` (an unset `${PROXY:-}`) means "not set": the outer setting applies. */
+export function emptyToUndefined({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
+}

@@ -3,6 +3,7 @@
 // each, and after `response.completed` the socket waits for the next request. One request at a
 // time; the pool (codex-socket-pool.ts) hands sockets out. The instance's timeouts bound the
 // handshake, the wait for a response's first frame and the silence between its frames.
+import type { Agent } from 'node:http';
 import WebSocket from 'ws';
 import { isObject } from '../../protocol/json-object';
 import { parseUpstreamJson } from '../../upstream/parse-upstream-json';
@@ -27,6 +28,8 @@ export interface CodexSocketOptions {
   signal?: AbortSignal;
   /** Bounds the whole opening handshake (default DEFAULT_CONNECT_TIMEOUT_MS). */
   connectMs?: number;
+  /** Opens the connection through a proxy (outbound-dispatchers.ts); none: directly. */
+  agent?: Agent;
   /** A `codex.rate_limits` frame that arrives between responses. */
   onIdleFrame?(frame: Record<string, unknown>): void;
 }
@@ -73,6 +76,7 @@ export class CodexSocket {
       if (signal?.aborted) return reject(cancelled(instance, signal));
       const ws = new WebSocket(options.url, {
         headers: options.headers,
+        agent: options.agent,
         // Compression costs CPU and memory per socket for little gain on small JSON frames.
         perMessageDeflate: false,
       });

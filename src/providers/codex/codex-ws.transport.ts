@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { CallAffinity } from '../../contract/provider-executor';
+import { OutboundDispatchers } from '../../upstream/outbound-dispatchers';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
 import type { RawCodexEvent } from './codex-event-stream';
@@ -68,8 +69,14 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
   /** Per client connection: its own socket for each instance and account. */
   private readonly pinned = new WeakMap<CallAffinity, Map<string, CodexSocket>>();
 
-  /** Without metrics (tests that build the transport themselves), nothing is counted. */
-  constructor(@Optional() private readonly metrics?: CodexWsMetrics) {}
+  /**
+   * Without metrics (tests that build the transport themselves), nothing is counted; without
+   * outbound connections, sockets go out directly whatever the proxy settings.
+   */
+  constructor(
+    @Optional() private readonly metrics?: CodexWsMetrics,
+    @Optional() private readonly outbound?: OutboundDispatchers,
+  ) {}
 
   /** False while the instance is switched to HTTP. */
   enabled(instance: string): boolean {
@@ -118,7 +125,7 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
           signal: request.signal,
           connectMs: request.timeouts.connectMs,
           onIdleFrame: request.onIdleFrame,
-        });
+        }, request.timeouts.proxy);
       },
       request.signal,
       request.fresh,
@@ -164,7 +171,7 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
         signal: request.signal,
         connectMs: request.timeouts.connectMs,
         onIdleFrame: request.onIdleFrame,
-      });
+      }, request.timeouts.proxy);
       if (affinity.ended) {
         socket.close();
         throw new UpstreamError(`upstream ${request.instance}: the client left`, { failure: 'aborted', instance: request.instance });
@@ -177,9 +184,13 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
     return this.pinnedFrames(sockets, key, socket, request);
   }
 
-  /** Opens a socket, counted as open until it closes. */
-  private async connect(options: CodexSocketOptions): Promise<CodexSocket> {
-    const socket = await CodexSocket.connect(options);
+  /**
+   * Opens a socket, counted as open until it closes; through the instance's `proxy_url` (or the
+   * environment's proxy) when there is one.
+   */
+  private async connect(options: CodexSocketOptions, proxy: string | undefined): Promise<CodexSocket> {
+    const agent = this.outbound?.webSocketAgent(options.url, proxy);
+    const socket = await CodexSocket.connect(agent ? { ...options, agent } : options);
     this.metrics?.socketOpened(options.instance, socket);
     return socket;
   }
