@@ -51,10 +51,10 @@ describe('knownKeys', () => {
     [ServerConfigDto, ['body_limit', 'drain_grace_ms', 'drain_ms', 'host', 'port', 'shutdown_timeout_ms', 'sse_keepalive_ms']],
     [
       ProviderInstanceConfigDto,
-      ['accounts', 'api_key', 'api_keys', 'base_url', 'cooldown_ms', 'enabled', 'excluded_models', 'headers', 'models', 'oauth', 'strategy', 'timeout_ms', 'timeouts', 'type'],
+      ['accounts', 'api_key', 'api_keys', 'base_url', 'cooldown_ms', 'enabled', 'excluded_models', 'headers', 'models', 'oauth', 'proxy_url', 'strategy', 'timeout_ms', 'timeouts', 'type'],
     ],
     [ApiKeyEntryDto, ['base_url', 'key']],
-    [GatewayConfigFileDto, ['admin', 'auth', 'metrics', 'providers', 'redis', 'routing', 'server', 'store', 'usage', 'version']],
+    [GatewayConfigFileDto, ['admin', 'auth', 'metrics', 'providers', 'proxy_url', 'redis', 'routing', 'server', 'store', 'usage', 'version']],
   ])('lists the keys of %p once each', (cls, keys) => {
     const known = knownKeys(cls);
 
