@@ -59,7 +59,8 @@ export class OutboundDispatchers {
     if (proxy !== undefined) return new ProxyAgent({ uri: proxy, connect, proxyTls: connect });
     const { httpProxy, httpsProxy, noProxy } = this.env;
     if (!httpProxy && !httpsProxy) return new Agent({ connect });
-    // '' rather than undefined: undici would otherwise read process.env again itself.
-    return new EnvHttpProxyAgent({ connect, httpProxy: httpProxy ?? '', httpsProxy: httpsProxy ?? httpProxy ?? '', noProxy: noProxy ?? '' });
+    // '' rather than undefined: undici would otherwise read process.env again itself. proxyTls
+    // bounds the connection to the proxy (the proxied agents replace `connect` with a tunnel).
+    return new EnvHttpProxyAgent({ connect, proxyTls: connect, httpProxy: httpProxy ?? '', httpsProxy: httpsProxy ?? '', noProxy: noProxy ?? '' });
   }
 }
