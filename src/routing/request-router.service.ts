@@ -14,6 +14,7 @@ import type { CallAffinity, Credential, UpstreamResult } from '../contract/provi
 import type { ClientProtocol, WireProtocol } from '../protocol/wire-protocol';
 import type { Bridge } from '../translate/bridges/bridge';
 import { ProtocolTable } from '../translate/protocol-table';
+import { needsCredential, noCredentials } from '../registry/instance-readiness';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { AccountStore } from '../store/account-store';
 import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
@@ -194,6 +195,11 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
     const last = options.affinity?.last;
     for (const target of preferLast(plan.targets, last)) {
       const pool = await this.poolFor(target.instance);
+      if (pool.all().length === 0 && needsCredential(target.instance)) {
+        // Nothing to send it with: a 503 that says what to run (the next target may have one).
+        lastError = this.noCredentialsFor(target.instance);
+        continue;
+      }
       const candidates = pool.order((credential) => this.quotaOf(target.instance, credential));
       // The credential that served this connection's last call first: its upstream holds the context.
       if (last?.instance === target.instance.name) candidates.sort((a, b) => Number(pool.key(b) === last.credentialKey) - Number(pool.key(a) === last.credentialKey));
@@ -269,6 +275,18 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
       entry.accountsReadAt = Date.now();
     }
     return entry.pool;
+  }
+
+  private noCredentialsFor(instance: ProviderInstance): GatewayError {
+    const readiness = this.registry.readiness(instance);
+    const provider = instance.accountsProvider;
+    // The registry's accounts may be a few seconds older than the pool's: then a plain "no account".
+    const detail = !readiness.serves
+      ? `${readiness.problem}: ${readiness.fix}`
+      : provider
+        ? `no active account for ${provider}: run \`byokey login ${provider}\``
+        : 'its api_key is empty';
+    return noCredentials(instance.name, detail);
   }
 
   /**
