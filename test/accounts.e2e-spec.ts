@@ -366,8 +366,9 @@ describe('byokey accounts', () => {
     const status = await runCli(['status', '--config', config], sandbox);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`config: ${config}`);
-    expect(status.stdout).toMatch(/^local\s+openai-compatible\s+enabled\s+1 listed\s+1 api key$/m);
-    expect(status.stdout).toMatch(/^qwen\s+qwen\s+enabled\s+catalog\s+no account: run: byokey login qwen$/m);
+    expect(status.stdout).toMatch(/^local\s+openai-compatible\s+yes\s+1 listed\s+1 api key$/m);
+    expect(status.stdout).toMatch(/^qwen\s+qwen\s+no\s+catalog\s+no account for qwen: run `byokey login qwen`$/m);
+    expect(status.stdout).toMatch(/^codex\s+codex \(implicit\)\s+yes\s+catalog\s+account "codex-cli"$/m);
     expect(status.stdout).toMatch(/^codex\s+codex-cli\s+yes\s+active\s+in 8 days$/m);
     expect(status.stdout).not.toContain('sk-x');
   });
