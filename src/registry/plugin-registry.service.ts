@@ -170,9 +170,10 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
 
   /**
    * One warning per enabled instance that will fail every request, with the fix; a login-only
-   * instance serves nothing either, so a missing model is not a mystery.
+   * instance serves nothing either, so a missing model is not a mystery. At start and after a
+   * reload of the file.
    */
-  private warnUnready(): void {
+  warnUnready(): void {
     for (const instance of this.current.instances) {
       if (!instance.config.enabled) continue;
       const readiness = this.readiness(instance);
