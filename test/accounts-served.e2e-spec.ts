@@ -76,7 +76,7 @@ describe('byokey serve with the default providers.yaml', () => {
     const { proc, openai, anthropic, instances } = await serve(DEFAULT_PROVIDERS_YAML);
     expect(instances).toEqual(['openai']);
     expect(warnings(proc)).toContain(
-      'providers.openai: its api_key is empty (the environment variable it names is unset or empty): set that variable and restart (or reload), or remove api_key from providers.openai if the upstream needs no key (its models are not listed; requests for them answer 503)',
+      'providers.openai: its api_key is empty (OPENAI_API_KEY is unset or empty): export OPENAI_API_KEY=... and restart (or reload) byokey, or remove api_key from providers.openai if the upstream needs no key (its models are not listed; requests for them answer 503)',
     );
 
     // Nothing can be served, so nothing is listed, in either dialect; nor found by id.
@@ -89,7 +89,7 @@ describe('byokey serve with the default providers.yaml', () => {
     expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
     expect(failed.status).toBe(503);
     expect(failed.code).toBe('no_credentials');
-    expect(failed.message).toContain('Provider instance `openai` has no usable credential: its api_key is empty');
+    expect(failed.message).toContain('Provider instance `openai` has no usable credential: its api_key is empty (OPENAI_API_KEY is unset or empty): export OPENAI_API_KEY=...');
     expect(failed.headers.get('x-should-retry')).toBe('false');
 
     // Before any login a qwen model is served by nothing.
@@ -164,7 +164,7 @@ describe('byokey accounts import and status', () => {
     const status = await runCli(['status', '--config', config], sandbox, NO_OPENAI_KEY);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^INSTANCE\s+TYPE\s+SERVES\s+MODELS\s+CREDENTIAL, OR WHY NOT$/m);
-    expect(status.stdout).toMatch(/^openai\s+openai-compatible\s+no\s+4 listed\s+its api_key is empty \(the environment variable it names is unset or empty\): set that variable/m);
+    expect(status.stdout).toMatch(/^openai\s+openai-compatible\s+no\s+4 listed\s+its api_key is empty \(OPENAI_API_KEY is unset or empty\): export OPENAI_API_KEY=\.\.\. and restart/m);
     expect(status.stdout).toMatch(/^codex\s+codex \(implicit\)\s+yes\s+catalog\s+account "codex-cli"$/m);
   });
 

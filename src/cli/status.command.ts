@@ -9,6 +9,7 @@ import type { Account } from '../store/account';
 import type { InstanceOverrides } from '../store/provider-overrides-store';
 import { withImplicitInstances } from '../registry/implicit-instances';
 import { describeUnready, instanceReadiness } from '../registry/instance-readiness';
+import { keyVariablesOf } from '../registry/key-variables';
 import { bindInstances } from '../registry/plugin-binding';
 import { applyProviderOverrides } from '../registry/provider-overrides';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io';
@@ -76,6 +77,7 @@ function instanceRows(file: GatewayConfig, accounts: readonly Account[], overrid
   const config = applyProviderOverrides(withImplicitInstances(file, plugins.values(), new Set(accounts.map((a) => a.provider))), overrides);
   // The file was checked on load; the implicit entries are empty ones, which every plugin takes.
   const { bound, loginOnly } = bindInstances(config, plugins, cliLoginOnlyTypes(plugins));
+  const variables = keyVariablesOf(config.source);
   return config.providers.map((instance) => {
     const type = instance.implicit ? `${instance.type} (implicit)` : instance.type;
     const found = bound.find((b) => b.config.name === instance.name);
@@ -85,7 +87,8 @@ function instanceRows(file: GatewayConfig, accounts: readonly Account[], overrid
     }
     const settings = found.config.settings;
     const models = settings.models ? `${settings.models.length} listed` : 'catalog';
-    const readiness = instanceReadiness({ name: instance.name, config: found.config, accountsProvider: found.plugin.accounts }, accounts);
+    const facts = { name: instance.name, config: found.config, accountsProvider: found.plugin.accounts, keyVariables: variables.get(instance.name) };
+    const readiness = instanceReadiness(facts, accounts);
     if (readiness.serves) return [instance.name, type, 'yes', models, readiness.credentials];
     if (readiness.reason === 'disabled') return [instance.name, type, 'no', models, 'disabled (enabled: false)'];
     return [instance.name, type, 'no', models, describeUnready(instance.name, readiness).replace(`providers.${instance.name}: `, '')];

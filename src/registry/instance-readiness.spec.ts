@@ -28,6 +28,15 @@ describe('instanceReadiness', () => {
     expect(instanceReadiness(set, [])).toEqual({ serves: true, credentials: '1 api key' });
   });
 
+  it('names the variable when the file named one', () => {
+    const openai = { ...instance('  openai:\n    type: openai-compatible\n    base_url: http://x\n    api_key: ${OPENAI_API_KEY:-}\n'), keyVariables: ['OPENAI_API_KEY'] };
+    expect(instanceReadiness(openai, [])).toMatchObject({
+      serves: false,
+      problem: 'its api_key is empty (OPENAI_API_KEY is unset or empty)',
+      fix: 'export OPENAI_API_KEY=... and restart (or reload) byokey, or remove api_key from providers.openai if the upstream needs no key',
+    });
+  });
+
   it('serves a keyless local server that names no key', () => {
     const local = instance('  local:\n    type: openai-compatible\n    base_url: http://127.0.0.1:8000/v1\n');
     expect(instanceReadiness(local, [])).toEqual({ serves: true, credentials: 'no key needed' });

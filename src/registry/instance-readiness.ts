@@ -16,6 +16,8 @@ export interface InstanceCredentialFacts {
   readonly name: string;
   readonly config: Pick<ProviderInstanceConfig, 'enabled' | 'settings' | 'raw' | 'runtimeKeys'>;
   readonly accountsProvider?: string;
+  /** The environment variables its keys name in the file (key-variables.ts), to name in the fix. */
+  readonly keyVariables?: readonly string[];
 }
 
 export type Readiness =
@@ -91,6 +93,14 @@ function missingCredential(instance: InstanceCredentialFacts, selected: readonly
     }
     const named = Array.isArray(instance.config.settings.accounts) ? ` named in its accounts: (${instance.config.settings.accounts.join(', ')})` : '';
     return { problem: `no account for ${provider}${named}`, fix: `run \`byokey login ${provider}\`` };
+  }
+  const names = instance.keyVariables ?? [];
+  if (names.length > 0) {
+    const which = names.join(', ');
+    return {
+      problem: `its api_key is empty (${which} ${names.length > 1 ? 'are' : 'is'} unset or empty)`,
+      fix: `export ${names.map((n) => `${n}=...`).join(' ')} and restart (or reload) byokey, or remove api_key from providers.${instance.name} if the upstream needs no key`,
+    };
   }
   return {
     problem: 'its api_key is empty (the environment variable it names is unset or empty)',

@@ -22,6 +22,7 @@ import { ProviderOverridesStore, type InstanceOverrides } from '../store/provide
 import { ChangeNotices } from '../store/shared/change-notices';
 import { withImplicitInstances } from './implicit-instances';
 import { describeUnready, instanceReadiness, type AccountSummary, type Readiness } from './instance-readiness';
+import { keyVariablesOf } from './key-variables';
 import { listingCredential } from './listing-credential';
 import { LiveModelLists } from './live-model-lists';
 import { describeLoginOnly } from './login-only-instance';
@@ -280,6 +281,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
   buildCatalog(config: GatewayConfig): ModelCatalog {
     const options = new Map([...this.plugins].map(([type, plugin]) => [type, plugin.options]));
     const { bound, loginOnly } = bindInstances(config, options, this.loginOnlyTypes());
+    const variables = keyVariablesOf(config.source);
     const instances: ProviderInstance[] = bound.map(({ config: instanceConfig, plugin }) => {
       const ownModels = instanceConfig.settings.models;
       const executor = this.plugins.get(plugin.type)!.executor;
@@ -294,6 +296,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
         fetchesModels: ownModels === undefined && typeof executor.listModels === 'function',
         excluded: instanceConfig.settings.excluded_models ?? [],
         accountsProvider: plugin.accounts,
+        keyVariables: variables.get(instanceConfig.name),
       };
     });
     return new ModelCatalog(instances, loginOnly, this.liveModels, (instance) => this.readiness(instance).serves);
