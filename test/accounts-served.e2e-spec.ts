@@ -12,6 +12,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { request } from 'undici';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { CliSandbox, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
@@ -121,6 +122,26 @@ describe('byokey serve with the default providers.yaml', () => {
     const refused = await off.openai.chat.completions.create({ model: 'qwen3-coder-plus', messages: MESSAGES }).catch((e) => e);
     expect(refused).toBeInstanceOf(OpenAI.NotFoundError);
     expect(refused.message).toContain('provider instance `qwen`, which is disabled');
+  });
+
+  it('serves an account imported over the admin API at once (an implicit instance, no poll to wait for)', async () => {
+    const { proc } = await serve(`${DEFAULT_PROVIDERS_YAML}\nadmin:\n  key: admin-key-for-the-test\n`);
+    const { url } = await proc.listening();
+    const admin = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
+      const headers: Record<string, string> = { authorization: 'Bearer admin-key-for-the-test', ...(body ? { 'content-type': 'application/json' } : {}) };
+      const answer = await request(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: answer.statusCode, body: (await answer.body.json()) as any };
+    };
+    expect((await admin('GET', '/admin/v1/providers')).body.data.map((p: { name: string }) => p.name)).toEqual(['openai']);
+    const imported = await admin('POST', '/admin/v1/accounts/codex/import', {
+      OPENAI_API_KEY: null,
+      tokens: { access_token: 'codex-access', refresh_token: 'codex-refresh', account_id: 'acc-1' },
+      last_refresh: '2026-11-20T12:00:00Z',
+    });
+    expect(imported.status).toBe(201);
+    const providers = (await admin('GET', '/admin/v1/providers')).body.data as Array<{ name: string; plugin: string; credentials: Array<{ account_id?: string }> }>;
+    expect(providers.map((p) => [p.name, p.plugin])).toEqual([['openai', 'openai-compatible'], ['codex', 'codex']]);
+    expect(providers[1].credentials.map((c) => c.account_id)).toEqual(['codex-cli']);
   });
 
   it('answers 503 with `byokey login` for a subscription instance with no account, in both dialects', async () => {

@@ -124,8 +124,9 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    // Another instance's logins, logouts, defaults and statuses: read at the next request.
-    this.unsubscribe = this.notices?.subscribe('accounts', () => this.accountsChanged());
+    // Another instance's logins, logouts, defaults and statuses: read at the next request (the
+    // registry hears the notice too, for its implicit instances).
+    this.unsubscribe = this.notices?.subscribe('accounts', () => this.accountsEpoch++);
     // The cooldowns other instances are resting credentials for, before the first request.
     await this.states.connect();
   }
@@ -295,6 +296,8 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
    */
   accountsChanged(): void {
     this.accountsEpoch++;
+    // A first login for a provider brings its implicit instance now, not at the registry's next poll.
+    void this.registry.refreshAccounts();
   }
 
   private quotaOf(instance: ProviderInstance, credential: PoolCredential): number | undefined {
