@@ -13,9 +13,13 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { request } from 'undici';
+import { RateLimitSnapshots } from '../src/store/rate-limit-snapshots';
+import { RedisQuotaSnapshotChannel } from '../src/store/shared/redis-quota-snapshot-channel';
+import { SharedRedis } from '../src/store/shared/shared-redis';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { CliSandbox, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
+import { deleteRedisPrefix, REDIS_URL, uniqueName } from './support/shared-services';
 
 const DEFAULT_PROVIDERS_YAML = readFileSync(join(__dirname, '..', 'providers.yaml'), 'utf8');
 /** OPENAI_API_KEY unset (empty), as on a fresh machine. */
@@ -207,5 +211,41 @@ describe('byokey accounts import and status', () => {
     expect(status.stderr).toContain(`${config}:3:5: providers.codex.transprt: unknown key; did you mean "transport"?`);
     const serve = await runCli(['serve', '--port', '0', '--config', config], sandbox);
     expect(serve.code).toBe(1);
+  });
+
+  it('shows the quota windows each account last reported, read from Redis (the gateway shares them there)', async () => {
+    const prefix = `${uniqueName('quota')}:`;
+    const config = sandbox.write('providers.yaml', `redis:\n  url: ${REDIS_URL}\n  key_prefix: "${prefix}"\nproviders: {}\n`);
+    try {
+      await runCli(['accounts', 'import', 'codex', '--file', sandbox.write('auth.json', JSON.stringify(codexAuth)), '--config', config], sandbox);
+      // What a gateway records from a Codex answer's x-codex-* headers.
+      const redis = new SharedRedis({ url: REDIS_URL, keyPrefix: prefix, limitsOnOutage: 'open' });
+      const channel = new RedisQuotaSnapshotChannel(redis);
+      const snapshots = new RateLimitSnapshots(channel);
+      await redis.ready(2000);
+      await snapshots.onModuleInit();
+      snapshots.record('codex', 'codex-cli', {
+        headers: {
+          'x-codex-primary-used-percent': '42',
+          'x-codex-primary-window-minutes': '300',
+          'x-codex-primary-reset-after-seconds': '7200',
+          'x-codex-secondary-used-percent': '10',
+          'x-codex-secondary-window-minutes': '10080',
+        },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await channel.onApplicationShutdown();
+      await redis.close();
+
+      const status = await runCli(['status', '--config', config], sandbox);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/^PROVIDER\s+ACCOUNT\s+DEFAULT\s+STATUS\s+EXPIRES\s+QUOTA$/m);
+      expect(status.stdout).toMatch(/^codex\s+codex-cli\s+yes\s+active\s+in 8 days\s+primary 42% \(5 h, resets in 2 h\), secondary 10% \(7 d\)$/m);
+    } finally {
+      await deleteRedisPrefix(prefix);
+    }
+    // Without redis: the windows live in the gateway's memory only, and status says where to look.
+    const plain = await runCli(['status', '--config', sandbox.write('plain.yaml', 'providers: {}\n')], sandbox);
+    expect(plain.stdout).toContain('Quota windows: kept in the running gateway only (configure redis: to see them here); GET /admin/v1/providers on the gateway shows them.');
   });
 });

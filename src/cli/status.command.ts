@@ -16,11 +16,14 @@ import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io';
 import { relativeTime, table } from './format';
 import { cliLoginOnlyTypes, cliPlugins, loadConfigForCommand } from './load-config';
 import { withStores } from './open-store';
+import { readQuotaWindows } from './quota-snapshots';
 import { byokeyVersion } from './version';
 
 export const STATUS_USAGE = `Usage: byokey status [--config FILE]
 
-Shows the configuration, where its data is stored, its provider instances and the stored accounts.`;
+Shows the configuration (checked as serve checks it), where its data is stored, each provider instance
+with whether it serves requests and why not, and the stored accounts with the quota windows they last
+reported (read from Redis when redis: is configured).`;
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -50,20 +53,26 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     const rows = instanceRows(config, accounts, await stores.providerOverrides.list());
     io.out(rows.length === 0 ? 'No provider instances configured (add some to providers.yaml).' : table(['INSTANCE', 'TYPE', 'SERVES', 'MODELS', 'CREDENTIAL, OR WHY NOT'], rows));
     io.out('');
+    if (accounts.length === 0) {
+      io.out('No stored accounts.');
+      return EXIT_OK;
+    }
+    const quota = await readQuotaWindows(config.redis);
+    const quotaOf = (a: Account) => (quota.kind === 'read' ? (quota.byAccount.get(`${a.provider}/${a.accountId}`) ?? 'none reported') : undefined);
     io.out(
-      accounts.length === 0
-        ? 'No stored accounts.'
-        : table(
-            ['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES'],
-            accounts.map((a) => [
-              a.provider,
-              a.accountId,
-              a.isDefault ? 'yes' : '',
-              a.status === 'needs_relogin' ? 'needs re-login' : a.status,
-              relativeTime(a.expiresAt),
-            ]),
-          ),
+      table(
+        ['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES', ...(quota.kind === 'read' ? ['QUOTA'] : [])],
+        accounts.map((a) => [
+          a.provider,
+          a.accountId,
+          a.isDefault ? 'yes' : '',
+          a.status === 'needs_relogin' ? 'needs re-login' : a.status,
+          relativeTime(a.expiresAt),
+          ...(quota.kind === 'read' ? [quotaOf(a)!] : []),
+        ]),
+      ),
     );
+    if (quota.kind === 'unavailable') io.out(`Quota windows: ${quota.why}; GET /admin/v1/providers on the gateway shows them.`);
     return EXIT_OK;
   });
 }
