@@ -3,6 +3,7 @@
 // left, and "its api_key is empty" helps less than "OPENAI_API_KEY is unset". Read when a catalog
 // is built (start, reload), never per request.
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { BUILT_IN_DEFAULTS } from '../config/config.loader';
 
@@ -11,7 +12,8 @@ const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)/g;
 /** Instance name → the variables its keys name, for instances whose keys name any. */
 export function keyVariablesOf(source: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  if (source === BUILT_IN_DEFAULTS) return found;
+  // The loader names a file by its absolute path; anything else was parsed from a string.
+  if (source === BUILT_IN_DEFAULTS || !isAbsolute(source)) return found;
   let text: string;
   try {
     text = readFileSync(source, 'utf8');
