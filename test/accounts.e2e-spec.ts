@@ -99,6 +99,8 @@ describe('byokey login', () => {
     // The fake checked the PKCE verifier against the challenge before answering.
     expect(oauth.tokenCallCount('authorization_code', 'openai')).toBe(exchangesBefore + 1);
     expect(result.stdout).toMatch(/Logged in to ChatGPT \(Codex\) as user@example\.com: account "default", the default, plan plus; token expires in 60 min\./);
+    // The file's codex: entry (there for its oauth: settings) serves it.
+    expect(result.stdout).toContain(`Provider instance codex (${config}) serves it: a running \`byokey serve\` picks it up within seconds.`);
 
     const list = await runCli(['accounts', 'list'], sandbox);
     expect(list.code).toBe(0);
@@ -143,6 +145,7 @@ describe('byokey login', () => {
     const result = await proc.exit(15_000);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Logged in to GitHub Copilot: account "default", the default.');
+    expect(result.stdout).toContain('byokey cannot serve copilot requests yet (no request plugin); the account is kept for when it can.');
     const device = oauth.deviceCodes.find((d) => d.userCode === code)!;
     expect(device.pollTimes.length).toBeGreaterThanOrEqual(2);
     const list = await runCli(['accounts', 'list', '--provider', 'copilot'], sandbox);
@@ -366,8 +369,9 @@ describe('byokey accounts', () => {
     const status = await runCli(['status', '--config', config], sandbox);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`config: ${config}`);
-    expect(status.stdout).toMatch(/^local\s+openai-compatible\s+enabled\s+1 listed\s+1 api key$/m);
-    expect(status.stdout).toMatch(/^qwen\s+qwen\s+enabled\s+catalog\s+no account: run: byokey login qwen$/m);
+    expect(status.stdout).toMatch(/^local\s+openai-compatible\s+yes\s+1 listed\s+1 api key$/m);
+    expect(status.stdout).toMatch(/^qwen\s+qwen\s+no\s+catalog\s+no account for qwen: run `byokey login qwen`$/m);
+    expect(status.stdout).toMatch(/^codex\s+codex \(implicit\)\s+yes\s+catalog\s+account "codex-cli"$/m);
     expect(status.stdout).toMatch(/^codex\s+codex-cli\s+yes\s+active\s+in 8 days$/m);
     expect(status.stdout).not.toContain('sk-x');
   });

@@ -148,15 +148,17 @@ describe('subscription credentials through the gateway', () => {
     oauth.failRefresh('invalid_grant', 1);
     const before = refreshes();
     const error = await gw.openai.chat.completions.create({ model: 'qwen3-coder-plus', messages: MESSAGES }).catch((e) => e);
-    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+    // A 503, not a 401 the SDK would present as a bad API key: the client's key is fine.
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(error.status).toBe(503);
     expect(error.code).toBe('needs_relogin');
-    expect(error.message).toMatch(/run: byokey login qwen/);
+    expect(error.message).toMatch(/run `byokey login qwen --account default`/);
     expect((await stored())?.status).toBe('needs_relogin');
 
     // Later requests fail the same way without hammering the token endpoint.
     const again = await gw.openai.chat.completions.create({ model: 'qwen3-coder-plus', messages: MESSAGES }).catch((e) => e);
-    expect(again.status).toBe(401);
-    expect(again.message).toMatch(/run: byokey login qwen/);
+    expect(again.status).toBe(503);
+    expect(again.message).toMatch(/byokey login qwen --account default/);
     expect(refreshes()).toBe(before + 1);
   });
 
@@ -228,8 +230,9 @@ describe('subscription credentials through the gateway', () => {
   it('tells the client to log in when there is no account', async () => {
     const gw = await start();
     const error = await gw.openai.chat.completions.create({ model: 'qwen3-coder-plus', messages: MESSAGES }).catch((e) => e);
-    expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect(error.message).toBe('401 No account is logged in for provider qwen: run: byokey login qwen');
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(error.code).toBe('no_credentials');
+    expect(error.message).toBe('503 Provider instance `qwen` has no usable credential: no account for qwen: run `byokey login qwen`.');
   });
 
   it('writes no token to the logs, even at debug level', async () => {

@@ -1,4 +1,5 @@
-// GET /v1/models: every model of every enabled provider instance — the built-in catalogs and
+// GET /v1/models: every model of every provider instance that can serve requests (enabled, with a
+// usable credential: registry/instance-readiness.ts) — the built-in catalogs and
 // `models:` lists merged with what each upstream's own list says today (live-model-lists.ts),
 // aliases included. OpenAI's list shape, or Anthropic's when the client sends `anthropic-version`
 // (the Anthropic SDK and Claude Code do). A list never fetched is waited for briefly; one that
@@ -80,12 +81,12 @@ export class ModelsController {
 
   private async models(): Promise<Listed[]> {
     const catalog = this.registry.catalog;
-    await this.registry.liveModels.refresh(catalog.instances);
+    await this.registry.liveModels.refresh(catalog.readyInstances());
     const data: Listed[] = catalog.entries().map((e) => ({ id: e.id, owner: e.owner, displayName: e.displayName, created: e.created ?? this.created }));
     // Aliases are model names too; each is listed as owned by the instance that answers it first.
     const listed = new Set(data.map((m) => m.id));
     for (const [alias, models] of Object.entries(this.registry.config.routing.aliases)) {
-      const owner = models.map((m) => catalog.resolve(m)).find((r) => r !== undefined);
+      const owner = models.map((m) => catalog.resolve(m)).find((r) => r !== undefined && catalog.ready(r.instance));
       if (owner && !listed.has(alias)) data.push({ id: alias, owner: owner.instance.name, created: this.created });
     }
     return data;

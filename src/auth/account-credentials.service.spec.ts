@@ -137,9 +137,9 @@ describe('AccountCredentials (account cache)', () => {
     await seed(store, 'qwen', 'default', 'qwen-old', -1000);
     const creds = credentials(store);
     oauth.failRefresh('invalid_grant', 1);
-    await expect(creds.get('qwen')).rejects.toMatchObject({ status: 401, code: 'needs_relogin' });
+    await expect(creds.get('qwen')).rejects.toMatchObject({ status: 503, code: 'needs_relogin' });
     const spy = reads(store);
-    await expect(creds.get('qwen')).rejects.toMatchObject({ status: 401, code: 'needs_relogin' });
+    await expect(creds.get('qwen')).rejects.toMatchObject({ status: 503, code: 'needs_relogin' });
     expect(spy.getDefault).toHaveBeenCalledTimes(1);
   });
 

@@ -1,28 +1,30 @@
-// Why an account cannot give a usable credential right now, as the client will read it: a 401
-// that says which command fixes it, or a 503 when the provider's token server is failing.
+// Why the gateway has no usable credential for a request right now, as the client will read it:
+// a 503 that says which command fixes it. Never a 401 `authentication_error`: SDKs show that as
+// "your API key is wrong", and the client's key is fine — the gateway's own credential is missing.
+// `x-should-retry: false` because retrying cannot help until someone logs in (the SDKs obey it).
 import { GatewayError } from '../common/gateway-error';
 
+/** The gateway lacks a usable credential: `code` says which case (registry/instance-readiness.ts's noCredentials is the instance-wide one). */
+function unavailable(message: string, code: string): GatewayError {
+  return new GatewayError(503, message, { type: 'server_error', code, headers: { 'x-should-retry': 'false' } });
+}
+
 export function noAccount(provider: string): GatewayError {
-  return new GatewayError(401, `No account is logged in for provider ${provider}: run: byokey login ${provider}`, {
-    type: 'authentication_error',
-    code: 'no_account',
-  });
+  return unavailable(`No account for ${provider}: run \`byokey login ${provider}\`.`, 'no_credentials');
 }
 
 export function needsRelogin(provider: string, accountId: string, reason?: string): GatewayError {
   const why = reason ? ` (${reason})` : '';
-  return new GatewayError(
-    401,
-    `The ${provider} account "${accountId}" must sign in again${why}: run: byokey login ${provider} --account ${accountId}`,
-    { type: 'authentication_error', code: 'needs_relogin' },
+  return unavailable(
+    `The ${provider} account "${accountId}" must sign in again${why}: run \`byokey login ${provider} --account ${accountId}\`.`,
+    'needs_relogin',
   );
 }
 
 export function accountDisabled(provider: string, accountId: string): GatewayError {
-  return new GatewayError(
-    401,
-    `The ${provider} account "${accountId}" is disabled: run: byokey accounts use ${provider} <another account>, or byokey login ${provider}`,
-    { type: 'authentication_error', code: 'account_disabled' },
+  return unavailable(
+    `The ${provider} account "${accountId}" is disabled: run \`byokey accounts use ${provider} <another account>\`, or \`byokey login ${provider}\`.`,
+    'account_disabled',
   );
 }
 

@@ -117,8 +117,8 @@ describe('TokenRefresher', () => {
     oauth.failRefresh('invalid_grant', 1);
     const error = await refresher(store).ensureFresh(stale).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
-    expect((error as GatewayError).status).toBe(401);
-    expect((error as GatewayError).message).toMatch(/run: byokey login qwen --account default/);
+    expect((error as GatewayError).status).toBe(503);
+    expect((error as GatewayError).message).toMatch(/run `byokey login qwen --account default`/);
     const after = await store.get('qwen', 'default');
     expect(after?.status).toBe('needs_relogin');
     expect(after?.statusReason).toMatch(/invalid_grant/);

@@ -6,7 +6,8 @@ import { CREDENTIAL_IMPORTERS } from '../providers/credential-importers';
 import type { Account } from '../store/account';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { relativeTime, table } from './format';
-import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
+import { describeAccountServing } from '../registry/account-serving';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, cliPlugins, loadConfigForCommand, storeSettingsForCommand } from './load-config';
 import { withAccountStore } from './open-store';
 
 /** The names `accounts import` takes, from the providers' importers: "codex|claude". */
@@ -120,12 +121,13 @@ async function importAccount(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
-  const settings = storeSettingsForCommand(values.config, io);
-  if (!settings) return EXIT_FAILURE;
-  return withAccountStore(io, settings, async (store) => {
+  const config = loadConfigForCommand(values.config, io);
+  if (!config) return EXIT_FAILURE;
+  return withAccountStore(io, config.store, async (store) => {
     const saved = await store.save(account);
     const expiry = saved.expiresAt === undefined ? '' : `; token expires ${relativeTime(saved.expiresAt)}`;
     io.out(`Imported ${source} account "${saved.accountId}"${saved.label ? ` (${saved.label})` : ''}${saved.isDefault ? ', the default' : ''}${expiry}.`);
+    io.out(describeAccountServing(config, cliPlugins(), await store.list(), saved));
     return EXIT_OK;
   });
 }

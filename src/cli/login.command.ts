@@ -8,7 +8,8 @@ import { resolveOAuthDefinition } from '../auth/resolve-oauth-definition';
 import { OAUTH_DEFINITIONS } from '../providers/oauth-definitions';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
 import { relativeTime } from './format';
-import { loadConfigForCommand } from './load-config';
+import { describeAccountServing } from '../registry/account-serving';
+import { cliPlugins, loadConfigForCommand } from './load-config';
 import { withAccountStore } from './open-store';
 import { TerminalLoginUi } from './terminal-login-ui';
 
@@ -85,6 +86,7 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
     const expiry = account.expiresAt === undefined ? '' : `; token expires ${relativeTime(account.expiresAt)}`;
     const isDefault = account.isDefault ? ', the default' : '';
     io.out(`Logged in to ${definition.displayName}${who}: account "${account.accountId}"${isDefault}${plan}${expiry}.`);
+    io.out(describeAccountServing(config, cliPlugins(), await store.list(), account));
     return EXIT_OK;
   });
 }

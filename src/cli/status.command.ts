@@ -1,17 +1,29 @@
-// `byokey status`: what this byokey would serve — the configuration, its provider instances and
-// the stored accounts — without starting anything.
+// `byokey status`: what this byokey would serve — the configuration, checked as `serve` checks it,
+// its provider instances (those the logged-in accounts add too) with whether each serves requests
+// and why not, and the stored accounts — without starting anything. The same rule as the gateway's
+// (registry/instance-readiness.ts), so both tell one truth.
 import { parseArgs } from 'node:util';
 import { byokeyHome } from '../config/byokey-home';
-import { OAUTH_DEFINITIONS } from '../providers/oauth-definitions';
+import type { GatewayConfig } from '../config/gateway-config';
+import type { Account } from '../store/account';
+import type { InstanceOverrides } from '../store/provider-overrides-store';
+import { withImplicitInstances } from '../registry/implicit-instances';
+import { describeUnready, instanceReadiness } from '../registry/instance-readiness';
+import { keyVariablesOf } from '../registry/key-variables';
+import { bindInstances } from '../registry/plugin-binding';
+import { applyProviderOverrides } from '../registry/provider-overrides';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io';
 import { relativeTime, table } from './format';
-import { loadConfigForCommand } from './load-config';
+import { cliLoginOnlyTypes, cliPlugins, loadConfigForCommand } from './load-config';
 import { withStores } from './open-store';
+import { readQuotaWindows } from './quota-snapshots';
 import { byokeyVersion } from './version';
 
 export const STATUS_USAGE = `Usage: byokey status [--config FILE]
 
-Shows the configuration, where its data is stored, its provider instances and the stored accounts.`;
+Shows the configuration (checked as serve checks it), where its data is stored, each provider instance
+with whether it serves requests and why not, and the stored accounts with the quota windows they last
+reported (read from Redis when redis: is configured).`;
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -38,40 +50,56 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
     );
     const accounts = await stores.accounts.list();
     io.out('');
-    if (config.providers.length === 0) {
-      io.out('No provider instances configured (add some to providers.yaml).');
-    } else {
-      const rows = config.providers.map((instance) => {
-        const s = instance.settings;
-        const keys = (s.api_key ? 1 : 0) + (s.api_keys?.length ?? 0);
-        const login = OAUTH_DEFINITIONS[instance.type] ? accounts.find((a) => a.provider === instance.type && a.isDefault) : undefined;
-        const credential = keys > 0
-          ? `${keys} api key${keys > 1 ? 's' : ''}`
-          : login
-            ? `account "${login.accountId}" (${login.status === 'needs_relogin' ? 'needs re-login' : login.status})`
-            : OAUTH_DEFINITIONS[instance.type]
-              ? `no account: run: byokey login ${instance.type}`
-              : 'no key';
-        const models = s.models ? `${s.models.length} listed` : 'catalog';
-        return [instance.name, instance.type, instance.enabled ? 'enabled' : 'disabled', models, credential];
-      });
-      io.out(table(['INSTANCE', 'TYPE', 'STATE', 'MODELS', 'CREDENTIAL'], rows));
-    }
+    const rows = instanceRows(config, accounts, await stores.providerOverrides.list());
+    io.out(rows.length === 0 ? 'No provider instances configured (add some to providers.yaml).' : table(['INSTANCE', 'TYPE', 'SERVES', 'MODELS', 'CREDENTIAL, OR WHY NOT'], rows));
     io.out('');
+    if (accounts.length === 0) {
+      io.out('No stored accounts.');
+      return EXIT_OK;
+    }
+    const quota = await readQuotaWindows(config.redis);
+    const quotaOf = (a: Account) => (quota.kind === 'read' ? (quota.byAccount.get(`${a.provider}/${a.accountId}`) ?? 'none reported') : undefined);
     io.out(
-      accounts.length === 0
-        ? 'No stored accounts.'
-        : table(
-            ['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES'],
-            accounts.map((a) => [
-              a.provider,
-              a.accountId,
-              a.isDefault ? 'yes' : '',
-              a.status === 'needs_relogin' ? 'needs re-login' : a.status,
-              relativeTime(a.expiresAt),
-            ]),
-          ),
+      table(
+        ['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES', ...(quota.kind === 'read' ? ['QUOTA'] : [])],
+        accounts.map((a) => [
+          a.provider,
+          a.accountId,
+          a.isDefault ? 'yes' : '',
+          a.status === 'needs_relogin' ? 'needs re-login' : a.status,
+          relativeTime(a.expiresAt),
+          ...(quota.kind === 'read' ? [quotaOf(a)!] : []),
+        ]),
+      ),
     );
+    if (quota.kind === 'unavailable') io.out(`Quota windows: ${quota.why}; GET /admin/v1/providers on the gateway shows them.`);
     return EXIT_OK;
+  });
+}
+
+/**
+ * One row per instance the gateway would run — the file's, the implicit ones the accounts bring,
+ * with the runtime changes made over the admin API — saying whether it serves requests and why not.
+ */
+function instanceRows(file: GatewayConfig, accounts: readonly Account[], overrides: readonly InstanceOverrides[]): string[][] {
+  const plugins = cliPlugins();
+  const config = applyProviderOverrides(withImplicitInstances(file, plugins.values(), new Set(accounts.map((a) => a.provider))), overrides);
+  // The file was checked on load; the implicit entries are empty ones, which every plugin takes.
+  const { bound, loginOnly } = bindInstances(config, plugins, cliLoginOnlyTypes(plugins));
+  const variables = keyVariablesOf(config.source);
+  return config.providers.map((instance) => {
+    const type = instance.implicit ? `${instance.type} (implicit)` : instance.type;
+    const found = bound.find((b) => b.config.name === instance.name);
+    if (!found) {
+      const login = loginOnly.find((l) => l.name === instance.name);
+      return [instance.name, type, 'no', '-', `login only: byokey has no request plugin for ${login?.type ?? instance.type} yet`];
+    }
+    const settings = found.config.settings;
+    const models = settings.models ? `${settings.models.length} listed` : 'catalog';
+    const facts = { name: instance.name, config: found.config, accountsProvider: found.plugin.accounts, keyVariables: variables.get(instance.name) };
+    const readiness = instanceReadiness(facts, accounts);
+    if (readiness.serves) return [instance.name, type, 'yes', models, readiness.credentials];
+    if (readiness.reason === 'disabled') return [instance.name, type, 'no', models, 'disabled (enabled: false)'];
+    return [instance.name, type, 'no', models, describeUnready(instance.name, readiness).replace(`providers.${instance.name}: `, '')];
   });
 }

@@ -72,6 +72,11 @@ export interface ProviderInstanceConfig {
    * Laid on by the registry from the provider-overrides store.
    */
   runtimeKeys?: readonly RuntimeKeyConfig[];
+  /**
+   * Not in the file: added by the registry because the provider has a logged-in account and the
+   * file has no instance of its plugin (registry/implicit-instances.ts).
+   */
+  implicit?: boolean;
 }
 
 /** An upstream API key added at runtime; its credential id is `runtime:<label>`. */

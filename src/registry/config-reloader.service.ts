@@ -98,6 +98,7 @@ export class ConfigReloader implements OnApplicationBootstrap, OnApplicationShut
       this.reloads++;
       // server: (host, port, limits) is read at startup only; everything else applies now.
       this.logger.log(`reloaded ${current.source} (${why}): ${next.providers.length} provider instances`);
+      this.registry.warnUnready();
       return { reloaded: true, source: current.source, ...instanceChanges(before, next) };
     } catch (error) {
       if (error instanceof ConfigError) {

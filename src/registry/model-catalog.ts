@@ -9,7 +9,9 @@
 // Within each step the first instance in providers.yaml wins. Disabled instances serve nothing,
 // and an instance serves none of its `excluded_models`, by any step. An instance with its own
 // `models:` has no pattern and no fetched list: its list is the whole truth. Login-only instances
-// serve nothing; they are kept only to say so when a request names one.
+// serve nothing; they are kept only to say so when a request names one. An instance with no usable
+// credential (instance-readiness.ts) still routes — its requests get a 503 that says what to run —
+// but lists nothing: GET /v1/models shows only what something can serve.
 import { matchesAny } from '../common/model-glob';
 import type { ModelListEntry } from '../protocol/openai-chat';
 import type { LoginOnlyInstance } from './login-only-instance';
@@ -46,6 +48,9 @@ export interface CatalogEntry {
 
 const NO_LIVE_LISTS: LiveModelSource = { listOf: () => undefined };
 
+/** Whether an instance can serve requests now (it has a usable credential); read at each listing. */
+export type ReadinessSource = (instance: ProviderInstance) => boolean;
+
 export class ModelCatalog {
   private readonly listed = new Map<string, ProviderInstance>();
   private readonly cataloged = new Map<string, ProviderInstance>();
@@ -58,6 +63,7 @@ export class ModelCatalog {
     readonly instances: readonly ProviderInstance[],
     readonly loginOnly: readonly LoginOnlyInstance[] = [],
     private readonly live: LiveModelSource = NO_LIVE_LISTS,
+    private readonly isReady: ReadinessSource = () => true,
   ) {
     for (const instance of instances) {
       if (!instance.config.enabled) {
@@ -115,8 +121,18 @@ export class ModelCatalog {
     return slash > 0 ? this.loginOnly.find((i) => i.name === model.slice(0, slash)) : undefined;
   }
 
+  /** Whether the instance can serve requests now: enabled, with a usable credential. */
+  ready(instance: ProviderInstance): boolean {
+    return instance.config.enabled && this.isReady(instance);
+  }
+
+  /** The instances that can serve requests now, in config order. */
+  readyInstances(): ProviderInstance[] {
+    return this.instances.filter((i) => this.ready(i));
+  }
+
   /**
-   * Every model of every enabled instance, in config order: its `models` (or catalog), then the
+   * Every model of every instance that can serve requests now (ready()), in config order: its `models` (or catalog), then the
    * ids its upstream listed that those lack. A model served by an earlier instance appears again
    * as `instance/model`, the name that reaches this one.
    */
@@ -124,7 +140,7 @@ export class ModelCatalog {
     const out: CatalogEntry[] = [];
     const seen = new Set<string>();
     for (const instance of this.instances) {
-      if (!instance.config.enabled) continue;
+      if (!this.ready(instance)) continue;
       const fetched = (instance.fetchesModels && this.live.listOf(instance)?.models) || [];
       const own = new Set(instance.models);
       const described = new Map(fetched.map((m) => [m.id, m]));

@@ -2,6 +2,9 @@
 // providers.yaml instances to plugins, login-only instances (an OAuth login, no plugin), and the
 // startup errors for unknown types, plugin-specific settings, unknown keys, duplicate plugin ids
 // and non-singleton plugins.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Injectable, Module, Scope, type LoggerService, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test, type TestingModule } from '@nestjs/testing';
@@ -12,6 +15,8 @@ import { ConfigError } from '../config/config-error';
 import { parseGatewayConfig } from '../config/config.loader';
 import { GatewayConfigModule } from '../config/config.module';
 import { ProviderInstanceConfigDto } from '../config/config.schema';
+import { AccountStore } from '../store/account-store';
+import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
 import { PluginRegistry } from './plugin-registry.service';
 import type { Credential, LiveModel, ModelListCall, ProviderExecutor, UpstreamResult } from '../contract/provider-executor';
 import { ProviderPlugin } from '../contract/provider-plugin.decorator';
@@ -100,9 +105,20 @@ class ImpostorModule {}
 @Module({ providers: [RequestScopedExecutor] })
 class ScopedModule {}
 
+/** A subscription plugin, like codex: its instances can use the accounts of `fake-sub`. */
+@ProviderPlugin({ type: 'fake-sub', catalog: ['sub-model'], accounts: 'fake-sub' })
+@Injectable()
+class FakeSubscriptionExecutor implements ProviderExecutor {
+  readonly protocol = 'openai-responses' as const;
+  execute = notCalled;
+}
+
+@Module({ providers: [FakeSubscriptionExecutor] })
+class FakeSubscriptionModule {}
+
 /** Startup log lines (`log` level), for the login-only notices. */
 const logged: string[] = [];
-const silent: LoggerService = { log: (message: string) => void logged.push(message), error() {}, warn() {}, debug() {}, verbose() {} };
+const silent: LoggerService = { log: (message: string) => void logged.push(message), error() {}, warn: (message: string) => void logged.push(message), debug() {}, verbose() {} };
 beforeEach(() => {
   logged.length = 0;
 });
@@ -131,11 +147,11 @@ function oauthDefinition(provider: string): OAuthDefinition {
  */
 const DEFINITIONS: OAuthDefinitions = { 'fake-chat': oauthDefinition('fake-chat'), 'fake-login': oauthDefinition('fake-login') };
 
-async function boot(yaml: string, plugins: Type[] = [FakeChatModule, FakeWsModule]): Promise<TestingModule> {
+async function boot(yaml: string, plugins: Type[] = [FakeChatModule, FakeWsModule], accounts?: AccountStore): Promise<TestingModule> {
   const config = parseGatewayConfig(yaml, FILE, {});
   const moduleRef = await Test.createTestingModule({
     imports: [DiscoveryModule, GatewayConfigModule.forRoot(config), ...plugins],
-    providers: [PluginRegistry, { provide: OAUTH_DEFINITIONS, useValue: DEFINITIONS }],
+    providers: [PluginRegistry, { provide: OAUTH_DEFINITIONS, useValue: DEFINITIONS }, ...(accounts ? [{ provide: AccountStore, useValue: accounts }] : [])],
   })
     .setLogger(silent)
     .compile();
@@ -507,6 +523,63 @@ describe('PluginRegistry', () => {
       expect(moduleRef.get(FakeOpenExecutor).listed.map((l) => l.instance)).toEqual(['open', 'open-2']);
       await new Promise((resolve) => setImmediate(resolve));
       expect(registry.catalog.resolve('open-open-2')?.instance.name).toBe('open-2');
+    });
+  });
+
+  describe('implicit instances (a logged-in account, no instance of its plugin in the file)', () => {
+    let home: string;
+    let store: SqliteAccountStore;
+    const PLUGINS = [FakeChatModule, FakeSubscriptionModule];
+    const FILE_WITHOUT_SUB = 'providers:\n  plain:\n    type: fake-chat\n';
+    const login = (accountId = 'default') => store.save({ provider: 'fake-sub', accountId, tokens: { accessToken: `at-${accountId}` } });
+
+    beforeEach(() => {
+      home = mkdtempSync(join(tmpdir(), 'byokey-registry-'));
+      store = SqliteAccountStore.open({ home });
+    });
+    afterEach(() => {
+      store.close();
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    it('serves a provider that has an account with an instance named after its plugin, and lists its models', async () => {
+      await login();
+      const moduleRef = await boot(FILE_WITHOUT_SUB, PLUGINS, store);
+      const registry = moduleRef.get(PluginRegistry);
+      expect(registry.catalog.resolve('sub-model')?.instance.name).toBe('fake-sub');
+      expect(registry.catalog.list(0).map((e) => `${e.owned_by}:${e.id}`)).toEqual(['plain:fake-small', 'plain:fake-large', 'fake-sub:sub-model']);
+      expect(registry.config.providers.find((p) => p.name === 'fake-sub')?.implicit).toBe(true);
+      expect(logged).toContain('provider instances: plain (fake-chat), fake-sub (fake-sub, implicit: a logged-in account)');
+      await moduleRef.close();
+    });
+
+    it('adds it when the first account appears while running, and keeps an explicit disabled entry off', async () => {
+      const moduleRef = await boot(FILE_WITHOUT_SUB, PLUGINS, store);
+      const registry = moduleRef.get(PluginRegistry);
+      expect(registry.catalog.resolve('sub-model')).toBeUndefined();
+      await login('work');
+      await registry.refreshAccounts();
+      expect(registry.catalog.resolve('sub-model')?.instance.name).toBe('fake-sub');
+      expect(logged).toContain('providers.fake-sub: serving the fake-sub account (implicit instance: providers.yaml has none of type fake-sub)');
+      await moduleRef.close();
+
+      const off = await boot('providers:\n  fake-sub:\n    enabled: false\n', PLUGINS, store);
+      expect(off.get(PluginRegistry).catalog.resolve('sub-model')).toBeUndefined();
+      expect(off.get(PluginRegistry).catalog.disabledOwnerOf('sub-model')).toBe('fake-sub');
+      await off.close();
+    });
+
+    it('warns at start about an explicit instance with no account, and lists none of its models', async () => {
+      const moduleRef = await boot('providers:\n  sub:\n    type: fake-sub\n', PLUGINS, store);
+      const registry = moduleRef.get(PluginRegistry);
+      expect(logged).toContain('providers.sub: no account for fake-sub: run `byokey login fake-sub` (its models are not listed; requests for them answer 503)');
+      expect(registry.catalog.list(0)).toEqual([]);
+      // It still routes, so a request gets the 503 that says what to run rather than a 404.
+      expect(registry.catalog.resolve('sub-model')?.instance.name).toBe('sub');
+      await login();
+      await registry.refreshAccounts();
+      expect(registry.catalog.list(0).map((e) => e.id)).toEqual(['sub-model']);
+      await moduleRef.close();
     });
   });
 });

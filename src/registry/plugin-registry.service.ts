@@ -1,8 +1,13 @@
 // Finds every provider plugin (classes marked @ProviderPlugin) through Nest's DiscoveryService,
-// binds each providers.yaml instance to its plugin, and answers "which instance serves this
-// model?". An instance of a provider that has an OAuth login but no plugin is login-only: kept
-// for `byokey login`, serving nothing. Fails startup on a duplicate plugin id, an instance whose
-// `type` names neither, or an instance setting its plugin (or a login-only one) does not take.
+// binds each providers.yaml instance to its plugin (plugin-binding.ts), and answers "which
+// instance serves this model?". An instance of a provider that has an OAuth login but no plugin
+// is login-only: kept for `byokey login`, serving nothing. Fails startup on a duplicate plugin
+// id, an instance whose `type` names neither, or an instance setting its plugin (or a login-only
+// one) does not take.
+// A provider with a logged-in account and no instance of its plugin in the file gets an implicit
+// one (implicit-instances.ts); the accounts are read at start, at every reload, when another
+// gateway says they changed, and every few seconds (a `byokey login` in another terminal tells
+// nobody), so a login starts being served without a restart.
 // It also keeps the upstreams' own model lists (live-model-lists.ts), which the catalog reads,
 // and lays the runtime changes made over the admin API over the file (provider-overrides.ts) at
 // start, at every reload and after every such change.
@@ -10,17 +15,19 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type
 import { ConfigService } from '@nestjs/config';
 import { DiscoveryService } from '@nestjs/core';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from '../auth/oauth-definitions.token';
-import { ConfigError, type ConfigIssue } from '../config/config-error';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
-import { ProviderInstanceConfigDto } from '../config/config.schema';
 import type { GatewayConfig } from '../config/gateway-config';
-import { nearestKey } from '../config/nearest-key';
-import { issueAt, validateSection } from '../config/validate-section';
+import { AccountStore } from '../store/account-store';
 import { ProviderOverridesStore, type InstanceOverrides } from '../store/provider-overrides-store';
+import { ChangeNotices } from '../store/shared/change-notices';
+import { withImplicitInstances } from './implicit-instances';
+import { describeUnready, instanceReadiness, type AccountSummary, type Readiness } from './instance-readiness';
+import { keyVariablesOf } from './key-variables';
 import { listingCredential } from './listing-credential';
 import { LiveModelLists } from './live-model-lists';
-import { checkLoginOnlyInstance, describeLoginOnly, type LoginOnlyInstance } from './login-only-instance';
+import { describeLoginOnly } from './login-only-instance';
 import { ModelCatalog } from './model-catalog';
+import { bindInstances } from './plugin-binding';
 import type { ProviderExecutor } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
 import { ProviderPlugin, type ProviderPluginOptions } from '../contract/provider-plugin.decorator';
@@ -34,6 +41,9 @@ export interface DiscoveredPlugin {
 /** A list fetch that takes longer than this is given up (the built-in list is served). */
 const LIST_FETCH_TIMEOUT_MS = 15_000;
 
+/** How often the accounts are read again, for logins no change notice announces (the CLI's). */
+const ACCOUNTS_POLL_MS = 5_000;
+
 @Injectable()
 export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PluginRegistry.name);
@@ -45,6 +55,10 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
   private currentFileConfig!: GatewayConfig;
   /** The runtime overrides in force (from the store). */
   private currentOverrides: readonly InstanceOverrides[] = [];
+  /** Every stored account, as last read (no tokens): implicit instances and readiness follow them. */
+  private accountSummaries: readonly AccountSummary[] = [];
+  private accountsTimer?: NodeJS.Timeout;
+  private stopNotices?: () => void;
   /** The upstreams' own model lists, kept across reloads for instances whose settings stay. */
   readonly liveModels = new LiveModelLists({
     fetch: (instance, signal) =>
@@ -70,6 +84,9 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     @Inject(OAUTH_DEFINITIONS) private readonly oauthDefinitions: OAuthDefinitions,
     /** Runtime changes made over the admin API; absent in tests that need none. */
     @Optional() private readonly overridesStore?: ProviderOverridesStore,
+    /** The logged-in accounts (implicit instances, readiness); absent in tests that need none. */
+    @Optional() private readonly accountStore?: AccountStore,
+    @Optional() private readonly notices?: ChangeNotices,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -78,21 +95,92 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     // At start the store must answer: a gateway that silently forgot a runtime disable would
     // serve what an administrator switched off.
     this.currentOverrides = (await this.overridesStore?.list()) ?? [];
-    this.currentConfig = applyProviderOverrides(this.currentFileConfig, this.currentOverrides);
+    this.accountSummaries = (await this.readAccounts()) ?? [];
+    this.currentConfig = this.effectiveConfig(this.currentFileConfig, this.currentOverrides);
     this.current = this.buildCatalog(this.currentConfig);
     if (this.currentConfig !== this.currentFileConfig) this.configService.set(GATEWAY_CONFIG_KEY, this.currentConfig);
-    const enabled = this.current.instances.filter((i) => i.config.enabled).map((i) => `${i.name} (${i.config.type})`);
+    const enabled = this.current.instances
+      .filter((i) => i.config.enabled)
+      .map((i) => `${i.name} (${i.config.type}${i.config.implicit ? ', implicit: a logged-in account' : ''})`);
     this.logger.log(`provider instances: ${enabled.length > 0 ? enabled.join(', ') : 'none configured'}`);
-    // A login-only instance serves nothing; say so once, so a missing model is not a mystery.
-    for (const instance of this.current.loginOnly) this.logger.log(describeLoginOnly(instance, this.currentConfig));
+    this.warnUnready();
   }
 
   onApplicationBootstrap(): void {
     this.primeLiveModels();
+    this.stopNotices = this.notices?.subscribe('accounts', () => void this.refreshAccounts());
+    if (this.accountStore) {
+      this.accountsTimer = setInterval(() => void this.refreshAccounts(), ACCOUNTS_POLL_MS);
+      this.accountsTimer.unref();
+    }
   }
 
   onApplicationShutdown(): void {
+    clearInterval(this.accountsTimer);
+    this.stopNotices?.();
     this.liveModels.close();
+  }
+
+  /** Whether the instance can serve requests, and if not why and what fixes it. */
+  readiness(instance: ProviderInstance): Readiness {
+    return instanceReadiness(instance, this.accountSummaries);
+  }
+
+  /**
+   * Reads the accounts again (a login, logout or status change, here or elsewhere); when a
+   * provider gained its first account or lost its last, the implicit instances change with it.
+   * Never throws (runs from a timer and a notice).
+   */
+  async refreshAccounts(): Promise<void> {
+    const accounts = await this.readAccounts();
+    if (!accounts) return;
+    const before = providersOf(this.accountSummaries);
+    this.accountSummaries = accounts;
+    const after = providersOf(accounts);
+    if (before.size === after.size && [...after].every((p) => before.has(p))) return;
+    const implicitBefore = new Set(this.current.instances.filter((i) => i.config.implicit).map((i) => i.name));
+    try {
+      this.reload(this.currentFileConfig, this.currentOverrides);
+    } catch (error) {
+      this.logger.error(`could not put the implicit instances of the changed accounts in force: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    for (const instance of this.current.instances) {
+      if (instance.config.implicit && !implicitBefore.has(instance.name)) {
+        this.logger.log(`providers.${instance.name}: serving the ${instance.accountsProvider} account (implicit instance: providers.yaml has none of type ${instance.config.type})`);
+      }
+    }
+  }
+
+  /** The stored accounts without their tokens; undefined (with a warning) when the store fails. */
+  private async readAccounts(): Promise<AccountSummary[] | undefined> {
+    if (!this.accountStore) return [];
+    try {
+      return (await this.accountStore.list()).map(({ provider, accountId, status, isDefault }) => ({ provider, accountId, status, isDefault }));
+    } catch (error) {
+      this.logger.warn(`could not read the accounts (${error instanceof Error ? error.message : String(error)}); keeping those last read`);
+      return undefined;
+    }
+  }
+
+  /** The file's configuration with the implicit instances added and the runtime overrides laid over. */
+  private effectiveConfig(fileConfig: GatewayConfig, overrides: readonly InstanceOverrides[]): GatewayConfig {
+    const plugins = [...this.plugins.values()].map((p) => p.options);
+    return applyProviderOverrides(withImplicitInstances(fileConfig, plugins, providersOf(this.accountSummaries)), overrides);
+  }
+
+  /**
+   * One warning per enabled instance that will fail every request, with the fix; a login-only
+   * instance serves nothing either, so a missing model is not a mystery. At start and after a
+   * reload of the file.
+   */
+  warnUnready(): void {
+    for (const instance of this.current.instances) {
+      if (!instance.config.enabled) continue;
+      const readiness = this.readiness(instance);
+      if (!readiness.serves) this.logger.warn(`${describeUnready(instance.name, readiness)} (its models are not listed; requests for them answer 503)`);
+    }
+    for (const instance of this.current.loginOnly) this.logger.warn(describeLoginOnly(instance, this.currentConfig));
   }
 
   /** The catalog in force. Callers keep the object they got for the whole request. */
@@ -121,7 +209,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
    * one in force), then swapped in one step. Requests in flight keep the instances they started with.
    */
   reload(fileConfig: GatewayConfig, overrides: readonly InstanceOverrides[] = this.currentOverrides): void {
-    const config = applyProviderOverrides(fileConfig, overrides);
+    const config = this.effectiveConfig(fileConfig, overrides);
     const catalog = this.buildCatalog(config);
     this.currentFileConfig = fileConfig;
     this.currentOverrides = overrides;
@@ -157,7 +245,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
    * first. The others are fetched when GET /v1/models asks: their patterns route new ids already.
    */
   private primeLiveModels(): void {
-    this.liveModels.prime(this.current.instances.filter((i) => i.fetchesModels && !i.modelPattern));
+    this.liveModels.prime(this.current.readyInstances().filter((i) => i.fetchesModels && !i.modelPattern));
   }
 
   pluginTypes(): string[] {
@@ -191,51 +279,30 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
 
   /** Binds every configured instance to its plugin; throws ConfigError listing every problem. */
   buildCatalog(config: GatewayConfig): ModelCatalog {
-    const issues: ConfigIssue[] = [];
-    const instances: ProviderInstance[] = [];
-    const loginOnly: LoginOnlyInstance[] = [];
-    const loginOnlyTypes = this.loginOnlyTypes();
-    for (const instanceConfig of config.providers) {
-      const path = ['providers', instanceConfig.name];
-      const plugin = this.plugins.get(instanceConfig.type);
-      if (!plugin && loginOnlyTypes.includes(instanceConfig.type)) {
-        const checked = checkLoginOnlyInstance(instanceConfig, config.locate);
-        issues.push(...checked);
-        if (checked.length === 0) loginOnly.push({ name: instanceConfig.name, type: instanceConfig.type });
-        continue;
-      }
-      if (!plugin) {
-        const plugins = this.pluginTypes();
-        const guess = nearestKey(instanceConfig.type, [...plugins, ...loginOnlyTypes]);
-        const field = instanceConfig.settings.type === undefined ? [...path] : [...path, 'type'];
-        const because =
-          instanceConfig.settings.type === undefined
-            ? `the instance name "${instanceConfig.name}" is not a provider plugin, so it needs a type`
-            : `no provider plugin is named "${instanceConfig.type}"`;
-        const known = `plugins: ${plugins.join(', ')}${loginOnlyTypes.length > 0 ? `; login only: ${loginOnlyTypes.join(', ')}` : ''}`;
-        issues.push(issueAt(field, `${because}${guess ? `; did you mean "${guess}"?` : ''} (${known})`, config.locate));
-        continue;
-      }
-      // Check the whole entry against the plugin's schema: its own keys, and unknown keys.
-      const schema = plugin.options.settings ?? ProviderInstanceConfigDto;
-      const checked = validateSection(schema, instanceConfig.raw, path, config.locate);
-      issues.push(...checked.issues);
-      if (checked.issues.length > 0 || !checked.value) continue;
+    const options = new Map([...this.plugins].map(([type, plugin]) => [type, plugin.options]));
+    const { bound, loginOnly } = bindInstances(config, options, this.loginOnlyTypes());
+    const variables = keyVariablesOf(config.source);
+    const instances: ProviderInstance[] = bound.map(({ config: instanceConfig, plugin }) => {
       const ownModels = instanceConfig.settings.models;
-      instances.push({
+      const executor = this.plugins.get(plugin.type)!.executor;
+      return {
         name: instanceConfig.name,
-        config: { ...instanceConfig, settings: checked.value },
-        executor: plugin.executor,
-        models: ownModels ?? plugin.options.catalog ?? [],
+        config: instanceConfig,
+        executor,
+        models: ownModels ?? plugin.catalog ?? [],
         listsOwnModels: ownModels !== undefined,
         // An instance's own `models:` pins its list: no pattern, no fetched list.
-        modelPattern: ownModels === undefined ? plugin.options.modelPattern : undefined,
-        fetchesModels: ownModels === undefined && typeof plugin.executor.listModels === 'function',
-        excluded: checked.value.excluded_models ?? [],
-        accountsProvider: plugin.options.accounts,
-      });
-    }
-    if (issues.length > 0) throw new ConfigError(config.source, issues);
-    return new ModelCatalog(instances, loginOnly, this.liveModels);
+        modelPattern: ownModels === undefined ? plugin.modelPattern : undefined,
+        fetchesModels: ownModels === undefined && typeof executor.listModels === 'function',
+        excluded: instanceConfig.settings.excluded_models ?? [],
+        accountsProvider: plugin.accounts,
+        keyVariables: variables.get(instanceConfig.name),
+      };
+    });
+    return new ModelCatalog(instances, loginOnly, this.liveModels, (instance) => this.readiness(instance).serves);
   }
+}
+
+function providersOf(accounts: readonly AccountSummary[]): Set<string> {
+  return new Set(accounts.map((a) => a.provider));
 }

@@ -26,4 +26,6 @@ export interface ProviderInstance {
   readonly excluded: readonly string[];
   /** The provider whose accounts it can use (its plugin's `accounts`). */
   readonly accountsProvider?: string;
+  /** The environment variables its keys name in providers.yaml, for the "empty key" fix. */
+  readonly keyVariables?: readonly string[];
 }

@@ -6,6 +6,7 @@
 import type { ProviderInstanceConfigDto } from '../config/config.schema';
 import type { RuntimeKeyConfig, Strategy } from '../config/gateway-config';
 import type { Credential } from '../contract/provider-executor';
+import { accountSelected } from '../registry/instance-readiness';
 import type { Account } from '../store/account';
 import type { CredentialStates } from './credential-states';
 
@@ -53,8 +54,7 @@ export class CredentialPool {
 
   /** Whether the instance's `accounts:` setting (or its default) lets it use this account, whatever its status. */
   selects(account: Account): boolean {
-    const selection = this.accountSelection ?? (this.keys.length > 0 ? 'none' : 'all');
-    return selection === 'all' || (Array.isArray(selection) && selection.includes(account.accountId));
+    return accountSelected({ accounts: this.accountSelection }, this.keys.length > 0, account.accountId);
   }
 
   /** Every credential, in configuration order. */

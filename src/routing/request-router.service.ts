@@ -14,6 +14,7 @@ import type { CallAffinity, Credential, UpstreamResult } from '../contract/provi
 import type { ClientProtocol, WireProtocol } from '../protocol/wire-protocol';
 import type { Bridge } from '../translate/bridges/bridge';
 import { ProtocolTable } from '../translate/protocol-table';
+import { needsCredential, noCredentials } from '../registry/instance-readiness';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { AccountStore } from '../store/account-store';
 import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
@@ -123,8 +124,9 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    // Another instance's logins, logouts, defaults and statuses: read at the next request.
-    this.unsubscribe = this.notices?.subscribe('accounts', () => this.accountsChanged());
+    // Another instance's logins, logouts, defaults and statuses: read at the next request (the
+    // registry hears the notice too, for its implicit instances).
+    this.unsubscribe = this.notices?.subscribe('accounts', () => this.accountsEpoch++);
     // The cooldowns other instances are resting credentials for, before the first request.
     await this.states.connect();
   }
@@ -194,6 +196,11 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
     const last = options.affinity?.last;
     for (const target of preferLast(plan.targets, last)) {
       const pool = await this.poolFor(target.instance);
+      if (pool.all().length === 0 && needsCredential(target.instance)) {
+        // Nothing to send it with: a 503 that says what to run (the next target may have one).
+        lastError = this.noCredentialsFor(target.instance);
+        continue;
+      }
       const candidates = pool.order((credential) => this.quotaOf(target.instance, credential));
       // The credential that served this connection's last call first: its upstream holds the context.
       if (last?.instance === target.instance.name) candidates.sort((a, b) => Number(pool.key(b) === last.credentialKey) - Number(pool.key(a) === last.credentialKey));
@@ -271,12 +278,26 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
     return entry.pool;
   }
 
+  private noCredentialsFor(instance: ProviderInstance): GatewayError {
+    const readiness = this.registry.readiness(instance);
+    const provider = instance.accountsProvider;
+    // The registry's accounts may be a few seconds older than the pool's: then a plain "no account".
+    const detail = !readiness.serves
+      ? `${readiness.problem}: ${readiness.fix}`
+      : provider
+        ? `no active account for ${provider}: run \`byokey login ${provider}\``
+        : 'its api_key is empty';
+    return noCredentials(instance.name, detail);
+  }
+
   /**
    * Accounts were added, removed or changed (a login over the admin API, here or on another
    * instance): the next request reads them from the store instead of trusting its copy for up to 2 s.
    */
   accountsChanged(): void {
     this.accountsEpoch++;
+    // A first login for a provider brings its implicit instance now, not at the registry's next poll.
+    void this.registry.refreshAccounts();
   }
 
   private quotaOf(instance: ProviderInstance, credential: PoolCredential): number | undefined {

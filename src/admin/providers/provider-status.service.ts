@@ -67,10 +67,14 @@ export class ProviderStatusService {
     view.credentials = this.credentials(instance, accounts);
     const failure = this.router.failures.ofInstance(instance.name);
     if (failure) view.last_error = errorView(failure);
-    if (view.credentials.length === 0) {
+    // The gateway's own rule (registry/instance-readiness.ts): an empty ${ENV} key is no key.
+    const readiness = this.registry.readiness(instance);
+    if (!readiness.serves && readiness.reason === 'no-credential') {
       view.hint = instance.accountsProvider
-        ? `No credential: log in with POST /admin/v1/accounts/${instance.accountsProvider}/login (or \`byokey login ${instance.accountsProvider}\`), or add an upstream key with POST /admin/v1/providers/${instance.name}/keys.`
-        : 'No API key: requests go upstream without one. Add one with POST /admin/v1/providers/' + `${instance.name}/keys if the upstream needs it.`;
+        ? `No usable credential (${readiness.problem}): log in with POST /admin/v1/accounts/${instance.accountsProvider}/login (or \`byokey login ${instance.accountsProvider}\`), or add an upstream key with POST /admin/v1/providers/${instance.name}/keys. Its models are not listed; requests for them answer 503.`
+        : `No usable credential (${readiness.problem}): add a key with POST /admin/v1/providers/${instance.name}/keys, or ${readiness.fix}. Its models are not listed; requests for them answer 503.`;
+    } else if (view.credentials.length === 0) {
+      view.hint = 'No API key: requests go upstream without one (providers.yaml names none). Add one with POST /admin/v1/providers/' + `${instance.name}/keys if the upstream needs it.`;
     }
     return view;
   }
