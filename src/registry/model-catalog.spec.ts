@@ -326,6 +326,15 @@ describe('ModelCatalog with model patterns and fetched lists', () => {
     expect(route(catalog, model)).toEqual(expected);
   });
 
+  it("gives an id an explicit instance's upstream lists to it, not to an implicit instance's catalog", () => {
+    const implicit = instance('codex', { catalog: ['gpt-5.1', 'gpt-5.4'], fetches: true });
+    implicit.config.implicit = true;
+    const live = new FakeLiveLists().set('openai', ['gpt-5.1']);
+    const catalog = new ModelCatalog([instance('openai', { fetches: true }), implicit], [], live);
+    expect(route(catalog, 'gpt-5.1')).toEqual({ instance: 'openai', upstreamModel: 'gpt-5.1', via: 'live' });
+    expect(route(catalog, 'gpt-5.4')).toEqual({ instance: 'codex', upstreamModel: 'gpt-5.4', via: 'catalog' });
+  });
+
   it.each<[string, string]>([
     ['an id of no known shape', 'llama-3'],
     ['a claude-looking id with different case', 'Claude-opus-5-5'],

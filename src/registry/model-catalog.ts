@@ -1,7 +1,8 @@
 // Which instance serves a model name. Order of precedence, first match wins:
 //   1. an instance's explicit `models:` list;
 //   2. an `instance/model` prefix (any model, sent to that instance with the prefix removed);
-//   3. the plugins' built-in catalogs (exact ids);
+//   3. the plugins' built-in catalogs (exact ids) — except that an implicit instance's catalog
+//      (a login with no providers.yaml entry) comes after the lists of the instances the file names;
 //   4. the upstreams' own model lists, as last fetched (exact ids; live-model-lists.ts);
 //   5. the plugins' model patterns (claude: any `claude-*`; codex: OpenAI-shaped ids), so a model
 //      released after this build still reaches the upstream, whose own "no such model" comes
@@ -87,7 +88,13 @@ export class ModelCatalog {
       if (instance && !excludes(instance, upstreamModel)) return { instance, upstreamModel, via: 'prefix' };
     }
     const cataloged = this.cataloged.get(model);
-    if (cataloged) return { instance: cataloged, upstreamModel: model, via: 'catalog' };
+    if (cataloged && !cataloged.config.implicit) return { instance: cataloged, upstreamModel: model, via: 'catalog' };
+    // An implicit instance (a login with no providers.yaml entry) never takes a model from an
+    // instance the file names: an explicit upstream's own list still wins over its catalog.
+    if (cataloged) {
+      const named = this.open.find((i) => !i.config.implicit && this.liveHas(i, model) && !excludes(i, model));
+      return named ? { instance: named, upstreamModel: model, via: 'live' } : { instance: cataloged, upstreamModel: model, via: 'catalog' };
+    }
     if (this.open.length === 0) return undefined;
     const live = this.open.find((i) => this.liveHas(i, model) && !excludes(i, model));
     if (live) return { instance: live, upstreamModel: model, via: 'live' };
