@@ -140,8 +140,8 @@ export function scenarios(pad: number): Scenario[] {
     {
       id: 'claude',
       title: 'Claude: chat stream in, Messages SSE upstream (api key)',
-      byokey: spec('/v1/chat/completions', chatBody('claude-sonnet-4-5', true, pad), 'data: [DONE]'),
-      upstream: spec('/v1/messages', messagesBody('claude-sonnet-4-5', pad), 'event: message_stop', ANTHROPIC_HEADERS),
+      byokey: spec('/v1/chat/completions', chatBody('claude-sonnet-5-5', true, pad), 'data: [DONE]'),
+      upstream: spec('/v1/messages', messagesBody('claude-sonnet-5-5', pad), 'event: message_stop', ANTHROPIC_HEADERS),
     },
   ];
 }

@@ -19,7 +19,7 @@ import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
 
-const SONNET = 'claude-sonnet-4-5';
+const SONNET = 'claude-sonnet-5-5';
 const anthropicUpstream = new FakeAnthropicUpstream();
 const openaiUpstream = new FakeOpenAIUpstream();
 const codexBackend = new FakeCodexBackend();

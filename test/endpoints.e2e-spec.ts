@@ -22,7 +22,7 @@ import { fakeEmbedding, FakeOpenAIUpstream } from './fakes/openai-upstream.fake'
 import { startGateway, type RunningGateway } from './support/gateway';
 
 const EMBED = 'text-embedding-3-small';
-const SONNET = 'claude-sonnet-4-5-20250929';
+const SONNET = 'claude-sonnet-5-5';
 
 const openaiUpstream = new FakeOpenAIUpstream();
 const pooledUpstream = new FakeOpenAIUpstream();

@@ -1,5 +1,5 @@
 // Each client's default model works out of the box (issue 12): a model id newer than the built-in
-// catalogs reaches the upstream — `claude-opus-5-5` through a claude instance on /v1/messages,
+// catalogs reaches the upstream — `claude-opus-6` through a claude instance on /v1/messages,
 // `gpt-6.2-sol` through codex on /v1/responses and /v1/chat/completions — and an id the upstream
 // does not know comes back as the upstream's own 404 in the client's dialect, not the gateway's
 // "no provider". GET /v1/models merges each upstream's live list (Anthropic's Models API, the
@@ -22,6 +22,8 @@ import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
 
 const CLAUDE_DEFAULT = 'claude-opus-5-5';
+/** A Claude id no built-in catalog has yet (the default is in the catalog now). */
+const CLAUDE_NEWER = 'claude-opus-6';
 const CODEX_DEFAULT = 'gpt-6.2-sol';
 const CHATGPT_ACCOUNT = 'acc-live-1';
 
@@ -35,7 +37,7 @@ let anthropic: Anthropic;
 beforeAll(async () => {
   await Promise.all([anthropicUpstream.start(), codexBackend.start(), openaiUpstream.start()]);
   // The upstreams know their new models and refuse made-up ones, as the real ones do.
-  anthropicUpstream.knownModels = [...CLAUDE_MODELS, CLAUDE_DEFAULT];
+  anthropicUpstream.knownModels = [...CLAUDE_MODELS, CLAUDE_DEFAULT, CLAUDE_NEWER];
   codexBackend.supportedModels = [...CODEX_MODELS, CODEX_DEFAULT];
   codexBackend.accountId = CHATGPT_ACCOUNT;
   openaiUpstream.listedModels = [
@@ -80,17 +82,17 @@ afterAll(async () => {
 const hello = [{ role: 'user' as const, content: 'hello' }];
 
 describe("a model newer than the built-in catalogs (each client's default)", () => {
-  it(`${CLAUDE_DEFAULT} answers on /v1/messages through the claude instance, whole and streamed`, async () => {
-    expect(CLAUDE_MODELS).not.toContain(CLAUDE_DEFAULT);
-    const message = await anthropic.messages.create({ model: CLAUDE_DEFAULT, max_tokens: 64, messages: hello });
+  it(`${CLAUDE_NEWER} answers on /v1/messages through the claude instance, whole and streamed`, async () => {
+    expect(CLAUDE_MODELS).not.toContain(CLAUDE_NEWER);
+    const message = await anthropic.messages.create({ model: CLAUDE_NEWER, max_tokens: 64, messages: hello });
     expect(message.type).toBe('message');
     expect(message.content.some((b) => b.type === 'text' && b.text.length > 0)).toBe(true);
-    expect(anthropicUpstream.lastRequest.body.model).toBe(CLAUDE_DEFAULT);
+    expect(anthropicUpstream.lastRequest.body.model).toBe(CLAUDE_NEWER);
 
-    const stream = anthropic.messages.stream({ model: CLAUDE_DEFAULT, max_tokens: 64, messages: hello });
+    const stream = anthropic.messages.stream({ model: CLAUDE_NEWER, max_tokens: 64, messages: hello });
     const final = await stream.finalMessage();
     expect(final.stop_reason).toBe('end_turn');
-    expect(anthropicUpstream.lastRequest).toMatchObject({ stream: true, body: { model: CLAUDE_DEFAULT } });
+    expect(anthropicUpstream.lastRequest).toMatchObject({ stream: true, body: { model: CLAUDE_NEWER } });
   });
 
   it(`${CODEX_DEFAULT} answers on /v1/responses through codex, whole and streamed`, async () => {
@@ -174,7 +176,7 @@ describe('GET /v1/models', () => {
     // Live only: from Anthropic's Models API, the Codex backend and the vLLM server.
     expect([owner(CLAUDE_DEFAULT), owner(CODEX_DEFAULT), owner('llama-4-scout'), owner('qwen3-coder-30b')]).toEqual(['claude', 'codex', 'vllm', 'vllm']);
     // Built-in, kept although the upstream lists other ids.
-    expect([owner('claude-sonnet-4-5'), owner('gpt-5.1-codex'), owner('o3')]).toEqual(['claude', 'codex', 'codex']);
+    expect([owner('claude-sonnet-5-5'), owner('gpt-5.1-codex'), owner('o3')]).toEqual(['claude', 'codex', 'codex']);
     expect(owner('smartest')).toBe('claude');
     // A model the Codex CLI hides from its picker is not listed either.
     expect(owner('codex-auto-review')).toBeUndefined();
@@ -201,7 +203,7 @@ describe('GET /v1/models', () => {
     const opus = page.data.find((m) => m.id === CLAUDE_DEFAULT);
     expect(opus).toEqual({ type: 'model', id: CLAUDE_DEFAULT, display_name: 'Claude Opus 5.5', created_at: '2026-11-24T00:00:00.000Z' });
     expect(page.data.find((m) => m.id === CODEX_DEFAULT)).toMatchObject({ type: 'model', display_name: 'GPT-6.2 Sol' });
-    expect(page.data.map((m) => m.id)).toEqual(expect.arrayContaining(['claude-sonnet-4-5', 'gpt-5.4', 'llama-4-scout', 'smartest']));
+    expect(page.data.map((m) => m.id)).toEqual(expect.arrayContaining(['claude-sonnet-5-5', 'gpt-5.4', 'llama-4-scout', 'smartest']));
   });
 
   it('pages as the Models API does for a raw request like Claude Code\'s (`?limit=1000`, anthropic headers)', async () => {

@@ -26,7 +26,7 @@ const CLAUDE_KEY = `sk-ant-api03-${secretPart(64)}`;
 const PROXY_TOKEN = secretPart(40);
 const SECRETS = [...OPENAI_KEYS, VLLM_KEY, CLAUDE_KEY, PROXY_TOKEN];
 
-const CLAUDE = 'claude-sonnet-4-5';
+const CLAUDE = 'claude-sonnet-5-5';
 const USER = [{ role: 'user' as const, content: 'hello' }];
 
 const openaiUpstream = new FakeOpenAIUpstream();

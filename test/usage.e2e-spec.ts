@@ -21,7 +21,7 @@ import { startGateway, type RunningGateway } from './support/gateway';
 
 const ADMIN_KEY = 'admin-secret-for-usage';
 const LLAMA = 'llama-3.1-8b';
-const SONNET = 'claude-sonnet-4-5';
+const SONNET = 'claude-sonnet-5-5';
 const CODEX = 'gpt-5.1-codex';
 
 const openaiUpstream = new FakeOpenAIUpstream();

@@ -94,7 +94,7 @@ const RESPONSES_FRAMES = responsesFrames(CHUNKS);
 
 // ------------------------------------------------------------------ Anthropic Messages
 
-const message = { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', stop_sequence: null };
+const message = { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-sonnet-5-5', stop_sequence: null };
 const messagesUsage = { input_tokens: 64, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: CHUNKS };
 const MESSAGES_JSON = Buffer.from(
   JSON.stringify({ ...message, content: [{ type: 'text', text: Array.from({ length: CHUNKS }, (_, i) => word(i)).join('') }], stop_reason: 'end_turn', usage: messagesUsage }),

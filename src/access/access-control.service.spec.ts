@@ -151,7 +151,7 @@ describe('AccessControl', () => {
     );
     expect([error?.status, error?.type, error?.code, error?.param]).toEqual([403, 'permission_error', 'model_not_allowed', 'model']);
     expect(error?.message).toContain('`llama-3.1-8b`');
-    expect(access.mayList(key, 'claude-sonnet-4-5')).toBe(true);
+    expect(access.mayList(key, 'claude-sonnet-5-5')).toBe(true);
     expect(access.mayList(key, 'llama-3.1-8b')).toBe(false);
     expect(access.mayList(undefined, 'llama-3.1-8b')).toBe(true);
   });

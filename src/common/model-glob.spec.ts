@@ -8,7 +8,7 @@ describe('matchesGlob', () => {
     ['*', 'gpt-4o', true],
     ['*', '', true],
     // seed: prefix* = starts-with
-    ['claude-*', 'claude-sonnet-4-5', true],
+    ['claude-*', 'claude-sonnet-5-5', true],
     ['claude-*', 'claude-', true],
     ['claude-*', 'my-claude-sonnet', false],
     ['claude-*', 'Claude-sonnet', false],
@@ -28,11 +28,11 @@ describe('matchesGlob', () => {
   });
 
   it.each<[string, string, boolean]>([
-    ['claude-*-4-5', 'claude-sonnet-4-5', true],
-    ['claude-*-4-5', 'claude-4-5', false], // `-` on both sides of `*` must both be there
-    ['claude-*-4-5', 'claude--4-5', true], // `*` matches the empty run
-    ['claude-*-4-5', 'claude-sonnet-4-5-20250929', false],
-    ['*sonnet*', 'claude-sonnet-4-5', true],
+    ['claude-*-5-5', 'claude-sonnet-5-5', true],
+    ['claude-*-5-5', 'claude-5-5', false], // `-` on both sides of `*` must both be there
+    ['claude-*-5-5', 'claude--5-5', true], // `*` matches the empty run
+    ['claude-*-5-5', 'claude-sonnet-5-5-20261001', false],
+    ['*sonnet*', 'claude-sonnet-5-5', true],
     ['*sonnet*', 'sonnet', true],
     ['*sonnet*', 'claude-opus', false],
     ['a*b*c', 'abc', true],

@@ -108,7 +108,7 @@ describe('redactSecrets: ordinary text', () => {
     'OAuth authentication is currently not supported.',
     'messages.0.content.1.image.source.base64: image exceeds 5 MB maximum',
     'Basic authentication is not supported; use Bearer authentication.',
-    'claude-sonnet-4-5-20250929 is overloaded; model claude-3-7-sonnet-latest is deprecated',
+    'claude-sonnet-5-5 is overloaded; model claude-3-7-sonnet-latest is deprecated',
     'upstream codex answered 429: The usage limit has been reached… try again later...',
     'connect ECONNREFUSED 127.0.0.1:8018',
     'password: must be at least 8 characters',

@@ -1,6 +1,6 @@
 // How much thinking a level buys, in each protocol's terms: the one table that the translators
 // (reasoning_effort ⇄ Anthropic thinking budgets) and routing's model-name thinking suffixes
-// (`claude-sonnet-4-5(high)`) both read, so a level means the same thing on every path.
+// (`claude-sonnet-5-5(high)`) both read, so a level means the same thing on every path.
 
 /** Thinking budget per `reasoning_effort` level (reference/seed-spec.md §2.9). */
 export const THINKING_BUDGETS: Readonly<Record<string, number>> = {

@@ -306,7 +306,7 @@ describe('ModelCatalog with model patterns and fetched lists', () => {
     ['a new claude id by pattern', 'claude-opus-5-5', { instance: 'claude', upstreamModel: 'claude-opus-5-5', via: 'pattern' }],
     ['a new OpenAI-shaped id by pattern', 'gpt-6.2-sol', { instance: 'codex', upstreamModel: 'gpt-6.2-sol', via: 'pattern' }],
     ['an o-series id by pattern', 'o5-mini', { instance: 'codex', upstreamModel: 'o5-mini', via: 'pattern' }],
-    ['a catalog id before any pattern', 'claude-sonnet-4-5', { instance: 'claude', upstreamModel: 'claude-sonnet-4-5', via: 'catalog' }],
+    ['a catalog id before any pattern', 'claude-sonnet-5-5', { instance: 'claude', upstreamModel: 'claude-sonnet-5-5', via: 'catalog' }],
     ['an id a later instance lists explicitly, over an earlier pattern', 'claude-local', { instance: 'local', upstreamModel: 'claude-local', via: 'models' }],
     ['a fetched id over an earlier pattern', 'gpt-oss-120b', { instance: 'vllm', upstreamModel: 'gpt-oss-120b', via: 'live' }],
     ['a fetched id no pattern covers', 'llama-4-scout', { instance: 'vllm', upstreamModel: 'llama-4-scout', via: 'live' }],
@@ -315,7 +315,7 @@ describe('ModelCatalog with model patterns and fetched lists', () => {
     const live = new FakeLiveLists().set('vllm', ['gpt-oss-120b', 'llama-4-scout']);
     const catalog = new ModelCatalog(
       [
-        instance('claude', { catalog: ['claude-sonnet-4-5'], pattern: CLAUDE, fetches: true }),
+        instance('claude', { catalog: ['claude-sonnet-5-5'], pattern: CLAUDE, fetches: true }),
         instance('codex', { catalog: ['gpt-5.4'], pattern: OPENAI_SHAPED, fetches: true }),
         instance('vllm', { fetches: true }),
         instance('local', { models: ['claude-local'], pattern: CLAUDE }),
@@ -346,9 +346,9 @@ describe('ModelCatalog with model patterns and fetched lists', () => {
   });
 
   it('gives an instance with its own `models:` no pattern', () => {
-    const catalog = new ModelCatalog([instance('pinned', { models: ['claude-sonnet-4-5'], pattern: CLAUDE })]);
+    const catalog = new ModelCatalog([instance('pinned', { models: ['claude-sonnet-5-5'], pattern: CLAUDE })]);
     expect(catalog.resolve('claude-opus-5-5')).toBeUndefined();
-    expect(route(catalog, 'claude-sonnet-4-5')?.via).toBe('models');
+    expect(route(catalog, 'claude-sonnet-5-5')?.via).toBe('models');
   });
 
   it('takes the first instance in config order whose pattern matches', () => {
@@ -402,21 +402,21 @@ describe('ModelCatalog with model patterns and fetched lists', () => {
 
   it('lists built-in models, then fetched ones they lack, with what the upstream said of them', () => {
     const live = new FakeLiveLists()
-      .set('claude', [{ id: 'claude-opus-5-5', displayName: 'Claude Opus 5.5', created: 1_790_000_000 }, { id: 'claude-sonnet-4-5', displayName: 'Claude Sonnet 4.5' }])
+      .set('claude', [{ id: 'claude-opus-5-5', displayName: 'Claude Opus 5.5', created: 1_790_000_000 }, { id: 'claude-sonnet-5-5', displayName: 'Claude Sonnet 4.5' }])
       .set('vllm', ['llama-4-scout']);
     const catalog = new ModelCatalog(
-      [instance('claude', { catalog: ['claude-sonnet-4-5', 'claude-haiku-4-5'], pattern: CLAUDE, fetches: true }), instance('vllm', { fetches: true })],
+      [instance('claude', { catalog: ['claude-sonnet-5-5', 'claude-haiku-4-5'], pattern: CLAUDE, fetches: true }), instance('vllm', { fetches: true })],
       [],
       live,
     );
     expect(catalog.entries()).toEqual([
-      { id: 'claude-sonnet-4-5', owner: 'claude', displayName: 'Claude Sonnet 4.5', created: undefined },
+      { id: 'claude-sonnet-5-5', owner: 'claude', displayName: 'Claude Sonnet 4.5', created: undefined },
       { id: 'claude-haiku-4-5', owner: 'claude', displayName: undefined, created: undefined },
       { id: 'claude-opus-5-5', owner: 'claude', displayName: 'Claude Opus 5.5', created: 1_790_000_000 },
       { id: 'llama-4-scout', owner: 'vllm', displayName: undefined, created: undefined },
     ]);
     expect(catalog.list(7).map((e) => [e.id, e.created])).toEqual([
-      ['claude-sonnet-4-5', 7],
+      ['claude-sonnet-5-5', 7],
       ['claude-haiku-4-5', 7],
       ['claude-opus-5-5', 1_790_000_000],
       ['llama-4-scout', 7],

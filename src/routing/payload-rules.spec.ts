@@ -150,10 +150,10 @@ describe('applyPayloadRules', () => {
 
   describe('matching', () => {
     it('applies only rules with a glob matching the model', () => {
-      const out = applyPayloadRules({}, 'claude-sonnet-4-5', {
+      const out = applyPayloadRules({}, 'claude-sonnet-5-5', {
         override: [
           { models: ['gpt-*'], params: { a: 1 } },
-          { models: ['o3', 'claude-*-4-5'], params: { b: 2 } },
+          { models: ['o3', 'claude-*-5-5'], params: { b: 2 } },
           { models: [], params: { c: 3 } },
         ],
       });

@@ -5,7 +5,7 @@ import { parseThinkingSuffix, type ThinkingRequest } from './thinking-suffix';
 describe('parseThinkingSuffix', () => {
   it.each<[string, string, ThinkingRequest | undefined]>([
     // budget
-    ['claude-sonnet-4-5(16384)', 'claude-sonnet-4-5', { kind: 'budget', tokens: 16384 }],
+    ['claude-sonnet-5-5(16384)', 'claude-sonnet-5-5', { kind: 'budget', tokens: 16384 }],
     ['gpt-5(0)', 'gpt-5', { kind: 'budget', tokens: 0 }],
     ['gpt-5(4294967295)', 'gpt-5', { kind: 'budget', tokens: 4294967295 }],
     // levels
@@ -36,7 +36,7 @@ describe('parseThinkingSuffix', () => {
     ['model(v2)(high)', 'model(v2)', { kind: 'level', level: 'high' }],
     ['model(high)(v2)', 'model(high)(v2)', undefined],
     // legacy name-thinking-N
-    ['claude-sonnet-4-5-thinking-10000', 'claude-sonnet-4-5', { kind: 'budget', tokens: 10000 }],
+    ['claude-sonnet-5-5-thinking-10000', 'claude-sonnet-5-5', { kind: 'budget', tokens: 10000 }],
     ['a-thinking-b-thinking-2048', 'a-thinking-b', { kind: 'budget', tokens: 2048 }],
     ['claude-thinking-', 'claude-thinking-', undefined],
     ['claude-thinking-high', 'claude-thinking-high', undefined],

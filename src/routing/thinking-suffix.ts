@@ -1,5 +1,5 @@
-// Thinking suffixes on model names (reference/seed-spec.md §2.9): `claude-sonnet-4-5(high)`,
-// `gpt-5(8192)`, `o3(none)`, and the legacy `claude-sonnet-4-5-thinking-10000` — parsed off the
+// Thinking suffixes on model names (reference/seed-spec.md §2.9): `claude-sonnet-5-5(high)`,
+// `gpt-5(8192)`, `o3(none)`, and the legacy `claude-sonnet-5-5-thinking-10000` — parsed off the
 // name here; the bridge of the chosen upstream projects them onto its body
 // (translate/thinking-projection.ts).
 import { THINKING_LEVELS, type ThinkingLevel, type ThinkingRequest } from '../protocol/reasoning-levels';

@@ -106,7 +106,7 @@ export function describeUsageStoreContract(name: string, open: () => Promise<Usa
             requestId: 'b1',
             keyId: 'key-b',
             keyName: 'team-b',
-            modelServed: 'claude-sonnet-4-5',
+            modelServed: 'claude-sonnet-5-5',
             instance: 'claude',
             credential: 'account:me',
             errorType: 'overloaded_error',
@@ -144,7 +144,7 @@ export function describeUsageStoreContract(name: string, open: () => Promise<Usa
             p50TtfbMs: 20,
             p50DurationMs: 200,
           },
-          { group: 'claude-sonnet-4-5', requests: 1, errors: 1, tokens: { input: 100, output: 20, cached: 60, reasoning: 5 }, p50DurationMs: 50 },
+          { group: 'claude-sonnet-5-5', requests: 1, errors: 1, tokens: { input: 100, output: 20, cached: 60, reasoning: 5 }, p50DurationMs: 50 },
           { group: 'nope', requests: 1, errors: 1, tokens: { input: 0, output: 0, cached: 0, reasoning: 0 }, p50TtfbMs: 1, p50DurationMs: 1 },
         ]);
       });

@@ -5,7 +5,7 @@ import { ChatToMessagesTranslator, defaultMaxTokensFor, thinkingBudgetFor } from
 import { MessagesToChatStreamTranslator } from './messages-to-chat-stream.translator';
 
 const translator = new ChatToMessagesTranslator();
-const MODEL = 'claude-sonnet-4-5-20250929';
+const MODEL = 'claude-sonnet-5-5';
 
 function request(messages: ChatMessage[], extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest {
   return { model: MODEL, messages, ...extra };
@@ -81,7 +81,7 @@ describe('ChatToMessagesTranslator', () => {
 
     it.each([
       ['claude-opus-4-1-20250805', 32000],
-      ['claude-sonnet-4-5-20250929', 64000],
+      ['claude-sonnet-5-5', 64000],
       ['claude-3-7-sonnet-20250219', 64000],
       ['claude-haiku-4-5', 8192],
       ['claude-3-5-sonnet-20241022', 8192],

@@ -66,7 +66,7 @@ describe('MessagesToChatStream', () => {
           id: 'chatcmpl-msg_01XyZ',
           object: 'chat.completion.chunk',
           created,
-          model: 'claude-sonnet-4-5-20250929',
+          model: 'claude-sonnet-5-5',
           system_fingerprint: null,
         });
         expect(choices[0].index).toBe(0);

@@ -13,7 +13,7 @@ const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish_re
   id: 'chatcmpl-msg_01',
   object: 'chat.completion.chunk',
   created: 1767232000,
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-5-5',
   choices: [{ index: 0, delta, finish_reason }],
 });
 
@@ -22,7 +22,7 @@ const call = { id: 'toolu_1', type: 'function' as const, function: { name: 'get_
 /** The next turn a client sends: the answer's items as they came, then the tool's result. */
 function nextTurn(output: ResponsesItem[]) {
   return new ResponsesToChatTranslator().translate({
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-5-5',
     input: [{ type: 'message', role: 'user', content: 'weather?' }, ...output, { type: 'function_call_output', call_id: 'toolu_1', output: 'sunny' }],
   });
 }
@@ -35,7 +35,7 @@ describe('thinking carried through encrypted_content', () => {
   });
 
   it('streamed: Claude’s signed thinking reaches the client in the reasoning item and comes back as thinking_blocks', async () => {
-    const stream = new ChatToResponsesStreamTranslator().createStream({ model: 'claude-sonnet-4-5' });
+    const stream = new ChatToResponsesStreamTranslator().createStream({ model: 'claude-sonnet-5-5' });
     const events = [
       chunk({ role: 'assistant', reasoning_content: 'Check the weather tool.' }),
       chunk({ thinking_blocks: [signed] }),
@@ -63,7 +63,7 @@ describe('thinking carried through encrypted_content', () => {
       id: 'chatcmpl-msg_02',
       object: 'chat.completion',
       created: 1767232000,
-      model: 'claude-sonnet-4-5',
+      model: 'claude-sonnet-5-5',
       choices: [
         {
           index: 0,
@@ -73,7 +73,7 @@ describe('thinking carried through encrypted_content', () => {
         },
       ],
     };
-    const response = new ChatCompletionToResponseTranslator().translate(completion, { model: 'claude-sonnet-4-5' });
+    const response = new ChatCompletionToResponseTranslator().translate(completion, { model: 'claude-sonnet-5-5' });
     expect(nextTurn(response.output).messages[1]).toEqual({ role: 'assistant', content: 'Let me check.', tool_calls: [call], thinking_blocks: [signed] });
   });
 });

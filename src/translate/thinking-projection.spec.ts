@@ -127,7 +127,7 @@ describe('applyThinking: openai-responses', () => {
 
 describe('applyThinking: anthropic-messages', () => {
   const body = (extra: Partial<MessagesRequest> = {}): MessagesRequest =>
-    frozen({ model: 'claude-sonnet-4-5', max_tokens: 4096, messages: [{ role: 'user', content: 'hi' }], ...extra });
+    frozen({ model: 'claude-sonnet-5-5', max_tokens: 4096, messages: [{ role: 'user', content: 'hi' }], ...extra });
 
   it.each<[ThinkingRequest, number, number]>([
     // [thinking, budget_tokens, max_tokens] from max_tokens 4096
@@ -149,7 +149,7 @@ describe('applyThinking: anthropic-messages', () => {
     expect(out.thinking).toEqual({ type: 'enabled', budget_tokens: budget });
     expect(out.max_tokens).toBe(maxTokens);
     expect(out.messages).toBe(input.messages);
-    expect(input).toEqual({ model: 'claude-sonnet-4-5', max_tokens: 4096, messages: [{ role: 'user', content: 'hi' }] });
+    expect(input).toEqual({ model: 'claude-sonnet-5-5', max_tokens: 4096, messages: [{ role: 'user', content: 'hi' }] });
   });
 
   it('replaces thinking the client sent', () => {
@@ -158,7 +158,7 @@ describe('applyThinking: anthropic-messages', () => {
   });
 
   it('gives a body without max_tokens one above the budget', () => {
-    const input = frozen({ model: 'claude-sonnet-4-5', messages: [] } as unknown as MessagesRequest);
+    const input = frozen({ model: 'claude-sonnet-5-5', messages: [] } as unknown as MessagesRequest);
     expect(applyThinking('anthropic-messages', input, { kind: 'level', level: 'low' }).max_tokens).toBe(1024 + 1024);
   });
 
@@ -196,7 +196,7 @@ describe('applyThinking: anthropic-messages', () => {
     for (const thinking of [{ kind: 'none' }, { kind: 'budget', tokens: 0 }] as ThinkingRequest[]) {
       const out = applyThinking('anthropic-messages', input, thinking);
       expect(out).toEqual({
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-5-5',
         max_tokens: 4096,
         messages: input.messages,
         temperature: 0,

@@ -1,4 +1,4 @@
-// Thinking asked for through a model name (`claude-sonnet-4-5(high)`, `gpt-5(8192)`, `o3(none)`;
+// Thinking asked for through a model name (`claude-sonnet-5-5(high)`, `gpt-5(8192)`, `o3(none)`;
 // routing parses it, reference/seed-spec.md §2.9), projected onto a request body in the protocol
 // it goes upstream in. The protocol table runs it after a bridge's request translation.
 import type { AnthropicMessageParam, AnthropicToolChoice, MessagesRequest } from '../protocol/anthropic-messages';

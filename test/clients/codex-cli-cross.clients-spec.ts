@@ -23,8 +23,8 @@ describeClient(CLIENTS.codex, 'Codex CLI through byokey on non-Responses upstrea
   // Each row: the title, the upstream, the model Codex is given, the WebSocket or not, and the name
   // the upstream sees Codex's shell tool under.
   describe.each<[string, Exclude<UpstreamKind, 'codex'>, string, boolean, string]>([
-    ['a Claude model over HTTP', 'claude', 'claude-sonnet-4-5', false, 'exec_command'],
-    ['a Claude model over a WebSocket (supports_websockets = true)', 'claude', 'claude-sonnet-4-5', true, 'exec_command'],
+    ['a Claude model over HTTP', 'claude', 'claude-sonnet-5-5', false, 'exec_command'],
+    ['a Claude model over a WebSocket (supports_websockets = true)', 'claude', 'claude-sonnet-5-5', true, 'exec_command'],
     ['a chat model over HTTP', 'chat', 'gpt-4.1', false, 'exec_command'],
     ['a chat model over a WebSocket (supports_websockets = true)', 'chat', 'gpt-4.1', true, 'exec_command'],
     // Codex's own default model id served by a chat provider: Codex knows the model and gives it

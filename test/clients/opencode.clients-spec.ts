@@ -15,7 +15,7 @@ describeClient(CLIENTS.opencode, 'opencode through byokey', (bin) => {
   // opencode has no default model for a custom provider: each upstream gets a model id it serves.
   describe.each<[string, UpstreamKind, string]>([
     ['a chat upstream', 'chat', 'gpt-4.1'],
-    ['a Claude upstream', 'claude', 'claude-sonnet-4-5'],
+    ['a Claude upstream', 'claude', 'claude-sonnet-5-5'],
     ['a Codex upstream', 'codex', 'gpt-5.1-codex'],
   ])('on %s', (_title, upstream, model) => {
     let gateway: ClientGateway;

@@ -245,7 +245,7 @@ const CLAUDE_USAGE = { input_tokens: USAGE.input, output_tokens: USAGE.output, c
 
 export class ClaudeUpstream implements UpstreamHarness {
   readonly kind = 'claude' as const;
-  readonly model = 'claude-sonnet-4-5';
+  readonly model = 'claude-sonnet-5-5';
   /** `reasoning_effort: high` and a 24576-token thinking budget mean the same (reasoning-levels.ts). */
   readonly reasoningAsked = 'budget 24576';
   readonly fake = new FakeAnthropicUpstream();

@@ -62,7 +62,7 @@ export interface FakeModelInfo {
 /** What the fake lists by default: newest first, as the API does, one of them newer than any catalog. */
 export const DEFAULT_LISTED_MODELS: readonly FakeModelInfo[] = [
   { type: 'model', id: 'claude-opus-5-5', display_name: 'Claude Opus 5.5', created_at: '2026-11-24T00:00:00Z' },
-  { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
+  { type: 'model', id: 'claude-sonnet-5-5', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
   { type: 'model', id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-01T00:00:00Z' },
 ];
 

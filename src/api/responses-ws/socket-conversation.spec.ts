@@ -19,13 +19,13 @@ describe('SocketConversation', () => {
   it('answers a warm-up with an empty completed response, and a follow-up naming it gets the warm-up input first', async () => {
     const conversation = new SocketConversation();
     const developer = { type: 'message', role: 'developer', content: 'be brief' };
-    const frames = await drain(conversation.warmUp({ model: 'claude-sonnet-4-5', input: [developer] as any, generate: false }));
+    const frames = await drain(conversation.warmUp({ model: 'claude-sonnet-5-5', input: [developer] as any, generate: false }));
     expect(frames.map((f) => f.type)).toEqual(['response.created', 'response.completed']);
     const completed = frames[1].response;
-    expect(completed).toMatchObject({ object: 'response', status: 'completed', model: 'claude-sonnet-4-5', output: [] });
+    expect(completed).toMatchObject({ object: 'response', status: 'completed', model: 'claude-sonnet-5-5', output: [] });
     expect(completed.id).toMatch(/^resp_byokey_/);
 
-    const resolved = conversation.resolve({ model: 'claude-sonnet-4-5', previous_response_id: completed.id, input: [user('hi')] as any });
+    const resolved = conversation.resolve({ model: 'claude-sonnet-5-5', previous_response_id: completed.id, input: [user('hi')] as any });
     expect(resolved).not.toHaveProperty('previous_response_id');
     expect(resolved.input).toEqual([developer, user('hi')]);
   });

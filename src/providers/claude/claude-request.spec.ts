@@ -9,7 +9,7 @@ import { claudeEventStream } from './claude-event-stream';
 import { withoutUnsignedThinking } from './claude.executor';
 
 const request = (overrides: Partial<MessagesRequest> = {}): MessagesRequest => ({
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-5-5',
   max_tokens: 10,
   messages: [{ role: 'user', content: 'Hello there, how are you today?' }],
   ...overrides,
