@@ -1,36 +1,40 @@
 // `byokey status`: what this byokey would serve — the configuration, its provider instances and
 // the stored accounts — without starting anything.
-import { parseArgs } from 'node:util';
 import { byokeyHome } from '../config/byokey-home';
 import { OAUTH_DEFINITIONS } from '../providers/oauth-definitions';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io';
+import { parseCommandArgs, type CommandSpec } from './command-spec';
 import { relativeTime, table } from './format';
-import { loadConfigForCommand } from './load-config';
-import { withStores } from './open-store';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, loadConfigForCommand } from './load-config';
+import { withReadStores } from './open-store';
 import { byokeyVersion } from './version';
 
 export const STATUS_USAGE = `Usage: byokey status [--config FILE]
 
-Shows the configuration, where its data is stored, its provider instances and the stored accounts.`;
+Shows the configuration, where its data is stored, its provider instances and the stored accounts.
+
+Options:
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`;
+
+export const STATUS_COMMAND: CommandSpec<typeof CONFIG_OPTION> = {
+  path: 'status',
+  summary: 'show the configuration and the accounts',
+  usage: STATUS_USAGE,
+  options: CONFIG_OPTION,
+};
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.out(STATUS_USAGE);
-    return EXIT_OK;
-  }
+  const { values } = parseCommandArgs(STATUS_COMMAND, argv);
   const config = loadConfigForCommand(values.config, io);
   if (!config) return EXIT_FAILURE;
   io.out(`byokey ${byokeyVersion()}`);
   io.out(`config: ${config.source}`);
   io.out(`listen: http://${config.server.host}:${config.server.port}`);
   io.out(`data:   ${byokeyHome()}`);
-  return withStores(io, config.store, async (stores) => {
+  return withReadStores(io, config.store, async (stores) => {
     io.out(`store:  ${stores.location}`);
-    const keys = stores.rotation.keySources;
+    const keys = stores.keySources;
     io.out(
       keys.previous === undefined
         ? `key:    ${keys.current}`
