@@ -101,8 +101,9 @@ function posixBody(table: CompletionTable, offer: (words: string) => string, off
   const valueCases = table.leaves.flatMap((leaf) =>
     leaf.values.map((v) => {
       const patterns = v.words.map((w) => `"${leaf.path}|${w}"`).join('|');
-      const action = v.offer === 'files' ? offerFiles : offer(v.offer.join(' '));
-      return `    ${patterns}) ${action}; return 0 ;;`;
+      // A free-text value (a name, a number) gets no suggestions rather than the commands.
+      const action = v.offer === 'files' ? `${offerFiles}; ` : v.offer.length > 0 ? `${offer(v.offer.join(' '))}; ` : '';
+      return `    ${patterns}) ${action}return 0 ;;`;
     }),
   );
   const optionCases = table.leaves.map((leaf) => `      "${leaf.path}") ${offer(leaf.options.join(' '))} ;;`);
