@@ -167,6 +167,52 @@ describe('byokey login', () => {
     expect((await runCli(['accounts', 'list'], sandbox)).stdout).toContain('No accounts');
   });
 
+  it('answers a browser callback carrying another state with an error page and keeps waiting for the right one', async () => {
+    const config = await fakeOAuthConfig();
+    const proc = startCli(['login', 'codex', '--no-browser', '--account', 'work', '--config', config], sandbox);
+    const authorize = await authorizeUrlOf(proc, '/openai/oauth/authorize');
+    const approved = await request(authorize);
+    await approved.body.dump();
+    const callback = new URL((approved.headers.location as string).replace('//localhost:', '//127.0.0.1:'));
+    const forged = new URL(callback);
+    forged.searchParams.set('state', 'from-an-old-tab');
+    const refused = await request(forged.toString());
+    expect(refused.statusCode).toBe(400);
+    expect(await refused.body.text()).toContain('still waiting');
+    await proc.waitFor(/Ignored an answer from the browser that belongs to another login/);
+    expect(proc.hasExited).toBe(false);
+    const page = await request(callback.toString());
+    expect(page.statusCode).toBe(200);
+    await page.body.dump();
+    const result = await proc.exit();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('account "work"');
+  });
+
+  it("repeats the user's flags in the retry hint of a failed login", async () => {
+    const config = await fakeOAuthConfig();
+    oauth.denyNextAuthorization();
+    const proc = startCli(['login', 'codex', '--no-browser', '--account', 'work', '--config', config], sandbox);
+    const denied = await request(await authorizeUrlOf(proc, '/openai/oauth/authorize'));
+    await denied.body.dump();
+    await (await request((denied.headers.location as string).replace('//localhost:', '//127.0.0.1:'))).body.dump();
+    const result = await proc.exit();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Run \`byokey login codex --account work --no-browser --config ${config}\` to try again.`);
+  });
+
+  it('exits 130 when Ctrl-C stops a login, and frees its callback port', async () => {
+    const config = await fakeOAuthConfig();
+    const proc = startCli(['login', 'codex', '--no-browser', '--config', config], sandbox);
+    const authorize = await authorizeUrlOf(proc, '/openai/oauth/authorize');
+    proc.signal('SIGINT');
+    const result = await proc.exit();
+    expect({ code: result.code, signal: result.signal }).toEqual({ code: 130, signal: null });
+    expect(result.stderr).toContain('byokey login codex: cancelled');
+    const redirect = new URL(authorize.searchParams.get('redirect_uri')!);
+    await expect(request(`http://127.0.0.1:${redirect.port}/auth/callback`)).rejects.toThrow();
+  });
+
   it('refuses an unknown provider with the list of known ones', async () => {
     const result = await runCli(['login', 'myspace'], sandbox);
     expect(result.code).toBe(2);
@@ -379,8 +425,8 @@ describe('byokey accounts', () => {
 
 describe('a database byokey cannot use', () => {
   it('stops the command with a clear message and leaves the file as it was', async () => {
-    // Create the home and a valid database first, then break the database file.
-    await runCli(['accounts', 'list'], sandbox);
+    // Create the home and a valid database first (a write does; listing creates nothing), then break the database file.
+    expect((await runCli(['keys', 'create', '--name', 'first'], sandbox)).code).toBe(0);
     const file = join(sandbox.home, 'byokey.db');
     writeFileSync(file, 'this is not a database, it is a grocery list\n'.repeat(200));
     const before = readFileSync(file);

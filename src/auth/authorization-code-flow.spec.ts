@@ -188,25 +188,69 @@ describe('authorization-code flow', () => {
     expect(ui.lines.some((l) => l.includes('paste'))).toBe(false);
   });
 
-  it('fails with a state mismatch when the callback carries another state, and says so in the browser', async () => {
+  it('refuses a callback carrying another state in the browser, keeps waiting, and finishes with the right one', async () => {
     const exchangesBefore = fake.tokenCallCount('authorization_code');
     const flow = runAuthorizationCodeFlow({ definition: codex, ui, noBrowser: true, deps: deps() });
-    const visit = playBrowser(await authorizeLine(), (callback) => callback.searchParams.set('state', 'forged'));
-    const error = await failure(flow);
-    expect(error.code).toBe('state_mismatch');
-    expect(error.message).toContain('state mismatch');
-    expect(error.message).toContain('byokey login codex');
-    const page = await visit;
-    expect(page.status).toBe(400);
-    expect(page.text).toContain('state mismatch');
+    let settled = false;
+    void flow.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const url = await authorizeLine();
+    const forged = await playBrowser(url, (callback) => callback.searchParams.set('state', 'forged'));
+    expect(forged.status).toBe(400);
+    expect(forged.text).toContain('state mismatch');
+    expect(forged.text).toContain('still waiting');
+    await ui.waitForLine(/^Ignored an answer from the browser that belongs to another login/);
+    expect(settled).toBe(false);
     expect(fake.tokenCallCount('authorization_code')).toBe(exchangesBefore);
+
+    const right = await playBrowser(url);
+    await expect(flow).resolves.toMatchObject({ label: 'user@example.com' });
+    expect(right.text).toContain('Login complete');
+    expect(fake.tokenCallCount('authorization_code')).toBe(exchangesBefore + 1);
   });
 
-  it('fails with a state mismatch when a pasted code#state carries another state', async () => {
+  it('refuses a pasted code#state carrying another state with a hint, and takes the next paste', async () => {
     const flow = runAuthorizationCodeFlow({ definition: claude, ui, noBrowser: true, deps: deps() });
     const location = await redirectLocation(await authorizeLine());
     ui.paste(`${location.searchParams.get('code')}#not-our-state`);
-    expect((await failure(flow)).code).toBe('state_mismatch');
+    await ui.waitForLine(/^That answer belongs to another login \(state mismatch\)/);
+    ui.paste(location.toString());
+    await expect(flow).resolves.toMatchObject({ label: 'claude@example.com' });
+  });
+
+  it('counts down to the timeout on the progress line, once a second, and clears it at the end', async () => {
+    const flow = runAuthorizationCodeFlow({ definition: codex, ui, noBrowser: true, deps: deps() });
+    const url = await authorizeLine();
+    await ui.waitForLine(/^Waiting for the browser/);
+    expect(ui.progressLines).toEqual(['Waiting for the browser… 5:00 left']);
+    for (let i = 0; i < 3; i++) {
+      time.advance(1000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(ui.progressLines).toEqual([
+      'Waiting for the browser… 5:00 left',
+      'Waiting for the browser… 4:59 left',
+      'Waiting for the browser… 4:58 left',
+      'Waiting for the browser… 4:57 left',
+    ]);
+    expect(time.sleeps).toEqual([1000, 1000, 1000, 1000]);
+    const cleared = ui.progressCleared;
+    void playBrowser(url);
+    await flow;
+    expect(ui.progressCleared).toBeGreaterThan(cleared);
+    expect(time.pendingSleeps).toBe(0);
+  });
+
+  it("names the user's own retry command (with their flags) in its failures", async () => {
+    fake.denyNextAuthorization();
+    let visit: Promise<BrowserVisit> | undefined;
+    ui.onOpen = (url) => (visit = playBrowser(url));
+    const retryCommand = 'byokey login codex --account work';
+    const error = await failure(runAuthorizationCodeFlow({ definition: codex, ui, deps: deps(), retryCommand }));
+    expect(error.message).toContain('Run `byokey login codex --account work` to try again.');
+    await visit;
   });
 
   it('reports access_denied from the browser clearly, without exchanging anything', async () => {
@@ -227,18 +271,20 @@ describe('authorization-code flow', () => {
     const flow = runAuthorizationCodeFlow({ definition: codex, ui, noBrowser: true, deps: deps() });
     const port = Number(new URL(new URL(await authorizeLine()).searchParams.get('redirect_uri')!).port);
     await ui.waitForLine(/^Waiting for the browser/);
-    expect(time.sleeps).toEqual([5 * 60_000]);
-
-    time.advance(5 * 60_000 - 1);
     let settled = false;
     void flow.then(
       () => (settled = true),
       () => (settled = true),
     );
-    await new Promise((resolve) => setImmediate(resolve));
+    // The countdown sleeps a second at a time: 299 of them leave the login waiting.
+    for (let i = 0; i < 299; i++) {
+      time.advance(1000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     expect(settled).toBe(false);
+    expect(ui.progressLines.at(-1)).toBe('Waiting for the browser… 0:01 left');
 
-    time.advance(1);
+    time.advance(1000);
     const error = await failure(flow);
     expect(error.code).toBe('timeout');
     expect(error.message).toContain('within 5 minutes');
@@ -249,8 +295,12 @@ describe('authorization-code flow', () => {
   it('honours a shorter timeout', async () => {
     const flow = runAuthorizationCodeFlow({ definition: codex, ui, noBrowser: true, timeoutMs: 30_000, deps: deps() });
     await ui.waitForLine(/^Waiting for the browser/);
-    time.advance(30_000);
-    const error = await failure(flow);
+    const failed = failure(flow);
+    for (let i = 0; i < 30; i++) {
+      time.advance(1000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const error = await failed;
     expect(error.message).toContain('within 30 seconds');
   });
 

@@ -2,10 +2,13 @@
 // URL, opens it, and takes the code from whichever comes first — the browser's redirect to the
 // loopback callback server, or a line the user pastes (the redirect URL, `code#state`, or a
 // query string) when the browser runs elsewhere — then checks `state` and exchanges the code.
+// While it waits, the UI's progress line counts down to the timeout. An answer carrying another
+// login's `state` (an old tab, a forged redirect) is refused and the wait goes on.
+import { formatTimeLeft } from './device-code-flow';
 import type { LoginUi } from './login-ui';
 import { callbackParamsFromQuery, startLoopbackCallbackServer, type CallbackParams } from './loopback-callback-server';
 import { redirectUri, type OAuthDefinition } from './oauth-definition';
-import { resolveOAuthDeps, type OAuthDeps } from './oauth-deps';
+import { resolveOAuthDeps, type OAuthDeps, type ResolvedOAuthDeps } from './oauth-deps';
 import { loginCancelled, OAuthError } from './oauth-error';
 import { createPkcePair, createState } from './pkce';
 import { exchangeCode, joinScopes, type ObtainedTokens } from './token-client';
@@ -19,10 +22,14 @@ export interface AuthorizationCodeFlowOptions {
   timeoutMs?: number;
   /** Cancels the login (Ctrl-C). */
   signal?: AbortSignal;
+  /** The command that repeats this login, flags included, for the messages that say to retry (default `byokey login <provider>`). */
+  retryCommand?: string;
   deps?: OAuthDeps;
 }
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
+/** The countdown updates this often. */
+const COUNTDOWN_STEP_MS = 1000;
 
 export interface AuthorizeUrlInput {
   redirectUri: string;
@@ -41,6 +48,7 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
   }
   if (options.signal?.aborted) throw loginCancelled(definition);
 
+  const retry = options.retryCommand ?? `byokey login ${definition.provider}`;
   const pkce = definition.pkce ? createPkcePair() : undefined;
   const state = createState();
   const server = await startLoopbackCallbackServer({
@@ -48,7 +56,13 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
     displayName: definition.displayName,
     port: definition.callbackPort ?? 0,
     path: definition.callbackPath ?? '/callback',
-    check: (params) => (params.state === state ? undefined : 'The answer does not belong to this login (state mismatch).'),
+    // A provider's refusal may come without the state; anything else must carry ours.
+    check: (params) =>
+      params.state === state || (params.error !== undefined && params.state === undefined) ? undefined : FOREIGN_ANSWER,
+    onIgnored: () => {
+      ui.clearProgress?.();
+      ui.print(`Ignored an answer from the browser that belongs to another login (state mismatch: an old tab?). Still waiting for this one.`);
+    },
   });
   const redirect = redirectUri(definition, server.port);
 
@@ -74,9 +88,9 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
     const timeoutMs = options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
     answer = await Promise.race<Answer>([
       server.callback.then((params) => ({ via: 'browser', params })),
-      readPastedAnswer(ui, stop.signal).then((params) => ({ via: 'paste', params })),
-      deps.sleep(timeoutMs, stop.signal).then(() => {
-        throw timedOut(definition, timeoutMs);
+      readPastedAnswer(ui, state, stop.signal).then((params) => ({ via: 'paste', params })),
+      countDown(ui, deps, timeoutMs, stop.signal).then(() => {
+        throw timedOut(definition, timeoutMs, retry);
       }),
       new Promise<never>((_, reject) => {
         stop.signal.addEventListener('abort', () => reject(loginCancelled(definition)), { once: true });
@@ -85,10 +99,11 @@ export async function runAuthorizationCodeFlow(options: AuthorizationCodeFlowOpt
   } finally {
     options.signal?.removeEventListener('abort', onCancel);
     stop.abort();
+    ui.clearProgress?.();
     await server.close();
   }
 
-  const code = checkAnswer(definition, answer, state);
+  const code = checkAnswer(definition, answer, state, retry);
   return exchangeCode(
     definition,
     { code, codeVerifier: pkce?.verifier, state, redirectUri: redirect },
@@ -154,14 +169,14 @@ export function parsePastedAnswer(input: string): CallbackParams | undefined {
  * shows): the person pasting it is the one logging in, so there is no forged redirect to stop;
  * a pasted state that differs still fails.
  */
-function checkAnswer(definition: OAuthDefinition, answer: Answer, state: string): string {
+function checkAnswer(definition: OAuthDefinition, answer: Answer, state: string, retry: string): string {
   const { params } = answer;
   if (params.error !== undefined) {
     const detail = params.errorDescription ? ` (${params.errorDescription.slice(0, 300)})` : '';
     throw new OAuthError({
       provider: definition.provider,
       code: params.error,
-      message: `${definition.displayName}: the login was refused: ${params.error}${detail}. Run \`byokey login ${definition.provider}\` to try again.`,
+      message: `${definition.displayName}: the login was refused: ${params.error}${detail}. Run \`${retry}\` to try again.`,
     });
   }
   const stateRequired = answer.via === 'browser';
@@ -169,21 +184,24 @@ function checkAnswer(definition: OAuthDefinition, answer: Answer, state: string)
     throw new OAuthError({
       provider: definition.provider,
       code: 'state_mismatch',
-      message: `${definition.displayName}: the login answer does not belong to this login (state mismatch) — an old browser tab, or a forged redirect. Run \`byokey login ${definition.provider}\` again.`,
+      message: `${definition.displayName}: the login answer does not belong to this login (state mismatch) — an old browser tab, or a forged redirect. Run \`${retry}\` again.`,
     });
   }
   if (!params.code) {
     throw new OAuthError({
       provider: definition.provider,
       code: 'missing_code',
-      message: `${definition.displayName}: the login answer carried no authorization code. Run \`byokey login ${definition.provider}\` again.`,
+      message: `${definition.displayName}: the login answer carried no authorization code. Run \`${retry}\` again.`,
     });
   }
   return params.code;
 }
 
-/** Reads pasted lines until one is usable; never settles when there is no input to read. */
-async function readPastedAnswer(ui: LoginUi, signal: AbortSignal): Promise<CallbackParams> {
+/**
+ * Reads pasted lines until one is usable; never settles when there is no input to read. A pasted
+ * answer that carries another login's state is refused with a hint, and reading goes on.
+ */
+async function readPastedAnswer(ui: LoginUi, state: string, signal: AbortSignal): Promise<CallbackParams> {
   if (!ui.readLine) return never();
   for (;;) {
     let line: string | undefined;
@@ -196,6 +214,10 @@ async function readPastedAnswer(ui: LoginUi, signal: AbortSignal): Promise<Callb
     if (line === undefined) return never(); // end of input: only the browser can answer now
     if (!line.trim()) continue;
     const params = parsePastedAnswer(line);
+    if (params && params.state !== undefined && params.state !== state) {
+      ui.print(`${FOREIGN_ANSWER} Paste the address from the tab this login opened (or its code).`);
+      continue;
+    }
     if (params) return params;
     ui.print("That is not a redirect URL or a code. Paste the full address from the browser's address bar, or the code the page shows.");
   }
@@ -218,13 +240,35 @@ function never<T>(): Promise<T> {
 }
 
 
-function timedOut(definition: OAuthDefinition, timeoutMs: number): OAuthError {
+const FOREIGN_ANSWER = 'That answer belongs to another login (state mismatch): an old browser tab, or a forged redirect.';
+
+/**
+ * Waits `timeoutMs` with a countdown on the progress line; never settles once `signal` aborts. Counted
+ * down by the steps taken, not the clock, so a clock that stands still cannot loop.
+ */
+async function countDown(ui: LoginUi, deps: ResolvedOAuthDeps, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = deps.now() + timeoutMs;
+  let remaining = Math.max(0, timeoutMs);
+  while (remaining > 0) {
+    ui.progress?.(`Waiting for the browser… ${formatTimeLeft(deadline - deps.now())} left`);
+    const step = Math.min(COUNTDOWN_STEP_MS, remaining);
+    try {
+      await deps.sleep(step, signal);
+    } catch (error) {
+      if (signal.aborted) return never(); // the wait is over; whatever ended it settles the login
+      throw error;
+    }
+    remaining -= step;
+  }
+}
+
+function timedOut(definition: OAuthDefinition, timeoutMs: number, retry: string): OAuthError {
   return new OAuthError({
     provider: definition.provider,
     code: 'timeout',
     message:
       `${definition.displayName}: no answer from the browser within ${formatDuration(timeoutMs)}. ` +
-      `Run \`byokey login ${definition.provider}\` again (with --no-browser you can paste the redirect URL instead).`,
+      `Run \`${retry}\` again (with --no-browser you can paste the redirect URL instead).`,
   });
 }
 

@@ -1,5 +1,5 @@
 // Covers loopback-callback-server.ts on real loopback sockets: the callback path only, the
-// friendly pages, errors and check() failures shown to the browser, a busy port, a clean close.
+// friendly pages, errors and check() refusals shown to the browser (the wait going on), a busy port, a clean close.
 import { createServer, type Server } from 'node:net';
 import { request } from 'undici';
 import { startLoopbackCallbackServer, type CallbackParams, type LoopbackCallbackServer } from './loopback-callback-server';
@@ -81,12 +81,25 @@ describe('loopback callback server', () => {
     await expect(server.callback).resolves.toMatchObject({ error: 'access_denied', errorDescription: '<b>no</b>', state: 's' });
   });
 
-  it("shows check()'s failure (a state mismatch) in the page", async () => {
-    server = await startLoopbackCallbackServer({ ...base, port: 0, check: (p) => (p.state === 'good' ? undefined : 'State mismatch.') });
+  it("answers a callback check() refuses (a state mismatch) with its reason, keeps it, and waits for the right one", async () => {
+    const ignored: string[] = [];
+    server = await startLoopbackCallbackServer({
+      ...base,
+      port: 0,
+      check: (p) => (p.state === 'good' ? undefined : 'State mismatch.'),
+      onIgnored: (p, reason) => ignored.push(`${p.state}: ${reason}`),
+    });
+    let handed = false;
+    void server.callback.then(() => (handed = true));
     const page = await get(`http://127.0.0.1:${server.port}/auth/callback?code=abc&state=bad`);
     expect(page.status).toBe(400);
     expect(page.text).toContain('State mismatch.');
-    await expect(server.callback).resolves.toMatchObject({ code: 'abc', state: 'bad' });
+    expect(ignored).toEqual(['bad: State mismatch.']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handed).toBe(false);
+    const good = await get(`http://127.0.0.1:${server.port}/auth/callback?code=xyz&state=good`);
+    expect(good.text).toContain('Login complete');
+    await expect(server.callback).resolves.toMatchObject({ code: 'xyz', state: 'good' });
   });
 
   it('answers a second callback without handing it over', async () => {

@@ -1,6 +1,7 @@
 // The small HTTP server on 127.0.0.1 (and ::1 when it can) that receives the browser's
 // redirect at the end of an authorization-code login. It answers the browser with a short page
-// and hands the callback's query (code, state, or the provider's error) to the flow.
+// and hands the first callback that belongs to the login (code, state, or the provider's error)
+// to the flow; one that does not is answered with an error page and the wait goes on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuthError } from './oauth-error';
@@ -22,10 +23,14 @@ export interface LoopbackCallbackOptions {
   /** Only this path is the callback, e.g. `/auth/callback`. */
   path: string;
   /**
-   * Judges a callback before the browser gets its page: a message to show as the failure
-   * (e.g. a state mismatch), or undefined for "login complete". The flow judges again itself.
+   * Judges a callback before it is handed over: undefined to take it, or why it does not belong
+   * to this login (e.g. a state mismatch: an old tab, or a forged redirect). Such a callback is
+   * answered with an error page and left out, and the server keeps waiting for the right one,
+   * so a stray request cannot end the login.
    */
   check?(params: CallbackParams): string | undefined;
+  /** Told about each callback check() left out, with its reason (the flow says so to the user). */
+  onIgnored?(params: CallbackParams, reason: string): void;
 }
 
 export interface LoopbackCallbackServer {
@@ -60,8 +65,14 @@ export async function startLoopbackCallbackServer(options: LoopbackCallbackOptio
       sendPage(res, 200, 'Already handled', 'This login has already been handled. You can close this tab.');
       return;
     }
+    const foreign = options.check?.(params);
+    if (foreign !== undefined) {
+      sendPage(res, 400, 'Not this login', `${foreign} The login in the terminal is still waiting; finish it in the tab it opened.`);
+      options.onIgnored?.(params, foreign);
+      return;
+    }
     settled = true;
-    const failure = params.error !== undefined ? describeProviderError(params) : options.check?.(params);
+    const failure = params.error !== undefined ? describeProviderError(params) : undefined;
     // Handing over after the page is flushed, so closing the server cannot cut it off.
     res.once('finish', () => resolveCallback(params));
     res.once('close', () => resolveCallback(params));

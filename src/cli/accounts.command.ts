@@ -1,19 +1,83 @@
 // `byokey accounts list|use|remove|import`: the stored subscription accounts.
-import { parseArgs } from 'node:util';
 import { importCredentialsFile } from '../auth/importers/credential-importer';
 import { ImportError } from '../auth/importers/import-error';
 import { CREDENTIAL_IMPORTERS } from '../providers/credential-importers';
 import type { Account } from '../store/account';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { parseCommandArgs, pickSubcommand, type CommandSpec } from './command-spec';
+import { accountProviders, checkProvider, importProviders } from './known-providers';
 import { relativeTime, table } from './format';
 import { describeAccountServing } from '../registry/account-serving';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, cliPlugins, loadConfigForCommand, storeSettingsForCommand } from './load-config';
-import { withAccountStore } from './open-store';
+import { withAccountStore, withReadStores } from './open-store';
 
 /** The names `accounts import` takes, from the providers' importers: "codex|claude". */
-const IMPORT_NAMES = Object.keys(CREDENTIAL_IMPORTERS).join('|');
+const IMPORT_NAMES = importProviders().join('|');
 
-export const ACCOUNTS_USAGE = `Usage: byokey accounts <subcommand>
+const LIST_OPTIONS = { provider: { type: 'string' }, ...CONFIG_OPTION } as const;
+const LIST: CommandSpec<typeof LIST_OPTIONS> = {
+  path: 'accounts list',
+  summary: 'the stored accounts and their state',
+  usage: `Usage: byokey accounts list [--provider P] [--config FILE]
+
+Lists the stored accounts: provider, name, whether it is the default, its state and expiry.
+
+Options:
+      --provider P      only this provider's accounts (${accountProviders().join(', ')})
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`,
+  options: LIST_OPTIONS,
+  optionValues: { provider: accountProviders() },
+};
+const USE: CommandSpec<typeof CONFIG_OPTION> = {
+  path: 'accounts use',
+  summary: "make an account its provider's default",
+  usage: `Usage: byokey accounts use <provider> <account> [--config FILE]
+
+Makes the account the one its provider's requests use.
+
+Options:
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`,
+  options: CONFIG_OPTION,
+  positionals: { complete: accountProviders },
+};
+
+const REMOVE: CommandSpec<typeof CONFIG_OPTION> = {
+  path: 'accounts remove',
+  summary: 'forget an account',
+  usage: `Usage: byokey accounts remove <provider> <account> [--config FILE]
+
+Removes a stored account and its tokens.
+
+Options:
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`,
+  options: CONFIG_OPTION,
+  positionals: { complete: accountProviders },
+};
+
+const IMPORT_OPTIONS = { file: { type: 'string' }, account: { type: 'string' }, ...CONFIG_OPTION } as const;
+const IMPORT: CommandSpec<typeof IMPORT_OPTIONS> = {
+  path: 'accounts import',
+  summary: `store the login another tool saved (${IMPORT_NAMES.replaceAll('|', ', ')})`,
+  usage: `Usage: byokey accounts import ${IMPORT_NAMES} [--file F] [--account NAME] [--config FILE]
+
+Stores the login another tool saved, read from its file:
+${Object.values(CREDENTIAL_IMPORTERS)
+  .map((i) => `  ${i.provider.padEnd(8)} ${i.loginName} (${i.defaultLocation})`)
+  .join('\n')}
+
+Options:
+      --file F          read this file instead of the tool's default location
+      --account NAME    the account's name (default: from the login itself)
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`,
+  options: IMPORT_OPTIONS,
+  positionals: { complete: importProviders },
+};
+
+export const ACCOUNTS_USAGE = `Usage: byokey accounts <subcommand> [options]
 
   list [--provider P]                          the stored accounts and their state
   use <provider> <account>                     make an account its provider's default
@@ -23,37 +87,40 @@ ${Object.values(CREDENTIAL_IMPORTERS)
   .join('\n')}
 
 Options:
-${CONFIG_OPTION_HELP}`;
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help (byokey accounts <subcommand> --help for one subcommand)`;
+
+export const ACCOUNTS_COMMAND: CommandSpec = {
+  path: 'accounts',
+  summary: 'list, choose, remove or import stored accounts',
+  usage: ACCOUNTS_USAGE,
+  options: {},
+  subcommands: [LIST, USE, REMOVE, IMPORT],
+};
 
 export async function accountsCommand(argv: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = argv;
+  const { sub, rest } = pickSubcommand(ACCOUNTS_COMMAND, argv);
   switch (sub) {
-    case 'list':
+    case LIST:
       return list(rest, io);
-    case 'use':
+    case USE:
       return use(rest, io);
-    case 'remove':
+    case REMOVE:
       return remove(rest, io);
-    case 'import':
-      return importAccount(rest, io);
-    case undefined:
-    case '--help':
-    case '-h':
-      io.out(ACCOUNTS_USAGE);
-      return sub === undefined ? 2 : EXIT_OK;
     default:
-      throw new UsageError(`unknown subcommand "${sub}"`);
+      return importAccount(rest, io);
   }
 }
 
 async function list(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { provider: { type: 'string' }, ...CONFIG_OPTION } });
+  const { values } = parseCommandArgs(LIST, argv);
+  if (values.provider !== undefined) checkProvider(values.provider, accountProviders(), LIST.usage);
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;
-  return withAccountStore(io, settings, async (store) => {
+  return withReadStores(io, settings, async ({ accounts: store }) => {
     const accounts = await store.list(values.provider);
     if (accounts.length === 0) {
-      io.out(`No accounts${values.provider ? ` for ${values.provider}` : ''}. Add one with: byokey login <provider>, or byokey accounts import ${IMPORT_NAMES}`);
+      io.out(`No accounts${values.provider ? ` for ${values.provider}` : ''} yet. Add one with: byokey login <provider>, or byokey accounts import ${IMPORT_NAMES}`);
       return EXIT_OK;
     }
     io.out(table(['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES', 'LABEL'], accounts.map(row)));
@@ -70,9 +137,10 @@ function row(account: Account): string[] {
 }
 
 async function use(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: CONFIG_OPTION, allowPositionals: true });
-  if (positionals.length !== 2) throw new UsageError('usage: byokey accounts use <provider> <account>');
+  const { values, positionals } = parseCommandArgs(USE, argv);
+  if (positionals.length !== 2) throw new UsageError('name the provider and the account', USE.usage);
   const [provider, accountId] = positionals;
+  checkProvider(provider, accountProviders(), USE.usage);
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;
   return withAccountStore(io, settings, async (store) => {
@@ -86,9 +154,10 @@ async function use(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function remove(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: CONFIG_OPTION, allowPositionals: true });
-  if (positionals.length !== 2) throw new UsageError('usage: byokey accounts remove <provider> <account>');
+  const { values, positionals } = parseCommandArgs(REMOVE, argv);
+  if (positionals.length !== 2) throw new UsageError('name the provider and the account', REMOVE.usage);
   const [provider, accountId] = positionals;
+  checkProvider(provider, accountProviders(), REMOVE.usage);
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;
   return withAccountStore(io, settings, async (store) => {
@@ -102,15 +171,11 @@ async function remove(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function importAccount(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { file: { type: 'string' }, account: { type: 'string' }, ...CONFIG_OPTION },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parseCommandArgs(IMPORT, argv);
   const source = positionals[0];
-  if (positionals.length !== 1) throw new UsageError(`usage: byokey accounts import ${IMPORT_NAMES} [--file F] [--account NAME]`);
+  if (positionals.length !== 1) throw new UsageError(`name the login to import: ${IMPORT_NAMES}`, IMPORT.usage);
   const importer = Object.hasOwn(CREDENTIAL_IMPORTERS, source) ? CREDENTIAL_IMPORTERS[source] : undefined;
-  if (!importer) throw new UsageError(`cannot import "${source}": logins can be imported for ${IMPORT_NAMES.replaceAll('|', ', ')}`);
+  if (!importer) throw new UsageError(`cannot import "${source}": logins can be imported for ${IMPORT_NAMES.replaceAll('|', ', ')}`, IMPORT.usage);
   let account;
   try {
     account = importCredentialsFile(importer, values.file, values.account);

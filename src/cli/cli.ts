@@ -1,32 +1,40 @@
-// byokey's command line: picks the command and reports usage mistakes. Each command lives in
-// its own file and returns an exit code.
+// byokey's command line: the table of commands, and the one place that turns what a command
+// throws into an exit code — `--help` (0), a usage mistake (2, with that command's usage), an
+// unexpected failure (1). Each command lives in its own file and returns an exit code.
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io';
-import { ACCOUNTS_USAGE, accountsCommand } from './accounts.command';
-import { KEYS_USAGE, keysCommand } from './keys.command';
-import { LOGIN_USAGE, loginCommand } from './login.command';
-import { LOGOUT_USAGE, logoutCommand } from './logout.command';
-import { REKEY_USAGE, rekeyCommand } from './rekey.command';
-import { SERVE_USAGE, serveCommand } from './serve.command';
-import { STATUS_USAGE, statusCommand } from './status.command';
-import { USAGE_USAGE, usageCommand } from './usage.command';
+import { ACCOUNTS_COMMAND, accountsCommand } from './accounts.command';
+import { HelpRequested, type CommandSpec } from './command-spec';
+import { COMPLETION_COMMAND, completionCommand } from './completion.command';
+import { KEYS_COMMAND, keysCommand } from './keys.command';
+import { LOGIN_COMMAND, loginCommand } from './login.command';
+import { LOGOUT_COMMAND, logoutCommand } from './logout.command';
+import { REKEY_COMMAND, rekeyCommand } from './rekey.command';
+import { SERVE_COMMAND, serveCommand } from './serve.command';
+import { STATUS_COMMAND, statusCommand } from './status.command';
+import { USAGE_COMMAND, usageCommand } from './usage.command';
 import { byokeyVersion } from './version';
 
-const COMMANDS: Record<string, { summary: string; usage: string; run: (argv: string[], io: CliIo) => Promise<number> }> = {
-  serve: { summary: 'start the gateway', usage: SERVE_USAGE, run: serveCommand },
-  login: { summary: 'sign in to a subscription (codex, claude, copilot, …)', usage: LOGIN_USAGE, run: loginCommand },
-  logout: { summary: 'forget a stored account', usage: LOGOUT_USAGE, run: logoutCommand },
-  accounts: { summary: 'list, choose, remove or import stored accounts', usage: ACCOUNTS_USAGE, run: accountsCommand },
-  keys: { summary: 'create, list, update or revoke client keys', usage: KEYS_USAGE, run: keysCommand },
-  status: { summary: 'show the configuration and the accounts', usage: STATUS_USAGE, run: statusCommand },
-  usage: { summary: 'requests and tokens served, by key, model, account or instance', usage: USAGE_USAGE, run: usageCommand },
-  rekey: { summary: 're-seal stored secrets with a new secret key (key rotation)', usage: REKEY_USAGE, run: rekeyCommand },
-};
+export interface CliCommand {
+  spec: CommandSpec;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/** Every command, in the order the help lists them; the completions are generated from it too. */
+export const COMMANDS: readonly CliCommand[] = [
+  { spec: SERVE_COMMAND, run: serveCommand },
+  { spec: LOGIN_COMMAND, run: loginCommand },
+  { spec: LOGOUT_COMMAND, run: logoutCommand },
+  { spec: ACCOUNTS_COMMAND, run: accountsCommand },
+  { spec: KEYS_COMMAND, run: keysCommand },
+  { spec: STATUS_COMMAND, run: statusCommand },
+  { spec: USAGE_COMMAND, run: usageCommand },
+  { spec: REKEY_COMMAND, run: rekeyCommand },
+  { spec: COMPLETION_COMMAND, run: (argv, io) => completionCommand(argv, io, COMMANDS.map((c) => c.spec)) },
+];
 
 export function mainUsage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const list = Object.entries(COMMANDS)
-    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-    .join('\n');
+  const width = Math.max(...COMMANDS.map((c) => c.spec.path.length));
+  const list = COMMANDS.map((c) => `  ${c.spec.path.padEnd(width)}  ${c.spec.summary}`).join('\n');
   return `byokey ${byokeyVersion()}: bring your own keys — AI subscriptions and API keys as OpenAI- and Anthropic-compatible endpoints
 
 Usage: byokey <command> [options]
@@ -41,16 +49,20 @@ Options:
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    if (name === 'help' && rest[0] && COMMANDS[rest[0]]) io.out(COMMANDS[rest[0]].usage);
-    else io.out(mainUsage());
-    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  if (name === undefined) {
+    io.err(mainUsage());
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = COMMANDS.find((c) => c.spec.path === rest[0]);
+    io.out(name === 'help' && topic ? topic.spec.usage : mainUsage());
+    return EXIT_OK;
   }
   if (name === '--version' || name === '-v') {
     io.out(byokeyVersion());
     return EXIT_OK;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.find((c) => c.spec.path === name);
   if (!command) {
     io.err(`byokey: unknown command "${name}"\n\n${mainUsage()}`);
     return EXIT_USAGE;
@@ -58,10 +70,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    // parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`byokey ${name}: ${(error as Error).message}\n\n${command.usage}`);
+    if (error instanceof HelpRequested) {
+      io.out(error.usage);
+      return EXIT_OK;
+    }
+    if (error instanceof UsageError) {
+      io.err(`byokey ${name}: ${error.message}\n\n${error.usage ?? command.spec.usage}`);
       return EXIT_USAGE;
     }
     io.err(`byokey ${name}: ${(error as Error).stack ?? String(error)}`);

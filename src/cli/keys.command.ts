@@ -1,7 +1,6 @@
 // `byokey keys create|list|revoke|update`: the client keys callers need when the gateway is in
 // `keys` mode. The secret is printed once, at creation; the store keeps only its hash. A running
 // gateway on the same BYOKEY_HOME picks up every change within a second.
-import { parseArgs } from 'node:util';
 import {
   BUDGET_PERIODS,
   createClientKey,
@@ -14,30 +13,37 @@ import {
 } from '../access/client-key-specs';
 import type { BudgetPeriod, ClientKey, ClientKeyChanges } from '../store/client-key';
 import { ClientKeyNameTaken } from '../store/client-key-store';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { parseCommandArgs, pickSubcommand, type CommandSpec } from './command-spec';
 import { relativeTime, table } from './format';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
-import { withClientKeyStore } from './open-store';
+import { withClientKeyStore, withReadStores } from './open-store';
 
-export const KEYS_USAGE = `Usage: byokey keys <subcommand>
+const LIMITS_HELP = `Limits:
+  --models LIST          model globs the key may use, e.g. 'gpt-5*,claude-*' (default: all)
+  --rpm N                requests per minute
+  --tpm N                tokens (input + output) per minute
+  --concurrency N        requests at the same time
+  --budget-tokens N      tokens per --per day|month (UTC), with --per
+  --per day|month        the budget's period
+  --expires DURATION     e.g. 12h, 30d, 2w from now`;
+
+const OPTIONS_HELP = `Options:
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`;
+
+export const KEYS_USAGE = `Usage: byokey keys <subcommand> [options]
 
   create --name NAME [limits]     a new client key; its secret is printed once
   list                            the keys, their limits and state (never a secret)
   revoke <name|id>                stop a key for good (within a second on a running gateway)
   update <name|id> [limits]       change a key's models and limits
 
-Limits:
-  --models LIST          model globs the key may use, e.g. 'gpt-5*,claude-*' (default: all)
-  --rpm N                requests per minute
-  --tpm N                tokens (input + output) per minute
-  --concurrency N        requests at the same time
-  --budget-tokens N      tokens per --per day|month (UTC), with --per
-  --expires DURATION     e.g. 12h, 30d, 2w from now
+${LIMITS_HELP}
 With update, 'none' removes a limit (--rpm none), --models all allows every model and
 --expires never removes the expiry.
 
-Options:
-${CONFIG_OPTION_HELP}`;
+${OPTIONS_HELP} (byokey keys <subcommand> --help for one subcommand)`;
 
 const LIMIT_OPTIONS = {
   models: { type: 'string' },
@@ -49,31 +55,88 @@ const LIMIT_OPTIONS = {
   expires: { type: 'string' },
   ...CONFIG_OPTION,
 } as const;
+const LIMIT_VALUES = { per: BUDGET_PERIODS };
+
+const CREATE_OPTIONS = { name: { type: 'string' }, ...LIMIT_OPTIONS } as const;
+const CREATE: CommandSpec<typeof CREATE_OPTIONS> = {
+  path: 'keys create',
+  summary: 'a new client key; its secret is printed once',
+  usage: `Usage: byokey keys create --name NAME [limits] [--config FILE]
+
+Creates a client key and prints its secret, once.
+
+  --name NAME            the key's name (${KEY_NAME_RULE})
+${LIMITS_HELP}
+
+${OPTIONS_HELP}`,
+  options: CREATE_OPTIONS,
+  optionValues: LIMIT_VALUES,
+};
+
+const LIST: CommandSpec<typeof CONFIG_OPTION> = {
+  path: 'keys list',
+  summary: 'the keys, their limits and state (never a secret)',
+  usage: `Usage: byokey keys list [--config FILE]
+
+Lists the client keys: name, id, prefix, state, limits, expiry and last use (never a secret).
+
+${OPTIONS_HELP}`,
+  options: CONFIG_OPTION,
+};
+
+const REVOKE: CommandSpec<typeof CONFIG_OPTION> = {
+  path: 'keys revoke',
+  summary: 'stop a key for good',
+  usage: `Usage: byokey keys revoke <name|id> [--config FILE]
+
+Stops a client key for good; a running gateway refuses it within a second.
+
+${OPTIONS_HELP}`,
+  options: CONFIG_OPTION,
+  positionals: {},
+};
+
+const UPDATE: CommandSpec<typeof LIMIT_OPTIONS> = {
+  path: 'keys update',
+  summary: "change a key's models and limits",
+  usage: `Usage: byokey keys update <name|id> [limits] [--config FILE]
+
+Changes a client key's models and limits. 'none' removes a limit (--rpm none), --models all
+allows every model and --expires never removes the expiry.
+
+${LIMITS_HELP}
+
+${OPTIONS_HELP}`,
+  options: LIMIT_OPTIONS,
+  positionals: {},
+  optionValues: LIMIT_VALUES,
+};
+
+export const KEYS_COMMAND: CommandSpec = {
+  path: 'keys',
+  summary: 'create, list, update or revoke client keys',
+  usage: KEYS_USAGE,
+  options: {},
+  subcommands: [CREATE, LIST, REVOKE, UPDATE],
+};
 
 export async function keysCommand(argv: string[], io: CliIo): Promise<number> {
-  const [sub, ...rest] = argv;
+  const { sub, rest } = pickSubcommand(KEYS_COMMAND, argv);
   switch (sub) {
-    case 'create':
+    case CREATE:
       return create(rest, io);
-    case 'list':
+    case LIST:
       return list(rest, io);
-    case 'revoke':
+    case REVOKE:
       return revoke(rest, io);
-    case 'update':
-      return update(rest, io);
-    case undefined:
-    case '--help':
-    case '-h':
-      io.out(KEYS_USAGE);
-      return sub === undefined ? EXIT_USAGE : EXIT_OK;
     default:
-      throw new UsageError(`unknown subcommand "${sub}"`);
+      return update(rest, io);
   }
 }
 
 async function create(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { name: { type: 'string' }, ...LIMIT_OPTIONS } });
-  if (values.name === undefined) throw new UsageError('keys create needs --name NAME');
+  const { values } = parseCommandArgs(CREATE, argv);
+  if (values.name === undefined) throw new UsageError('keys create needs --name NAME', CREATE.usage);
   if (!KEY_NAME.test(values.name)) throw new UsageError(`--name: ${KEY_NAME_RULE}, got ${JSON.stringify(values.name)}`);
   const now = Date.now();
   const spec: KeySpec = { name: values.name };
@@ -107,13 +170,13 @@ async function create(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function list(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: CONFIG_OPTION });
+  const { values } = parseCommandArgs(LIST, argv);
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;
-  return withClientKeyStore(io, settings, async (store) => {
+  return withReadStores(io, settings, async ({ clientKeys: store }) => {
     const keys = await store.list();
     if (keys.length === 0) {
-      io.out('No client keys. Create one with: byokey keys create --name NAME');
+      io.out('No client keys yet. Create one with: byokey keys create --name NAME');
       return EXIT_OK;
     }
     const now = Date.now();
@@ -132,8 +195,8 @@ async function list(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function revoke(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: CONFIG_OPTION, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('usage: byokey keys revoke <name|id>');
+  const { values, positionals } = parseCommandArgs(REVOKE, argv);
+  if (positionals.length !== 1) throw new UsageError('name one key to revoke', REVOKE.usage);
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;
   return withClientKeyStore(io, settings, async (store) => {
@@ -148,8 +211,8 @@ async function revoke(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function update(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: LIMIT_OPTIONS, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('usage: byokey keys update <name|id> [limits]');
+  const { values, positionals } = parseCommandArgs(UPDATE, argv);
+  if (positionals.length !== 1) throw new UsageError('name one key to update', UPDATE.usage);
   const changes: ClientKeyChanges = {};
   if (values.models !== undefined) changes.models = parseModels(values.models);
   if (values.rpm !== undefined) changes.rpm = countOrNone('--rpm', values.rpm);
@@ -158,7 +221,7 @@ async function update(argv: string[], io: CliIo): Promise<number> {
   const budgetTokens = values['budget-tokens'] === undefined ? undefined : countOrNone('--budget-tokens', values['budget-tokens']);
   if (values.expires !== undefined) changes.expiresAt = values.expires === 'never' ? null : Date.now() + duration(values.expires);
   if (Object.keys(changes).length === 0 && budgetTokens === undefined && values.per === undefined) {
-    throw new UsageError('keys update needs at least one limit to change');
+    throw new UsageError('keys update needs at least one limit to change', UPDATE.usage);
   }
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;

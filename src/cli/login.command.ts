@@ -1,12 +1,13 @@
 // `byokey login <provider>`: signs in to a subscription the way its official CLI does (browser
 // PKCE with a loopback callback, or a device code) and stores the account.
-import { parseArgs } from 'node:util';
 import { runAuthorizationCodeFlow } from '../auth/authorization-code-flow';
 import { runDeviceCodeFlow } from '../auth/device-code-flow';
 import { OAuthError } from '../auth/oauth-error';
 import { resolveOAuthDefinition } from '../auth/resolve-oauth-definition';
 import { OAUTH_DEFINITIONS } from '../providers/oauth-definitions';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { parseCommandArgs, type CommandSpec } from './command-spec';
+import { checkProvider, loginProviders } from './known-providers';
 import { relativeTime } from './format';
 import { describeAccountServing } from '../registry/account-serving';
 import { cliPlugins, loadConfigForCommand } from './load-config';
@@ -27,26 +28,24 @@ Options:
   -c, --config FILE   providers.yaml whose \`oauth:\` and \`store:\` settings to use (default: ./providers.yaml)
   -h, --help          show this help`;
 
+const LOGIN_OPTIONS = {
+  account: { type: 'string' },
+  'no-browser': { type: 'boolean' },
+  config: { type: 'string', short: 'c' },
+} as const;
+
+export const LOGIN_COMMAND: CommandSpec<typeof LOGIN_OPTIONS> = {
+  path: 'login',
+  summary: 'sign in to a subscription (codex, claude, copilot, …)',
+  usage: LOGIN_USAGE,
+  options: LOGIN_OPTIONS,
+  positionals: { complete: loginProviders },
+};
+
 export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      account: { type: 'string' },
-      'no-browser': { type: 'boolean' },
-      config: { type: 'string', short: 'c' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    io.out(LOGIN_USAGE);
-    return EXIT_OK;
-  }
+  const { values, positionals } = parseCommandArgs(LOGIN_COMMAND, argv);
   if (positionals.length !== 1) throw new UsageError('name one provider to log in to');
-  const provider = positionals[0];
-  if (!OAUTH_DEFINITIONS[provider]) {
-    throw new UsageError(`unknown provider "${provider}" (providers: ${Object.keys(OAUTH_DEFINITIONS).join(', ')})`);
-  }
+  const provider = checkProvider(positionals[0], loginProviders(), LOGIN_USAGE);
   const config = loadConfigForCommand(values.config, io);
   if (!config) return EXIT_FAILURE;
   const definition = resolveOAuthDefinition(provider, OAUTH_DEFINITIONS, config)!;
@@ -60,12 +59,18 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
     let obtained;
     try {
       io.out(`Logging in to ${definition.displayName} (account "${accountId}")…`);
-      const options = { definition, ui, noBrowser: values['no-browser'] === true, signal: abort.signal };
+      const options = { definition, ui, noBrowser: values['no-browser'] === true, signal: abort.signal, retryCommand: retryCommand(provider, values) };
       obtained =
         definition.flow === 'device-code' ? await runDeviceCodeFlow(options) : await runAuthorizationCodeFlow(options);
     } catch (error) {
-      if (error instanceof OAuthError || abort.signal.aborted) {
-        io.err(`byokey login ${provider}: ${abort.signal.aborted ? 'cancelled' : (error as Error).message}`);
+      if (abort.signal.aborted) {
+        ui.clearProgress();
+        io.err(`byokey login ${provider}: cancelled`);
+        return EXIT_INTERRUPTED;
+      }
+      if (error instanceof OAuthError) {
+        ui.clearProgress();
+        io.err(`byokey login ${provider}: ${error.message}${retryHint(provider, values, error.message)}`);
         return EXIT_FAILURE;
       }
       throw error;
@@ -89,4 +94,23 @@ export async function loginCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(describeAccountServing(config, cliPlugins(), await store.list(), account));
     return EXIT_OK;
   });
+}
+
+/** The command that repeats this login, with the user's own flags: what a failure says to run. */
+function retryCommand(provider: string, values: { account?: string; 'no-browser'?: boolean; config?: string }): string {
+  const words = ['byokey', 'login', provider];
+  if (values.account !== undefined) words.push('--account', shellWord(values.account));
+  if (values['no-browser']) words.push('--no-browser');
+  if (values.config !== undefined) words.push('--config', shellWord(values.config));
+  return words.join(' ');
+}
+
+/** A failure's message names the bare `byokey login <provider>`; with flags given, say the full one too. */
+function retryHint(provider: string, values: Parameters<typeof retryCommand>[1], message: string): string {
+  const retry = retryCommand(provider, values);
+  return message.includes(retry) || retry === `byokey login ${provider}` ? '' : `\nTo try again: ${retry}`;
+}
+
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }

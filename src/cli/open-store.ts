@@ -4,11 +4,18 @@
 // key, unreachable database) as a message and exit code instead of a stack trace. An account or
 // runtime key a list leaves out because it cannot be decrypted (mid key rotation, this command
 // may lack the key that sealed it) is named on stderr, so a listing never hides it silently.
-import { ensureByokeyHome } from '../config/byokey-home';
+// Commands that only read (status, accounts list, keys list, usage) open the store through
+// withReadStores, which creates nothing: with no database yet, they read an empty one.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { byokeyHome, ensureByokeyHome } from '../config/byokey-home';
 import type { StoreSettings } from '../config/gateway-config';
 import type { AccountStore } from '../store/account-store';
 import type { ClientKeyStore } from '../store/client-key-store';
+import type { ProviderOverridesStore } from '../store/provider-overrides-store';
 import { openStores, type Stores } from '../store/open-stores';
+import { SECRET_KEY_ENV, secretKeyPath, type KeySources } from '../store/secret-key';
+import { DATABASE_FILE } from '../store/sqlite/database-file';
 import { StoreError } from '../store/store-error';
 import type { UsageStore } from '../store/usage-store';
 import { EXIT_FAILURE, type CliIo } from './cli-io';
@@ -45,4 +52,37 @@ export function withClientKeyStore(io: CliIo, settings: StoreSettings, run: (sto
 
 export function withUsageStore(io: CliIo, settings: StoreSettings, run: (store: UsageStore) => Promise<number>): Promise<number> {
   return withStores(io, settings, (stores) => run(stores.usage));
+}
+
+/** What the read-only commands read: the lists, and where the data and the key are. */
+export interface ReadStores {
+  accounts: Pick<AccountStore, 'list'>;
+  clientKeys: Pick<ClientKeyStore, 'list'>;
+  usage: Pick<UsageStore, 'aggregate'>;
+  providerOverrides: Pick<ProviderOverridesStore, 'list'>;
+  location: string;
+  keySources: KeySources;
+}
+
+/**
+ * Opens the store to read it, creating nothing: when `store:` is the embedded SQLite database and
+ * it does not exist yet, `run` reads an empty store instead, and neither BYOKEY_HOME, the database
+ * nor the secret key file is created (a look around must not leave a key behind).
+ */
+export function withReadStores(io: CliIo, settings: StoreSettings, run: (stores: ReadStores) => Promise<number>): Promise<number> {
+  const home = byokeyHome();
+  const database = join(home, DATABASE_FILE);
+  if (settings.kind !== 'postgres' && !existsSync(database)) {
+    return run({
+      accounts: { list: async () => [] },
+      clientKeys: { list: async () => [] },
+      usage: { aggregate: async () => [] },
+      providerOverrides: { list: async () => [] },
+      location: `${database} (not created yet)`,
+      keySources: { current: process.env[SECRET_KEY_ENV] !== undefined ? SECRET_KEY_ENV : `${secretKeyPath(home)} (created with the database)` },
+    });
+  }
+  return withStores(io, settings, (stores) =>
+    run({ accounts: stores.accounts, clientKeys: stores.clientKeys, usage: stores.usage, providerOverrides: stores.providerOverrides, location: stores.location, keySources: stores.rotation.keySources }),
+  );
 }

@@ -3,12 +3,12 @@
 // value in the store (account tokens, upstream keys added at runtime, the key check) with the new
 // key in one transaction, and says how many. Values already sealed with the new key are left as
 // they are, so a second run re-seals nothing.
-import { parseArgs } from 'node:util';
 import { byokeyHome } from '../config/byokey-home';
 import { loadPreviousSecretKey, PREVIOUS_SECRET_KEY_ENV, previousSecretKeyPath, SECRET_KEY_ENV } from '../store/secret-key';
 import { resealedTotal, type ResealCounts } from '../store/secret-rotation';
 import { StoreError } from '../store/store-error';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io';
+import { parseCommandArgs, type CommandSpec } from './command-spec';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
 import { withStores } from './open-store';
 
@@ -23,14 +23,18 @@ previous key everywhere. Safe to run again: values already sealed with the new k
 they are. Nothing is changed when some value opens with neither key.
 
 Options:
-${CONFIG_OPTION_HELP}`;
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`;
+
+export const REKEY_COMMAND: CommandSpec<typeof CONFIG_OPTION> = {
+  path: 'rekey',
+  summary: 're-seal stored secrets with a new secret key (key rotation)',
+  usage: REKEY_USAGE,
+  options: CONFIG_OPTION,
+};
 
 export async function rekeyCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...CONFIG_OPTION } });
-  if (values.help) {
-    io.out(REKEY_USAGE);
-    return EXIT_OK;
-  }
+  const { values } = parseCommandArgs(REKEY_COMMAND, argv);
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;
 

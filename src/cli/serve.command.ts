@@ -6,7 +6,6 @@
 // shutdown lines, and a fatal line for whatever stops it from starting (a port in use, a bad
 // providers.yaml, a store it cannot open). `--help` and usage mistakes stay plain text on the
 // terminal: they are for a person, and no log exists yet.
-import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-error';
 import { BUILT_IN_DEFAULTS, loadGatewayConfig } from '../config/config.loader';
@@ -14,7 +13,8 @@ import { ensureByokeyHome } from '../config/byokey-home';
 import { listenHostProblem } from '../config/listen-host';
 import { createRootLogger, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logging/logger-options';
 import { StoreError } from '../store/store-error';
-import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { parseCommandArgs, type CommandSpec } from './command-spec';
 import { byokeyVersion } from './version';
 
 export const SERVE_USAGE = `Usage: byokey serve [--config FILE] [--host HOST] [--port PORT] [--log-level LEVEL] [--log-format FORMAT]
@@ -37,24 +37,24 @@ Options:
 Environment:
   BYOKEY_HOME           data directory (default ~/.byokey)`;
 
+const SERVE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+} as const;
+
+export const SERVE_COMMAND: CommandSpec<typeof SERVE_OPTIONS> = {
+  path: 'serve',
+  summary: 'start the gateway',
+  usage: SERVE_USAGE,
+  options: SERVE_OPTIONS,
+  optionValues: { 'log-level': LOG_LEVELS, 'log-format': LOG_FORMATS },
+};
+
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      config: { type: 'string', short: 'c' },
-      host: { type: 'string' },
-      port: { type: 'string', short: 'p' },
-      'log-level': { type: 'string' },
-      'log-format': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    io.out(SERVE_USAGE);
-    return EXIT_OK;
-  }
+  const { values } = parseCommandArgs(SERVE_COMMAND, argv);
   const port = values.port === undefined ? undefined : parsePort(values.port);
   const host = values.host === undefined ? undefined : parseHost(values.host);
   const logLevel = parseChoice('--log-level', LOG_LEVELS, values['log-level'] ?? process.env.BYOKEY_LOG_LEVEL ?? 'info');
@@ -73,6 +73,14 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   config = { ...config, server };
   const home = ensureByokeyHome();
 
+  // Ctrl-C before the gateway is up stops the start: nothing is serving yet, so there is nothing
+  // to drain, and the exit says "interrupted" (130) like any command stopped by Ctrl-C.
+  const interruptStart = () => {
+    logger.warn({ signal: 'SIGINT' }, 'SIGINT received while starting, stopping');
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on('SIGINT', interruptStart);
+
   // Nest and the app load only here, so `--help` and config errors answer at once.
   const { drainGateway, createGateway, gatewaySummary } = require('../gateway') as typeof import('../gateway');
   let app: Awaited<ReturnType<typeof createGateway>> | undefined;
@@ -80,6 +88,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     app = await createGateway(config, { logger, home, guardProcess: true });
     await app.listen(server.port, server.host);
   } catch (error) {
+    process.removeListener('SIGINT', interruptStart);
     await app?.close().catch(() => undefined);
     if (error instanceof ConfigError) return fatal(logger, error.message, { issues: error.issues });
     if (error instanceof StoreError) return fatal(logger, error.message);
@@ -102,7 +111,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
         logger.warn({ signal }, `${signal} again, exiting now`);
-        process.exit(130);
+        process.exit(EXIT_INTERRUPTED);
       }
       stopping = true;
       const grace = server.drainGraceMs > 0 ? `, taking new ones for ${server.drainGraceMs} ms while /readyz says draining` : '';
@@ -119,6 +128,7 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       );
     };
     // `on`, not `once`: the same signal twice must reach `stop` to force the exit.
+    process.removeListener('SIGINT', interruptStart);
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });

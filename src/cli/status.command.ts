@@ -2,7 +2,6 @@
 // its provider instances (those the logged-in accounts add too) with whether each serves requests
 // and why not, and the stored accounts — without starting anything. The same rule as the gateway's
 // (registry/instance-readiness.ts), so both tell one truth.
-import { parseArgs } from 'node:util';
 import { byokeyHome } from '../config/byokey-home';
 import type { GatewayConfig } from '../config/gateway-config';
 import type { Account } from '../store/account';
@@ -13,9 +12,10 @@ import { keyVariablesOf } from '../registry/key-variables';
 import { bindInstances } from '../registry/plugin-binding';
 import { applyProviderOverrides } from '../registry/provider-overrides';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io';
+import { parseCommandArgs, type CommandSpec } from './command-spec';
 import { relativeTime, table } from './format';
-import { cliLoginOnlyTypes, cliPlugins, loadConfigForCommand } from './load-config';
-import { withStores } from './open-store';
+import { CONFIG_OPTION, CONFIG_OPTION_HELP, cliLoginOnlyTypes, cliPlugins, loadConfigForCommand } from './load-config';
+import { withReadStores } from './open-store';
 import { readQuotaWindows } from './quota-snapshots';
 import { byokeyVersion } from './version';
 
@@ -23,26 +23,30 @@ export const STATUS_USAGE = `Usage: byokey status [--config FILE]
 
 Shows the configuration (checked as serve checks it), where its data is stored, each provider instance
 with whether it serves requests and why not, and the stored accounts with the quota windows they last
-reported (read from Redis when redis: is configured).`;
+reported (read from Redis when redis: is configured).
+
+Options:
+${CONFIG_OPTION_HELP}
+  -h, --help            show this help`;
+
+export const STATUS_COMMAND: CommandSpec<typeof CONFIG_OPTION> = {
+  path: 'status',
+  summary: 'show the configuration, what each instance serves, and the accounts',
+  usage: STATUS_USAGE,
+  options: CONFIG_OPTION,
+};
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.out(STATUS_USAGE);
-    return EXIT_OK;
-  }
+  const { values } = parseCommandArgs(STATUS_COMMAND, argv);
   const config = loadConfigForCommand(values.config, io);
   if (!config) return EXIT_FAILURE;
   io.out(`byokey ${byokeyVersion()}`);
   io.out(`config: ${config.source}`);
   io.out(`listen: http://${config.server.host}:${config.server.port}`);
   io.out(`data:   ${byokeyHome()}`);
-  return withStores(io, config.store, async (stores) => {
+  return withReadStores(io, config.store, async (stores) => {
     io.out(`store:  ${stores.location}`);
-    const keys = stores.rotation.keySources;
+    const keys = stores.keySources;
     io.out(
       keys.previous === undefined
         ? `key:    ${keys.current}`

@@ -1,13 +1,13 @@
 // `byokey usage [--since 24h] [--by key|model|account|instance]`: what the gateway served over a
 // window, one row per group — requests, errors, tokens, median time to first byte and duration —
 // read from the usage records in BYOKEY_HOME (a running gateway writes them within a second).
-import { parseArgs } from 'node:util';
 import type { UsageAggregate, UsageGrouping } from '../store/usage-store';
 import { DEFAULT_GROUPING, DEFAULT_SINCE, parseGrouping, parseSince, UsageQueryError } from '../usage/usage-query';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './cli-io';
+import { parseCommandArgs, type CommandSpec } from './command-spec';
 import { table } from './format';
 import { CONFIG_OPTION, CONFIG_OPTION_HELP, storeSettingsForCommand } from './load-config';
-import { withUsageStore } from './open-store';
+import { withReadStores } from './open-store';
 
 export const USAGE_USAGE = `Usage: byokey usage [--since WINDOW] [--by key|model|account|instance]
 
@@ -20,17 +20,20 @@ Options:
 ${CONFIG_OPTION_HELP}
   -h, --help       show this help`;
 
+const USAGE_OPTIONS = { since: { type: 'string' }, by: { type: 'string' }, ...CONFIG_OPTION } as const;
+
+export const USAGE_COMMAND: CommandSpec<typeof USAGE_OPTIONS> = {
+  path: 'usage',
+  summary: 'requests and tokens served, by key, model, account or instance',
+  usage: USAGE_USAGE,
+  options: USAGE_OPTIONS,
+  optionValues: { by: ['key', 'model', 'account', 'instance'] },
+};
+
 const HEADINGS: Record<UsageGrouping, string> = { key: 'KEY', model: 'MODEL', account: 'ACCOUNT', instance: 'INSTANCE' };
 
 export async function usageCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { since: { type: 'string' }, by: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...CONFIG_OPTION },
-  });
-  if (values.help) {
-    io.out(USAGE_USAGE);
-    return EXIT_OK;
-  }
+  const { values } = parseCommandArgs(USAGE_COMMAND, argv);
   const now = Date.now();
   let since: number;
   let by: UsageGrouping;
@@ -43,7 +46,7 @@ export async function usageCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const settings = storeSettingsForCommand(values.config, io);
   if (!settings) return EXIT_FAILURE;
-  return withUsageStore(io, settings, async (store) => {
+  return withReadStores(io, settings, async ({ usage: store }) => {
     const groups = await store.aggregate({ since, until: now }, by);
     io.out(`Usage since ${new Date(since).toISOString()}, by ${by}`);
     io.out('');
