@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRootLogger, type LogLevel } from './logger-options';
-import { registerRequestLogging } from './request-logging';
+import { registerRequestLogging, requestLineFields, type RequestLogLine } from './request-logging';
 import { noteRequest } from './request-notes';
 
 type Line = { level: number; msg: string; reqId: string; status: number; durationMs: number; ttfbMs?: number } & Record<string, unknown>;
@@ -207,5 +207,36 @@ describe('registerRequestLogging', () => {
     const addHook = jest.spyOn(fastify, 'addHook');
     registerRequestLogging(fastify, createRootLogger(level));
     expect(addHook).not.toHaveBeenCalled();
+  });
+});
+
+describe('requestLineFields', () => {
+  /** Strings from plain to hostile: quotes, backslashes, controls, unicode, emoji, lone surrogates. */
+  const STRINGS = ['', 'gpt-5', 'claude-sonnet-5-5(high)', 'a"b', 'back\\slash', 'line\nbreak', 'tab\t', '\u0000\u001f', 'é ü 中文', '😀', '\ud800', 'x\udfffy', '/v1/chat/completions?x=1&y="2"'];
+  const pick = <T>(values: readonly T[], i: number): T => values[i % values.length];
+
+  it('writes exactly what JSON.stringify writes for the line, for every kind of value', () => {
+    for (let i = 0; i < 400; i++) {
+      const maybe = <T>(value: T): T | undefined => (i % 3 === 1 ? undefined : value);
+      const line: RequestLogLine = {
+        reqId: pick(STRINGS, i + 1),
+        method: maybe(pick(['GET', 'POST'], i)),
+        url: maybe(pick(STRINGS, i + 2)),
+        route: maybe(pick(STRINGS, i + 3)),
+        status: pick([200, 404, 502, 499], i),
+        model: maybe(pick(STRINGS, i + 4)),
+        modelServed: maybe(pick(STRINGS, i * 7)),
+        instance: maybe(pick(STRINGS, i * 5)),
+        credential: maybe(pick(STRINGS, i * 3)),
+        key: maybe(pick(STRINGS, i * 11)),
+        stream: maybe(i % 2 === 0),
+        attempts: maybe(pick([0, 1, 3], i)),
+        tokens: maybe({ input: i, output: 2 * i, cached: 0, reasoning: i % 5 }),
+        ttfbMs: maybe(pick([0, 12, 1234.5, Number.NaN], i)),
+        durationMs: pick([0, 5, 99999, Number.POSITIVE_INFINITY], i),
+        error: maybe({ status: 502, type: 'server_error', code: 'upstream_unreachable', message: pick(STRINGS, i), inStream: i % 2 === 0 }),
+      } as RequestLogLine;
+      expect(`{${requestLineFields(line).slice(1)}}`).toBe(JSON.stringify(line));
+    }
   });
 });

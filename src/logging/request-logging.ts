@@ -99,8 +99,8 @@ const ERRORED = JSON.stringify('request errored');
 /**
  * Writes a request line to the logger's own stream in pino's line format — level, time, the
  * logger's pid and hostname, the fields, msg — so it reads like every other line and goes through
- * pino-pretty when that is the stream. The line is one fixed shape of plain values, so one
- * JSON.stringify does what pino's general serializer does key by key, a few µs less per request.
+ * pino-pretty when that is the stream. The line is one fixed shape of plain values, so it is
+ * written field by field (requestLineFields) rather than through pino's general serializer.
  */
 function lineWriter(logger: Logger): (level: 'info' | 'warn', line: RequestLogLine, jsonMessage: string) => void {
   const internals = logger as unknown as Record<symbol, unknown>;
@@ -109,7 +109,43 @@ function lineWriter(logger: Logger): (level: 'info' | 'warn', line: RequestLogLi
   const chindings = internals[symbols.chindingsSym] as string;
   const levels = { info: logger.levels.values.info, warn: logger.levels.values.warn };
   return (level, line, jsonMessage) => {
-    const fields = JSON.stringify(line);
-    stream.write(`{"level":${levels[level]},"time":${Date.now()}${chindings},${fields.slice(1, -1)},"msg":${jsonMessage}}\n`);
+    stream.write(`{"level":${levels[level]},"time":${Date.now()}${chindings}${requestLineFields(line)},"msg":${jsonMessage}}\n`);
   };
+}
+
+/**
+ * The line's fields as JSON text, each preceded by a comma, in the interface's order and without
+ * the undefined ones: exactly what `JSON.stringify(line)` gives between its braces (a spec holds
+ * it to that), at a fraction of its cost — most strings need no escaping and are quoted as they are.
+ */
+export function requestLineFields(line: RequestLogLine): string {
+  let out = `,"reqId":${str(line.reqId)}`;
+  if (line.method !== undefined) out += `,"method":${str(line.method)}`;
+  if (line.url !== undefined) out += `,"url":${str(line.url)}`;
+  if (line.route !== undefined) out += `,"route":${str(line.route)}`;
+  out += `,"status":${num(line.status)}`;
+  if (line.model !== undefined) out += `,"model":${str(line.model)}`;
+  if (line.modelServed !== undefined) out += `,"modelServed":${str(line.modelServed)}`;
+  if (line.instance !== undefined) out += `,"instance":${str(line.instance)}`;
+  if (line.credential !== undefined) out += `,"credential":${str(line.credential)}`;
+  if (line.key !== undefined) out += `,"key":${str(line.key)}`;
+  if (line.stream !== undefined) out += `,"stream":${line.stream}`;
+  if (line.attempts !== undefined) out += `,"attempts":${num(line.attempts)}`;
+  if (line.tokens !== undefined) out += `,"tokens":${JSON.stringify(line.tokens)}`;
+  if (line.ttfbMs !== undefined) out += `,"ttfbMs":${num(line.ttfbMs)}`;
+  out += `,"durationMs":${num(line.durationMs)}`;
+  if (line.error !== undefined) out += `,"error":${JSON.stringify(line.error)}`;
+  return out;
+}
+
+/** Characters JSON must escape in a string: quote, backslash, controls, and (lone) surrogates. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function str(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
+/** JSON's number: NaN and the infinities are null there. */
+function num(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
 }
