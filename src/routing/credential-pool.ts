@@ -62,6 +62,11 @@ export class CredentialPool {
     return [...this.keys, ...this.accounts];
   }
 
+  /** How many credentials the pool has, ready or resting (read on every request: no copy). */
+  get size(): number {
+    return this.keys.length + this.accounts.length;
+  }
+
   /**
    * The ready credentials in the order to try them. `usedFraction` tells how close a credential
    * is to its quota (0–1) where the upstream said so; those at 90 % or more come last.

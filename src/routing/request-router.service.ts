@@ -196,7 +196,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
     const last = options.affinity?.last;
     for (const target of preferLast(plan.targets, last)) {
       const pool = await this.poolFor(target.instance);
-      if (pool.all().length === 0 && needsCredential(target.instance)) {
+      if (pool.size === 0 && needsCredential(target.instance)) {
         // Nothing to send it with: a 503 that says what to run (the next target may have one).
         lastError = this.noCredentialsFor(target.instance);
         continue;
