@@ -6,6 +6,7 @@ import { AdminModule } from './admin/admin.module';
 import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
 import { GatewayConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -47,6 +48,7 @@ export class AppModule {
         ApiModule,
         UsageModule,
         AdminModule,
+        ConsoleModule,
         HealthModule,
         MetricsModule,
         TracingModule.forRoot(options.tracing),

@@ -6,10 +6,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { answerClientError, answerConnect } from './api/errors/malformed-http';
-import { ActiveStreams } from './api/streaming/active-streams';
+import { ActiveStreams } from './health/active-streams';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/request-id';
 import { registerJsonBodyParser } from './api/json-body-parser';
+import { registerPassthroughBodies } from './api/amp/passthrough-body';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ensureByokeyHome } from './config/byokey-home';
 import type { GatewayConfig, ServerSettings } from './config/gateway-config';
@@ -18,12 +19,13 @@ import type { Logger } from 'pino';
 import { createRootLogger, type LogLevel } from './logging/logger-options';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { installProcessGuard } from './logging/process-guard';
-import { registerRequestLogging } from './logging/request-logging';
+import { requestLogWatcher } from './logging/request-logging';
+import { registerFinishedRequests } from './logging/finished-requests';
 import { setupOpenApi } from './openapi/openapi';
 import { PluginRegistry } from './registry/plugin-registry.service';
 import type { TracingOptions } from './tracing/tracing-settings';
 import { UsageBus } from './usage/usage-bus';
-import { registerUsageRecording } from './usage/usage-recording';
+import { usageRecordWatcher } from './usage/usage-recording';
 
 export interface GatewayOptions {
   /** The root logger to write through (`byokey serve` makes it, to log before and after the app); else one is made from logLevel and logDestination. */
@@ -63,8 +65,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // Without a listener Node closes a CONNECT request's socket without a word.
   fastify.server.on('connect', answerConnect);
   registerJsonBodyParser(fastify);
-  registerRequestLogging(fastify, logger);
-  registerUsageRecording(fastify, app.get(UsageBus));
+  registerPassthroughBodies(fastify);
+  // One hook for every finished request: its log line and, for model calls, its usage record.
+  const watchers = [requestLogWatcher(logger), usageRecordWatcher(app.get(UsageBus))];
+  registerFinishedRequests(fastify, watchers.filter((watcher) => watcher !== undefined));
   const drain = app.get(DrainState);
   // Callback style, not async: no promise per request.
   fastify.addHook('onRequest', (request, reply, done) => {

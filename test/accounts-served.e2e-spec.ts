@@ -193,14 +193,14 @@ describe('byokey accounts import and status', () => {
     expect(status.stdout).toMatch(/^codex\s+codex \(implicit\)\s+yes\s+catalog\s+account "codex-cli"$/m);
   });
 
-  it('gives the lines to add when providers.yaml turns the provider off, and status says disabled and login only', async () => {
-    const config = sandbox.write('providers.yaml', 'providers:\n  codex:\n    enabled: false\n  copilot: {}\n  qwen: {}\n');
+  it('gives the lines to add when providers.yaml turns the provider off, and status says disabled, or which login is missing', async () => {
+    const config = sandbox.write('providers.yaml', 'providers:\n  codex:\n    enabled: false\n  gemini: {}\n  qwen: {}\n');
     const imported = await runCli(['accounts', 'import', 'codex', '--file', sandbox.write('auth.json', JSON.stringify(codexAuth)), '--config', config], sandbox);
     expect(imported.stdout).toContain(`Provider instance codex is disabled in ${config}, so nothing serves it. To serve it, set there:\n  providers:\n    codex:\n      enabled: true\n`);
 
     const status = await runCli(['status', '--config', config], sandbox);
     expect(status.stdout).toMatch(/^codex\s+codex\s+no\s+catalog\s+disabled \(enabled: false\)$/m);
-    expect(status.stdout).toMatch(/^copilot\s+copilot\s+no\s+-\s+login only: byokey has no request plugin for copilot yet$/m);
+    expect(status.stdout).toMatch(/^gemini\s+gemini\s+no\s+\S+\s+no account for gemini: run `byokey login gemini`$/m);
     expect(status.stdout).toMatch(/^qwen\s+qwen\s+no\s+catalog\s+no account for qwen: run `byokey login qwen`$/m);
   });
 
@@ -244,8 +244,10 @@ describe('byokey accounts import and status', () => {
     } finally {
       await deleteRedisPrefix(prefix);
     }
-    // Without redis: the windows live in the gateway's memory only, and status says where to look.
+    // Without redis: status reads the store, where no gateway has written windows for this account
+    // (test/quota-status.e2e-spec.ts has one that did).
     const plain = await runCli(['status', '--config', sandbox.write('plain.yaml', 'providers: {}\n')], sandbox);
-    expect(plain.stdout).toContain('Quota windows: kept in the running gateway only (configure redis: to see them here); GET /admin/v1/providers on the gateway shows them.');
+    expect(plain.stdout).toMatch(/^codex\s+codex-cli\s+yes\s+active\s+in 8 days\s+none reported$/m);
+    expect(plain.stdout).not.toContain('Quota windows:');
   });
 });

@@ -1,6 +1,6 @@
 // Subscription logins and stored accounts, through the `byokey` executable as a user runs it:
 // `login` against a fake OAuth server (the test plays the browser), one providers.yaml with a
-// login-only instance for both `login` and `serve`, `accounts` import/list/use/remove, `logout`,
+// gemini instance's oauth: for `login` that `serve` also starts with, `accounts` import/list/use/remove, `logout`,
 // `status`, and what happens with a database that cannot be opened.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
-import { CliSandbox, fatalMessage, freePort, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
+import { CliSandbox, freePort, killAllCli, runCli, startCli, type CliProcess } from './support/cli-process';
 
 let sandbox: CliSandbox;
 const oauth = new FakeOAuthServer();
@@ -145,7 +145,7 @@ describe('byokey login', () => {
     const result = await proc.exit(15_000);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Logged in to GitHub Copilot: account "default", the default.');
-    expect(result.stdout).toContain('byokey cannot serve copilot requests yet (no request plugin); the account is kept for when it can.');
+    expect(result.stdout).toContain(`Provider instance copilot (${config}) serves it: a running \`byokey serve\` picks it up within seconds.`);
     const device = oauth.deviceCodes.find((d) => d.userCode === code)!;
     expect(device.pollTimes.length).toBeGreaterThanOrEqual(2);
     const list = await runCli(['accounts', 'list', '--provider', 'copilot'], sandbox);
@@ -216,13 +216,14 @@ describe('byokey login', () => {
   it('refuses an unknown provider with the list of known ones', async () => {
     const result = await runCli(['login', 'myspace'], sandbox);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown provider "myspace" (providers: codex, claude, copilot, gemini, qwen, kimi, iflow, antigravity)');
+    expect(result.stderr).toContain('unknown provider "myspace" (providers: codex, claude, copilot, gemini, qwen, kimi, iflow, antigravity, kiro)');
   });
 });
 
-// Copilot has a login but no request plugin yet: its instance is login-only. The file a user
-// needs for `byokey login copilot` behind a proxy must also start the gateway.
-describe('a login-only instance (copilot with oauth:, next to a served instance)', () => {
+// One file for `byokey login gemini` behind a proxy (it reads the instance's oauth:) and for
+// `byokey serve`: the gemini instance serves once an account is logged in; until then it says
+// which login is missing, and the instance next to it serves as usual.
+describe('a gemini instance with oauth:, next to a served instance, before any login', () => {
   const upstream = new FakeOpenAIUpstream();
 
   beforeAll(async () => {
@@ -241,27 +242,21 @@ describe('a login-only instance (copilot with oauth:, next to a served instance)
         '    type: openai-compatible',
         `    base_url: ${upstream.url}`,
         '    models: [alpha-1]',
-        '  copilot:',
+        '  gemini:',
+        '    models: [gemini-2.5-pro]',
         '    oauth:',
-        `      device_code_url: ${oauth.urls.github.deviceCode}`,
         `      token_url: ${oauth.urls.github.token}`,
         '',
       ].join('\n'),
     );
   }
 
-  it('serve starts with it, says it is login only and serves no copilot model; login copilot uses its oauth: URLs', async () => {
+  it('serve starts, warns that gemini has no account, and answers its models with a 503 naming the login', async () => {
     const config = sharedConfig();
     const serve = startCli(['serve', '--port', '0', '--config', config, '--log-level', 'info'], sandbox);
     const { url } = await serve.listening();
-    await serve.waitFor(/"msg":"providers\.copilot: login only/);
-    const messages = serve.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages.filter((msg) => msg.includes('login only'))).toEqual([
-      'providers.copilot: login only — byokey has no request plugin for copilot; `byokey login copilot` uses its oauth: settings',
-    ]);
+    await serve.waitFor(/"msg":"providers\.gemini: no account for gemini/);
+    expect(serve.stdout).not.toContain('login only');
 
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'client-key', maxRetries: 0 });
     const models = await client.models.list();
@@ -269,40 +264,14 @@ describe('a login-only instance (copilot with oauth:, next to a served instance)
     const answer = await client.chat.completions.create({ model: 'alpha-1', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.choices[0].message.content).toBe('You said: hi');
     const refused = await client.chat.completions
-      .create({ model: 'copilot/gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .create({ model: 'gemini/gemini-2.5-pro', messages: [{ role: 'user', content: 'hi' }] })
       .catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(OpenAI.NotFoundError);
-    expect(refused).toMatchObject({ status: 404, code: 'model_not_found' });
-    expect((refused as Error).message).toContain('provider instance `copilot` is login only');
-
-    // The same file, while the gateway runs: the device flow goes to the override URL.
-    const codesBefore = oauth.deviceCodes.length;
-    oauth.deviceInterval = 1;
-    oauth.deviceAutoApprove = true;
-    try {
-      const login = await runCli(['login', 'copilot', '--no-browser', '--config', config], sandbox, undefined, 15_000);
-      expect(login.code).toBe(0);
-      expect(login.stdout).toContain('Logged in to GitHub Copilot: account "default", the default.');
-    } finally {
-      oauth.deviceAutoApprove = false;
-    }
-    // Only a request to the overridden device_code_url makes the fake issue a code.
-    expect(oauth.deviceCodes.slice(codesBefore).map((d) => d.provider)).toEqual(['github']);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect(refused).toMatchObject({ status: 503, code: 'no_credentials' });
+    expect((refused as Error).message).toContain('`byokey login gemini`');
 
     serve.signal('SIGTERM');
     expect((await serve.exit(5000)).code).toBe(0);
-  });
-
-  it('serve refuses a serving key on it, saying byokey can only log in to copilot', async () => {
-    const config = sandbox.write(
-      'providers.yaml',
-      ['providers:', '  copilot:', '    models: [gpt-4o]', '    oauth:', `      token_url: ${oauth.urls.github.token}`, ''].join('\n'),
-    );
-    const result = await runCli(['serve', '--port', '0', '--config', config], sandbox);
-    expect(result.code).toBe(1);
-    expect(fatalMessage(result)).toContain(
-      `${config}:3:5: providers.copilot.models: byokey cannot serve requests for copilot yet, only log in (\`byokey login copilot\`); remove this key: this instance takes only type, enabled and oauth`,
-    );
   });
 });
 
@@ -418,7 +387,7 @@ describe('byokey accounts', () => {
     expect(status.stdout).toMatch(/^local\s+openai-compatible\s+yes\s+1 listed\s+1 api key$/m);
     expect(status.stdout).toMatch(/^qwen\s+qwen\s+no\s+catalog\s+no account for qwen: run `byokey login qwen`$/m);
     expect(status.stdout).toMatch(/^codex\s+codex \(implicit\)\s+yes\s+catalog\s+account "codex-cli"$/m);
-    expect(status.stdout).toMatch(/^codex\s+codex-cli\s+yes\s+active\s+in 8 days$/m);
+    expect(status.stdout).toMatch(/^codex\s+codex-cli\s+yes\s+active\s+in 8 days\s+none reported$/m);
     expect(status.stdout).not.toContain('sk-x');
   });
 });

@@ -124,6 +124,31 @@ providers:
       expect(sent.body).toEqual({ model: 'llama-3.1-8b', messages: USER, temperature: 0.3, vendor_extension: { top_k: 40 } });
     });
 
+    it('sends a body it forwards unchanged as the client\'s own bytes: a big integer, 1.0 and the spacing survive', async () => {
+      // JSON.parse and JSON.stringify would make the seed 12345678901234567000 and the temperature 1.
+      const raw = '{ "model": "llama-3.1-8b",\n  "messages": [{"role": "user", "content": "h\\u00e9llo"}],\n  "seed": 12345678901234567890, "temperature": 1.0 }';
+      for (const stream of [false, true]) {
+        const body = stream ? raw.replace(' }', ', "stream": true, "stream_options": {"include_usage": true} }') : raw;
+        const res = await postRaw(gateway, body);
+        expect(res.status).toBe(200);
+        expect(upstream.lastRequest.text).toBe(body);
+      }
+      // A stream that did not ask for usage is asked for it: the field appended to the same bytes.
+      const streamed = raw.replace(' }', ', "stream": true }');
+      expect((await postRaw(gateway, streamed)).status).toBe(200);
+      expect(upstream.lastRequest.text).toBe(`${streamed.slice(0, -1)},"stream_options":{"include_usage":true}}`);
+    });
+
+    it('serializes a body again when it must: another model id sent, usage asked for beside other options, or a key named twice', async () => {
+      await postRaw(gateway, '{"model": "local/llama-3.1-8b", "messages": [{"role": "user", "content": "hi"}], "seed": 1.0}');
+      expect(upstream.lastRequest.text).toBe('{"model":"llama-3.1-8b","messages":[{"role":"user","content":"hi"}],"seed":1}');
+      await postRaw(gateway, '{"model": "llama-3.1-8b", "messages": [{"role": "user", "content": "hi"}], "stream": true, "stream_options": {"include_obfuscation": false}}');
+      expect(upstream.lastRequest.text).toBe('{"model":"llama-3.1-8b","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_obfuscation":false,"include_usage":true}}');
+      // The gateway routed, checked and counted the last of two models: the upstream must not see the first.
+      await postRaw(gateway, '{"model": "dead-model", "model": "llama-3.1-8b", "messages": [{"role": "user", "content": "hi"}]}');
+      expect(upstream.lastRequest.text).toBe('{"model":"llama-3.1-8b","messages":[{"role":"user","content":"hi"}]}');
+    });
+
     it('serves a listed model id that contains a slash, and sends it unchanged', async () => {
       await gateway.openai.chat.completions.create({ model: 'meta-llama/llama-3.1-70b', messages: USER });
       expect(upstream.lastRequest.body.model).toBe('meta-llama/llama-3.1-70b');
@@ -438,6 +463,25 @@ providers:
       const res = await postRaw(gateway, { model: 'llama-3.1-8b', messages: USER, stream: true });
       expect(res.text).toMatch(/^: keep-alive$/m);
       expect(res.text.endsWith('data: [DONE]\n\n')).toBe(true);
+    });
+
+    it('keeps a Gemini client\'s JSON array (no alt=sse) alive with whitespace, never a comment', async () => {
+      const chunk = (delta: object, finish: string | null = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+      upstream.script({ kind: 'stream', events: [chunk({ role: 'assistant', content: 'slow ' }), chunk({ content: 'answer' }), chunk({}, 'stop')], initialDelayMs: 700, delayMs: 400 });
+      const res = await request(`${gateway.url}/v1beta/models/llama-3.1-8b:streamGenerateContent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      const raw = await res.body.text();
+      // The array opened after one keepalive interval, newlines kept it alive until the first chunk.
+      expect(raw).toMatch(/^\[\n+\{/);
+      expect(raw).not.toContain('keep-alive');
+      const elements = JSON.parse(raw) as Array<{ candidates?: Array<{ content?: { parts?: Array<{ text?: string }> }; finishReason?: string }> }>;
+      expect(elements.flatMap((e) => e.candidates?.[0]?.content?.parts ?? []).map((p) => p.text ?? '').join('')).toBe('slow answer');
+      expect(elements.at(-1)?.candidates?.[0]?.finishReason).toBe('STOP');
     });
 
     it('aborts the upstream at once when the client disconnects mid-stream', async () => {

@@ -152,7 +152,7 @@ describe('byokey completion', () => {
       return run.stdout.split('\n').filter(Boolean);
     };
     expect(complete('byokey', '')).toEqual(COMMANDS.map((c) => c.spec.path));
-    expect(complete('byokey', 'accounts', '')).toEqual(['list', 'use', 'remove', 'import']);
+    expect(complete('byokey', 'accounts', '')).toEqual(['list', 'use', 'remove', 'set-proxy', 'import']);
     expect(complete('byokey', 'accounts', 'list', '--')).toEqual(['--provider', '--config', '--help']);
     expect(complete('byokey', 'accounts', 'list', '--provider', 'c')).toEqual(['codex', 'claude', 'copilot']);
     expect(complete('byokey', 'login', '--config', 'p.yaml', '')).toEqual(Object.keys(OAUTH_DEFINITIONS));

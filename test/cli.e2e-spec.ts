@@ -229,6 +229,44 @@ describe('byokey serve', () => {
     expect(result.stdout).toContain('"msg":"SIGINT received, finishing open requests (up to 1234 ms)"');
   });
 
+  it('Ctrl-C at any moment of the start stops it with 130, and is never lost', async () => {
+    // The start is mostly synchronous loading, during which a signal waits for the event loop.
+    // Signals sent across the whole start (as fractions of one measured start) must each end the
+    // process at once (a lost signal times out here): 130 (or killed by SIGINT, before byokey
+    // listens for it) with no start line, unless byokey had started when it heard the signal:
+    // then a drain and 0.
+    const config = sandbox.write('providers.yaml', providersYaml());
+    const timed = startCli(['serve', '--port', '0', '--config', config], sandbox);
+    const t0 = Date.now();
+    await timed.listening(15_000);
+    const startMs = Date.now() - t0;
+    timed.signal('SIGTERM');
+    await timed.exit();
+
+    const outcomes: string[] = [];
+    for (const fraction of [0.3, 0.5, 0.65, 0.8, 0.9, 1.2]) {
+      const proc = startCli(['serve', '--port', '0', '--config', config], sandbox);
+      await new Promise((resolve) => setTimeout(resolve, Math.round(startMs * fraction)));
+      proc.signal('SIGINT');
+      const result = await proc.exit(5000);
+      const interrupted = result.code === 130 || result.signal === 'SIGINT';
+      const started = result.stdout.indexOf('"msg":"byokey started"');
+      if (result.code === 0) {
+        // A drain is right only when the gateway had started before it heard the signal (its
+        // start line may still have been on its way to us when we sent it).
+        expect(started).toBeGreaterThanOrEqual(0);
+        expect(result.stdout.indexOf('"msg":"SIGINT received, finishing open requests')).toBeGreaterThan(started);
+      } else {
+        expect({ fraction, code: result.code, signal: result.signal, interrupted }).toMatchObject({ interrupted: true });
+        expect(started).toBe(-1);
+        if (result.code === 130) expect(result.stdout).toContain('"msg":"SIGINT received while starting, stopping"');
+      }
+      outcomes.push(result.code === 130 ? 'stopped the start' : result.signal === 'SIGINT' ? 'killed before listening' : 'drained');
+    }
+    // The measured start put at least one signal inside byokey's own start.
+    expect(outcomes).toContain('stopped the start');
+  });
+
   it('reloads providers.yaml on SIGHUP, keeping the old one when the new one is invalid', async () => {
     const config = sandbox.write('providers.yaml', providersYaml());
     const proc = startCli(['serve', '--port', '0', '--config', config, '--log-level', 'info'], sandbox);
@@ -264,7 +302,7 @@ describe('byokey serve', () => {
       [
         'an instance whose type names no plugin',
         ['providers:', '  local:', '    type: openai-compatibel', '    models: [m1]', ''].join('\n'),
-        '3:5: providers.local.type: no provider plugin is named "openai-compatibel"; did you mean "openai-compatible"? (plugins: claude, codex, openai-compatible, qwen; login only: antigravity, copilot, gemini, iflow, kimi)',
+        '3:5: providers.local.type: no provider plugin is named "openai-compatibel"; did you mean "openai-compatible"? (plugins: antigravity, claude, codex, copilot, gemini, iflow, kimi, kiro, openai-compatible, qwen)',
       ],
       [
         'an unset ${VAR}',

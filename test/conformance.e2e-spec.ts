@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import { RequestRouter } from '../src/routing/request-router.service';
 import { CELLS, UPSTREAMS, cellName, renderMatrix, type Cell } from './conformance/cells';
-import { ChatClient, MessagesClient, ResponsesClient, type Ask, type ClientDriver } from './conformance/clients';
+import { ChatClient, GeminiClient, MessagesClient, ResponsesClient, type Ask, type ClientDriver } from './conformance/clients';
 import { USAGE, harnessFor, type ToolCall, type UpstreamHarness } from './conformance/upstreams';
 import { startGateway, type RunningGateway } from './support/gateway';
 
@@ -114,6 +115,7 @@ describe.each(UPSTREAMS)('conformance against a %s upstream', (kind) => {
     clients.chat = new ChatClient(gateway.openai);
     clients.responses = new ResponsesClient(gateway.openai);
     clients.messages = new MessagesClient(new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 }));
+    clients.gemini = new GeminiClient(new GoogleGenAI({ apiKey: 'client-key', httpOptions: { baseUrl: gateway.url } }));
   });
 
   afterAll(async () => {

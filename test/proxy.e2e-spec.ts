@@ -2,7 +2,9 @@
 // (and NO_PROXY) in its environment reaches its upstreams — HTTP calls, the Codex WebSocket, an
 // OAuth token refresh — only through a forward proxy that demands credentials; `proxy_url` of an
 // instance sends it through another proxy, or (`none`) straight to its upstream; the proxy's
-// password never shows in a log line or an error.
+// password never shows in a log line or an error. A `socks5://` / `socks5h://` proxy_url goes
+// through a SOCKS5 proxy (a real one, speaking the protocol, in test/fakes/) for HTTP and the
+// Codex WebSocket alike.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { CODEX_CLI_IMPORTER } from '../src/providers/codex/codex-cli.importer';
 import { SqliteAccountStore } from '../src/store/sqlite/sqlite-account-store';
 import { FakeCodexBackend } from './fakes/codex-backend.fake';
 import { FakeForwardProxy } from './fakes/forward-proxy.fake';
+import { FakeSocks5Proxy } from './fakes/socks5-proxy.fake';
 import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
@@ -27,6 +30,9 @@ const proxied = new FakeOpenAIUpstream();
 const bypassed = new FakeOpenAIUpstream();
 const pinned = new FakeOpenAIUpstream();
 const direct = new FakeOpenAIUpstream();
+const SOCKS_LOGIN = { user: 'socks-user', password: 's0cks-s3cret-pass' };
+const socks = new FakeSocks5Proxy(SOCKS_LOGIN);
+const socksed = new FakeOpenAIUpstream();
 const backend = new FakeCodexBackend();
 const oauth = new FakeOAuthServer();
 const saved = new Map<string, string | undefined>();
@@ -43,7 +49,7 @@ function jwt(payload: object): string {
 }
 
 beforeAll(async () => {
-  await Promise.all([corporate.start(), egress.start(), proxied.start(), bypassed.start(), pinned.start(), direct.start(), backend.start(), oauth.start()]);
+  await Promise.all([corporate.start(), egress.start(), proxied.start(), bypassed.start(), pinned.start(), direct.start(), backend.start(), oauth.start(), socks.start(), socksed.start()]);
   // Only the environment names the corporate proxy; NO_PROXY exempts one upstream by host:port.
   for (const name of PROXY_VARIABLES) saved.set(name, process.env[name]);
   for (const name of PROXY_VARIABLES) delete process.env[name];
@@ -99,6 +105,30 @@ providers:
     api_key: sk-upstream-key
     models: [m-refused]
     proxy_url: ${corporate.proxyUrl({ user: CREDENTIALS.user, password: 'wr0ng-s3cret-pass' })}
+  socks-remote-dns:
+    type: openai-compatible
+    base_url: ${socksed.url.replace('127.0.0.1', 'localhost')}
+    api_key: sk-upstream-key
+    models: [m-socks-h]
+    proxy_url: ${socks.proxyUrl('socks5h', SOCKS_LOGIN)}
+  socks-local-dns:
+    type: openai-compatible
+    base_url: ${socksed.url.replace('127.0.0.1', 'localhost')}
+    api_key: sk-upstream-key
+    models: [m-socks]
+    proxy_url: ${socks.proxyUrl('socks5', SOCKS_LOGIN)}
+  socks-wrong-password:
+    type: openai-compatible
+    base_url: ${socksed.url}
+    api_key: sk-upstream-key
+    models: [m-socks-refused]
+    proxy_url: ${socks.proxyUrl('socks5', { user: SOCKS_LOGIN.user, password: 'wr0ng-s0cks-pass' })}
+  codex-socks:
+    type: codex
+    transport: websocket
+    base_url: ${backend.httpUrl}
+    ws_url: ${backend.wsUrl}
+    proxy_url: ${socks.proxyUrl('socks5', SOCKS_LOGIN)}
   codex:
     base_url: ${backend.httpUrl}
     oauth:
@@ -115,7 +145,7 @@ providers:
 
 afterAll(async () => {
   await gateway?.close();
-  await Promise.all([corporate.stop(), egress.stop(), proxied.stop(), bypassed.stop(), pinned.stop(), direct.stop(), backend.stop(), oauth.stop()]);
+  await Promise.all([corporate.stop(), egress.stop(), proxied.stop(), bypassed.stop(), pinned.stop(), direct.stop(), backend.stop(), oauth.stop(), socks.stop(), socksed.stop()]);
   for (const [name, value] of saved) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -178,6 +208,52 @@ describe('proxy_url of an instance', () => {
     expect(answer.choices[0].message.content).toBe('You said: hello');
     expect(direct.requests.length).toBeGreaterThan(0);
     expect([...corporate.targets(), ...egress.targets()]).not.toContain(hostOf(direct.url));
+  });
+});
+
+describe('a SOCKS5 proxy_url', () => {
+  const socksedPort = () => Number(new URL(socksed.url).port);
+
+  it('socks5h: carries the request, logging in with the URL\'s user and password, and lets the proxy resolve the name', async () => {
+    const before = socks.connects.length;
+    const answer = await ask('m-socks-h');
+    expect(answer.choices[0].message.content).toBe('You said: hello');
+    const through = socks.connects.slice(before);
+    expect(through).toContainEqual(
+      expect.objectContaining({ addressType: 3, host: 'localhost', port: socksedPort(), user: SOCKS_LOGIN.user, password: SOCKS_LOGIN.password, requestLine: 'POST /v1/chat/completions HTTP/1.1' }),
+    );
+    expect(corporate.targets()).not.toContain(`localhost:${socksedPort()}`);
+  });
+
+  it('socks5: resolves the name itself (localhost is 127.0.0.1 in /etc/hosts) and sends the proxy an address', async () => {
+    const before = socks.connects.length;
+    const answer = await ask('m-socks');
+    expect(answer.choices[0].message.content).toBe('You said: hello');
+    expect(socks.connects.slice(before)).toContainEqual(expect.objectContaining({ addressType: 1, host: '127.0.0.1', port: socksedPort(), requestLine: 'POST /v1/chat/completions HTTP/1.1' }));
+    expect(corporate.targets()).not.toContain(hostOf(socksed.url));
+  });
+
+  it('carries the Codex WebSocket upstream', async () => {
+    const before = socks.connects.length;
+    const answer = await ask('codex-socks/gpt-5.1-codex', 'over a socks socket');
+    expect(answer.choices[0].message.content).toBe('You said: over a socks socket');
+    expect(backend.lastRequest.transport).toBe('ws');
+    const upgrade = socks.connects.slice(before).find((c) => c.upgrade?.toLowerCase() === 'websocket');
+    expect(upgrade).toMatchObject({ host: '127.0.0.1', port: Number(new URL(backend.wsUrl).port), user: SOCKS_LOGIN.user, requestLine: `GET ${new URL(backend.wsUrl).pathname} HTTP/1.1` });
+  });
+
+  it('fails a request whose login the proxy refuses, without showing the password', async () => {
+    const refused = socks.refusedLogins;
+    const error = await ask('m-socks-refused').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBeGreaterThanOrEqual(500);
+    expect(socks.refusedLogins).toBeGreaterThan(refused);
+    expect(JSON.stringify((error as InstanceType<typeof OpenAI.APIError>).error)).not.toContain('wr0ng-s0cks-pass');
+    expect(logText).not.toContain('wr0ng-s0cks-pass');
+    expect(logText).not.toContain(SOCKS_LOGIN.password);
   });
 });
 

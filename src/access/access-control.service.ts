@@ -38,15 +38,16 @@ export class AccessControl implements OnApplicationBootstrap {
   }
 
   /**
-   * The key the caller presented. Throws a 401 when the gateway needs a key and none valid came;
+   * The key the caller presented (in the headers, or among `alsoPresented`). Throws a 401 when the gateway needs a key and none valid came;
    * undefined on an open gateway called without a (valid) key.
    */
-  authenticate(headers: IncomingHttpHeaders): AccessKey | undefined {
+  authenticate(headers: IncomingHttpHeaders, alsoPresented: readonly string[] = []): AccessKey | undefined {
     const settings = this.registry.config.access;
     const open = effectiveMode(settings, this.cache.hasStoredKeys) === 'open';
     // No key anywhere: nothing to look up (a laptop gateway pays nothing for access control).
     if (open && !this.cache.hasStoredKeys && settings.keys.length === 0) return undefined;
-    const presented = presentedKeys(headers);
+    // Keys a route takes elsewhere (Gemini's `?key=`) come after the headers'.
+    const presented = alsoPresented.length === 0 ? presentedKeys(headers) : [...presentedKeys(headers), ...alsoPresented];
     let key: AccessKey | undefined;
     for (const secret of presented) {
       key = this.cache.lookup(secret);
@@ -73,6 +74,14 @@ export class AccessControl implements OnApplicationBootstrap {
     if (!key) return NOTHING_HELD;
     if (model !== undefined && !scopeAllows(key.models, model)) throw modelOutOfScope(key.name, model);
     return limited ? this.limits.admit(key) : NOTHING_HELD;
+  }
+
+  /**
+   * Whether a value is a client key of this gateway (valid or expired): a route that forwards the
+   * caller's headers elsewhere (Amp's pass-through) must not hand our keys to a third party.
+   */
+  isClientKey(secret: string): boolean {
+    return this.cache.lookup(secret) !== undefined;
   }
 
   /** Whether the key (none: an open gateway) may see this model in /v1/models. */

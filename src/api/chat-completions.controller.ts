@@ -4,11 +4,13 @@
 import { Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessGuard } from '../access/access.guard';
+import { OPENAI_PREFIXES } from '../common/public-routes';
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import { BridgedRoute } from './bridged-route';
 import { validateChatRequest } from './validation/chat-request.validator';
 
-@Controller('v1')
+// Also at /api/provider/openai/v1/chat/completions, for the Amp CLI (common/public-routes.ts).
+@Controller(OPENAI_PREFIXES)
 @UseGuards(AccessGuard)
 export class ChatCompletionsController {
   constructor(private readonly route: BridgedRoute) {}

@@ -6,6 +6,7 @@ import { Controller, HttpCode, Logger, Post, Req, Res, UseGuards } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessGuard, NoKeyLimits } from '../access/access.guard';
 import { GatewayError } from '../common/gateway-error';
+import { ANTHROPIC_PREFIXES } from '../common/public-routes';
 import type { UpstreamResult } from '../contract/provider-executor';
 import type { CountTokensResponse, MessagesRequest } from '../protocol/anthropic-messages';
 import { RequestRouter, type RouteTarget } from '../routing/request-router.service';
@@ -26,7 +27,8 @@ export const TOKEN_COUNT_HEADER = 'x-byokey-token-count';
  */
 const REQUEST_FAULTS = new Set([400, 404, 413, 422]);
 
-@Controller('v1')
+// Also at /api/provider/anthropic/v1/messages/count_tokens, for the Amp CLI (common/public-routes.ts).
+@Controller(ANTHROPIC_PREFIXES)
 @UseGuards(AccessGuard)
 export class CountTokensController {
   private readonly logger = new Logger(CountTokensController.name);
@@ -89,7 +91,7 @@ export class CountTokensController {
 
 function canCount(target: RouteTarget): boolean {
   const executor = target.instance.executor;
-  return executor.protocol === 'anthropic-messages' && executor.countTokens !== undefined;
+  return target.protocol === 'anthropic-messages' && executor.countTokens !== undefined;
 }
 
 /** The count as a whole answer, so the router's attempt loop (failover, cooldowns) can carry it. */

@@ -5,11 +5,18 @@
 // later recurses itself to death on a hostile body.
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../common/gateway-error';
+import { rememberRawJson } from '../protocol/raw-json';
+import { isPassthroughRoute } from './amp/passthrough-body';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-nesting';
 
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // A pass-through route forwards the request's own stream (amp/passthrough-body.ts).
+    if (isPassthroughRoute(request)) {
+      done(null, undefined);
+      return;
+    }
     const text = body as string;
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       done(tooDeep(), undefined);
@@ -26,6 +33,8 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
       done(invalidJson(message), undefined);
       return;
     }
+    // Kept so that a body forwarded unchanged goes out as these bytes (protocol/raw-json.ts).
+    if (typeof parsed === 'object' && parsed !== null) rememberRawJson(parsed, text);
     done(null, parsed);
   });
 }

@@ -7,11 +7,13 @@
 import { Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessGuard } from '../access/access.guard';
+import { ANTHROPIC_PREFIXES } from '../common/public-routes';
 import { BridgedRoute } from './bridged-route';
 import { validateMessagesRequest } from './validation/messages-request.validator';
 import { anthropicClientHeaders } from './anthropic-client-headers';
 
-@Controller('v1')
+// Also at /api/provider/anthropic/v1/messages, for the Amp CLI (common/public-routes.ts).
+@Controller(ANTHROPIC_PREFIXES)
 @UseGuards(AccessGuard)
 export class MessagesController {
   constructor(private readonly route: BridgedRoute) {}
@@ -19,6 +21,6 @@ export class MessagesController {
   @Post('messages')
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateMessagesRequest(request.body);
-    return this.route.serve('anthropic-messages', body, request, reply, anthropicClientHeaders(request.headers));
+    return this.route.serve('anthropic-messages', body, request, reply, { clientHeaders: anthropicClientHeaders(request.headers) });
   }
 }

@@ -12,6 +12,7 @@ import { AccessGuard, NoKeyLimits } from '../access/access.guard';
 import { AccessControl } from '../access/access-control.service';
 import { admittedKey } from '../access/admitted-key';
 import { GatewayError } from '../common/gateway-error';
+import { ANTHROPIC_PREFIXES, OPENAI_PREFIXES } from '../common/public-routes';
 import type { AnthropicModelInfo, AnthropicModelList } from '../protocol/anthropic-messages';
 import type { ModelList, ModelListEntry } from '../protocol/openai-chat';
 import { PluginRegistry } from '../registry/plugin-registry.service';
@@ -22,7 +23,8 @@ interface Listed extends ListedModel {
   owner: string;
 }
 
-@Controller('v1')
+// Also under Amp's /api/provider/openai/v1 and /api/provider/anthropic/v1 (common/public-routes.ts).
+@Controller([...new Set([...OPENAI_PREFIXES, ...ANTHROPIC_PREFIXES])])
 @UseGuards(AccessGuard)
 export class ModelsController {
   /** OpenAI reports a creation time per model; ours, where the upstream gave none, is when this gateway started. */

@@ -6,11 +6,13 @@
 import { Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AccessGuard } from '../access/access.guard';
+import { OPENAI_PREFIXES } from '../common/public-routes';
 import { BridgedRoute } from './bridged-route';
 import { responsesClientHeaders } from './responses-client-headers';
 import { validateResponsesRequest } from './validation/responses-request.validator';
 
-@Controller('v1')
+// Also at /api/provider/openai/v1/responses, for the Amp CLI (common/public-routes.ts).
+@Controller(OPENAI_PREFIXES)
 @UseGuards(AccessGuard)
 export class ResponsesController {
   constructor(private readonly route: BridgedRoute) {}
@@ -18,6 +20,6 @@ export class ResponsesController {
   @Post('responses')
   create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateResponsesRequest(request.body);
-    return this.route.serve('openai-responses', body, request, reply, responsesClientHeaders(request.headers));
+    return this.route.serve('openai-responses', body, request, reply, { clientHeaders: responsesClientHeaders(request.headers) });
   }
 }

@@ -11,6 +11,7 @@ import type { ConfigService } from '@nestjs/config';
 import { FakeOAuthServer } from '../../test/fakes/oauth-server.fake';
 import { qwenTestDefinition } from '../../test/fakes/oauth-definitions.fake';
 import { MetricsRegistry } from '../metrics/metrics-registry';
+import { TokenRefreshMetrics } from '../metrics/token-refresh.metrics';
 import type { OAuthCredential } from '../contract/provider-executor';
 import type { Account } from '../store/account';
 import { SqliteAccountStore } from '../store/sqlite/sqlite-account-store';
@@ -48,9 +49,9 @@ describe('AccountCredentials (account cache)', () => {
     return store;
   }
 
-  function credentials(store: SqliteAccountStore, metrics?: MetricsRegistry): AccountCredentials {
+  function credentials(store: SqliteAccountStore): AccountCredentials {
     const config = { getOrThrow: () => ({ providers: [] }) } as unknown as ConfigService;
-    return new AccountCredentials(store, config, { qwen: qwenTestDefinition(oauth) }, undefined, undefined, metrics);
+    return new AccountCredentials(store, config, { qwen: qwenTestDefinition(oauth) });
   }
 
   function seed(store: SqliteAccountStore, provider: string, accountId: string, accessToken: string, expiresInMs = HOUR): Promise<Account> {
@@ -181,7 +182,8 @@ describe('AccountCredentials (account cache)', () => {
   it('counts refreshes by provider and outcome in byokey_token_refreshes_total', async () => {
     const store = open();
     const metrics = new MetricsRegistry();
-    const creds = credentials(store, metrics);
+    const creds = credentials(store);
+    new TokenRefreshMetrics(metrics, creds);
     const counted = async () => {
       const metric = metrics.registry.getSingleMetric('byokey_token_refreshes_total');
       const values = metric ? (await metric.get()).values : [];

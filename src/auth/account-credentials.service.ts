@@ -8,7 +8,6 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type 
 import { ConfigService } from '@nestjs/config';
 import { GATEWAY_CONFIG_KEY } from '../config/config.module';
 import type { GatewayConfig } from '../config/gateway-config';
-import { MetricsRegistry } from '../metrics/metrics-registry';
 import type { OAuthCredential } from './oauth-credential';
 import type { Account } from '../store/account';
 import { AccountStore } from '../store/account-store';
@@ -19,8 +18,7 @@ import { noAccount } from './credential-error';
 import { OAUTH_DEFINITIONS, type OAuthDefinitions } from './oauth-definitions.token';
 import { RefreshLeases } from './refresh-leases';
 import { resolveOAuthDefinition } from './resolve-oauth-definition';
-import { countTokenRefreshes } from './token-refresh.metrics';
-import { TokenRefresher } from './token-refresher';
+import { TokenRefresher, type RefreshEvent } from './token-refresher';
 
 @Injectable()
 export class AccountCredentials implements OnModuleInit, OnApplicationShutdown {
@@ -29,6 +27,8 @@ export class AccountCredentials implements OnModuleInit, OnApplicationShutdown {
   /** Accounts read lately. Only a shortcut to the account to use: the refresher reads the store itself. */
   private readonly cache = new AccountCache();
   private unsubscribe?: () => void;
+  /** Told each refresh attempt's outcome (the metrics count them). */
+  private readonly refreshListeners = new Set<(event: RefreshEvent) => void>();
 
   constructor(
     private readonly store: AccountStore,
@@ -37,15 +37,12 @@ export class AccountCredentials implements OnModuleInit, OnApplicationShutdown {
     /** Default: the store's lease. */
     @Optional() leases?: RefreshLeases,
     @Optional() private readonly notices?: ChangeNotices,
-    /** Without it (tests, CLI commands), refreshes are logged but not counted. */
-    @Optional() metrics?: MetricsRegistry,
   ) {
     const gateway = config.getOrThrow<GatewayConfig>(GATEWAY_CONFIG_KEY);
-    const count = metrics && countTokenRefreshes(metrics);
     this.refresher = new TokenRefresher(store, (provider) => resolveOAuthDefinition(provider, definitions, gateway), {
       leases,
       onRefresh: (event) => {
-        count?.(event);
+        for (const listener of this.refreshListeners) listener(event);
         const { provider, accountId, outcome, detail } = event;
         const what = `${provider} account "${accountId}"`;
         if (outcome === 'refreshed') this.logger.log(`refreshed the token of the ${what}`);
@@ -65,6 +62,12 @@ export class AccountCredentials implements OnModuleInit, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.unsubscribe?.();
+  }
+
+  /** Calls `listener` with each refresh attempt's outcome; returns the unsubscribe. */
+  onRefresh(listener: (event: RefreshEvent) => void): () => void {
+    this.refreshListeners.add(listener);
+    return () => this.refreshListeners.delete(listener);
   }
 
   /** Accounts changed in this process (admin API): the next request reads the store, not the cache. */
@@ -134,5 +137,6 @@ function toCredential(account: Account): OAuthCredential {
     accessToken: account.tokens.accessToken,
     claims: account.claims,
     expiresAt: account.expiresAt,
+    ...(account.tokens.proxyUrl === undefined ? {} : { proxyUrl: account.tokens.proxyUrl }),
   };
 }

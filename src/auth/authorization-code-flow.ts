@@ -7,11 +7,11 @@
 import { formatTimeLeft } from './device-code-flow';
 import type { LoginUi } from './login-ui';
 import { callbackParamsFromQuery, startLoopbackCallbackServer, type CallbackParams } from './loopback-callback-server';
-import { redirectUri, type OAuthDefinition } from './oauth-definition';
+import { redirectUri, type ObtainedTokens, type OAuthDefinition } from './oauth-definition';
 import { resolveOAuthDeps, type OAuthDeps, type ResolvedOAuthDeps } from './oauth-deps';
 import { loginCancelled, OAuthError } from './oauth-error';
 import { createPkcePair, createState } from './pkce';
-import { exchangeCode, joinScopes, type ObtainedTokens } from './token-client';
+import { exchangeCode, joinScopes } from './token-client';
 
 export interface AuthorizationCodeFlowOptions {
   definition: OAuthDefinition;

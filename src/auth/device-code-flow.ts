@@ -2,12 +2,12 @@
 // the code, and polls the token endpoint at the server's interval until the user approves,
 // denies, or the code expires — with a countdown on the UI's progress line.
 import type { LoginUi } from './login-ui';
-import type { OAuthDefinition, TokenResponse } from './oauth-definition';
+import type { ObtainedTokens, OAuthDefinition, TokenResponse } from './oauth-definition';
 import { resolveOAuthDeps, type OAuthDeps, type ResolvedOAuthDeps } from './oauth-deps';
 import { loginCancelled, OAuthError, tokenEndpointError } from './oauth-error';
 import { postOAuth } from './oauth-http';
 import { createPkcePair } from './pkce';
-import { joinScopes, toObtainedTokens, type ObtainedTokens } from './token-client';
+import { completeTokens, joinScopes, toObtainedTokens } from './token-client';
 
 export interface DeviceCodeFlowOptions {
   definition: OAuthDefinition;
@@ -119,7 +119,7 @@ export async function runDeviceCodeFlow(options: DeviceCodeFlowOptions): Promise
       if (!ok && code === undefined && answer.status >= 500 && ++transientFailures < MAX_TRANSIENT_POLL_FAILURES) continue;
       if (!ok) throw tokenEndpointError(definition, 'device-poll', answer.status, answer.body, secrets);
       if (!answer.body) throw invalidAnswer(definition, 'token endpoint');
-      return toObtainedTokens(definition, answer.body as TokenResponse, deps.now());
+      return await completeTokens(definition, toObtainedTokens(definition, answer.body as TokenResponse, deps.now()), deps, signal);
     }
   } finally {
     ui.clearProgress?.();

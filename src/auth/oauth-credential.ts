@@ -11,4 +11,6 @@ export interface OAuthCredential {
   /** Non-secret facts the upstream needs, e.g. `chatgpt_account_id`. */
   claims: Record<string, unknown>;
   expiresAt?: number;
+  /** The account's own proxy (a URL, or `none`), which wins over the instance's `proxy_url`. */
+  proxyUrl?: string;
 }

@@ -2,6 +2,7 @@
 // which client id, how token requests are encoded, and how to read the account out of the
 // token response. Each provider folder holds its definition (src/providers/<id>/<id>.oauth.ts);
 // the flows in this folder run any of them and know no provider by name.
+import type { AccountTokens } from '../store/account';
 
 export type OAuthFlowKind =
   /** Browser login with PKCE, answered on a loopback callback (or a pasted redirect / code). */
@@ -90,8 +91,55 @@ export interface OAuthDefinition {
    */
   proxyUrl?: string;
 
+  /**
+   * One line `byokey login` prints before it starts, for a service that changed under its users
+   * (Qwen's free tier and iFlow's CLI service closed): the date, what happened, what to do.
+   */
+  notice?: string;
+
   /** Reads label, claims and expiry out of a token response. */
   accountFacts?(response: TokenResponse): AccountFacts;
+
+  /**
+   * Runs after every successful token answer, at login and at each refresh, and returns what is
+   * stored instead: iFlow's requests take the account's API key, which its user-info endpoint
+   * hands out for the OAuth access token. `get` makes one GET through the flow's proxy and
+   * timeouts; a failure throws an OAuthError. `definition` is the one in use (with the
+   * providers.yaml `oauth:` overrides applied), not necessarily the object that holds the hook.
+   */
+  completeTokens?(definition: OAuthDefinition, obtained: ObtainedTokens, get: (url: string) => Promise<OAuthPostAnswer>): Promise<ObtainedTokens>;
+
+  /**
+   * A refresh that is not the standard `refresh_token` grant at `tokenUrl`: the request to make
+   * for one stored login (Kiro refreshes a social login at its own auth service and an IAM
+   * Identity Center login at AWS SSO-OIDC, with the client registered for that login, in the
+   * region the login names). Its answer goes through `tokenAnswer`, then like any token answer.
+   */
+  refreshRequest?(definition: OAuthDefinition, login: StoredLogin): OAuthRefreshRequest;
+
+  /** Reads a token answer in the provider's own field names (Kiro's camelCase) as an OAuth one. */
+  tokenAnswer?(body: Record<string, unknown>): TokenResponse;
+
+  /**
+   * Set for a provider byokey keeps logins of (imports, refreshes) but cannot log in to itself:
+   * what `byokey login` and the admin login say instead (Kiro: import the Kiro IDE's login).
+   */
+  importOnly?: string;
+}
+
+/** What a custom refresh reads of the stored login. */
+export interface StoredLogin {
+  refreshToken: string;
+  claims: Record<string, unknown>;
+  /** The secret of a client registered for this login alone (AccountTokens.clientSecret). */
+  clientSecret?: string;
+}
+
+/** One refresh POST, as a definition's `refreshRequest` builds it. */
+export interface OAuthRefreshRequest {
+  url: string;
+  encoding: TokenRequestEncoding;
+  params: Record<string, string | undefined>;
 }
 
 /** Per-instance overrides from providers.yaml (`oauth:`), for proxies and for tests. */
@@ -120,4 +168,26 @@ export function applyOAuthOverrides(definition: OAuthDefinition, overrides: OAut
 /** The redirect URI an authorization-code definition uses. */
 export function redirectUri(definition: OAuthDefinition, port = definition.callbackPort): string {
   return `http://${definition.callbackHost ?? 'localhost'}:${port}${definition.callbackPath ?? '/callback'}`;
+}
+
+/** What a login or a refresh obtained. */
+export interface ObtainedTokens {
+  /**
+   * After a refresh, `refreshToken` undefined means the server sent none: keep the stored one
+   * (OpenAI's refresh answer makes every field optional). After a login it means there is none.
+   */
+  tokens: AccountTokens;
+  /** Access-token expiry, ms since epoch: `expires_in` if sent, else the definition's reading (a JWT `exp`). */
+  expiresAt?: number;
+  label?: string;
+  claims: Record<string, unknown>;
+  /** The answer as sent, for provider post-processing (e.g. Qwen's `resource_url`). */
+  response: TokenResponse;
+}
+
+/** A token endpoint's (or other OAuth URL's) answer, read. */
+export interface OAuthPostAnswer {
+  status: number;
+  /** The parsed body (JSON, or a form-encoded answer as an object); undefined when unreadable. */
+  body: Record<string, unknown> | undefined;
 }

@@ -7,7 +7,7 @@
 import { request, type Dispatcher } from 'undici';
 import { OutboundDispatchers } from '../upstream/outbound-dispatchers';
 import { readProxyEnv } from '../upstream/outbound-proxy';
-import type { OAuthDefinition, TokenRequestEncoding } from './oauth-definition';
+import type { OAuthDefinition, OAuthPostAnswer, TokenRequestEncoding } from './oauth-definition';
 import type { ResolvedOAuthDeps } from './oauth-deps';
 import { loginCancelled, OAuthError } from './oauth-error';
 
@@ -17,12 +17,6 @@ export interface OAuthPostRequest {
   /** Body fields in the order given; undefined ones are left out. */
   params: Record<string, string | undefined>;
   signal?: AbortSignal;
-}
-
-export interface OAuthPostAnswer {
-  status: number;
-  /** The parsed body (JSON, or a form-encoded answer as an object); undefined when unreadable. */
-  body: Record<string, unknown> | undefined;
 }
 
 /** Token answers are a few KB; anything bigger is not a token answer. */
@@ -59,19 +53,45 @@ export async function postOAuth(
     const text = await readLimited(res.body);
     return { status: res.statusCode, body: parseBody(text, String(res.headers['content-type'] ?? '')) };
   } catch (error) {
-    if (error instanceof OAuthError) throw error;
-    if (req.signal?.aborted) {
-      throw loginCancelled(definition);
-    }
-    throw new OAuthError({
-      provider: definition.provider,
-      code: 'network_error',
-      message:
-        `${definition.displayName}: could not reach ${describeEndpoint(req.url)} (${describeNetworkError(error)}). ` +
-        'Check the network, a proxy, or the `oauth` URLs of this provider in providers.yaml.',
-      cause: error,
-    });
+    throw networkError(definition, req.url, error, req.signal);
   }
+}
+
+/**
+ * One GET to an OAuth-side endpoint (iFlow's getUserInfo), with the same proxy, timeouts,
+ * definition headers and error handling as the POSTs. `url` may carry a token in its query: only
+ * its origin and path ever reach an error message.
+ */
+export async function getOAuth(definition: OAuthDefinition, url: string, deps: ResolvedOAuthDeps, signal?: AbortSignal): Promise<OAuthPostAnswer> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const [name, value] of Object.entries(definition.headers ?? {})) headers[name.toLowerCase()] = value;
+  try {
+    const res = await request(url, {
+      method: 'GET',
+      headers,
+      dispatcher: deps.dispatcher ?? oauthDispatcher(definition.proxyUrl),
+      signal,
+      headersTimeout: deps.requestTimeoutMs,
+      bodyTimeout: deps.requestTimeoutMs,
+    });
+    const text = await readLimited(res.body);
+    return { status: res.statusCode, body: parseBody(text, String(res.headers['content-type'] ?? '')) };
+  } catch (error) {
+    throw networkError(definition, url, error, signal);
+  }
+}
+
+function networkError(definition: OAuthDefinition, url: string, error: unknown, signal: AbortSignal | undefined): OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (signal?.aborted) return loginCancelled(definition);
+  return new OAuthError({
+    provider: definition.provider,
+    code: 'network_error',
+    message:
+      `${definition.displayName}: could not reach ${describeEndpoint(url)} (${describeNetworkError(error)}). ` +
+      'Check the network, a proxy, or the `oauth` URLs of this provider in providers.yaml.',
+    cause: error,
+  });
 }
 
 /**

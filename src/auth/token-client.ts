@@ -1,26 +1,11 @@
 // Talks to a provider's token endpoint: exchanges an authorization code, refreshes tokens, and
 // turns a token answer into what the store keeps (tokens, expiry, label, claims). Knows no
 // provider by name; the definition says how to encode and what to send.
-import type { AccountTokens } from '../store/account';
-import type { OAuthDefinition, TokenResponse } from './oauth-definition';
+import type { ObtainedTokens, OAuthDefinition, StoredLogin, TokenResponse } from './oauth-definition';
 import { resolveOAuthDeps, type OAuthDeps } from './oauth-deps';
 import { OAuthError, tokenEndpointError, type TokenEndpointAction } from './oauth-error';
-import { postOAuth } from './oauth-http';
-
-/** What a login or a refresh obtained. */
-export interface ObtainedTokens {
-  /**
-   * After a refresh, `refreshToken` undefined means the server sent none: keep the stored one
-   * (OpenAI's refresh answer makes every field optional). After a login it means there is none.
-   */
-  tokens: AccountTokens;
-  /** Access-token expiry, ms since epoch: `expires_in` if sent, else the definition's reading (a JWT `exp`). */
-  expiresAt?: number;
-  label?: string;
-  claims: Record<string, unknown>;
-  /** The answer as sent, for provider post-processing (e.g. Qwen's `resource_url`). */
-  response: TokenResponse;
-}
+import { getOAuth, postOAuth } from './oauth-http';
+import type { ResolvedOAuthDeps } from './oauth-deps';
 
 export interface TokenClientDeps extends OAuthDeps {
   signal?: AbortSignal;
@@ -58,6 +43,8 @@ export async function refreshTokens(
   definition: OAuthDefinition,
   refreshToken: string,
   deps?: TokenClientDeps,
+  /** The rest of the stored login, for a definition with its own `refreshRequest`. */
+  login: Omit<StoredLogin, 'refreshToken'> = { claims: {} },
 ): Promise<ObtainedTokens> {
   if (!definition.refreshable) {
     throw new OAuthError({
@@ -65,6 +52,10 @@ export async function refreshTokens(
       code: 'not_configured',
       message: `${definition.displayName}: these tokens cannot be refreshed. Run \`byokey login ${definition.provider}\` to log in again.`,
     });
+  }
+  if (definition.refreshRequest) {
+    const custom = definition.refreshRequest(definition, { ...login, refreshToken });
+    return tokenRequest(definition, 'refresh', custom.encoding, custom.params, [refreshToken, login.clientSecret], deps, custom.url);
   }
   const params: Record<string, string | undefined> = {
     client_id: definition.clientId,
@@ -122,11 +113,12 @@ async function tokenRequest(
   params: Record<string, string | undefined>,
   secrets: ReadonlyArray<string | undefined>,
   deps: TokenClientDeps | undefined,
+  url = definition.tokenUrl,
 ): Promise<ObtainedTokens> {
   const resolved = resolveOAuthDeps(deps);
   const answer = await postOAuth(
     definition,
-    { url: definition.tokenUrl, encoding, params, signal: deps?.signal },
+    { url, encoding, params, signal: deps?.signal },
     resolved,
   );
   // GitHub reports errors with HTTP 200, so an `error` field fails even a 2xx.
@@ -140,7 +132,19 @@ async function tokenRequest(
       message: `${definition.displayName}: the token endpoint's answer was not JSON. Check the \`oauth.token_url\` override in providers.yaml.`,
     });
   }
-  return toObtainedTokens(definition, answer.body as TokenResponse, resolved.now());
+  const response = definition.tokenAnswer ? definition.tokenAnswer(answer.body) : (answer.body as TokenResponse);
+  return completeTokens(definition, toObtainedTokens(definition, response, resolved.now()), resolved, deps?.signal);
+}
+
+/** The definition's `completeTokens` step, where it has one (iFlow's API key); else the tokens as they are. */
+export function completeTokens(
+  definition: OAuthDefinition,
+  obtained: ObtainedTokens,
+  deps: ResolvedOAuthDeps,
+  signal: AbortSignal | undefined,
+): Promise<ObtainedTokens> {
+  if (!definition.completeTokens) return Promise.resolve(obtained);
+  return definition.completeTokens(definition, obtained, (url) => getOAuth(definition, url, deps, signal));
 }
 
 function nonEmptyString(value: unknown): string | undefined {

@@ -207,7 +207,9 @@ export class TokenRefresher {
     const { provider, accountId } = account;
     let obtained;
     try {
-      obtained = await refreshTokens(definition, account.tokens.refreshToken as string, this.deps);
+      // An account pinned to a proxy refreshes through it, like its requests.
+      const via = account.tokens.proxyUrl === undefined ? definition : { ...definition, proxyUrl: account.tokens.proxyUrl };
+      obtained = await refreshTokens(via, account.tokens.refreshToken as string, this.deps, { claims: account.claims, clientSecret: account.tokens.clientSecret });
     } catch (error) {
       if (error instanceof OAuthError && error.permanent) {
         const reason = `the refresh was refused: ${error.code ?? error.message}`;

@@ -13,7 +13,10 @@ import type { StoreSettings } from '../config/gateway-config';
 import type { AccountStore } from '../store/account-store';
 import type { ClientKeyStore } from '../store/client-key-store';
 import type { ProviderOverridesStore } from '../store/provider-overrides-store';
+import type { QuotaSnapshotStore } from '../store/quota-snapshot-store';
 import { openStores, type Stores } from '../store/open-stores';
+import { postgresSchemaIsEmpty } from '../store/postgres/postgres-database';
+import { describeTarget } from '../store/postgres/postgres-pool';
 import { SECRET_KEY_ENV, secretKeyPath, type KeySources } from '../store/secret-key';
 import { DATABASE_FILE } from '../store/sqlite/database-file';
 import { StoreError } from '../store/store-error';
@@ -60,29 +63,52 @@ export interface ReadStores {
   clientKeys: Pick<ClientKeyStore, 'list'>;
   usage: Pick<UsageStore, 'aggregate'>;
   providerOverrides: Pick<ProviderOverridesStore, 'list'>;
+  quotaSnapshots: Pick<QuotaSnapshotStore, 'list'>;
   location: string;
   keySources: KeySources;
 }
 
+const EMPTY_READ_STORES = {
+  accounts: { list: async () => [] },
+  clientKeys: { list: async () => [] },
+  usage: { aggregate: async () => [] },
+  providerOverrides: { list: async () => [] },
+  quotaSnapshots: { list: async () => [] },
+};
+
 /**
- * Opens the store to read it, creating nothing: when `store:` is the embedded SQLite database and
- * it does not exist yet, `run` reads an empty store instead, and neither BYOKEY_HOME, the database
- * nor the secret key file is created (a look around must not leave a key behind).
+ * Opens the store to read it, creating nothing: when the embedded SQLite database does not exist
+ * yet, or the PostgreSQL schema holds no table yet, `run` reads an empty store instead, and
+ * neither BYOKEY_HOME, the database, the schema nor the secret key file is created (a look around
+ * must not leave a key behind). A PostgreSQL schema of an older byokey is still migrated.
  */
-export function withReadStores(io: CliIo, settings: StoreSettings, run: (stores: ReadStores) => Promise<number>): Promise<number> {
+export async function withReadStores(io: CliIo, settings: StoreSettings, run: (stores: ReadStores) => Promise<number>): Promise<number> {
   const home = byokeyHome();
-  const database = join(home, DATABASE_FILE);
-  if (settings.kind !== 'postgres' && !existsSync(database)) {
-    return run({
-      accounts: { list: async () => [] },
-      clientKeys: { list: async () => [] },
-      usage: { aggregate: async () => [] },
-      providerOverrides: { list: async () => [] },
-      location: `${database} (not created yet)`,
-      keySources: { current: process.env[SECRET_KEY_ENV] !== undefined ? SECRET_KEY_ENV : `${secretKeyPath(home)} (created with the database)` },
-    });
+  const keySources = { current: process.env[SECRET_KEY_ENV] !== undefined ? SECRET_KEY_ENV : `${secretKeyPath(home)} (created with the database)` };
+  if (settings.kind === 'postgres') {
+    // Opening the store would create the schema, its tables and maybe a key file: look first.
+    let empty: boolean;
+    try {
+      empty = await postgresSchemaIsEmpty(settings);
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      io.err(`byokey: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    if (empty) return run({ ...EMPTY_READ_STORES, location: `${describeTarget(settings)} (not created yet)`, keySources });
+  } else {
+    const database = join(home, DATABASE_FILE);
+    if (!existsSync(database)) return run({ ...EMPTY_READ_STORES, location: `${database} (not created yet)`, keySources });
   }
   return withStores(io, settings, (stores) =>
-    run({ accounts: stores.accounts, clientKeys: stores.clientKeys, usage: stores.usage, providerOverrides: stores.providerOverrides, location: stores.location, keySources: stores.rotation.keySources }),
+    run({
+      accounts: stores.accounts,
+      clientKeys: stores.clientKeys,
+      usage: stores.usage,
+      providerOverrides: stores.providerOverrides,
+      quotaSnapshots: stores.quotaSnapshots,
+      location: stores.location,
+      keySources: stores.rotation.keySources,
+    }),
   );
 }

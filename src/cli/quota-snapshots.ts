@@ -1,9 +1,11 @@
 // The rate-limit/quota windows each account last reported, for `byokey status`. The gateway keeps
-// them in memory, and in Redis when `redis:` is configured (store/rate-limit-snapshots.ts); only
-// the latter outlives the gateway process, so without `redis:` there is nothing to read here.
+// them in memory and, a few seconds after they change and at shutdown, in Redis when `redis:` is
+// configured, else in its store (store/rate-limit-snapshots.ts): read from the same place here.
 import type { RedisSettings } from '../config/gateway-config';
 import { quotaWindows, type QuotaWindow } from '../admin/providers/quota-windows';
+import type { QuotaSnapshotStore } from '../store/quota-snapshot-store';
 import { RateLimitSnapshots } from '../store/rate-limit-snapshots';
+import { type RateLimitSnapshot } from '../store/rate-limit-snapshot';
 import { RedisQuotaSnapshotChannel } from '../store/shared/redis-quota-snapshot-channel';
 import { SharedRedis } from '../store/shared/shared-redis';
 import { relativeTime } from './format';
@@ -15,25 +17,32 @@ export type QuotaReading =
   | { kind: 'read'; byAccount: Map<string, string> }
   | { kind: 'unavailable'; why: string };
 
-/** Each account's windows as one line (`primary 42% (5 h, resets in 2 h)`), keyed `provider/account`. */
-export async function readQuotaWindows(redis: RedisSettings | undefined): Promise<QuotaReading> {
-  if (!redis) return { kind: 'unavailable', why: 'kept in the running gateway only (configure redis: to see them here)' };
+/**
+ * Each account's windows as one line (`primary 42% (5 h, resets in 2 h)`), keyed
+ * `provider/account`: from Redis when `redis:` is configured, else from the store.
+ */
+export async function readQuotaWindows(redis: RedisSettings | undefined, stored: Pick<QuotaSnapshotStore, 'list'>): Promise<QuotaReading> {
+  if (!redis) return { kind: 'read', byAccount: describeAll(await stored.list()) };
   const shared = new SharedRedis(redis);
   const channel = new RedisQuotaSnapshotChannel(shared);
   try {
     if (!(await shared.ready(REDIS_WAIT_MS))) return { kind: 'unavailable', why: `Redis at ${redactUrl(redis.url)} did not answer` };
     const snapshots = new RateLimitSnapshots(channel);
     await snapshots.onModuleInit();
-    const byAccount = new Map<string, string>();
-    for (const snapshot of snapshots.all()) {
-      const report = quotaWindows(snapshot);
-      if (report.windows.length > 0) byAccount.set(`${snapshot.provider}/${snapshot.accountId}`, report.windows.map(describeWindow).join(', '));
-    }
-    return { kind: 'read', byAccount };
+    return { kind: 'read', byAccount: describeAll(snapshots.all()) };
   } finally {
     await channel.onApplicationShutdown();
     await shared.close();
   }
+}
+
+function describeAll(snapshots: readonly RateLimitSnapshot[]): Map<string, string> {
+  const byAccount = new Map<string, string>();
+  for (const snapshot of snapshots) {
+    const report = quotaWindows(snapshot);
+    if (report.windows.length > 0) byAccount.set(`${snapshot.provider}/${snapshot.accountId}`, report.windows.map(describeWindow).join(', '));
+  }
+  return byAccount;
 }
 
 function describeWindow(window: QuotaWindow): string {

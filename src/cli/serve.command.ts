@@ -74,12 +74,15 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const home = ensureByokeyHome();
 
   // Ctrl-C before the gateway is up stops the start: nothing is serving yet, so there is nothing
-  // to drain, and the exit says "interrupted" (130) like any command stopped by Ctrl-C.
-  const interruptStart = () => {
+  // to drain, and the exit says "interrupted" (130) like any command stopped by Ctrl-C. One SIGINT
+  // listener for the whole life, whose meaning changes once the gateway is up: removing a
+  // listener and adding another drops a signal that arrived meanwhile but was not yet dispatched
+  // (Node closes the old signal handle), which is how a Ctrl-C during the start went unheard.
+  let onSigint: (signal: NodeJS.Signals) => void = () => {
     logger.warn({ signal: 'SIGINT' }, 'SIGINT received while starting, stopping');
     process.exit(EXIT_INTERRUPTED);
   };
-  process.on('SIGINT', interruptStart);
+  process.on('SIGINT', (signal) => onSigint(signal));
 
   // Nest and the app load only here, so `--help` and config errors answer at once.
   const { drainGateway, createGateway, gatewaySummary } = require('../gateway') as typeof import('../gateway');
@@ -88,7 +91,6 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     app = await createGateway(config, { logger, home, guardProcess: true });
     await app.listen(server.port, server.host);
   } catch (error) {
-    process.removeListener('SIGINT', interruptStart);
     await app?.close().catch(() => undefined);
     if (error instanceof ConfigError) return fatal(logger, error.message, { issues: error.issues });
     if (error instanceof StoreError) return fatal(logger, error.message);
@@ -102,6 +104,9 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     return fatal(logger, 'byokey could not start', { err: error });
   }
 
+  // The start's loading is synchronous, so a Ctrl-C pressed meanwhile waits for the event loop
+  // to turn: let it turn once, so that Ctrl-C still means "stop the start" (130), not a drain.
+  await new Promise((resolve) => setImmediate(resolve));
   const running = app;
   const address = running.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : server.port;
@@ -128,9 +133,8 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
       );
     };
     // `on`, not `once`: the same signal twice must reach `stop` to force the exit.
-    process.removeListener('SIGINT', interruptStart);
     process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    onSigint = stop;
   });
   // Only now: whoever waits for this line may send SIGTERM the moment it reads it.
   logger.info(

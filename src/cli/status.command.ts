@@ -2,6 +2,7 @@
 // its provider instances (those the logged-in accounts add too) with whether each serves requests
 // and why not, and the stored accounts — without starting anything. The same rule as the gateway's
 // (registry/instance-readiness.ts), so both tell one truth.
+import { describeProxySetting } from '../upstream/outbound-proxy';
 import { byokeyHome } from '../config/byokey-home';
 import type { GatewayConfig } from '../config/gateway-config';
 import type { Account } from '../store/account';
@@ -23,7 +24,8 @@ export const STATUS_USAGE = `Usage: byokey status [--config FILE]
 
 Shows the configuration (checked as serve checks it), where its data is stored, each provider instance
 with whether it serves requests and why not, and the stored accounts with the quota windows they last
-reported (read from Redis when redis: is configured).
+reported (read from Redis when redis: is configured, else from the store; the gateway writes them a few
+seconds after they change and when it stops).
 
 Options:
 ${CONFIG_OPTION_HELP}
@@ -61,17 +63,20 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
       io.out('No stored accounts.');
       return EXIT_OK;
     }
-    const quota = await readQuotaWindows(config.redis);
+    const quota = await readQuotaWindows(config.redis, stores.quotaSnapshots);
+    const pinned = accounts.some((a) => a.tokens.proxyUrl !== undefined);
+    const proxyOf = (a: Account) => (a.tokens.proxyUrl === undefined ? '' : describeProxySetting(a.tokens.proxyUrl));
     const quotaOf = (a: Account) => (quota.kind === 'read' ? (quota.byAccount.get(`${a.provider}/${a.accountId}`) ?? 'none reported') : undefined);
     io.out(
       table(
-        ['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES', ...(quota.kind === 'read' ? ['QUOTA'] : [])],
+        ['PROVIDER', 'ACCOUNT', 'DEFAULT', 'STATUS', 'EXPIRES', ...(pinned ? ['PROXY'] : []), ...(quota.kind === 'read' ? ['QUOTA'] : [])],
         accounts.map((a) => [
           a.provider,
           a.accountId,
           a.isDefault ? 'yes' : '',
           a.status === 'needs_relogin' ? 'needs re-login' : a.status,
           relativeTime(a.expiresAt),
+          ...(pinned ? [proxyOf(a)] : []),
           ...(quota.kind === 'read' ? [quotaOf(a)!] : []),
         ]),
       ),

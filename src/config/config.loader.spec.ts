@@ -1141,6 +1141,35 @@ describe('auth, admin and usage sections', () => {
   });
 });
 
+describe('amp section', () => {
+  it('absent: no Amp upstream (its pass-through paths are unknown routes)', () => {
+    expect(load('').amp).toBeUndefined();
+  });
+
+  it('present, even empty: ampcode.com with the client\'s own credentials', () => {
+    expect(load('amp:\n').amp).toEqual({ upstreamUrl: 'https://ampcode.com' });
+    expect(load('amp: {}\n').amp).toEqual({ upstreamUrl: 'https://ampcode.com' });
+  });
+
+  it('takes an upstream URL (trailing slash dropped) and a key, ${ENV} included', () => {
+    expect(load('amp:\n  upstream_url: http://amp.internal:8080/\n  upstream_key: ${AMP_KEY}\n', { AMP_KEY: 'amp-secret' }).amp).toEqual({
+      upstreamUrl: 'http://amp.internal:8080',
+      upstreamKey: 'amp-secret',
+    });
+  });
+
+  it('refuses a URL that is not http(s), an unknown key with a suggestion, and a section that is not a mapping', () => {
+    expect(configError('amp:\n  upstream_url: ftp://ampcode.com\n').issues).toEqual([
+      expect.objectContaining({ path: 'amp.upstream_url', message: expect.stringContaining('http:// or https://') }),
+    ]);
+    expect(configError('amp:\n  upstream_ur: https://ampcode.com\n').issues).toEqual([
+      expect.objectContaining({ path: 'amp.upstream_ur', message: 'unknown key; did you mean "upstream_url"?', line: 2 }),
+    ]);
+    expect(configError('amp: https://ampcode.com\n').issues).toEqual([expect.objectContaining({ path: 'amp', message: expect.stringContaining('must be a mapping') })]);
+    expect(configError('ampp:\n  upstream_key: k\n').issues).toEqual([expect.objectContaining({ path: 'ampp', message: 'unknown key; did you mean "amp"?' })]);
+  });
+});
+
 describe('store and redis sections', () => {
   it('defaults: the embedded SQLite store, no Redis', () => {
     const config = parseGatewayConfig('', 'test.yaml', {});

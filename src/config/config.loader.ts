@@ -7,6 +7,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document } fro
 import { ConfigError, type ConfigIssue } from './config-error';
 import {
   AdminConfigDto,
+  AmpConfigDto,
   AuthConfigDto,
   GatewayConfigFileDto,
   ProviderInstanceConfigDto,
@@ -19,6 +20,7 @@ import {
 } from './config.schema';
 import { substituteEnvDeep } from './env-substitution';
 import {
+  DEFAULT_AMP_UPSTREAM_URL,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -31,6 +33,7 @@ import {
   DEFAULT_DRAIN_GRACE_MS,
   DEFAULT_POSTGRES_SCHEMA,
   DEFAULT_REDIS_KEY_PREFIX,
+  type AmpSettings,
   type GatewayConfig,
   type RedisSettings,
   type StoreSettings,
@@ -156,6 +159,9 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
   if (usage) issues.push(...usage.issues);
   const metrics = isObject(file.metrics) ? validateSection(MetricsConfigDto, file.metrics, ['metrics'], locate) : undefined;
   if (metrics) issues.push(...metrics.issues);
+  // Present, even empty (`amp:` with every key commented out): ampcode.com with the client's key.
+  const amp = file.amp === null || isObject(file.amp) ? validateSection(AmpConfigDto, file.amp ?? {}, ['amp'], locate) : undefined;
+  if (amp) issues.push(...amp.issues);
   const store = storeSettings(file.store, env, locate, issues);
   const redis = redisSettings(file.redis, env, locate, issues);
 
@@ -212,6 +218,7 @@ function parseAndValidate(text: string, source: string, env: NodeJS.ProcessEnv):
     providers,
     ...(file.proxy_url ? { proxy: file.proxy_url } : {}),
     routing: routingSettings(routing?.value),
+    ...(amp?.value ? { amp: ampSettings(amp.value) } : {}),
     locate,
   };
 }
@@ -234,6 +241,12 @@ function routingSettings(routing: RoutingConfigDto | undefined): RoutingSettings
       filter: (payload?.filter ?? []).map((rule) => ({ models: rule.models, params: rule.params })),
     },
   };
+}
+
+function ampSettings(amp: AmpConfigDto): AmpSettings {
+  // Without a trailing slash, so the request's path (which starts with one) is appended as is.
+  const upstreamUrl = (amp.upstream_url ?? DEFAULT_AMP_UPSTREAM_URL).replace(/\/+$/, '');
+  return { upstreamUrl, ...(amp.upstream_key ? { upstreamKey: amp.upstream_key } : {}) };
 }
 
 const COMMON_KEYS = new Set(knownKeys(ProviderInstanceConfigDto));

@@ -8,6 +8,7 @@ import { IsIn, IsObject, IsOptional } from 'class-validator';
 import { IsProxyUrl, emptyToUndefined, toNumber } from './schema/schema-helpers';
 
 export { AdminConfigDto, AuthConfigDto, MetricsConfigDto } from './schema/access.schema';
+export { AmpConfigDto } from './schema/amp.schema';
 export { ApiKeyEntryDto, LoginOnlyInstanceConfigDto, OAuthOverridesDto, ProviderInstanceConfigDto, TimeoutsDto } from './schema/provider-instance.schema';
 export { PayloadFilterRuleDto, PayloadRulesDto, PayloadSetRuleDto, RoutingConfigDto, STRATEGIES, type Strategy } from './schema/routing.schema';
 export { IsHeaderMap, IsHttpUrl, IsProxyUrl, IsUrlWithScheme } from './schema/schema-helpers';
@@ -48,6 +49,10 @@ export class GatewayConfigFileDto {
   @IsOptional()
   @IsObject({ message: 'must be a mapping (public)' })
   metrics?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping (upstream_url, upstream_key)' })
+  amp?: Record<string, unknown>;
 
   /** `sqlite` (the default), a postgres:// URL, or a mapping (url, schema). */
   @IsOptional()

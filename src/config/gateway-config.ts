@@ -21,6 +21,9 @@ export const DEFAULT_SSE_KEEPALIVE_MS = 15_000;
 /** Upstream wait (time to headers, and silence between stream chunks) when an instance sets none. */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
 
+/** Amp's own API (`amp.upstream_url` when the `amp:` section sets none). */
+export const DEFAULT_AMP_UPSTREAM_URL = 'https://ampcode.com';
+
 /** How long /readyz says "draining" after SIGTERM before new connections are refused. */
 export const DEFAULT_DRAIN_GRACE_MS = 0;
 
@@ -33,6 +36,13 @@ export interface ServerSettings {
   /** After SIGTERM, how long new requests are still served while /readyz says "draining". */
   drainGraceMs: number;
   sseKeepaliveMs: number;
+}
+
+/** Where the Amp CLI's own API calls are passed through to, and with which key. */
+export interface AmpSettings {
+  upstreamUrl: string;
+  /** Sent upstream in place of the client's credentials; none: the client's Amp key passes. */
+  upstreamKey?: string;
 }
 
 /** Where accounts, keys, usage and runtime provider changes are kept. */
@@ -165,6 +175,8 @@ export interface GatewayConfig {
    */
   proxy?: string;
   routing: RoutingSettings;
+  /** `amp:`; none: the Amp CLI's own API calls (`/api/*` outside `/api/provider/`) are unknown routes. */
+  amp?: AmpSettings;
   /** Finds a field's line in the file, for problems found after loading (e.g. an unknown plugin). */
   locate: Locator;
 }

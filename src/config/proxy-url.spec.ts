@@ -1,5 +1,5 @@
-// `proxy_url` in providers.yaml (issue 17): at the top level and per instance, an http(s) URL or
-// `none`; the top-level value is every instance's default; SOCKS and anything else refused with
+// `proxy_url` in providers.yaml (issue 17): at the top level and per instance, an http(s) or
+// socks5(h) URL or `none`; the top-level value is every instance's default; SOCKS4 and anything else refused with
 // a message that says what to write, at the field's line, never echoing the URL (it may hold a
 // password).
 import { ConfigError } from './config-error';
@@ -72,27 +72,38 @@ describe('proxy_url', () => {
     expect(proxyOf(config, 'a')).toBeUndefined();
   });
 
-  it('refuses SOCKS proxies by name, saying only http(s) proxies are supported', () => {
-    const [issue] = problems(yaml('providers:', '  a:', '    type: openai-compatible', '    proxy_url: socks5://proxy.corp:1080'));
+  it('takes SOCKS5 proxies, resolving names here (socks5) or at the proxy (socks5h)', () => {
+    const config = load(
+      yaml('proxy_url: socks5h://proxy.corp:1080', 'providers:', '  a:', '    type: openai-compatible', '    proxy_url: socks5://user:p%40ss@[::1]:1080', '  b:', '    type: openai-compatible'),
+    );
+    expect(proxyOf(config, 'a')).toBe('socks5://user:p%40ss@[::1]:1080');
+    expect(proxyOf(config, 'b')).toBe('socks5h://proxy.corp:1080');
+  });
+
+  it.each(['socks4://proxy.corp:1080', 'socks4a://proxy.corp:1080', 'socks://proxy.corp:1080'])('refuses %s by name, saying what to write', (value) => {
+    const [issue] = problems(yaml('providers:', '  a:', '    type: openai-compatible', `    proxy_url: ${value}`));
     expect(issue).toMatchObject({ path: 'providers.a.proxy_url', line: 4 });
-    expect(issue.message).toBe('names a SOCKS proxy; only http:// and https:// proxies are supported (write http://host:3128)');
+    expect(issue.message).toBe('names a SOCKS4 proxy (or SOCKS without a version); write socks5://host:1080, or socks5h://host:1080 to let the proxy resolve names');
   });
 
   it.each([
     ['a bare host', 'proxy.corp:3128'],
     ['another scheme', 'ftp://proxy.corp'],
     ['a path', 'http://proxy.corp:3128/squid'],
+    ['a SOCKS5 proxy with a path', 'socks5://proxy.corp:1080/x'],
     ['a word other than none', 'direct'],
   ])('refuses %s at the top level, with what to write instead', (_what, value) => {
     const [issue] = problems(yaml('server:', '  port: 8018', `proxy_url: ${value}`));
     expect(issue).toMatchObject({ path: 'proxy_url', line: 3 });
     expect(issue.message).toBe(
-      'must be an http:// or https:// proxy URL such as http://proxy.example.com:3128 (credentials as http://user:password@host:3128), or "none" for a direct connection',
+      'must be a proxy URL such as http://proxy.example.com:3128 or socks5://proxy.example.com:1080 (credentials as http://user:password@host:3128), or "none" for a direct connection',
     );
   });
 
   it('never echoes the value it refuses: a proxy URL may hold a password', () => {
-    const issues = problems(yaml('providers:', '  a:', '    type: openai-compatible', '    proxy_url: socks5://user:hunter2-secret@proxy.corp:1080'));
-    expect(JSON.stringify(issues)).not.toContain('hunter2-secret');
+    for (const value of ['socks4://user:hunter2-secret@proxy.corp:1080', 'http://user:hunter2-secret@proxy.corp:3128/path']) {
+      const issues = problems(yaml('providers:', '  a:', '    type: openai-compatible', `    proxy_url: ${value}`));
+      expect(JSON.stringify(issues)).not.toContain('hunter2-secret');
+    }
   });
 });

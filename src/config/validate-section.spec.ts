@@ -54,7 +54,7 @@ describe('knownKeys', () => {
       ['accounts', 'api_key', 'api_keys', 'base_url', 'cooldown_ms', 'enabled', 'excluded_models', 'headers', 'models', 'oauth', 'proxy_url', 'strategy', 'timeout_ms', 'timeouts', 'type'],
     ],
     [ApiKeyEntryDto, ['base_url', 'key']],
-    [GatewayConfigFileDto, ['admin', 'auth', 'metrics', 'providers', 'proxy_url', 'redis', 'routing', 'server', 'store', 'usage', 'version']],
+    [GatewayConfigFileDto, ['admin', 'amp', 'auth', 'metrics', 'providers', 'proxy_url', 'redis', 'routing', 'server', 'store', 'usage', 'version']],
   ])('lists the keys of %p once each', (cls, keys) => {
     const known = knownKeys(cls);
 

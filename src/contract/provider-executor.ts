@@ -38,6 +38,12 @@ export interface UpstreamCall<TBody = unknown> {
   clientHeaders?: Record<string, string>;
   /** Set when the call is one of several on one client connection (see CallAffinity). */
   affinity?: CallAffinity;
+  /**
+   * The protocol `body` is in: the route target's, which is the executor's `protocol` unless its
+   * model list said otherwise for this model (LiveModel.protocol). Only an executor that speaks
+   * several protocols needs to read it; undefined means the executor's own.
+   */
+  protocol?: WireProtocol;
 }
 
 /**
@@ -114,6 +120,14 @@ export interface LiveModel {
   displayName?: string;
   /** When the model was released, in unix seconds, where the upstream says. */
   created?: number;
+  /**
+   * The protocol this model is served over when it is not the executor's `protocol`: for an
+   * upstream that offers each model on the endpoints it names (Copilot: chat completions for
+   * most, Messages for Claude, Responses for Codex-class models). Routing picks the bridge from
+   * it, and the executor's `execute` then receives the body in this protocol (`call.protocol`).
+   * An executor sets it only to protocols its `execute` accepts.
+   */
+  protocol?: WireProtocol;
 }
 
 /** The account a credential names (routing picked it), or undefined for the provider's default. */

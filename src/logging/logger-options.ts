@@ -5,6 +5,7 @@
 // There is no per-request child logger and no async context: a line about a request names its
 // id itself (`reqId`). Any live async-context store turns on Node's promise hooks for the whole
 // process, which taxes every await of every streamed response.
+import { urlWithoutKey } from '../common/url-without-key';
 import pino, { type Logger } from 'pino';
 import { redactSecrets } from '../common/redact-secrets';
 import { TurnBufferedStdout } from './turn-buffered-stdout';
@@ -26,7 +27,7 @@ export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableS
     // Log what identifies a request, never its headers (they carry API keys), even if someone
     // passes a whole request or response under `req` / `res`.
     serializers: {
-      req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
+      req: (req: { method?: string; url?: string }) => ({ method: req.method, url: urlWithoutKey(req.url) }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       err: serializeError,
     },

@@ -1,4 +1,4 @@
-// registerRequestLogging on a bare Fastify: one line per finished request with what the request
+// The request log watcher on a bare Fastify (through finished-requests.ts, as the gateway has it): one line per finished request with what the request
 // noted (model, instance, credential label, key, tokens, attempts, times), `request errored` for
 // a 5xx, an upstream's failure or a response the client cut (hijacked streams included), gated
 // by the level, and no hook at all when the level hides both lines.
@@ -6,7 +6,8 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRootLogger, type LogLevel } from './logger-options';
-import { registerRequestLogging, requestLineFields, type RequestLogLine } from './request-logging';
+import { registerFinishedRequests } from './finished-requests';
+import { requestLogWatcher, requestLineFields, type RequestLogLine } from './request-logging';
 import { noteRequest } from './request-notes';
 
 type Line = { level: number; msg: string; reqId: string; status: number; durationMs: number; ttfbMs?: number } & Record<string, unknown>;
@@ -24,7 +25,8 @@ async function serve(level: LogLevel): Promise<{ url: string; lines: Line[]; str
   let started!: () => void;
   const streaming = new Promise<void>((resolve) => (started = resolve));
   app = Fastify({ genReqId: (req) => String(req.headers['x-request-id']) });
-  registerRequestLogging(app, createRootLogger(level, destination));
+  const watcher = requestLogWatcher(createRootLogger(level, destination));
+  registerFinishedRequests(app, watcher ? [watcher] : []);
   app.get('/ok', async () => ({ ok: true }));
   app.post('/v1/chat/:kind', async (request) => {
     noteRequest(request.raw, { model: 'alias-1', stream: false, keyId: 'k1', keyName: 'ci-bot' });
@@ -84,7 +86,7 @@ function post(url: string, id: string): Promise<number> {
 /** Lets the server see the response's `close` after the client got it. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-describe('registerRequestLogging', () => {
+describe('requestLogWatcher', () => {
   it('logs a completed request at info, with its id, method, url, route, status and time, and no fields nobody noted', async () => {
     const { url, lines } = await serve('info');
     expect(await get(`${url}/ok?x=1`, 'req-ok')).toBe(200);
@@ -202,10 +204,14 @@ describe('registerRequestLogging', () => {
     expect(lines.map((l) => [l.msg, l.reqId])).toEqual([['request errored', 'req-fail']]);
   });
 
-  it.each<LogLevel>(['error', 'fatal', 'silent'])('at %s, adds no hook at all', (level) => {
+  it.each<LogLevel>(['error', 'fatal', 'silent'])('at %s, is no watcher at all', (level) => {
+    expect(requestLogWatcher(createRootLogger(level))).toBeUndefined();
+  });
+
+  it('with no watcher, adds no hook at all', () => {
     const fastify = Fastify();
     const addHook = jest.spyOn(fastify, 'addHook');
-    registerRequestLogging(fastify, createRootLogger(level));
+    registerFinishedRequests(fastify, []);
     expect(addHook).not.toHaveBeenCalled();
   });
 });

@@ -5,12 +5,13 @@
 // are on the line: a 429 from a provider is the operator's business, a bad request is not).
 // The fields come from what the request noted on its way (request-notes.ts): model asked and
 // served, instance, credential label, client key name, tokens, attempts, time to first byte.
-// A plain Fastify hook instead of a logging middleware: no child logger, no async context, and
-// nothing at all per request when the level hides every line.
-import type { FastifyInstance } from 'fastify';
+// A watcher of finished requests (finished-requests.ts) instead of a logging middleware: no child
+// logger, no async context, and nothing at all per request when the level hides every line.
+import { urlWithoutKey } from '../common/url-without-key';
 import { symbols, type Logger } from 'pino';
 import type { TokenCounts } from '../store/usage-record';
-import { requestNotes, type RequestErrorNote } from './request-notes';
+import type { FinishedRequestWatcher } from './finished-requests';
+import type { RequestErrorNote } from './request-notes';
 
 /**
  * Health probes and metric scrapes: not logged — a balancer probes several times a second, a
@@ -43,32 +44,28 @@ export interface RequestLogLine {
   error: RequestErrorNote | undefined;
 }
 
-export function registerRequestLogging(fastify: FastifyInstance, logger: Logger): void {
-  // The level is fixed for the gateway's life, so this is decided once: at `error` and above
-  // (or `silent`) no hook is added and requests pay nothing.
-  if (!logger.isLevelEnabled('warn')) return;
+/**
+ * The request line's watcher (finished-requests.ts), or none when the logger's level hides every
+ * line: the level is fixed for the gateway's life, so at `error` and above (or `silent`) requests
+ * pay nothing for logging.
+ */
+export function requestLogWatcher(logger: Logger): FinishedRequestWatcher | undefined {
+  if (!logger.isLevelEnabled('warn')) return undefined;
   const completedLines = logger.isLevelEnabled('info');
   const write = lineWriter(logger);
-
-  fastify.addHook('onRequest', (request, reply, done) => {
+  return {
     // A balancer probes several times a second; its answers are no request worth a line.
-    if (PROBE_URLS.has(request.raw.url ?? '')) return done();
-    const startedAt = Date.now();
-    const raw = reply.raw;
-    // `close`, not Fastify's onResponse: a streamed response written to the raw socket after
-    // reply.hijack() never reaches onResponse, and `close` also fires when the client leaves.
-    raw.once('close', () => {
-      const notes = requestNotes(request.raw);
+    wants: (request) => !PROBE_URLS.has(request.raw.url ?? ''),
+    finished: ({ request, raw, notes, startedAt, endedAt }) => {
       const error = notes?.error;
       const status = raw.statusCode;
       const errored = status >= 500 || !raw.writableEnded || error?.inStream === true || error?.upstreamStatus !== undefined;
       if (!errored && !completedLines) return;
-      const end = Date.now();
       // One object literal with every field, in one order: pino leaves out the undefined ones.
       const line: RequestLogLine = {
         reqId: request.id,
         method: request.raw.method,
-        url: request.raw.url,
+        url: urlWithoutKey(request.raw.url),
         route: request.routeOptions.url,
         status,
         model: notes?.model,
@@ -80,15 +77,14 @@ export function registerRequestLogging(fastify: FastifyInstance, logger: Logger)
         attempts: notes?.attempts,
         tokens: notes?.tokens,
         // A streamed answer notes its first byte; a whole (JSON) answer's first byte is its last.
-        ttfbMs: notes?.firstByteAt !== undefined ? notes.firstByteAt - startedAt : notes?.attempts !== undefined && raw.headersSent ? end - startedAt : undefined,
-        durationMs: end - startedAt,
+        ttfbMs: notes?.firstByteAt !== undefined ? notes.firstByteAt - startedAt : notes?.attempts !== undefined && raw.headersSent ? endedAt - startedAt : undefined,
+        durationMs: endedAt - startedAt,
         error,
       };
       if (errored) write('warn', line, ERRORED);
       else write('info', line, status >= 400 ? REFUSED : COMPLETED);
-    });
-    done();
-  });
+    },
+  };
 }
 
 /** The three messages, as JSON once. */

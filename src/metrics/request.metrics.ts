@@ -5,7 +5,7 @@
 // `provider_instance`: `instance` is Prometheus' own label for the scraped gateway process.
 // Nothing is added to the request path beyond the record it already builds.
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { ActiveStreams } from '../api/streaming/active-streams';
+import { ActiveStreams } from '../health/active-streams';
 import type { UpstreamAttempt, UsageRecord } from '../store/usage-record';
 import { UsageBus } from '../usage/usage-bus';
 import { BoundedLabel } from './bounded-label';

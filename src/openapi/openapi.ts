@@ -13,6 +13,7 @@ import { CLIENT_API_KEY_SECURITY, CLIENT_KEY_SECURITY, describePublicRoutes } fr
 export const OPENAPI_JSON_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
 const ADMIN_PREFIX = '/admin/';
+const AMP_LOGIN_PATHS = new Set(['/auth/cli-login', '/v1/login']);
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 export function setupOpenApi(app: NestFastifyApplication, config: GatewayConfig): void {
@@ -44,6 +45,11 @@ export function buildDocument(app: NestFastifyApplication, hasAdmin: boolean): O
     );
   }
   const document = SwaggerModule.createDocument(app, builder.build());
+  // Amp's /api/provider/… aliases are the routes documented under their usual paths; its /api/*
+  // pass-through and login redirects are ampcode.com's, not the gateway's.
+  for (const path of Object.keys(document.paths)) {
+    if (path === '/api' || path.startsWith('/api/') || AMP_LOGIN_PATHS.has(path)) delete document.paths[path];
+  }
   describePublicRoutes(document);
   describeAdminRoutes(document, hasAdmin);
   return document;

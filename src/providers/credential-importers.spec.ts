@@ -9,8 +9,8 @@ import { CREDENTIAL_IMPORTERS } from './credential-importers';
 import { OAUTH_DEFINITIONS } from './oauth-definitions';
 
 describe('CREDENTIAL_IMPORTERS', () => {
-  it('offers the Codex CLI and Claude Code logins', () => {
-    expect(Object.keys(CREDENTIAL_IMPORTERS).sort()).toEqual(['claude', 'codex']);
+  it('offers the Codex CLI, Claude Code and Kiro IDE logins', () => {
+    expect(Object.keys(CREDENTIAL_IMPORTERS).sort()).toEqual(['claude', 'codex', 'kiro']);
   });
 
   it.each(Object.entries(CREDENTIAL_IMPORTERS))('%s: listed under its provider, which has an OAuth login to refresh it', (name, importer) => {

@@ -8,10 +8,11 @@ import { COPILOT_OAUTH } from './copilot/copilot.oauth';
 import { GEMINI_OAUTH } from './gemini/gemini.oauth';
 import { IFLOW_OAUTH } from './iflow/iflow.oauth';
 import { KIMI_OAUTH } from './kimi/kimi.oauth';
+import { KIRO_OAUTH } from './kiro/kiro.oauth';
 import { QWEN_OAUTH } from './qwen/qwen.oauth';
 
 export const OAUTH_DEFINITIONS: Readonly<Record<string, OAuthDefinition>> = Object.fromEntries(
-  [CODEX_OAUTH, CLAUDE_OAUTH, COPILOT_OAUTH, GEMINI_OAUTH, QWEN_OAUTH, KIMI_OAUTH, IFLOW_OAUTH, ANTIGRAVITY_OAUTH].map(
+  [CODEX_OAUTH, CLAUDE_OAUTH, COPILOT_OAUTH, GEMINI_OAUTH, QWEN_OAUTH, KIMI_OAUTH, IFLOW_OAUTH, ANTIGRAVITY_OAUTH, KIRO_OAUTH].map(
     (definition) => [definition.provider, definition],
   ),
 );

@@ -1,6 +1,8 @@
 // What `byokey login` / `accounts import` say about who serves the new account.
 import { parseGatewayConfig } from '../config/config.loader';
 import type { ProviderPluginOptions } from '../contract/provider-plugin.decorator';
+import { PROVIDER_PLUGIN_MODULES } from '../providers';
+import { pluginOptionsOf } from './plugin-options';
 import { describeAccountServing } from './account-serving';
 
 const PLUGINS = new Map<string, ProviderPluginOptions>([
@@ -28,6 +30,25 @@ describe('describeAccountServing', () => {
       `Provider instance codex does not use it (it has an API key, or its accounts: names others). To serve it, set in providers.codex of ${FILE}:\n      accounts: [home, work]    # or: accounts: all`,
     );
     expect(say('providers:\n  codex:\n    api_key: sk-1\n')).toContain('accounts: [work]    # or: accounts: all');
+  });
+
+  it('gives an instance to add when the plugin\'s name is taken by another type', () => {
+    expect(say('providers:\n  codex:\n    type: openai-compatible\n    base_url: http://127.0.0.1:9/v1\n    models: [m]\n')).toBe(
+      `No provider instance serves it: providers.codex in ${FILE} is of type openai-compatible, so no implicit codex instance is added. ` +
+        `To serve it, add to ${FILE}:\n  providers:\n    codex-login:\n      type: codex`,
+    );
+  });
+
+  it('serves kimi and iflow logins with the real plugins: implicitly, or by the file\'s entry', () => {
+    const plugins = pluginOptionsOf(PROVIDER_PLUGIN_MODULES);
+    const real = (yaml: string, provider: string) =>
+      describeAccountServing(parseGatewayConfig(yaml, FILE, {}), plugins, [], { provider, accountId: 'default' });
+    for (const provider of ['kimi', 'iflow']) {
+      expect(real('providers: {}\n', provider)).toBe(
+        `Provider instance ${provider} (implicit: ${FILE} has no ${provider} instance) serves it: a running \`byokey serve\` picks it up within seconds.`,
+      );
+      expect(real(`providers:\n  mine:\n    type: ${provider}\n`, provider)).toContain(`Provider instance mine (${FILE}) serves it`);
+    }
   });
 
   it('says a provider without a request plugin keeps the account for later', () => {

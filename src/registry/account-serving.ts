@@ -26,7 +26,14 @@ export function describeAccountServing(
     return `Provider instance ${serving.name}${how} serves it: a running \`byokey serve\` picks it up within seconds.`;
   }
   const first = instances[0];
-  if (!first) return `No provider instance serves it.`;
+  if (!first) {
+    // No instance of the plugin, and no implicit one either: the file uses the plugin's name for
+    // an instance of another type. Name a free one.
+    const name = freeName(types[0], config);
+    const taken = config.providers.find((i) => i.name === types[0]);
+    const why = taken ? `providers.${taken.name} in ${fileName(config)} is of type ${taken.type}, so no implicit ${types[0]} instance is added` : `${fileName(config)} has no ${types[0]} instance`;
+    return `No provider instance serves it: ${why}. To serve it, add to ${fileName(config)}:\n  providers:\n    ${name}:\n      type: ${types[0]}`;
+  }
   if (!first.enabled) {
     return `Provider instance ${first.name} is disabled in ${fileName(config)}, so nothing serves it. To serve it, set there:\n  providers:\n    ${first.name}:\n      enabled: true`;
   }
@@ -35,6 +42,16 @@ export function describeAccountServing(
     `Provider instance ${first.name} does not use it (it has an API key, or its accounts: names others). ` +
     `To serve it, set in providers.${first.name} of ${fileName(config)}:\n      accounts: [${[...named, accountId].join(', ')}]    # or: accounts: all`
   );
+}
+
+/** The plugin's own name if no instance has it, else `<type>-login`, `<type>-login-2`, …. */
+function freeName(type: string, config: GatewayConfig): string {
+  const names = new Set(config.providers.map((i) => i.name));
+  if (!names.has(type)) return type;
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? `${type}-login` : `${type}-login-${n}`;
+    if (!names.has(name)) return name;
+  }
 }
 
 function fileName(config: GatewayConfig): string {

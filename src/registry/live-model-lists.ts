@@ -6,7 +6,7 @@
 // built-in one) is served meanwhile. The fetch, the clock and the sleep are dependencies, so the
 // cache is tested without sockets or real time.
 import type { LiveModelList, LiveModelSource } from './model-catalog';
-import type { LiveModel } from '../contract/provider-executor';
+import type { LiveModel, WireProtocol } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 export const LIVE_LIST_TTL_MS = 10 * 60_000;
@@ -157,11 +157,13 @@ export class LiveModelLists implements LiveModelSource {
 function toList(models: readonly LiveModel[], max: number): LiveModelList {
   const ids = new Set<string>();
   const kept: LiveModel[] = [];
+  const protocols = new Map<string, WireProtocol>();
   for (const model of models) {
     if (kept.length >= max) break;
     if (typeof model.id !== 'string' || model.id === '' || ids.has(model.id)) continue;
     ids.add(model.id);
     kept.push(model);
+    if (model.protocol !== undefined) protocols.set(model.id, model.protocol);
   }
-  return { models: kept, ids };
+  return { models: kept, ids, protocols };
 }

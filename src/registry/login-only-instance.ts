@@ -1,5 +1,6 @@
 // Login-only instances: providers.yaml entries for a provider byokey can log in to (it has an
-// OAuth definition) but has no request plugin for yet (copilot, gemini, kimi, iflow, antigravity).
+// OAuth definition) but has no request plugin for yet. Every login has its plugin today (gemini
+// and antigravity were the last), so none occur; the rule stays for a login that lands first.
 // They exist so one file serves both `byokey login <provider> --config F`, which reads their
 // `oauth:` settings, and `byokey serve --config F`; they take only `type`, `enabled` and `oauth`,
 // and serve no models.
@@ -11,7 +12,7 @@ import { issueAt, knownKeys, validateSection, type Locator } from '../config/val
 
 export interface LoginOnlyInstance {
   readonly name: string;
-  /** The provider it logs in to, e.g. `copilot`. */
+  /** The provider it logs in to, e.g. `gemini`. */
   readonly type: string;
 }
 

@@ -435,3 +435,38 @@ describe('ModelCatalog with model patterns and fetched lists', () => {
     for (const [id, owner] of listed) expect(catalog.resolve(id)?.instance.name).toBe(owner);
   });
 });
+
+describe('ModelCatalog with instances that cannot serve now (no usable credential)', () => {
+  // The default providers.yaml: `openai` lists gpt-4.1 with an api_key from an unset variable;
+  // a logged-in Copilot account is an implicit instance whose catalog has gpt-4.1 too.
+  function catalogWith(readyNames: Set<string>) {
+    const copilot = instance('copilot', { catalog: ['gpt-4.1', 'claude-sonnet-4.5'] });
+    copilot.config.implicit = true;
+    const local = instance('local', { models: ['gpt-4.1', 'llama-3'] });
+    return new ModelCatalog([instance('openai', { models: ['gpt-4.1', 'gpt-4o'] }), local, copilot], [], undefined, (i) => readyNames.has(i.name));
+  }
+
+  it('gives a model to the first instance that can serve it, by any step', () => {
+    expect(route(catalogWith(new Set(['copilot'])), 'gpt-4.1')).toEqual({ instance: 'copilot', upstreamModel: 'gpt-4.1', via: 'catalog' });
+    expect(route(catalogWith(new Set(['local', 'copilot'])), 'gpt-4.1')).toEqual({ instance: 'local', upstreamModel: 'gpt-4.1', via: 'models' });
+    // Once openai has its key again, its explicit list rules.
+    expect(route(catalogWith(new Set(['openai', 'local', 'copilot'])), 'gpt-4.1')).toEqual({ instance: 'openai', upstreamModel: 'gpt-4.1', via: 'models' });
+  });
+
+  it('still routes to an instance that cannot serve when nothing else serves the name (its 503 says what to run)', () => {
+    expect(route(catalogWith(new Set(['copilot'])), 'gpt-4o')).toEqual({ instance: 'openai', upstreamModel: 'gpt-4o', via: 'models' });
+    expect(route(catalogWith(new Set()), 'gpt-4.1')).toEqual({ instance: 'openai', upstreamModel: 'gpt-4.1', via: 'models' });
+  });
+
+  it('sends `instance/model` to that instance, ready or not', () => {
+    expect(route(catalogWith(new Set(['copilot'])), 'openai/gpt-4.1')).toEqual({ instance: 'openai', upstreamModel: 'gpt-4.1', via: 'prefix' });
+  });
+
+  it('lists the model under the instance that will serve it, by its plain name', () => {
+    const listed = catalogWith(new Set(['copilot'])).list(0).map((e) => [e.id, e.owned_by]);
+    expect(listed).toEqual([
+      ['gpt-4.1', 'copilot'],
+      ['claude-sonnet-4.5', 'copilot'],
+    ]);
+  });
+});

@@ -11,12 +11,15 @@
 // and an instance serves none of its `excluded_models`, by any step. An instance with its own
 // `models:` has no pattern and no fetched list: its list is the whole truth. Login-only instances
 // serve nothing; they are kept only to say so when a request names one. An instance with no usable
-// credential (instance-readiness.ts) still routes — its requests get a 503 that says what to run —
-// but lists nothing: GET /v1/models shows only what something can serve.
+// credential (instance-readiness.ts) lists nothing — GET /v1/models shows only what something can
+// serve — and yields a model name to any instance that can serve it by any step (the default
+// file's `openai` lists gpt-4.1; with OPENAI_API_KEY unset, a logged-in Copilot serves gpt-4.1).
+// Only when nothing ready serves the name does it still route there, and the request gets a 503
+// that says what to run. An `instance/model` name always goes to that instance.
 import { matchesAny } from '../common/model-glob';
 import type { ModelListEntry } from '../protocol/openai-chat';
 import type { LoginOnlyInstance } from './login-only-instance';
-import type { LiveModel } from '../contract/provider-executor';
+import type { LiveModel, WireProtocol } from '../contract/provider-executor';
 import type { ProviderInstance } from './provider-instance';
 
 export interface ModelResolution {
@@ -30,6 +33,8 @@ export interface ModelResolution {
 export interface LiveModelList {
   readonly models: readonly LiveModel[];
   readonly ids: ReadonlySet<string>;
+  /** The models listed with a protocol of their own (LiveModel.protocol), by id. */
+  readonly protocols?: ReadonlyMap<string, WireProtocol>;
 }
 
 /** Where the catalog reads the fetched lists; they change while the catalog lives. */
@@ -53,8 +58,9 @@ const NO_LIVE_LISTS: LiveModelSource = { listOf: () => undefined };
 export type ReadinessSource = (instance: ProviderInstance) => boolean;
 
 export class ModelCatalog {
-  private readonly listed = new Map<string, ProviderInstance>();
-  private readonly cataloged = new Map<string, ProviderInstance>();
+  /** Each model's instances by step 1 and step 3, in config order (the first ready one wins). */
+  private readonly listed = new Map<string, ProviderInstance[]>();
+  private readonly cataloged = new Map<string, ProviderInstance[]>();
   private readonly byName = new Map<string, ProviderInstance>();
   private readonly disabled = new Map<string, string>();
   /** Enabled instances that take models beyond their `models` (a fetched list or a pattern), in config order. */
@@ -73,32 +79,46 @@ export class ModelCatalog {
       }
       this.byName.set(instance.name, instance);
       const index = instance.listsOwnModels ? this.listed : this.cataloged;
-      for (const model of instance.models) if (!index.has(model) && !excludes(instance, model)) index.set(model, instance);
+      for (const model of instance.models) {
+        if (excludes(instance, model)) continue;
+        const owners = index.get(model);
+        if (!owners) index.set(model, [instance]);
+        else if (!owners.includes(instance)) owners.push(instance);
+      }
       if (instance.fetchesModels || instance.modelPattern) this.open.push(instance);
     }
   }
 
   resolve(model: string): ModelResolution | undefined {
-    const listed = this.listed.get(model);
-    if (listed) return { instance: listed, upstreamModel: model, via: 'models' };
     const slash = model.indexOf('/');
     if (slash > 0 && slash < model.length - 1) {
+      const listed = this.listed.get(model)?.[0];
+      if (listed) return { instance: listed, upstreamModel: model, via: 'models' };
       const instance = this.byName.get(model.slice(0, slash));
       const upstreamModel = model.slice(slash + 1);
       if (instance && !excludes(instance, upstreamModel)) return { instance, upstreamModel, via: 'prefix' };
     }
-    const cataloged = this.cataloged.get(model);
-    if (cataloged && !cataloged.config.implicit) return { instance: cataloged, upstreamModel: model, via: 'catalog' };
+    // First among the instances that can serve now; only if none can, among all (for the 503).
+    return this.resolveAmong(model, (i) => this.isReady(i)) ?? this.resolveAmong(model, () => true);
+  }
+
+  /** resolve()'s steps 1, 3, 4 and 5 over the instances `accept` lets through (no arrays built: it runs per request). */
+  private resolveAmong(model: string, accept: (instance: ProviderInstance) => boolean): ModelResolution | undefined {
+    const listed = this.listed.get(model)?.find(accept);
+    if (listed) return { instance: listed, upstreamModel: model, via: 'models' };
+    const owners = this.cataloged.get(model);
+    const named = owners?.find((i) => !i.config.implicit && accept(i));
+    if (named) return { instance: named, upstreamModel: model, via: 'catalog' };
+    const implicit = owners?.find(accept);
     // An implicit instance (a login with no providers.yaml entry) never takes a model from an
     // instance the file names: an explicit upstream's own list still wins over its catalog.
-    if (cataloged) {
-      const named = this.open.find((i) => !i.config.implicit && this.liveHas(i, model) && !excludes(i, model));
-      return named ? { instance: named, upstreamModel: model, via: 'live' } : { instance: cataloged, upstreamModel: model, via: 'catalog' };
+    if (implicit) {
+      const live = this.open.find((i) => !i.config.implicit && accept(i) && this.liveHas(i, model) && !excludes(i, model));
+      return live ? { instance: live, upstreamModel: model, via: 'live' } : { instance: implicit, upstreamModel: model, via: 'catalog' };
     }
-    if (this.open.length === 0) return undefined;
-    const live = this.open.find((i) => this.liveHas(i, model) && !excludes(i, model));
+    const live = this.open.find((i) => accept(i) && this.liveHas(i, model) && !excludes(i, model));
     if (live) return { instance: live, upstreamModel: model, via: 'live' };
-    const patterned = this.open.find((i) => matchesPattern(i, model) && !excludes(i, model));
+    const patterned = this.open.find((i) => accept(i) && matchesPattern(i, model) && !excludes(i, model));
     if (patterned) return { instance: patterned, upstreamModel: model, via: 'pattern' };
     return undefined;
   }
@@ -112,6 +132,16 @@ export class ModelCatalog {
     return this.instances.find((i) => i.config.enabled && serves(i) && excludes(i, model))?.name;
   }
 
+  /**
+   * The protocol the instance serves this model over: the one its upstream's list names for it
+   * (an executor that speaks several, LiveModel.protocol), else its executor's. Before the list
+   * is fetched, or for a model it does not name, the executor's.
+   */
+  protocolOf(instance: ProviderInstance, model: string): WireProtocol {
+    const own = instance.fetchesModels ? this.live.listOf(instance)?.protocols?.get(model) : undefined;
+    return own ?? instance.executor.protocol;
+  }
+
   /** The disabled instance that would have served this model, to say so in the error. */
   disabledOwnerOf(model: string): string | undefined {
     const slash = model.indexOf('/');
@@ -122,7 +152,7 @@ export class ModelCatalog {
     return this.disabled.get(model) ?? this.instances.find((i) => !i.config.enabled && matchesPattern(i, model))?.name;
   }
 
-  /** The login-only instance a model was sent to (`copilot/gpt-4o`), to say so in the error. */
+  /** The login-only instance a model was sent to (`gemini/gemini-2.5-pro`), to say so in the error. */
   loginOnlyOwnerOf(model: string): LoginOnlyInstance | undefined {
     const slash = model.indexOf('/');
     return slash > 0 ? this.loginOnly.find((i) => i.name === model.slice(0, slash)) : undefined;

@@ -57,6 +57,8 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
   private currentOverrides: readonly InstanceOverrides[] = [];
   /** Every stored account, as last read (no tokens): implicit instances and readiness follow them. */
   private accountSummaries: readonly AccountSummary[] = [];
+  /** isReady()'s answers for the accounts above (reset whenever they are read again). */
+  private readyByInstance = new WeakMap<ProviderInstance, boolean>();
   private accountsTimer?: NodeJS.Timeout;
   private stopNotices?: () => void;
   /** The upstreams' own model lists, kept across reloads for instances whose settings stay. */
@@ -96,6 +98,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     // serve what an administrator switched off.
     this.currentOverrides = (await this.overridesStore?.list()) ?? [];
     this.accountSummaries = (await this.readAccounts()) ?? [];
+    this.readyByInstance = new WeakMap();
     this.currentConfig = this.effectiveConfig(this.currentFileConfig, this.currentOverrides);
     this.current = this.buildCatalog(this.currentConfig);
     if (this.currentConfig !== this.currentFileConfig) this.configService.set(GATEWAY_CONFIG_KEY, this.currentConfig);
@@ -127,6 +130,20 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
   }
 
   /**
+   * readiness().serves, asked by the catalog on every request (which instance serves a model).
+   * Worked out once per instance until the accounts change: an instance's own settings never
+   * change (a new configuration builds new instances), so nothing else can change the answer.
+   */
+  private isReady(instance: ProviderInstance): boolean {
+    let ready = this.readyByInstance.get(instance);
+    if (ready === undefined) {
+      ready = this.readiness(instance).serves;
+      this.readyByInstance.set(instance, ready);
+    }
+    return ready;
+  }
+
+  /**
    * Reads the accounts again (a login, logout or status change, here or elsewhere); when a
    * provider gained its first account or lost its last, the implicit instances change with it.
    * Never throws (runs from a timer and a notice).
@@ -136,6 +153,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     if (!accounts) return;
     const before = providersOf(this.accountSummaries);
     this.accountSummaries = accounts;
+    this.readyByInstance = new WeakMap();
     const after = providersOf(accounts);
     if (before.size === after.size && [...after].every((p) => before.has(p))) return;
     const implicitBefore = new Set(this.current.instances.filter((i) => i.config.implicit).map((i) => i.name));
@@ -252,7 +270,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     return [...this.plugins.keys()].sort();
   }
 
-  /** Providers byokey can log in to but has no request plugin for (copilot, gemini, …). */
+  /** Providers byokey can log in to but has no request plugin for (gemini, kimi, …). */
   loginOnlyTypes(): string[] {
     return Object.keys(this.oauthDefinitions)
       .filter((type) => !this.plugins.has(type))
@@ -299,7 +317,7 @@ export class PluginRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
         keyVariables: variables.get(instanceConfig.name),
       };
     });
-    return new ModelCatalog(instances, loginOnly, this.liveModels, (instance) => this.readiness(instance).serves);
+    return new ModelCatalog(instances, loginOnly, this.liveModels, (instance) => this.isReady(instance));
   }
 }
 

@@ -42,6 +42,14 @@ describe('cooldownUntil', () => {
     expect(cooldownUntil(upstream({ status: 429, upstreamCode: 'usage_limit_reached' }), NOW, 60_000)).toEqual({ until: NOW + 60_000, reason: 'usage_limit_reached' });
   });
 
+  it("rests a spent quota (Google's QUOTA_EXHAUSTED) for the whole window at least; a rate limit (RATE_LIMIT_EXCEEDED) for its delay", () => {
+    const limit = (reason: string, delay: string) => upstream({ status: 429, upstreamCode: reason, headers: { 'retry-after': delay } });
+    expect(cooldownUntil(limit('QUOTA_EXHAUSTED', '3'), NOW, 60_000)).toEqual({ until: NOW + 60_000, reason: 'QUOTA_EXHAUSTED' });
+    expect(cooldownUntil(limit('QUOTA_EXHAUSTED', '3600'), NOW, 60_000)?.until).toBe(NOW + 3_600_000);
+    expect(cooldownUntil(upstream({ status: 429, upstreamCode: 'QUOTA_EXHAUSTED' }), NOW, 60_000)?.until).toBe(NOW + 60_000);
+    expect(cooldownUntil(limit('RATE_LIMIT_EXCEEDED', '3'), NOW, 60_000)).toEqual({ until: NOW + 3_000, reason: 'RATE_LIMIT_EXCEEDED' });
+  });
+
   it('rests a rejected key for the default, and nothing else rests', () => {
     expect(cooldownUntil(upstream({ status: 403 }), NOW, 5_000)?.until).toBe(NOW + 5_000);
     expect(cooldownUntil(upstream({ status: 500 }), NOW, 5_000)).toBeUndefined();

@@ -29,10 +29,19 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /**
+ * 429 codes that say the quota is spent, not that requests came too fast: Google's
+ * QUOTA_EXHAUSTED (reference/wire-protocols.md §6.4; Gemini CLI gives up on it, where it retries
+ * RATE_LIMIT_EXCEEDED after the RetryInfo delay). A short RetryInfo there does not bring the
+ * quota back: the credential rests its whole cooldown window at least.
+ */
+const QUOTA_SPENT = new Set(['QUOTA_EXHAUSTED']);
+
+/**
  * Until when a credential rests after this failure, or undefined when it need not: a 429 rests
  * until the upstream's announced reset (retry-after-ms, retry-after in seconds or as a date —
- * Codex's resets_at arrives as retry-after), else for `defaultMs`; a rejected key (401/403)
- * rests for the default too, so requests stop landing on it.
+ * Codex's resets_at arrives as retry-after), else for `defaultMs` — and for no less than
+ * `defaultMs` when the upstream says the quota is spent; a rejected key (401/403) rests for the
+ * default too, so requests stop landing on it.
  */
 export function cooldownUntil(error: unknown, now: number, defaultMs: number): { until: number; reason: string } | undefined {
   // An account that needs a login is left out by its status, not by a timer.
@@ -40,7 +49,9 @@ export function cooldownUntil(error: unknown, now: number, defaultMs: number): {
   const status = error.status;
   if (status === 429) {
     const announced = retryAfterMs(error.headers, now);
-    return { until: now + (announced ?? defaultMs), reason: error.upstreamCode ?? 'rate limited (429)' };
+    const spent = error.upstreamCode !== undefined && QUOTA_SPENT.has(error.upstreamCode);
+    const rest = spent ? Math.max(announced ?? 0, defaultMs) : (announced ?? defaultMs);
+    return { until: now + rest, reason: error.upstreamCode ?? 'rate limited (429)' };
   }
   if (error.failure === 'status' && (status === 401 || status === 403)) {
     return { until: now + defaultMs, reason: `credential rejected (${status})` };

@@ -45,6 +45,8 @@ export interface RoutedResult {
 /** A forwarded request's answer, with the bridge that turns it into the client's protocol. */
 export interface ForwardedResult extends RoutedResult {
   bridge: Bridge<object, object>;
+  /** The body as translated for the target that answered (before its payload rules). */
+  sent: object;
 }
 
 /**
@@ -155,7 +157,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
       }
       return body;
     };
-    bodyFor(plan.targets[0].instance.executor.protocol);
+    bodyFor(plan.targets[0].protocol);
     const routed = await this.execute(
       plan,
       (target, credential, signal) => {
@@ -164,7 +166,8 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
           instance: target.instance.config,
           credential,
           model: target.upstreamModel,
-          body: applyPayloadRules(bodyFor(executor.protocol) as Record<string, unknown>, target.upstreamModel, this.routing.payload),
+          body: applyPayloadRules(bodyFor(target.protocol) as Record<string, unknown>, target.upstreamModel, this.routing.payload),
+          protocol: target.protocol,
           stream: request.stream,
           signal,
           requestId: request.requestId,
@@ -174,7 +177,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
       },
       { signal: request.signal, requestId: request.requestId, primeWaitMs: request.primeWaitMs, affinity: request.affinity, watch: request.watch },
     );
-    return { ...routed, bridge: this.protocols.bridge(request.client, routed.target.instance.executor.protocol) as Bridge<object, object> };
+    return { ...routed, bridge: this.protocols.bridge(request.client, routed.target.protocol) as Bridge<object, object>, sent: bodyFor(routed.target.protocol) };
   }
 
   /**
@@ -223,7 +226,7 @@ export class RequestRouter implements OnModuleInit, OnApplicationShutdown {
         try {
           // The credential's in-flight count is released when the answer is finished with.
           const answer = await attempt(target, credential, signal);
-          const observe = options.watch?.answer(target.instance.executor.protocol, answer);
+          const observe = options.watch?.answer(target.protocol, answer);
           const { result } = await primeStream(answer, options.primeWaitMs, done, observe);
           this.states.clearCooldown(key);
           if (options.affinity) options.affinity.last = { instance: target.instance.name, credentialKey: key };

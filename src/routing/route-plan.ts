@@ -4,6 +4,7 @@
 // excluded models refused), then the configured fallbacks of those names appended.
 import { GatewayError } from '../common/gateway-error';
 import type { RoutingSettings } from '../config/gateway-config';
+import type { WireProtocol } from '../protocol/wire-protocol';
 import type { ModelCatalog } from '../registry/model-catalog';
 import type { ProviderInstance } from '../registry/provider-instance';
 import { parseThinkingSuffix, type ThinkingRequest } from './thinking-suffix';
@@ -14,6 +15,11 @@ export interface RouteTarget {
   upstreamModel: string;
   /** The name this target was reached by (after alias expansion), for logs and fallbacks. */
   model: string;
+  /**
+   * The protocol the instance serves this model over: its executor's, or the one its model list
+   * names for the model (ModelCatalog.protocolOf). The bridge is picked from it.
+   */
+  protocol: WireProtocol;
 }
 
 export interface RoutePlan {
@@ -35,7 +41,8 @@ export function planRoute(requested: string, catalog: ModelCatalog, routing: Rou
     const key = `${resolved.instance.name}\u0000${resolved.upstreamModel}`;
     if (seen.has(key)) return;
     seen.add(key);
-    targets.push({ instance: resolved.instance, upstreamModel: resolved.upstreamModel, model: name });
+    const protocol = catalog.protocolOf(resolved.instance, resolved.upstreamModel);
+    targets.push({ instance: resolved.instance, upstreamModel: resolved.upstreamModel, model: name, protocol });
   };
   for (const name of names) add(name);
   for (const name of names) for (const fallback of routing.fallbacks[name] ?? []) add(fallback);

@@ -6,6 +6,6 @@ import { RequestRouter } from './request-router.service';
 // picks a request's bridge from it once it knows the serving executor's protocol.
 @Module({
   providers: [RequestRouter, { provide: ProtocolTable, useFactory: () => new ProtocolTable() }],
-  exports: [RequestRouter],
+  exports: [RequestRouter, ProtocolTable],
 })
 export class RoutingModule {}

@@ -231,6 +231,71 @@ export function describeAccountStoreContract(name: string, create: (now: () => n
         });
       });
 
+      describe('setProxy', () => {
+        const PROXY = 'socks5h://egress-user:egress-SECRET-pass@egress.corp:1080';
+
+        it('pins the account to a proxy and drops the pin, leaving the version alone; false for an unknown account', async () => {
+          const store = await open();
+          const saved = await store.save(login('work'));
+          clock += 1000;
+          expect(await store.setProxy('codex', 'work', PROXY)).toBe(true);
+          const pinned = await store.get('codex', 'work');
+          expect(pinned?.tokens).toEqual({ ...saved.tokens, proxyUrl: PROXY });
+          expect(pinned?.version).toBe(saved.version);
+          expect(pinned?.updatedAt).toBe(T0 + 1000);
+          // Another process sees it.
+          expect((await (await open()).get('codex', 'work'))?.tokens.proxyUrl).toBe(PROXY);
+
+          expect(await store.setProxy('codex', 'work', 'none')).toBe(true);
+          expect((await store.get('codex', 'work'))?.tokens.proxyUrl).toBe('none');
+          expect(await store.setProxy('codex', 'work', undefined)).toBe(true);
+          const dropped = await store.get('codex', 'work');
+          expect(dropped?.tokens).toEqual(saved.tokens);
+          expect('proxyUrl' in (dropped?.tokens ?? {})).toBe(false);
+
+          expect(await store.setProxy('codex', 'nobody', PROXY)).toBe(false);
+          expect(await store.get('codex', 'nobody')).toBeUndefined();
+        });
+
+        it('is kept by a refresh and by a new login that names no proxy, replaced by one that does', async () => {
+          const store = await open();
+          const saved = await store.save(login('work'));
+          await store.setProxy('codex', 'work', PROXY);
+          // A refresh that read the account before the pin still writes, and keeps the pin.
+          const refreshed = await store.updateTokens('codex', 'work', { accessToken: 'access-2', refreshToken: 'refresh-2' }, saved.version);
+          expect(refreshed?.tokens).toEqual({ accessToken: 'access-2', refreshToken: 'refresh-2', idToken: ID_TOKEN, proxyUrl: PROXY });
+
+          const relogin = await store.save(login('work'));
+          expect(relogin.tokens.proxyUrl).toBe(PROXY);
+          const other = await store.save(login('work', { tokens: { accessToken: 'a', proxyUrl: 'http://other.corp:3128' } }));
+          expect(other.tokens).toEqual({ accessToken: 'a', proxyUrl: 'http://other.corp:3128' });
+        });
+      });
+
+      describe('mergeClaims', () => {
+        it('merges facts over the claims, leaving tokens and version alone; kept by a refresh; false for an unknown account', async () => {
+          const store = await open();
+          const saved = await store.save(login('work'));
+          clock += 1000;
+          expect(await store.mergeClaims('codex', 'work', { project_id: 'proj-1' })).toBe(true);
+          const merged = await store.get('codex', 'work');
+          expect(merged?.claims).toEqual({ chatgpt_account_id: 'acct-work', plan: 'plus', project_id: 'proj-1' });
+          expect(merged?.tokens).toEqual(saved.tokens);
+          expect(merged?.version).toBe(saved.version);
+          expect(merged?.updatedAt).toBe(T0 + 1000);
+          // Another process sees it, and a second merge keeps the first one's keys.
+          const other = await open();
+          expect(await other.mergeClaims('codex', 'work', { tier: 'free-tier' })).toBe(true);
+          expect((await store.get('codex', 'work'))?.claims).toEqual({ chatgpt_account_id: 'acct-work', plan: 'plus', project_id: 'proj-1', tier: 'free-tier' });
+          // A refresh that read the account before the merge still writes, and keeps the merged claims.
+          const refreshed = await store.updateTokens('codex', 'work', { accessToken: 'access-2' }, saved.version);
+          expect(refreshed?.claims).toMatchObject({ project_id: 'proj-1', tier: 'free-tier' });
+
+          expect(await store.mergeClaims('codex', 'nobody', { project_id: 'x' })).toBe(false);
+          expect(await store.get('codex', 'nobody')).toBeUndefined();
+        });
+      });
+
       it('sets and clears the status and its reason', async () => {
         const store = await open();
         await store.save(login('work'));

@@ -56,6 +56,20 @@ export abstract class AccountStore {
     expectedVersion?: number,
   ): Promise<boolean>;
 
+  /**
+   * Sets the account's own proxy (a URL, or `none` for direct), or with undefined drops it so the
+   * instance's applies again. Leaves the version alone: a refresh in flight must still be able to
+   * write its new tokens (it keeps the proxy it finds). False when the account does not exist.
+   */
+  abstract setProxy(provider: string, accountId: string, proxyUrl: string | undefined): Promise<boolean>;
+
+  /**
+   * Merges facts learned about the account after its login (Code Assist's project id, found once
+   * by onboarding) over its claims. Leaves tokens and version alone, like `setProxy`: a refresh
+   * in flight still writes (and keeps these claims). False when the account does not exist.
+   */
+  abstract mergeClaims(provider: string, accountId: string, claims: Record<string, unknown>): Promise<boolean>;
+
   /** Makes this account the provider's default; false when it does not exist. */
   abstract setDefault(provider: string, accountId: string): Promise<boolean>;
 

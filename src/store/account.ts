@@ -17,6 +17,18 @@ export interface AccountTokens {
   refreshToken?: string;
   /** OpenID id_token, where the provider issues one (ChatGPT). */
   idToken?: string;
+  /**
+   * The account's own outbound proxy (`byokey accounts set-proxy`): a proxy URL, or `none` for a
+   * direct connection; it wins over the instance's and the top-level `proxy_url` for this
+   * account's requests, WebSockets and token refreshes. Sealed with the tokens because it may
+   * carry a password; kept across refreshes and new logins.
+   */
+  proxyUrl?: string;
+  /**
+   * The secret of an OAuth client registered for this login alone (AWS IAM Identity Center
+   * registers one per device; Kiro's IdC logins refresh with it). Kept across refreshes.
+   */
+  clientSecret?: string;
 }
 
 export interface Account {

@@ -9,14 +9,17 @@ import { PostgresAccountStore } from './postgres/postgres-account-store';
 import { PostgresClientKeyStore } from './postgres/postgres-client-key-store';
 import { PostgresDatabase } from './postgres/postgres-database';
 import { PostgresProviderOverridesStore } from './postgres/postgres-provider-overrides-store';
+import { PostgresQuotaSnapshotStore } from './postgres/postgres-quota-snapshot-store';
 import { PostgresSecretRotation } from './postgres/postgres-secret-rotation';
 import { PostgresStoreProbe } from './postgres/postgres-store-probe';
 import { PostgresUsageStore } from './postgres/postgres-usage-store';
 import type { ProviderOverridesStore } from './provider-overrides-store';
+import type { QuotaSnapshotStore } from './quota-snapshot-store';
 import type { SecretRotation } from './secret-rotation';
 import { SqliteAccountStore } from './sqlite/sqlite-account-store';
 import { SqliteClientKeyStore } from './sqlite/sqlite-client-key-store';
 import { SqliteProviderOverridesStore } from './sqlite/sqlite-provider-overrides-store';
+import { SqliteQuotaSnapshotStore } from './sqlite/sqlite-quota-snapshot-store';
 import { SqliteSecretRotation } from './sqlite/sqlite-secret-rotation';
 import { SqliteUsageStore } from './sqlite/sqlite-usage-store';
 import { StoreProbe } from './store-probe';
@@ -28,6 +31,8 @@ export interface Stores {
   clientKeys: ClientKeyStore;
   usage: UsageStore;
   providerOverrides: ProviderOverridesStore;
+  /** The quota windows each account last reported, kept here when there is no Redis. */
+  quotaSnapshots: QuotaSnapshotStore;
   probe: StoreProbe;
   /** Re-seals every sealed value with the current secret key (`byokey rekey`). */
   rotation: SecretRotation;
@@ -64,6 +69,7 @@ function openSqlite(options: OpenStoresOptions): Stores {
     clientKeys: new SqliteClientKeyStore(db),
     usage: new SqliteUsageStore(db),
     providerOverrides: new SqliteProviderOverridesStore(db, accounts.tokenCipher, Date.now, accounts.reportUnreadable),
+    quotaSnapshots: new SqliteQuotaSnapshotStore(db),
     probe: new SqliteStoreProbe(db),
     rotation: new SqliteSecretRotation(db, accounts.tokenCipher, accounts.keySources),
     sqlite: db,
@@ -86,6 +92,7 @@ async function openPostgres(options: OpenStoresOptions, settings: { url: string;
     clientKeys: new PostgresClientKeyStore(database),
     usage: new PostgresUsageStore(database),
     providerOverrides: new PostgresProviderOverridesStore(database),
+    quotaSnapshots: new PostgresQuotaSnapshotStore(database),
     probe: new PostgresStoreProbe(database),
     rotation: new PostgresSecretRotation(database),
     location: database.description,

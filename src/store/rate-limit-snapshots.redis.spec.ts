@@ -6,7 +6,8 @@
 import Redis from 'ioredis';
 import { eventually, NOWHERE_URL, RedisInstances, sleep } from '../../test/support/redis-instances';
 import { REDIS_URL } from '../../test/support/shared-services';
-import { RateLimitSnapshots, type RateLimitSnapshot } from './rate-limit-snapshots';
+import { RateLimitSnapshots } from './rate-limit-snapshots';
+import { type RateLimitSnapshot } from './rate-limit-snapshot';
 import { RedisQuotaSnapshotChannel, SNAPSHOT_SEND_INTERVAL_MS } from './shared/redis-quota-snapshot-channel';
 import type { SharedRedis } from './shared/shared-redis';
 

@@ -2,20 +2,12 @@
 // codex.rate_limits frames, Anthropic's ratelimit headers …), kept for the admin API and for
 // routing that prefers accounts far from their limits. Read from this process's memory; with
 // `redis:` the quota snapshot channel brings in what other instances recorded (the newest by
-// capture time wins) and carries ours out.
+// capture time wins) and carries ours out; without it, the channel keeps them in the store, so
+// a restarted gateway and `byokey status` know them too.
 import { Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import { LocalQuotaSnapshotChannel, QuotaSnapshotChannel } from './shared/quota-snapshot-channel';
 import type { Replica } from './shared/replica';
-
-export interface RateLimitSnapshot {
-  provider: string;
-  accountId: string;
-  /** Rate-limit response headers, lower-cased. */
-  headers: Record<string, string>;
-  /** The last rate-limit frame (WebSocket), as sent. */
-  frame?: Record<string, unknown>;
-  capturedAt: number;
-}
+import { snapshotKey, type RateLimitSnapshot } from './rate-limit-snapshot';
 
 @Injectable()
 export class RateLimitSnapshots implements OnModuleInit {
@@ -42,7 +34,7 @@ export class RateLimitSnapshots implements OnModuleInit {
   record(provider: string, accountId: string, update: { headers?: Record<string, string>; frame?: Record<string, unknown> }): void {
     const hasHeaders = update.headers !== undefined && Object.keys(update.headers).length > 0;
     if (!hasHeaders && !update.frame) return;
-    const key = `${provider}\u0000${accountId}`;
+    const key = snapshotKey(provider, accountId);
     const previous = this.latest.get(key);
     const snapshot: RateLimitSnapshot = {
       provider,
@@ -56,7 +48,7 @@ export class RateLimitSnapshots implements OnModuleInit {
   }
 
   get(provider: string, accountId: string): RateLimitSnapshot | undefined {
-    return this.latest.get(`${provider}\u0000${accountId}`);
+    return this.latest.get(snapshotKey(provider, accountId));
   }
 
   all(): RateLimitSnapshot[] {

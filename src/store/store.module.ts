@@ -1,5 +1,5 @@
-// Provides the stores to the app — accounts, client keys, usage records, runtime provider changes
-// and the readiness probe — on the backend `store:` names: the embedded SQLite database in
+// Provides the stores to the app — accounts, client keys, usage records, runtime provider changes,
+// the quota snapshots kept without Redis, and the readiness probe — on the backend `store:` names: the embedded SQLite database in
 // BYOKEY_HOME, or a PostgreSQL schema shared by several gateways. Opened at startup (a database or
 // key that cannot be opened stops the gateway with a StoreError) and closed at shutdown, after
 // every other module's shutdown (a global module's hooks run last), so the usage writer's last
@@ -10,6 +10,7 @@ import { AccountStore } from './account-store';
 import { ClientKeyStore } from './client-key-store';
 import { openStores, type Stores } from './open-stores';
 import { ProviderOverridesStore } from './provider-overrides-store';
+import { QuotaSnapshotStore } from './quota-snapshot-store';
 import { RateLimitSnapshots } from './rate-limit-snapshots';
 import { StoreProbe } from './store-probe';
 import { UsageStore } from './usage-store';
@@ -71,10 +72,11 @@ export class StoreModule implements OnApplicationShutdown {
       fromStores(ClientKeyStore, (stores) => stores.clientKeys),
       fromStores(UsageStore, (stores) => stores.usage),
       fromStores(ProviderOverridesStore, (stores) => stores.providerOverrides),
+      fromStores(QuotaSnapshotStore, (stores) => stores.quotaSnapshots),
       fromStores(StoreProbe, (stores) => stores.probe),
       RateLimitSnapshots,
     ];
-    const exported: NonNullable<DynamicModule['exports']> = [AccountStore, ClientKeyStore, RateLimitSnapshots, ProviderOverridesStore, UsageStore, StoreProbe];
+    const exported: NonNullable<DynamicModule['exports']> = [AccountStore, ClientKeyStore, RateLimitSnapshots, ProviderOverridesStore, QuotaSnapshotStore, UsageStore, StoreProbe];
     if (settings.kind === 'sqlite') {
       providers.push({ provide: SQLITE_CONNECTION, useFactory: (stores: Stores) => stores.sqlite, inject: [STORES] });
       exported.push(SQLITE_CONNECTION);

@@ -53,6 +53,8 @@ export class TokenCipher {
     const plain: AccountTokens = { accessToken: tokens.accessToken };
     if (tokens.refreshToken !== undefined) plain.refreshToken = tokens.refreshToken;
     if (tokens.idToken !== undefined) plain.idToken = tokens.idToken;
+    if (tokens.proxyUrl !== undefined) plain.proxyUrl = tokens.proxyUrl;
+    if (tokens.clientSecret !== undefined) plain.clientSecret = tokens.clientSecret;
     return this.seal(Buffer.from(JSON.stringify(plain), 'utf8'), accountContext(account));
   }
 
@@ -205,5 +207,7 @@ function parseTokens(plain: Buffer): AccountTokens | undefined {
   const tokens: AccountTokens = { accessToken: record.accessToken };
   if (typeof record.refreshToken === 'string') tokens.refreshToken = record.refreshToken;
   if (typeof record.idToken === 'string') tokens.idToken = record.idToken;
+  if (typeof record.proxyUrl === 'string') tokens.proxyUrl = record.proxyUrl;
+  if (typeof record.clientSecret === 'string') tokens.clientSecret = record.clientSecret;
   return tokens;
 }

@@ -9,10 +9,11 @@ import type {
   AnthropicStopReason,
   MessagesStreamEvent,
 } from '../protocol/anthropic-messages';
-import type { ChatChunkDelta, ChatCompletionChunk, ChatToolCallDelta, ChatUsage } from '../protocol/openai-chat';
+import type { ChatCompletionChunk, ChatToolCallDelta, ChatUsage } from '../protocol/openai-chat';
 import type { SseEvent } from '../protocol/sse';
 import { randomUUID } from 'node:crypto';
-import { UNSIGNED_THINKING_SIGNATURE, anthropicUsage, messageId, reasoningText, stopReason } from './chat-answer-fields';
+import { UNSIGNED_THINKING_SIGNATURE, anthropicUsage, messageId, stopReason } from './chat-answer-fields';
+import { chatChunkChoice } from './chat-chunk-choice';
 import { isObject } from '../protocol/json-object';
 import { ChatStreamError, chatErrorOf, chatStreamEndedEarly } from './chat-stream-error';
 
@@ -102,27 +103,19 @@ export class ChatToMessagesStream {
     if (!this.messageStarted) events.push(...this.start(chunk));
     if (isObject(chunk.usage)) this.usage = chunk.usage;
 
-    const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
+    const choice = chatChunkChoice(chunk);
     // Content after the finish_reason has no block to go into: the answer is over.
     if (!choice || this.finishReason !== undefined) return events;
-    const delta: ChatChunkDelta = isObject(choice.delta) ? choice.delta : {};
 
-    const reasoning = reasoningText(delta);
-    if (reasoning !== undefined) events.push(...this.append('thinking', { type: 'thinking_delta', thinking: reasoning }));
-    if (typeof delta.content === 'string' && delta.content !== '') {
-      events.push(...this.append('text', { type: 'text_delta', text: delta.content }));
-    }
-    if (typeof delta.refusal === 'string' && delta.refusal !== '') {
+    if (choice.reasoning !== undefined) events.push(...this.append('thinking', { type: 'thinking_delta', thinking: choice.reasoning }));
+    if (choice.content !== undefined) events.push(...this.append('text', { type: 'text_delta', text: choice.content }));
+    if (choice.refusal !== undefined) {
       this.refusal = true;
-      events.push(...this.append('text', { type: 'text_delta', text: delta.refusal }));
+      events.push(...this.append('text', { type: 'text_delta', text: choice.refusal }));
     }
-    if (Array.isArray(delta.tool_calls)) {
-      for (const call of delta.tool_calls) if (isObject(call)) events.push(...this.toolCall(call));
-    }
-    // Typed as the five OpenAI reasons, but providers send their own (`eos`, `error`) and some ''.
-    const finishReason: unknown = choice.finish_reason;
-    if (typeof finishReason === 'string' && finishReason !== '') {
-      this.finishReason = finishReason;
+    for (const call of choice.toolCalls) events.push(...this.toolCall(call));
+    if (choice.finishReason !== undefined) {
+      this.finishReason = choice.finishReason;
       // Close the last block now: the client can show it complete while usage is still coming.
       events.push(...this.closeBlock());
     }

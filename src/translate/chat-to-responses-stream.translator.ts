@@ -10,10 +10,10 @@
 // response.in_progress, then per item output_item.added → its parts' added/delta/done events →
 // output_item.done, then response.completed (or response.incomplete) with `output` filled.
 import { randomUUID } from 'node:crypto';
-import type { ChatChunkDelta, ChatCompletionChunk, ChatThinkingBlock, ChatToolCallDelta, ChatUsage } from '../protocol/openai-chat';
+import type { ChatCompletionChunk, ChatThinkingBlock, ChatToolCallDelta, ChatUsage } from '../protocol/openai-chat';
 import type { ResponseObject, ResponsesItem, ResponsesStreamEvent } from '../protocol/openai-responses';
 import { isObject } from '../protocol/json-object';
-import { reasoningText } from './chat-answer-fields';
+import { chatChunkChoice } from './chat-chunk-choice';
 import { chatErrorOf, chatStreamEndedEarly } from './chat-stream-error';
 import type { ChatStreamPayload } from './chat-to-messages-stream.translator';
 import { callItem, itemId, outputTextPart, reasoningItem, refusalPart, responseIdOf, responsesUsageOf, terminalStatusOf } from './responses-answer-fields';
@@ -112,34 +112,27 @@ export class ChatToResponsesStream {
     if (!this.isStarted) events.push(...this.start(chunk));
     if (isObject(chunk.usage)) this.usage = chunk.usage;
 
-    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
-    const choice = choices.find((c) => isObject(c) && (c.index ?? 0) === 0);
     if (this.finishReason !== undefined) {
       // The usage chunk (`choices: []`) is the last before [DONE] (§4.1): the answer is whole, so
       // it completes now rather than at [DONE]. Usage sent on the finish chunk itself, or none
       // (the upstream ignored include_usage), completes at finish().
-      if (choices.length === 0 && isObject(chunk.usage)) events.push(...this.complete());
+      if (Array.isArray(chunk.choices) && chunk.choices.length === 0 && isObject(chunk.usage)) events.push(...this.complete());
       return events;
     }
+    const choice = chatChunkChoice(chunk);
     if (!choice) return events;
-    const delta: ChatChunkDelta = isObject(choice.delta) ? choice.delta : {};
 
-    const reasoning = reasoningText(delta);
-    if (reasoning !== undefined) events.push(...this.reasoningDelta(reasoning));
-    const thinking = chatThinkingBlocks(delta.thinking_blocks);
+    if (choice.reasoning !== undefined) events.push(...this.reasoningDelta(choice.reasoning));
+    const thinking = chatThinkingBlocks(choice.delta.thinking_blocks);
     if (thinking.length > 0) {
       events.push(...this.openReasoning());
       this.reasoning!.blocks.push(...thinking);
     }
-    if (typeof delta.content === 'string' && delta.content !== '') events.push(...this.textDelta('output_text', delta.content));
-    if (typeof delta.refusal === 'string' && delta.refusal !== '') events.push(...this.textDelta('refusal', delta.refusal));
-    if (Array.isArray(delta.tool_calls)) {
-      for (const call of delta.tool_calls) if (isObject(call)) events.push(...this.toolCallDelta(call));
-    }
-    // Typed as the five OpenAI reasons, but providers send their own (`eos`, `error`) and some ''.
-    const finishReason: unknown = choice.finish_reason;
-    if (typeof finishReason === 'string' && finishReason !== '') {
-      this.finishReason = finishReason;
+    if (choice.content !== undefined) events.push(...this.textDelta('output_text', choice.content));
+    if (choice.refusal !== undefined) events.push(...this.textDelta('refusal', choice.refusal));
+    for (const call of choice.toolCalls) events.push(...this.toolCallDelta(call));
+    if (choice.finishReason !== undefined) {
+      this.finishReason = choice.finishReason;
       // Every item is whole now: the client can show them done while usage is still coming.
       events.push(...this.closeItems());
     }

@@ -3,11 +3,18 @@
 // the client did not, and then keeps what it asked for from the client: the final usage chunk
 // is dropped and the `usage: null` the other chunks then carry is taken out again.
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../protocol/openai-chat';
+import { rememberWithField } from '../protocol/raw-json';
 import type { SseEvent } from '../protocol/sse';
 
-/** The request with the usage chunk asked for (a copy; the client's body is not changed). */
+/**
+ * The request with the usage chunk asked for (a copy; the client's body is not changed). When the
+ * client sent no stream_options, the copy still goes out as the client's bytes, with the field
+ * appended (protocol/raw-json.ts).
+ */
 export function askForUsage(body: ChatCompletionRequest): ChatCompletionRequest {
-  return { ...body, stream_options: { ...body.stream_options, include_usage: true } };
+  const asked = { ...body, stream_options: { ...body.stream_options, include_usage: true } };
+  if (body.stream_options === undefined) rememberWithField(body, asked, 'stream_options', '{"include_usage":true}');
+  return asked;
 }
 
 /** How OpenAI and most compatible servers end a chunk when usage was asked for. */

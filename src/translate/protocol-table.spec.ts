@@ -25,12 +25,59 @@ describe('ProtocolTable', () => {
   it('has a bridge for every (client, upstream) pair', () => {
     const bridges = protocolBridges(createTranslators());
     for (const row of Object.values(bridges)) {
-      expect(Object.keys(row).sort()).toEqual(['anthropic-messages', 'openai-chat', 'openai-responses']);
+      expect(Object.keys(row).sort()).toEqual(['anthropic-messages', 'gemini', 'kiro', 'openai-chat', 'openai-responses']);
       for (const bridge of Object.values(row) as Bridge<unknown, unknown>[]) {
         for (const step of ['request', 'answer', 'collect', 'stream'] as const) expect(typeof bridge[step]).toBe('function');
       }
     }
-    expect(Object.keys(bridges).sort()).toEqual(['anthropic-messages', 'openai-chat', 'openai-responses']);
+    expect(Object.keys(bridges).sort()).toEqual(['anthropic-messages', 'gemini', 'openai-chat', 'openai-responses']);
+  });
+
+  it('passes a Gemini body through to a Gemini upstream, with a thinking suffix projected onto it', () => {
+    const body = { model: 'gemini-2.5-pro', contents: [{ role: 'user', parts: [{ text: 'hi' }] }], vendor_field: 1 };
+    expect(table.bridge('gemini', 'gemini').request(body, { stream: false })).toBe(body);
+    expect(table.bridge('gemini', 'gemini').request(body, { stream: false, thinking: { kind: 'level', level: 'low' } })).toEqual({
+      ...body,
+      generationConfig: { thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } },
+    });
+  });
+
+  it('serves a Messages client from a Gemini stream, composed through chat, with the response id wrapped once', async () => {
+    const bridge = table.bridge('anthropic-messages', 'gemini');
+    const chunks = [
+      { candidates: [{ content: { role: 'model', parts: [{ text: 'Hi' }] } }], responseId: 'r9' },
+      { candidates: [{ content: { role: 'model', parts: [{ text: '!' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2 }, responseId: 'r9' },
+    ];
+    const out = await all(bridge.stream(sse(chunks), { request: { model: 'g', max_tokens: 10, messages: [] }, instance: 'gemini', model: 'g' }).events);
+    const parsed = out.map((e) => JSON.parse(e.data) as MessagesStreamEvent);
+    expect(parsed[0]).toMatchObject({ type: 'message_start', message: { id: 'msg_r9' } });
+    expect(parsed.filter((e) => e.type === 'content_block_delta').map((e) => (e as { delta: { text: string } }).delta.text).join('')).toBe('Hi!');
+    expect(parsed.at(-2)).toMatchObject({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 2 } });
+  });
+
+  it('serves a Gemini client from a Kiro stream, and collects a whole Messages answer from one, composed through chat', async () => {
+    const kiro = (): AsyncGenerator<SseEvent> =>
+      sse([
+        { assistantResponseEvent: { content: 'Let me look.' } },
+        { toolUseEvent: { name: 'find', toolUseId: 'tu1', input: '{"q":', stop: false } },
+        { toolUseEvent: { name: 'find', toolUseId: 'tu1', input: '"x"}', stop: true } },
+        { contextUsageEvent: { contextUsagePercentage: 1 } },
+      ]);
+    const gemini = table.bridge('gemini', 'kiro');
+    const request = gemini.request({ model: 'k', contents: [{ role: 'user', parts: [{ text: 'find x' }] }] }, { stream: true });
+    expect(request.conversationState.currentMessage.userInputMessage.content).toBe('find x');
+    const chunks = (await all(gemini.stream(kiro(), { request: { contents: [] }, instance: 'kiro', model: 'k' }).events)).map((e) => JSON.parse(e.data));
+    const parts = chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []);
+    expect(parts).toEqual([{ text: 'Let me look.' }, expect.objectContaining({ functionCall: expect.objectContaining({ name: 'find', args: { q: 'x' } }) })]);
+    expect(chunks.at(-1)).toMatchObject({ usageMetadata: { promptTokenCount: 2000 } });
+
+    const message = (await table.bridge('anthropic-messages', 'kiro').collect(kiro(), { request: { model: 'k', max_tokens: 10, messages: [] }, instance: 'kiro', model: 'k' })) as Record<string, unknown>;
+    expect(message).toMatchObject({
+      type: 'message',
+      stop_reason: 'tool_use',
+      content: [{ type: 'text', text: 'Let me look.' }, { type: 'tool_use', id: 'tu1', name: 'find', input: { q: 'x' } }],
+      usage: { input_tokens: 2000 },
+    });
   });
 
   it('does not compile with a cell missing', () => {

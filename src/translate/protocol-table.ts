@@ -3,21 +3,26 @@
 // only says which client protocol it serves. The mapped types make the table complete: a new
 // ClientProtocol or WireProtocol does not compile until its row and column are filled.
 import type { MessagesRequest } from '../protocol/anthropic-messages';
+import type { GeminiRequest } from '../protocol/gemini-generate-content';
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import type { ResponsesRequest } from '../protocol/openai-responses';
+import type { KiroRequest } from '../protocol/kiro-assistant-response';
 import type { ClientProtocol, WireProtocol } from '../protocol/wire-protocol';
 import type { Bridge, BridgeRequestOptions } from './bridges/bridge';
-import { chatViaChat, chatViaMessages, chatViaResponses } from './bridges/chat-client.bridges';
-import { messagesViaChat, messagesViaMessages, messagesViaResponses } from './bridges/messages-client.bridges';
-import { responsesViaChat, responsesViaMessages, responsesViaResponses } from './bridges/responses-client.bridges';
+import { chatViaChat, chatViaGemini, chatViaKiro, chatViaMessages, chatViaResponses } from './bridges/chat-client.bridges';
+import { geminiViaChat, geminiViaGemini, geminiViaKiro, geminiViaMessages, geminiViaResponses } from './bridges/gemini-client.bridges';
+import { messagesViaChat, messagesViaGemini, messagesViaKiro, messagesViaMessages, messagesViaResponses } from './bridges/messages-client.bridges';
+import { responsesViaChat, responsesViaGemini, responsesViaKiro, responsesViaMessages, responsesViaResponses } from './bridges/responses-client.bridges';
 import { createTranslators, type Translators } from './bridges/translators';
 import { applyThinking } from './thinking-projection';
 
-/** The request body of each protocol, as a client sends it and as an upstream takes it. */
+/** The request body of each protocol, as a client sends it and as an upstream takes it (Kiro's only upstream). */
 export interface RequestBodies {
   'openai-chat': ChatCompletionRequest;
   'openai-responses': ResponsesRequest;
   'anthropic-messages': MessagesRequest;
+  gemini: GeminiRequest;
+  kiro: KiroRequest;
 }
 
 export type ClientRequestOf<C extends ClientProtocol> = RequestBodies[C];
@@ -33,16 +38,29 @@ export function protocolBridges(t: Translators): ProtocolBridges {
       'openai-chat': chatViaChat(),
       'openai-responses': chatViaResponses(t),
       'anthropic-messages': chatViaMessages(t),
+      gemini: chatViaGemini(t),
+      kiro: chatViaKiro(t),
     },
     'openai-responses': {
       'openai-chat': responsesViaChat(t),
       'openai-responses': responsesViaResponses(),
       'anthropic-messages': responsesViaMessages(t),
+      gemini: responsesViaGemini(t),
+      kiro: responsesViaKiro(t),
     },
     'anthropic-messages': {
       'openai-chat': messagesViaChat(t),
       'openai-responses': messagesViaResponses(t),
       'anthropic-messages': messagesViaMessages(),
+      gemini: messagesViaGemini(t),
+      kiro: messagesViaKiro(t),
+    },
+    gemini: {
+      'openai-chat': geminiViaChat(t),
+      'openai-responses': geminiViaResponses(t),
+      'anthropic-messages': geminiViaMessages(t),
+      gemini: geminiViaGemini(),
+      kiro: geminiViaKiro(t),
     },
   };
 }

@@ -243,3 +243,18 @@ describe('applyThinking: anthropic-messages', () => {
     expect(applyThinking('anthropic-messages', withThinking, { kind: 'auto' }).thinking).toEqual({ type: 'enabled', budget_tokens: 10000 });
   });
 });
+
+describe('applyThinking: gemini', () => {
+  const body = { contents: [], generationConfig: { temperature: 0.3, thinkingConfig: { thinkingLevel: 'low', includeThoughts: false } } };
+
+  it('sets thinkingBudget from a level or a budget, asking for thoughts, and keeps the rest of generationConfig', () => {
+    expect(applyThinking('gemini', body, { kind: 'level', level: 'high' })).toEqual({ contents: [], generationConfig: { temperature: 0.3, thinkingConfig: { thinkingBudget: 24576, includeThoughts: true } } });
+    expect(applyThinking('gemini', { contents: [] }, { kind: 'budget', tokens: 2000 })).toEqual({ contents: [], generationConfig: { thinkingConfig: { thinkingBudget: 2000, includeThoughts: true } } });
+  });
+
+  it('turns thinking off for none and a budget of 0, and leaves the body alone for auto', () => {
+    expect(applyThinking('gemini', body, { kind: 'none' }).generationConfig).toEqual({ temperature: 0.3, thinkingConfig: { thinkingBudget: 0 } });
+    expect(applyThinking('gemini', body, { kind: 'budget', tokens: 0 }).generationConfig).toEqual({ temperature: 0.3, thinkingConfig: { thinkingBudget: 0 } });
+    expect(applyThinking('gemini', body, { kind: 'auto' })).toBe(body);
+  });
+});

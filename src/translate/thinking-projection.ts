@@ -2,6 +2,7 @@
 // routing parses it, reference/seed-spec.md §2.9), projected onto a request body in the protocol
 // it goes upstream in. The protocol table runs it after a bridge's request translation.
 import type { AnthropicMessageParam, AnthropicToolChoice, MessagesRequest } from '../protocol/anthropic-messages';
+import type { KiroRequest } from '../protocol/kiro-assistant-response';
 import type { ChatCompletionRequest } from '../protocol/openai-chat';
 import type { ResponsesReasoningConfig, ResponsesRequest } from '../protocol/openai-responses';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../protocol/reasoning-levels';
 import { isObject } from '../protocol/json-object';
 import type { WireProtocol } from '../protocol/wire-protocol';
+import { kiroThinkingLengthFor, withKiroRequestThinking } from './kiro-thinking';
 
 /** Thinking budget per level (seed §2.9): the chat → Messages translator's table, typed by level. */
 export const THINKING_LEVEL_BUDGETS = THINKING_BUDGETS as Readonly<Record<ThinkingLevel, number>>;
@@ -80,6 +82,12 @@ export function applyThinking(protocol: WireProtocol, body: Record<string, unkno
       return responsesThinking(body, effective);
     case 'anthropic-messages':
       return messagesThinking(body, effective);
+    case 'gemini':
+      return geminiThinking(body, effective);
+    case 'kiro':
+      // No thinking field: the tags at the head of the current message's system block say it.
+      // Auto leaves the client's choice, as on the OpenAI protocols.
+      return effective.kind === 'auto' ? body : withKiroRequestThinking(body as unknown as KiroRequest, kiroThinkingLengthFor(effective));
   }
 }
 
@@ -96,6 +104,22 @@ function responsesThinking(body: Record<string, unknown>, thinking: ThinkingRequ
   // A summary is what lets a client show the reasoning at all; keep the client's choice if it made one.
   const reasoning: ResponsesReasoningConfig = { ...existing, effort: effortForThinking(thinking), summary: existing.summary ?? 'auto' };
   return { ...body, reasoning };
+}
+
+/**
+ * Gemini (seed §2.9): `generationConfig.thinkingConfig.thinkingBudget` = the budget, or the level
+ * table's; none is a budget of 0; auto leaves the client's config (the model decides by default).
+ * Thoughts are asked for along, so the thinking asked for can be seen.
+ */
+function geminiThinking(body: Record<string, unknown>, thinking: ThinkingRequest): Record<string, unknown> {
+  if (thinking.kind === 'auto') return body;
+  const generation = isObject(body.generationConfig) ? body.generationConfig : {};
+  const existing = isObject(generation.thinkingConfig) ? without(generation.thinkingConfig, ['thinkingLevel']) : {};
+  const thinkingConfig =
+    thinking.kind === 'none'
+      ? { ...without(existing, ['includeThoughts']), thinkingBudget: 0 }
+      : { ...existing, thinkingBudget: thinking.kind === 'budget' ? thinking.tokens : THINKING_LEVEL_BUDGETS[thinking.level], includeThoughts: true };
+  return { ...body, generationConfig: { ...generation, thinkingConfig } };
 }
 
 function messagesThinking(body: Record<string, unknown>, thinking: ThinkingRequest): Record<string, unknown> {

@@ -7,6 +7,7 @@ import type { Agent as NodeAgent } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, type Dispatcher } from 'undici';
 import { DIRECT, proxyForUrl, type ProxyEnv } from './outbound-proxy';
+import { envSocksConnector, isSocksProxy, socksConnector, socksWebSocketAgent } from './socks-proxy';
 
 /** Connect timeout of the shared pool. Short on purpose: a dead host should fail over fast. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -39,9 +40,9 @@ export class OutboundDispatchers {
     if (!proxyUrl) return undefined;
     let agent = this.socketAgents.get(proxyUrl);
     if (!agent) {
-      // Sends `CONNECT host:port` with Proxy-Authorization from the URL's user info, and
-      // tunnels both ws:// and wss:// (TLS to the upstream inside the tunnel).
-      agent = new HttpsProxyAgent(proxyUrl);
+      // Sends `CONNECT host:port` (or the SOCKS5 request) with the URL's user info, and tunnels
+      // both ws:// and wss:// (TLS to the upstream inside the tunnel).
+      agent = isSocksProxy(proxyUrl) ? socksWebSocketAgent(proxyUrl) : new HttpsProxyAgent(proxyUrl);
       this.socketAgents.set(proxyUrl, agent);
     }
     return agent;
@@ -55,10 +56,14 @@ export class OutboundDispatchers {
   private create(proxy: string | undefined, connectMs: number): Dispatcher {
     const connect = { timeout: connectMs };
     if (proxy === DIRECT) return new Agent({ connect });
+    if (proxy !== undefined && isSocksProxy(proxy)) return new Agent({ connect: socksConnector(proxy, connectMs) });
     // ProxyAgent reads the URL's user info into a Proxy-Authorization header itself.
     if (proxy !== undefined) return new ProxyAgent({ uri: proxy, connect, proxyTls: connect });
     const { httpProxy, httpsProxy, noProxy } = this.env;
     if (!httpProxy && !httpsProxy) return new Agent({ connect });
+    if ((httpsProxy && isSocksProxy(httpsProxy)) || (httpProxy && isSocksProxy(httpProxy))) {
+      return new Agent({ connect: envSocksConnector((target) => proxyForUrl(target, undefined, this.env), connectMs) });
+    }
     // '' rather than undefined: undici would otherwise read process.env again itself. proxyTls
     // bounds the connection to the proxy (the proxied agents replace `connect` with a tunnel).
     return new EnvHttpProxyAgent({ connect, proxyTls: connect, httpProxy: httpProxy ?? '', httpsProxy: httpsProxy ?? '', noProxy: noProxy ?? '' });

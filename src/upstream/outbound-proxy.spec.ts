@@ -87,9 +87,9 @@ describe('describeProxy', () => {
 describe('the instance settings an upstream call carries', () => {
   it('include its proxy_url, for requests and model lists alike', () => {
     const settings = { proxy_url: 'http://egress:8080' } as ProviderInstanceConfigDto;
-    expect(upstreamTimeouts(settings).proxy).toBe('http://egress:8080');
-    expect(listTimeouts(settings).proxy).toBe('http://egress:8080');
-    expect(upstreamTimeouts({} as ProviderInstanceConfigDto).proxy).toBeUndefined();
+    expect(upstreamTimeouts(settings, undefined).proxy).toBe('http://egress:8080');
+    expect(listTimeouts(settings, undefined).proxy).toBe('http://egress:8080');
+    expect(upstreamTimeouts({} as ProviderInstanceConfigDto, undefined).proxy).toBeUndefined();
   });
 });
 

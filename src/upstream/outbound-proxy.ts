@@ -65,6 +65,11 @@ export function describeProxy(proxy: string): string {
   }
 }
 
+/** An account's or instance's proxy setting for people: `direct` for `none`, else describeProxy. */
+export function describeProxySetting(setting: string): string {
+  return setting === DIRECT ? 'direct' : describeProxy(setting);
+}
+
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'ws:': 80, 'https:': 443, 'wss:': 443 };
 
 function nonEmpty(value: string | undefined): string | undefined {

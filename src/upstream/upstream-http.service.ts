@@ -5,6 +5,7 @@
 // reader let go (an early return, a client that left) emits an error nobody else hears, and an
 // unheard 'error' event ends the process.
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { SseEvent } from '../protocol/sse';
 import { SseDecoder, SseTooLargeError } from '../protocol/sse-decoder';
@@ -17,9 +18,11 @@ export interface UpstreamRequest {
   /** Provider instance name, for error messages. */
   instance: string;
   url: string;
-  method: 'GET' | 'POST';
+  /** Providers call GET and POST; Amp's pass-through forwards whatever the client sent. */
+  method: Dispatcher.HttpMethod;
   headers: Record<string, string>;
-  body?: string;
+  /** A string or bytes, or a stream forwarded as it arrives (the pass-through's request body). */
+  body?: string | Buffer | Readable;
   signal: AbortSignal;
   timeouts: UpstreamTimeouts;
 }

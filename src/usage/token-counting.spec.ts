@@ -135,3 +135,27 @@ describe('OpenAI Responses', () => {
     expect(countStream('openai-responses', events)).toEqual({ input: 8, output: 16, cached: 0, reasoning: 0 });
   });
 });
+
+describe('Kiro', () => {
+  it('counts a stream: input from the context usage percentage, output estimated from the text and tool input', () => {
+    const tokens = noTokens();
+    for (const event of [
+      { assistantResponseEvent: { content: 'Hello, ' } },
+      { assistantResponseEvent: { content: 'world' } },
+      { toolUseEvent: { name: 'f', toolUseId: 't', input: '{"a":1}' } },
+      { meteringEvent: { unit: 'credit', usage: 0.4 } },
+      { contextUsageEvent: { contextUsagePercentage: 0.53 } },
+    ]) {
+      STREAM_COUNTERS.kiro(tokens, event);
+    }
+    // 0.53 % of a 200k window; 19 characters at four a token.
+    expect(tokens).toEqual({ input: 1060, output: 5, cached: 0, reasoning: 0 });
+  });
+
+  it('takes a metadata event\'s real counts where Kiro sends them', () => {
+    const tokens = noTokens();
+    STREAM_COUNTERS.kiro(tokens, { assistantResponseEvent: { content: 'some text here' } });
+    STREAM_COUNTERS.kiro(tokens, { messageMetadataEvent: { tokenUsage: { uncachedInputTokens: 20, cacheReadInputTokens: 100, cacheWriteInputTokens: 5, outputTokens: 9 } } });
+    expect(tokens).toEqual({ input: 125, output: 9, cached: 100, reasoning: 0 });
+  });
+});

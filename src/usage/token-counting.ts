@@ -4,7 +4,9 @@
 // looks at an event's `type` or `usage` field, so a stream pays next to nothing per event.
 // Every protocol is counted into the one shape of TokenCounts (input includes cached tokens).
 import type { AnthropicUsage } from '../protocol/anthropic-messages';
+import type { GeminiUsageMetadata } from '../protocol/gemini-generate-content';
 import type { ChatUsage } from '../protocol/openai-chat';
+import { kiroInputTokensOf, type KiroStreamEvent } from '../protocol/kiro-assistant-response';
 import type { ResponsesUsage } from '../protocol/openai-responses';
 import type { WireProtocol } from '../contract/provider-executor';
 import type { TokenCounts } from '../store/usage-record';
@@ -21,6 +23,9 @@ export const ANSWER_COUNTERS: Record<WireProtocol, TokenCounter> = {
   'openai-chat': (tokens, json) => countChatUsage(tokens, field(json, 'usage')),
   'anthropic-messages': (tokens, json) => countMessagesUsage(tokens, field(json, 'usage')),
   'openai-responses': (tokens, json) => countResponsesUsage(tokens, field(json, 'usage')),
+  gemini: (tokens, json) => countGeminiUsage(tokens, field(json, 'usageMetadata')),
+  // Kiro always streams: a whole answer never comes from it.
+  kiro: () => undefined,
 };
 
 /** Counters for the events of a stream, one per protocol. */
@@ -43,7 +48,38 @@ export const STREAM_COUNTERS: Record<WireProtocol, TokenCounter> = {
     const type = field(json, 'type');
     if (type === 'response.completed' || type === 'response.incomplete') countResponsesUsage(tokens, field(field(json, 'response'), 'usage'));
   },
+  // Chunks may each carry usageMetadata, cumulative; the last chunk's is the whole answer's.
+  gemini: (tokens, json) => countGeminiUsage(tokens, field(json, 'usageMetadata')),
+  kiro: (tokens, json) => countKiroEvent(tokens, json as KiroStreamEvent),
 };
+
+/** Characters of output seen per Kiro answer (keyed by its counts), for the output estimate. */
+const kiroOutputChars = new WeakMap<TokenCounts, number>();
+
+/**
+ * Kiro counts no tokens (the chat translator reads them the same way): input from its context
+ * usage percentage, output estimated at four characters a token of the text and tool input
+ * streamed; a metadata event's real counts win where Kiro sends them.
+ */
+function countKiroEvent(tokens: TokenCounts, event: KiroStreamEvent): void {
+  if (!isObject(event)) return;
+  const text = field(event.assistantResponseEvent, 'content') ?? field(event.toolUseEvent, 'input');
+  if (typeof text === 'string' && text !== '') {
+    const chars = (kiroOutputChars.get(tokens) ?? 0) + text.length;
+    kiroOutputChars.set(tokens, chars);
+    tokens.output = Math.ceil(chars / 4);
+    return;
+  }
+  const percentage = field(event.contextUsageEvent, 'contextUsagePercentage');
+  if (typeof percentage === 'number' && Number.isFinite(percentage) && percentage > 0) tokens.input = kiroInputTokensOf(percentage);
+  const usage = field(event.messageMetadataEvent ?? event.metadataEvent, 'tokenUsage');
+  if (isObject(usage)) {
+    const read = count(field(usage, 'cacheReadInputTokens'));
+    tokens.input = count(field(usage, 'uncachedInputTokens')) + read + count(field(usage, 'cacheWriteInputTokens'));
+    tokens.cached = read;
+    if (field(usage, 'outputTokens') !== undefined) tokens.output = count(field(usage, 'outputTokens'));
+  }
+}
 
 function countChatUsage(tokens: TokenCounts, value: unknown): void {
   if (!isObject(value)) return;
@@ -75,6 +111,16 @@ function countResponsesUsage(tokens: TokenCounts, value: unknown): void {
   tokens.output = count(usage.output_tokens);
   tokens.cached = count(field(usage.input_tokens_details, 'cached_tokens'));
   tokens.reasoning = count(field(usage.output_tokens_details, 'reasoning_tokens'));
+}
+
+/** Gemini counts thoughts apart from the candidates' tokens; both are output here, as in chat. */
+function countGeminiUsage(tokens: TokenCounts, value: unknown): void {
+  if (!isObject(value)) return;
+  const usage = value as GeminiUsageMetadata;
+  tokens.input = count(usage.promptTokenCount) + count(usage.toolUsePromptTokenCount);
+  tokens.reasoning = count(usage.thoughtsTokenCount);
+  tokens.output = count(usage.candidatesTokenCount) + tokens.reasoning;
+  tokens.cached = count(usage.cachedContentTokenCount);
 }
 
 /** A token count as the wire gave it; anything that is not a count is none. */

@@ -4,8 +4,8 @@
 // day it starts passing and the pending mark must go. `renderMatrix()` renders the README table
 // (the spec checks README.md holds exactly that table).
 
-export type ClientRoute = 'chat' | 'responses' | 'messages';
-export type UpstreamKind = 'openai-compatible' | 'codex' | 'claude';
+export type ClientRoute = 'chat' | 'responses' | 'messages' | 'gemini';
+export type UpstreamKind = 'openai-compatible' | 'codex' | 'claude' | 'gemini' | 'kiro';
 export type Mode = 'stream' | 'non-stream';
 export type Scenario = 'text' | 'tools' | 'reasoning' | 'image' | 'error-before' | 'error-mid';
 
@@ -18,11 +18,9 @@ export interface Cell {
   pending?: string;
 }
 
-export const CLIENTS: readonly ClientRoute[] = ['chat', 'responses', 'messages'];
-export const UPSTREAMS: readonly UpstreamKind[] = ['openai-compatible', 'codex', 'claude'];
+export const CLIENTS: readonly ClientRoute[] = ['chat', 'responses', 'messages', 'gemini'];
+export const UPSTREAMS: readonly UpstreamKind[] = ['openai-compatible', 'codex', 'claude', 'gemini', 'kiro'];
 export const SCENARIOS: readonly Scenario[] = ['text', 'tools', 'reasoning', 'image', 'error-before', 'error-mid'];
-
-/** /v1/responses keeps only Responses upstreams until the protocol table lands (issue 16). */
 
 const c = (client: ClientRoute, upstream: UpstreamKind, mode: Mode, scenario: Scenario, pending?: string): Cell =>
   pending === undefined ? { client, upstream, mode, scenario } : { client, upstream, mode, scenario, pending };
@@ -67,6 +65,19 @@ export const CELLS: readonly Cell[] = [
   c('chat', 'claude', 'non-stream', 'error-mid'),
   c('chat', 'claude', 'stream', 'error-mid'),
 
+  c('chat', 'gemini', 'non-stream', 'text'),
+  c('chat', 'gemini', 'stream', 'text'),
+  c('chat', 'gemini', 'non-stream', 'tools'),
+  c('chat', 'gemini', 'stream', 'tools'),
+  c('chat', 'gemini', 'non-stream', 'reasoning'),
+  c('chat', 'gemini', 'stream', 'reasoning'),
+  c('chat', 'gemini', 'non-stream', 'image'),
+  c('chat', 'gemini', 'stream', 'image'),
+  c('chat', 'gemini', 'non-stream', 'error-before'),
+  c('chat', 'gemini', 'stream', 'error-before'),
+  c('chat', 'gemini', 'non-stream', 'error-mid'),
+  c('chat', 'gemini', 'stream', 'error-mid'),
+
   c('responses', 'openai-compatible', 'non-stream', 'text'),
   c('responses', 'openai-compatible', 'stream', 'text'),
   c('responses', 'openai-compatible', 'non-stream', 'tools'),
@@ -106,6 +117,19 @@ export const CELLS: readonly Cell[] = [
   c('responses', 'claude', 'non-stream', 'error-mid'),
   c('responses', 'claude', 'stream', 'error-mid'),
 
+  c('responses', 'gemini', 'non-stream', 'text'),
+  c('responses', 'gemini', 'stream', 'text'),
+  c('responses', 'gemini', 'non-stream', 'tools'),
+  c('responses', 'gemini', 'stream', 'tools'),
+  c('responses', 'gemini', 'non-stream', 'reasoning'),
+  c('responses', 'gemini', 'stream', 'reasoning'),
+  c('responses', 'gemini', 'non-stream', 'image'),
+  c('responses', 'gemini', 'stream', 'image'),
+  c('responses', 'gemini', 'non-stream', 'error-before'),
+  c('responses', 'gemini', 'stream', 'error-before'),
+  c('responses', 'gemini', 'non-stream', 'error-mid'),
+  c('responses', 'gemini', 'stream', 'error-mid'),
+
   c('messages', 'openai-compatible', 'non-stream', 'text'),
   c('messages', 'openai-compatible', 'stream', 'text'),
   c('messages', 'openai-compatible', 'non-stream', 'tools'),
@@ -144,6 +168,124 @@ export const CELLS: readonly Cell[] = [
   c('messages', 'claude', 'stream', 'error-before'),
   c('messages', 'claude', 'non-stream', 'error-mid'),
   c('messages', 'claude', 'stream', 'error-mid'),
+
+  c('messages', 'gemini', 'non-stream', 'text'),
+  c('messages', 'gemini', 'stream', 'text'),
+  c('messages', 'gemini', 'non-stream', 'tools'),
+  c('messages', 'gemini', 'stream', 'tools'),
+  c('messages', 'gemini', 'non-stream', 'reasoning'),
+  c('messages', 'gemini', 'stream', 'reasoning'),
+  c('messages', 'gemini', 'non-stream', 'image'),
+  c('messages', 'gemini', 'stream', 'image'),
+  c('messages', 'gemini', 'non-stream', 'error-before'),
+  c('messages', 'gemini', 'stream', 'error-before'),
+  c('messages', 'gemini', 'non-stream', 'error-mid'),
+  c('messages', 'gemini', 'stream', 'error-mid'),
+
+  c('gemini', 'openai-compatible', 'non-stream', 'text'),
+  c('gemini', 'openai-compatible', 'stream', 'text'),
+  c('gemini', 'openai-compatible', 'non-stream', 'tools'),
+  c('gemini', 'openai-compatible', 'stream', 'tools'),
+  c('gemini', 'openai-compatible', 'non-stream', 'reasoning'),
+  c('gemini', 'openai-compatible', 'stream', 'reasoning'),
+  c('gemini', 'openai-compatible', 'non-stream', 'image'),
+  c('gemini', 'openai-compatible', 'stream', 'image'),
+  c('gemini', 'openai-compatible', 'non-stream', 'error-before'),
+  c('gemini', 'openai-compatible', 'stream', 'error-before'),
+  c('gemini', 'openai-compatible', 'non-stream', 'error-mid'),
+  c('gemini', 'openai-compatible', 'stream', 'error-mid'),
+
+  c('gemini', 'codex', 'non-stream', 'text'),
+  c('gemini', 'codex', 'stream', 'text'),
+  c('gemini', 'codex', 'non-stream', 'tools'),
+  c('gemini', 'codex', 'stream', 'tools'),
+  c('gemini', 'codex', 'non-stream', 'reasoning'),
+  c('gemini', 'codex', 'stream', 'reasoning'),
+  c('gemini', 'codex', 'non-stream', 'image'),
+  c('gemini', 'codex', 'stream', 'image'),
+  c('gemini', 'codex', 'non-stream', 'error-before'),
+  c('gemini', 'codex', 'stream', 'error-before'),
+  c('gemini', 'codex', 'non-stream', 'error-mid'),
+  c('gemini', 'codex', 'stream', 'error-mid'),
+
+  c('gemini', 'claude', 'non-stream', 'text'),
+  c('gemini', 'claude', 'stream', 'text'),
+  c('gemini', 'claude', 'non-stream', 'tools'),
+  c('gemini', 'claude', 'stream', 'tools'),
+  c('gemini', 'claude', 'non-stream', 'reasoning'),
+  c('gemini', 'claude', 'stream', 'reasoning'),
+  c('gemini', 'claude', 'non-stream', 'image'),
+  c('gemini', 'claude', 'stream', 'image'),
+  c('gemini', 'claude', 'non-stream', 'error-before'),
+  c('gemini', 'claude', 'stream', 'error-before'),
+  c('gemini', 'claude', 'non-stream', 'error-mid'),
+  c('gemini', 'claude', 'stream', 'error-mid'),
+
+  c('gemini', 'gemini', 'non-stream', 'text'),
+  c('gemini', 'gemini', 'stream', 'text'),
+  c('gemini', 'gemini', 'non-stream', 'tools'),
+  c('gemini', 'gemini', 'stream', 'tools'),
+  c('gemini', 'gemini', 'non-stream', 'reasoning'),
+  c('gemini', 'gemini', 'stream', 'reasoning'),
+  c('gemini', 'gemini', 'non-stream', 'image'),
+  c('gemini', 'gemini', 'stream', 'image'),
+  c('gemini', 'gemini', 'non-stream', 'error-before'),
+  c('gemini', 'gemini', 'stream', 'error-before'),
+  c('gemini', 'gemini', 'non-stream', 'error-mid'),
+  c('gemini', 'gemini', 'stream', 'error-mid'),
+
+  // Kiro: Claude through AWS event-stream frames; thinking is switched on by tags in the text and comes back inline.
+  c('chat', 'kiro', 'non-stream', 'text'),
+  c('chat', 'kiro', 'stream', 'text'),
+  c('chat', 'kiro', 'non-stream', 'tools'),
+  c('chat', 'kiro', 'stream', 'tools'),
+  c('chat', 'kiro', 'non-stream', 'reasoning'),
+  c('chat', 'kiro', 'stream', 'reasoning'),
+  c('chat', 'kiro', 'non-stream', 'image'),
+  c('chat', 'kiro', 'stream', 'image'),
+  c('chat', 'kiro', 'non-stream', 'error-before'),
+  c('chat', 'kiro', 'stream', 'error-before'),
+  c('chat', 'kiro', 'non-stream', 'error-mid'),
+  c('chat', 'kiro', 'stream', 'error-mid'),
+
+  c('responses', 'kiro', 'non-stream', 'text'),
+  c('responses', 'kiro', 'stream', 'text'),
+  c('responses', 'kiro', 'non-stream', 'tools'),
+  c('responses', 'kiro', 'stream', 'tools'),
+  c('responses', 'kiro', 'non-stream', 'reasoning'),
+  c('responses', 'kiro', 'stream', 'reasoning'),
+  c('responses', 'kiro', 'non-stream', 'image'),
+  c('responses', 'kiro', 'stream', 'image'),
+  c('responses', 'kiro', 'non-stream', 'error-before'),
+  c('responses', 'kiro', 'stream', 'error-before'),
+  c('responses', 'kiro', 'non-stream', 'error-mid'),
+  c('responses', 'kiro', 'stream', 'error-mid'),
+
+  c('messages', 'kiro', 'non-stream', 'text'),
+  c('messages', 'kiro', 'stream', 'text'),
+  c('messages', 'kiro', 'non-stream', 'tools'),
+  c('messages', 'kiro', 'stream', 'tools'),
+  c('messages', 'kiro', 'non-stream', 'reasoning'),
+  c('messages', 'kiro', 'stream', 'reasoning'),
+  c('messages', 'kiro', 'non-stream', 'image'),
+  c('messages', 'kiro', 'stream', 'image'),
+  c('messages', 'kiro', 'non-stream', 'error-before'),
+  c('messages', 'kiro', 'stream', 'error-before'),
+  c('messages', 'kiro', 'non-stream', 'error-mid'),
+  c('messages', 'kiro', 'stream', 'error-mid'),
+
+  c('gemini', 'kiro', 'non-stream', 'text'),
+  c('gemini', 'kiro', 'stream', 'text'),
+  c('gemini', 'kiro', 'non-stream', 'tools'),
+  c('gemini', 'kiro', 'stream', 'tools'),
+  c('gemini', 'kiro', 'non-stream', 'reasoning'),
+  c('gemini', 'kiro', 'stream', 'reasoning'),
+  c('gemini', 'kiro', 'non-stream', 'image'),
+  c('gemini', 'kiro', 'stream', 'image'),
+  c('gemini', 'kiro', 'non-stream', 'error-before'),
+  c('gemini', 'kiro', 'stream', 'error-before'),
+  c('gemini', 'kiro', 'non-stream', 'error-mid'),
+  c('gemini', 'kiro', 'stream', 'error-mid'),
 ];
 
 /** How a cell is named in jest's output: `chat → claude, stream, tools`. */
@@ -155,6 +297,7 @@ const CLIENT_LABELS: Record<ClientRoute, string> = {
   chat: 'OpenAI chat completions',
   responses: 'OpenAI Responses',
   messages: 'Anthropic Messages',
+  gemini: 'Gemini generateContent',
 };
 
 /**

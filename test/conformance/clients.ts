@@ -1,9 +1,11 @@
 // One driver per client route of the conformance matrix, each using its official SDK the way an
 // application does: `create()` for a whole answer, the stream helpers (`.stream()` with
-// `finalChatCompletion()` / `finalResponse()` / `finalMessage()`) for a streamed one. A driver
+// `finalChatCompletion()` / `finalResponse()` / `finalMessage()`) for a streamed one; Google's
+// `@google/genai` with `generateContent` / `generateContentStream`. A driver
 // turns the SDK's answer into the normalized Reply the cells compare, and rebuilds the next turn
 // of a tool round trip in its own protocol from its own previous answer.
 import Anthropic from '@anthropic-ai/sdk';
+import { ApiError, type Content, type GenerateContentConfig, type GenerateContentResponse, type GoogleGenAI, type Part } from '@google/genai';
 import OpenAI from 'openai';
 import type { ClientRoute, Mode } from './cells';
 import type { ToolCall, ToolResult } from './upstreams';
@@ -231,6 +233,75 @@ export class MessagesClient implements ClientDriver {
         .map((b) => ({ id: b.id, name: b.name, args: b.input as Record<string, unknown> })),
       usage: { input: message.usage.input_tokens, output: message.usage.output_tokens },
       native: message,
+    };
+  }
+}
+
+// ---- Gemini generateContent (@google/genai) -------------------------------------------------------
+
+export class GeminiClient implements ClientDriver {
+  readonly route = 'gemini' as const;
+  readonly apiError = ApiError;
+  constructor(private readonly genai: GoogleGenAI) {}
+
+  ask(model: string, mode: Mode, ask: Ask): Promise<Reply> {
+    return this.generate(model, mode, [this.userContent(ask)], ask);
+  }
+
+  answerTools(model: string, mode: Mode, ask: Ask, first: Reply, results: readonly ToolResult[]): Promise<Reply> {
+    const previous = first.native as Content;
+    // Gemini matches a result to its call by name and place; the id goes back where the call had one.
+    const contents: Content[] = [
+      this.userContent(ask),
+      previous,
+      {
+        role: 'user',
+        parts: results.map((r, i): Part => ({ functionResponse: { ...(r.id ? { id: r.id } : {}), name: first.toolCalls[i].name, response: { result: r.output } } })),
+      },
+    ];
+    return this.generate(model, mode, contents, ask);
+  }
+
+  /** The google.rpc.Status `status` of the error body (`RESOURCE_EXHAUSTED`, …). */
+  errorType(error: unknown): string | undefined {
+    if (!(error instanceof ApiError)) return undefined;
+    try {
+      return (JSON.parse(error.message) as { error?: { status?: string } }).error?.status;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private userContent(ask: Ask): Content {
+    const parts: Part[] = [{ text: ask.user }];
+    const image = ask.image && /^data:([^;]+);base64,(.*)$/.exec(ask.image);
+    if (image) parts.push({ inlineData: { mimeType: image[1], data: image[2] } });
+    return { role: 'user', parts };
+  }
+
+  private config(ask: Ask): GenerateContentConfig {
+    return {
+      ...(ask.tools ? { tools: [{ functionDeclarations: TOOLS.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: { ...t.parameters } })) }] } : {}),
+      ...(ask.reasoning ? { thinkingConfig: { thinkingBudget: THINKING_BUDGET, includeThoughts: true } } : {}),
+    };
+  }
+
+  private async generate(model: string, mode: Mode, contents: Content[], ask: Ask): Promise<Reply> {
+    const params = { model, contents, config: this.config(ask) };
+    const chunks: GenerateContentResponse[] = [];
+    if (mode === 'stream') for await (const chunk of await this.genai.models.generateContentStream(params)) chunks.push(chunk);
+    else chunks.push(await this.genai.models.generateContent(params));
+    // The model turn as a whole: every part of every chunk, in order (signatures and ids kept), to send back.
+    const parts = chunks.flatMap((chunk) => chunk.candidates?.[0]?.content?.parts ?? []);
+    const usage = chunks.map((chunk) => chunk.usageMetadata).filter((u) => u !== undefined).at(-1);
+    return {
+      text: parts.filter((p) => typeof p.text === 'string' && !p.thought).map((p) => p.text).join(''),
+      reasoning: parts.filter((p) => typeof p.text === 'string' && p.thought).map((p) => p.text).join(''),
+      toolCalls: parts
+        .filter((p) => p.functionCall)
+        .map((p) => ({ id: p.functionCall!.id ?? '', name: p.functionCall!.name ?? '', args: (p.functionCall!.args ?? {}) as Record<string, unknown> })),
+      usage: { input: usage?.promptTokenCount ?? -1, output: (usage?.candidatesTokenCount ?? 0) + (usage?.thoughtsTokenCount ?? 0) || -1 },
+      native: { role: 'model', parts } satisfies Content,
     };
   }
 }

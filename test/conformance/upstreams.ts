@@ -2,11 +2,13 @@
 // lines that point byokey at it, and two things in the upstream's own dialect — how to answer
 // (text, tool calls, a failure before or after the first byte) and how to read what the gateway
 // sent (user text, tool results, reasoning asked for, image). The cells speak only in the
-// normalized terms below, so each cell is written once for all three upstreams.
+// normalized terms below, so each cell is written once for every upstream.
 import { SqliteAccountStore } from '../../src/store/sqlite/sqlite-account-store';
 import { FAKE_API_KEY, FakeAnthropicUpstream, type AnthropicScenario } from '../fakes/anthropic-upstream.fake';
 import { FakeCodexBackend, type CodexScenario } from '../fakes/codex-backend.fake';
+import { FakeGeminiApi, type GeminiScenario } from '../fakes/gemini-api.fake';
 import { FakeOpenAIUpstream, type Scenario as ChatScenario } from '../fakes/openai-upstream.fake';
+import { FakeKiro, KIRO_PROFILE_ARN, type KiroAnswer } from '../fakes/kiro.fake';
 import type { UpstreamKind } from './cells';
 
 type Json = Record<string, any>;
@@ -300,6 +302,141 @@ export class ClaudeUpstream implements UpstreamHarness {
   }
 }
 
+// ---- gemini (Generative Language API by key, §6.3, §6.4) -------------------------------------------
+
+export class GeminiUpstream implements UpstreamHarness {
+  readonly kind = 'gemini' as const;
+  readonly model = 'gemini-2.5-pro';
+  /** Effort `high` and a 24576-token thinking budget both become thinkingBudget 24576. */
+  readonly reasoningAsked = 'budget 24576';
+  readonly fake = new FakeGeminiApi();
+  private readonly answers = new Plan();
+  /** The calls of the last tools answer: Gemini's calls have no ids, its results name the call. */
+  private calls: readonly ToolCall[] = [];
+
+  async start(): Promise<void> {
+    await this.fake.start();
+    this.fake.responder = (body) => this.scenario(body);
+  }
+  stop = () => this.fake.stop();
+  providersYaml = () => `
+  gemini:
+    base_url: ${this.fake.origin}
+    api_key: gemini-key-1`;
+  seed = async () => undefined;
+  plan = (...answers: Answer[]) => this.answers.set(answers);
+  reset = () => this.answers.set([]);
+  requestCount = () => this.fake.generations.length;
+  lastBody = () => this.fake.lastGeneration().body as Json;
+
+  private lastUserParts(body: Json): Json[] {
+    const user = [...((body.contents ?? []) as Json[])].reverse().find((c) => c.role === 'user' && (c.parts ?? []).some((p: Json) => typeof p.text === 'string' || p.inlineData));
+    return user?.parts ?? [];
+  }
+  userText = (body: Json) => this.lastUserParts(body).filter((p) => typeof p.text === 'string').map((p) => p.text).join('');
+  toolNames = (body: Json) => ((body.tools ?? []) as Json[]).flatMap((t) => (t.functionDeclarations ?? []).map((d: Json) => d.name));
+  /** Each functionResponse, in order, under the id of the call it answers (matched by name and place, as Gemini does). */
+  toolResults(body: Json): ToolResult[] {
+    const turn = ((body.contents ?? []) as Json[]).at(-1);
+    const responses = ((turn?.parts ?? []) as Json[]).filter((p) => p.functionResponse).map((p) => p.functionResponse);
+    return responses.map((r: Json, i: number) => ({
+      id: this.calls[i]?.name === r.name ? this.calls[i].id : `no call named ${r.name} at ${i}`,
+      output: typeof r.response?.result === 'string' ? r.response.result : JSON.stringify(r.response),
+    }));
+  }
+  reasoning = (body: Json) => {
+    const budget = body.generationConfig?.thinkingConfig?.thinkingBudget;
+    return budget === undefined ? undefined : `budget ${budget}`;
+  };
+  image(body: Json): string | undefined {
+    const part = this.lastUserParts(body).find((p) => p.inlineData);
+    return part ? `data:${part.inlineData.mimeType};base64,${part.inlineData.data}` : undefined;
+  }
+
+  private scenario(_body: Json): GeminiScenario | undefined {
+    const answer = this.answers.next();
+    if (!answer) return undefined;
+    switch (answer.kind) {
+      case 'text':
+        return { kind: 'text', text: answer.text, ...(answer.reasoning ? { thought: answer.reasoning } : {}) };
+      case 'tools':
+        this.calls = answer.calls;
+        return { kind: 'tools', calls: answer.calls.map((c) => ({ name: c.name, args: c.args })) };
+      case 'fail-before':
+        return { kind: 'quota', retryDelay: '1s' };
+      case 'fail-mid':
+        return { kind: 'fail-mid', text: answer.text };
+    }
+  }
+}
+
+// ---- kiro (generateAssistantResponse, AWS event-stream frames, §7 "Kiro") ------------------------
+
+export class KiroUpstream implements UpstreamHarness {
+  readonly kind = 'kiro' as const;
+  readonly model = 'kiro-claude-sonnet-4-5';
+  /** High effort and a 24576-token budget both become Kiro's longest thinking, 24576 (kiro-thinking.ts). */
+  readonly reasoningAsked = 'budget 24576';
+  readonly fake = new FakeKiro();
+  private readonly answers = new Plan();
+
+  async start(): Promise<void> {
+    await this.fake.start();
+    this.fake.usage = USAGE;
+    this.fake.responder = () => this.scenario();
+  }
+  stop = () => this.fake.stop();
+  providersYaml = () => `
+  kiro:
+    base_url: ${this.fake.origin}`;
+  async seed(home: string): Promise<void> {
+    const store = SqliteAccountStore.open({ home });
+    await store.save({
+      provider: 'kiro',
+      accountId: 'default',
+      tokens: { accessToken: this.fake.issueAccessToken(Date.now() + 86_400_000), refreshToken: this.fake.issueRefreshToken() },
+      expiresAt: Date.now() + 86_400_000,
+      claims: { auth_method: 'social', profile_arn: KIRO_PROFILE_ARN },
+    });
+    await store.close();
+  }
+  plan = (...answers: Answer[]) => this.answers.set(answers);
+  reset = () => this.answers.set([]);
+  requestCount = () => this.fake.calls('/generateAssistantResponse').length;
+  lastBody = () => this.fake.calls('/generateAssistantResponse').at(-1)!.body as Json;
+
+  private current = (body: Json): Json => body.conversationState.currentMessage.userInputMessage;
+  /** The user's words, without the system prompt the translator puts before them. */
+  userText = (body: Json) => String(this.current(body).content).replace(/^--- SYSTEM PROMPT ---\n[\s\S]*?\n--- END SYSTEM PROMPT ---\n\n/, '');
+  toolNames = (body: Json) => ((this.current(body).userInputMessageContext?.tools ?? []) as Json[]).map((t) => t.toolSpecification.name);
+  toolResults = (body: Json) =>
+    ((this.current(body).userInputMessageContext?.toolResults ?? []) as Json[]).map((r) => ({ id: r.toolUseId, output: (r.content as Json[]).map((c) => c.text).join('') }));
+  /** The thinking length the current message's tags switch on (Kiro has no thinking field). */
+  reasoning(body: Json): string | undefined {
+    const tags = /<thinking_mode>enabled<\/thinking_mode><max_thinking_length>(\d+)<\/max_thinking_length>/.exec(String(this.current(body).content));
+    return tags ? `budget ${tags[1]}` : undefined;
+  }
+  image(body: Json): string | undefined {
+    const image = (this.current(body).images as Json[] | undefined)?.[0];
+    return image ? `data:image/${image.format};base64,${image.source.bytes}` : undefined;
+  }
+
+  private scenario(): KiroAnswer | undefined {
+    const answer = this.answers.next();
+    if (!answer) return undefined;
+    switch (answer.kind) {
+      case 'text':
+        return { kind: 'text', text: answer.text, reasoning: answer.reasoning };
+      case 'tools':
+        return { kind: 'tools', calls: answer.calls.map((c) => ({ id: c.id, name: c.name, input: c.args })) };
+      case 'fail-before':
+        return { kind: 'status', status: 429, type: 'ThrottlingException', message: 'Rate exceeded' };
+      case 'fail-mid':
+        return { kind: 'exception', text: answer.text, type: 'InternalServerException', message: 'The model broke' };
+    }
+  }
+}
+
 export function harnessFor(kind: UpstreamKind): UpstreamHarness {
   switch (kind) {
     case 'openai-compatible':
@@ -308,5 +445,9 @@ export function harnessFor(kind: UpstreamKind): UpstreamHarness {
       return new CodexUpstream();
     case 'claude':
       return new ClaudeUpstream();
+    case 'gemini':
+      return new GeminiUpstream();
+    case 'kiro':
+      return new KiroUpstream();
   }
 }

@@ -26,17 +26,22 @@ export class FakeTime {
       return new Promise((resolve) => setImmediate(resolve));
     }
     return new Promise<void>((resolve, reject) => {
-      const entry = { until: this.current + ms, resolve };
-      this.waiting.push(entry);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = this.waiting.indexOf(entry);
-          if (index >= 0) this.waiting.splice(index, 1);
-          reject(abortError());
+      // The abort listener goes when the sleep ends either way, as with timers/promises' delay:
+      // a flow that sleeps in a loop on one signal must not pile listeners up on it.
+      const onAbort = () => {
+        const index = this.waiting.indexOf(entry);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(abortError());
+      };
+      const entry = {
+        until: this.current + ms,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
-      );
+      };
+      this.waiting.push(entry);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   };
 

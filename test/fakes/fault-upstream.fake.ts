@@ -34,6 +34,8 @@ const CONTENT_PARTS = ['Hello', ', ', 'world', '!'];
 
 /** Bigger than the gateway's bound on one SSE event (16 MiB). */
 const HUGE_EVENT_CHARS = 17 * 1024 * 1024;
+/** Built once: repeating 17 MB on every request took time the timeouts under test count. */
+const HUGE_TEXT = 'x'.repeat(HUGE_EVENT_CHARS);
 
 export class FaultUpstream extends FakeUpstreamBase {
   fault: Fault = 'ok';
@@ -42,6 +44,18 @@ export class FaultUpstream extends FakeUpstreamBase {
 
   program(fault: Fault): void {
     this.fault = fault;
+  }
+
+  /**
+   * The huge whole answer: the wire's ordinary JSON with the 17 MB text spliced in where a short
+   * marker stood. JSON.stringify of the 17 MB object took 0.5–1 s on a busy CI machine, and since
+   * this fake runs in the gateway's own process, that blocked loop let the gateway's 600 ms
+   * timers fire before the body's first chunk was read (a 504 under test, not a gateway fault).
+   */
+  private hugeWhole(wire: Wire, model: string): string {
+    const marker = 'HUGE-TEXT-GOES-HERE';
+    const [before, after] = JSON.stringify(wire.whole(model, marker)).split(marker);
+    return before + HUGE_TEXT + after;
   }
 
   /** The fault suite's name for `stop()`. */
@@ -159,12 +173,13 @@ export class FaultUpstream extends FakeUpstreamBase {
       case 'huge-event':
         if (!stream) {
           // A whole answer far larger than usual but valid: it must arrive intact.
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(wire.whole(model, 'x'.repeat(HUGE_EVENT_CHARS))));
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(this.hugeWhole(wire, model));
           return;
         }
         sse();
         for (const frame of wire.frames(model).slice(0, wire.midPoint)) res.write(frame);
-        res.end(`data: ${'x'.repeat(HUGE_EVENT_CHARS)}\n\n`);
+        res.end(`data: ${HUGE_TEXT}\n\n`);
         return;
     }
   }

@@ -2,22 +2,50 @@
 // login protocols of reference/wire-protocols.md — OpenAI's (§2: PKCE authorize + form code
 // exchange + JSON refresh, JWTs with the `https://api.openai.com/auth` claims, rotating refresh
 // tokens with `refresh_token_reused`), Anthropic's (§3.3: JSON token endpoint, sk-ant-oat01 /
-// sk-ant-ort01), GitHub's device flow (§5: pending as HTTP 200 + error) and Qwen's (§7: PKCE
-// device flow, pending as HTTP 400 + error, form refresh). Tests point definitions at it, play
+// sk-ant-ort01), GitHub's device flow (§5: pending as HTTP 200 + error), Qwen's (§7: PKCE
+// device flow, pending as HTTP 400 + error, form refresh) and Google's (§6.2, §7 "Antigravity":
+// installed-app clients whose secret must come with every token request, offline access, an
+// id_token carrying the e-mail, refresh tokens that do not rotate). Tests point definitions at it, play
 // the browser against its authorize pages, and steer it with the controls below.
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type FakeOAuthProvider = 'openai' | 'anthropic' | 'github' | 'qwen';
+export type FakeOAuthProvider = 'openai' | 'anthropic' | 'github' | 'qwen' | 'google';
 
-/** The public client ids of the official CLIs (wire-protocols.md §2, §3.3, §5, §7). */
-export const REAL_CLIENT_IDS: Record<FakeOAuthProvider, string> = {
+/** The public client ids of the official CLIs (wire-protocols.md §2, §3.3, §5, §7); Google's are in GOOGLE_CLIENTS. */
+export const REAL_CLIENT_IDS: Record<Exclude<FakeOAuthProvider, 'google'>, string> = {
   openai: 'app_EMoamEEZ73f0CkXaXp7hrann',
   anthropic: '9d1c250a-e61b-44d9-88ed-5944d1962f5e',
   github: 'Iv1.b507a08c87ecfe98',
   qwen: 'f0304373b74a44d2b584a3fb70ca9e56',
 };
+
+/**
+ * The Google installed-app clients the fake knows, and what each one's official app sends:
+ * Gemini CLI's loopback flow has no PKCE (§6.2), Antigravity's sends S256 (CPA's antigravity
+ * auth). Any loopback port is accepted, as Google does for installed apps.
+ */
+export const GOOGLE_CLIENTS = {
+  'gemini-cli': {
+    clientId: '681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com',
+    clientSecret: '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',
+    scopes: ['cloud-platform', 'userinfo.email', 'userinfo.profile'].map((s) => `https://www.googleapis.com/auth/${s}`),
+    pkce: 'forbidden',
+    redirectUri: /^http:\/\/127\.0\.0\.1:\d+\/oauth2callback$/,
+  },
+  antigravity: {
+    clientId: '1071006060591-tmhssin2h21lcre235vtolojh4g403ep.apps.googleusercontent.com',
+    clientSecret: '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',
+    scopes: ['cloud-platform', 'userinfo.email', 'userinfo.profile', 'cclog', 'experimentsandconfigs'].map(
+      (s) => `https://www.googleapis.com/auth/${s}`,
+    ),
+    pkce: 'required',
+    redirectUri: /^http:\/\/localhost:\d+\/oauth-callback$/,
+  },
+} as const;
+
+export type GoogleClientName = keyof typeof GOOGLE_CLIENTS;
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -42,6 +70,8 @@ export interface FakeDeviceCode {
   clientId: string;
   scope: string;
   codeChallenge?: string;
+  /** The verification_uri the device-code answer named (where the person enters the code). */
+  verificationUri: string;
   expiresAt: number;
   intervalSeconds: number;
   state: DeviceCodeState;
@@ -50,7 +80,7 @@ export interface FakeDeviceCode {
 }
 
 interface IssuedCode {
-  provider: 'openai' | 'anthropic';
+  provider: 'openai' | 'anthropic' | 'google';
   clientId: string;
   redirectUri: string;
   scope: string;
@@ -63,6 +93,8 @@ interface IssuedRefreshToken {
   provider: FakeOAuthProvider;
   scope: string;
   used: boolean;
+  /** Google ties a refresh token to the client it was issued to. */
+  clientId?: string;
 }
 
 type ScriptedPoll = 'authorization_pending' | 'slow_down';
@@ -74,11 +106,18 @@ export interface FakeOAuthServerOptions {
 
 export class FakeOAuthServer {
   /** Client ids each provider accepts (the real ones unless a test changes them). */
-  readonly clientIds: Record<FakeOAuthProvider, string> = { ...REAL_CLIENT_IDS };
+  readonly clientIds: Record<Exclude<FakeOAuthProvider, 'google'>, string> = { ...REAL_CLIENT_IDS };
   /** Who logs in to OpenAI: the id_token's email and auth claims. */
   openaiAccount = { email: 'user@example.com', accountId: 'acc-fake-0001', planType: 'plus', userId: 'user-fake-0001' };
   /** Who logs in to Anthropic. */
   anthropicAccount = { email: 'claude@example.com', uuid: 'acct-fake-0001', organization: { uuid: 'org-fake-0001', name: 'Fake Org' } };
+  /** Who logs in to Google: the id_token's email and subject. */
+  googleAccount = { email: 'me@gmail.example', sub: '109876543210987654321' };
+  /**
+   * Every Google access token issued (at login and at each refresh). A Code Assist fake can take
+   * this very set as its `tokens`, so it accepts exactly what this server handed out.
+   */
+  readonly googleAccessTokens = new Set<string>();
   /** Lifetime of access tokens (the JWT `exp` for OpenAI, `expires_in` for the others). */
   accessTokenTtlSeconds = 3600;
   /** OpenAI's answer names no `expires_in` (§2 lists id_token/access_token/refresh_token); true adds it. */
@@ -92,8 +131,12 @@ export class FakeOAuthServer {
   deviceInterval = 5;
   /** Approve every device code as soon as it is issued (scripted polls still come first). */
   deviceAutoApprove = false;
+  /** Told each GitHub token issued, before it is sent: a test hands it to the fake GitHub API (FakeCopilot.githubTokens), which then knows it as GitHub would. */
+  onGithubToken?: (accessToken: string) => void;
   /** Delay before each token-endpoint answer (ms, real time). */
   tokenLatencyMs = 0;
+  /** Token-endpoint requests whose answer `tokenLatencyMs` is holding right now. */
+  readonly heldTokenRequests = new Set<FakeOAuthRequest>();
 
   readonly requests: FakeOAuthRequest[] = [];
   readonly deviceCodes: FakeDeviceCode[] = [];
@@ -145,6 +188,7 @@ export class FakeOAuthServer {
       anthropic: { authorize: `${base}/anthropic/oauth/authorize`, token: `${base}/anthropic/v1/oauth/token` },
       github: { deviceCode: `${base}/github/login/device/code`, token: `${base}/github/login/oauth/access_token` },
       qwen: { deviceCode: `${base}/qwen/api/v1/oauth2/device/code`, token: `${base}/qwen/api/v1/oauth2/token` },
+      google: { authorize: `${base}/google/o/oauth2/v2/auth`, token: `${base}/google/token` },
     };
   }
 
@@ -235,6 +279,10 @@ export class FakeOAuthServer {
         return this.deviceCode('qwen', request, res);
       case 'POST /qwen/api/v1/oauth2/token':
         return this.token('qwen', request, res);
+      case 'GET /google/o/oauth2/v2/auth':
+        return this.googleAuthorize(request, res);
+      case 'POST /google/token':
+        return this.token('google', request, res);
       default:
         sendJson(res, 404, { error: 'not_found', error_description: `no route ${route}` });
     }
@@ -304,10 +352,15 @@ export class FakeOAuthServer {
     const key = `${provider} ${grant}`;
     this.tokenCalls.set(key, (this.tokenCalls.get(key) ?? 0) + 1);
     // Unref'd: a held answer whose client died (a killed process) must not keep the test run alive.
-    if (this.tokenLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenLatencyMs).unref());
+    if (this.tokenLatencyMs > 0) {
+      this.heldTokenRequests.add(request);
+      await new Promise((resolve) => setTimeout(resolve, this.tokenLatencyMs).unref());
+      this.heldTokenRequests.delete(request);
+    }
 
     const encodingProblem = this.encodingProblem(provider, grant, request.contentType);
     if (encodingProblem) return sendJson(res, 400, { error: 'invalid_request', error_description: encodingProblem });
+    if (provider === 'google') return this.googleToken(grant, request, res);
     if (request.body.client_id !== this.clientIds[provider]) {
       return sendJson(res, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
     }
@@ -319,12 +372,12 @@ export class FakeOAuthServer {
     return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: `grant_type ${grant} is not supported here` });
   }
 
-  /** OpenAI: form for the code, form or JSON for refresh (§2); Anthropic: JSON (§3.3); Qwen: form (§7). */
+  /** OpenAI: form for the code, form or JSON for refresh (§2); Anthropic: JSON (§3.3); Qwen, Google: form (§6.2, §7). */
   private encodingProblem(provider: FakeOAuthProvider, grant: string, contentType: FakeOAuthRequest['contentType']): string | undefined {
     const want =
       provider === 'anthropic'
         ? ['json']
-        : provider === 'qwen' || (provider === 'openai' && grant === 'authorization_code')
+        : provider === 'qwen' || provider === 'google' || (provider === 'openai' && grant === 'authorization_code')
           ? ['form']
           : ['form', 'json'];
     return want.includes(contentType) ? undefined : `expected a ${want.join(' or ')} body, got ${contentType}`;
@@ -350,14 +403,20 @@ export class FakeOAuthServer {
     sendJson(res, 200, this.mintTokens(provider, issued.scope));
   }
 
-  private refresh(provider: FakeOAuthProvider, request: FakeOAuthRequest, res: ServerResponse): void {
-    if (this.refreshFailure && this.refreshFailure.remaining > 0) {
-      this.refreshFailure.remaining -= 1;
-      if (this.refreshFailure.kind === 'server_error') {
-        return sendJson(res, 500, { error: 'server_error', error_description: 'The authorization server is temporarily unavailable' });
-      }
-      return sendJson(res, 400, { error: 'invalid_grant', error_description: 'The refresh token is invalid or expired' });
+  /** Answers a scripted refresh failure, if one is due; true when it did. */
+  private scriptedRefreshFailure(res: ServerResponse): boolean {
+    if (!this.refreshFailure || this.refreshFailure.remaining <= 0) return false;
+    this.refreshFailure.remaining -= 1;
+    if (this.refreshFailure.kind === 'server_error') {
+      sendJson(res, 500, { error: 'server_error', error_description: 'The authorization server is temporarily unavailable' });
+    } else {
+      sendJson(res, 400, { error: 'invalid_grant', error_description: 'The refresh token is invalid or expired' });
     }
+    return true;
+  }
+
+  private refresh(provider: FakeOAuthProvider, request: FakeOAuthRequest, res: ServerResponse): void {
+    if (this.scriptedRefreshFailure(res)) return;
     const presented = typeof request.body.refresh_token === 'string' ? request.body.refresh_token : '';
     const issued = this.refreshTokens.get(presented);
     if (!issued || issued.provider !== provider) return this.refreshRefused(provider, res, 'refresh_token_invalidated', 'The refresh token is not recognized');
@@ -409,8 +468,13 @@ export class FakeOAuthServer {
           expires_in: this.accessTokenTtlSeconds,
           resource_url: 'portal.qwen.ai',
         };
-      case 'github':
-        return { access_token: `ghu_${token(30)}`, token_type: 'bearer', scope };
+      case 'github': {
+        const accessToken = `ghu_${token(30)}`;
+        this.onGithubToken?.(accessToken);
+        return { access_token: accessToken, token_type: 'bearer', scope };
+      }
+      case 'google':
+        throw new Error('Google tokens are minted by mintGoogle');
     }
   }
 
@@ -453,6 +517,113 @@ export class FakeOAuthServer {
     return provider === 'openai' ? `rt_${token(32)}` : provider === 'anthropic' ? `sk-ant-ort01-${token(32)}` : token(32);
   }
 
+  // --- Google (§6.2, §7 "Antigravity") ---
+
+  private googleClient(clientId: unknown): (typeof GOOGLE_CLIENTS)[GoogleClientName] | undefined {
+    return Object.values(GOOGLE_CLIENTS).find((c) => c.clientId === clientId);
+  }
+
+  private googleAuthorize(request: FakeOAuthRequest, res: ServerResponse): void {
+    request.provider = 'google';
+    const q = request.query;
+    const client = this.googleClient(q.client_id);
+    const scopes = (q.scope ?? '').split(' ').filter(Boolean);
+    const problem = !client
+      ? `unknown client_id ${q.client_id ?? '(none)'}`
+      : q.response_type !== 'code'
+        ? 'response_type must be code'
+        : !q.redirect_uri || !client.redirectUri.test(q.redirect_uri)
+          ? `redirect_uri ${q.redirect_uri ?? '(none)'} is not the one this client registered`
+          : scopes.length !== client.scopes.length || client.scopes.some((s) => !scopes.includes(s))
+            ? `scope must be exactly ${client.scopes.join(' ')}`
+            : q.access_type !== 'offline'
+              ? 'access_type=offline is required for a refresh token'
+              : !q.state
+                ? 'state is required'
+                : client.pkce === 'forbidden' && (q.code_challenge !== undefined || q.code_challenge_method !== undefined)
+                  ? "this client's loopback flow sends no PKCE (§6.2)"
+                  : client.pkce === 'required' && (!q.code_challenge || q.code_challenge_method !== 'S256')
+                    ? 'a PKCE S256 code_challenge is required'
+                    : undefined;
+    if (problem || !client) {
+      sendText(res, 400, `Error 400: invalid_request — ${problem}`);
+      return;
+    }
+    const redirect = new URL(q.redirect_uri);
+    if (this.nextAuthorizeError) {
+      redirect.searchParams.set('error', this.nextAuthorizeError);
+      redirect.searchParams.set('state', q.state);
+      this.nextAuthorizeError = undefined;
+      res.writeHead(302, { location: redirect.toString() }).end();
+      return;
+    }
+    const code = `4/0A${token(30)}`;
+    this.codes.set(code, {
+      provider: 'google',
+      clientId: client.clientId,
+      redirectUri: q.redirect_uri,
+      scope: q.scope,
+      state: q.state,
+      codeChallenge: q.code_challenge,
+      used: false,
+    });
+    redirect.searchParams.set('state', q.state);
+    redirect.searchParams.set('code', code);
+    redirect.searchParams.set('scope', q.scope);
+    res.writeHead(302, { location: redirect.toString() }).end();
+  }
+
+  /** Google authenticates every token request with the installed app's client_id and client_secret. */
+  private googleToken(grant: string, request: FakeOAuthRequest, res: ServerResponse): void {
+    const body = request.body;
+    const client = this.googleClient(body.client_id);
+    if (!client || body.client_secret !== client.clientSecret) {
+      return sendJson(res, 401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' });
+    }
+    const invalid = (description: string): void => sendJson(res, 400, { error: 'invalid_grant', error_description: description });
+    if (grant === 'authorization_code') {
+      const issued = this.codes.get(typeof body.code === 'string' ? body.code : '');
+      if (!issued || issued.provider !== 'google' || issued.clientId !== client.clientId) return invalid('Malformed auth code.');
+      if (issued.used) return invalid('Bad Request');
+      if (body.redirect_uri !== issued.redirectUri) return sendJson(res, 400, { error: 'redirect_uri_mismatch', error_description: 'Bad Request' });
+      if (issued.codeChallenge !== undefined) {
+        const verifier = typeof body.code_verifier === 'string' ? body.code_verifier : '';
+        if (s256(verifier) !== issued.codeChallenge) return invalid('Missing code verifier.');
+      } else if (body.code_verifier !== undefined) {
+        return invalid('code_verifier sent for an authorization without a code_challenge');
+      }
+      issued.used = true;
+      const refreshToken = `1//0${token(40)}`;
+      this.refreshTokens.set(refreshToken, { provider: 'google', scope: issued.scope, used: false, clientId: client.clientId });
+      return sendJson(res, 200, { ...this.mintGoogle(client.clientId, issued.scope), refresh_token: refreshToken });
+    }
+    if (grant === 'refresh_token') {
+      if (this.scriptedRefreshFailure(res)) return;
+      const issued = this.refreshTokens.get(typeof body.refresh_token === 'string' ? body.refresh_token : '');
+      if (!issued || issued.provider !== 'google' || issued.clientId !== client.clientId) return invalid('Token has been expired or revoked.');
+      // Google does not rotate refresh tokens: the answer names none and the old one stays valid.
+      return sendJson(res, 200, this.mintGoogle(client.clientId, issued.scope));
+    }
+    return sendJson(res, 400, { error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${grant}` });
+  }
+
+  private mintGoogle(clientId: string, scope: string): Record<string, unknown> {
+    const iat = Math.floor(this.now() / 1000);
+    const accessToken = `ya29.${token(40)}`;
+    this.googleAccessTokens.add(accessToken);
+    const idToken = fakeJwt({
+      iss: 'https://accounts.google.com',
+      azp: clientId,
+      aud: clientId,
+      sub: this.googleAccount.sub,
+      email: this.googleAccount.email,
+      email_verified: true,
+      iat,
+      exp: iat + 3600,
+    });
+    return { access_token: accessToken, expires_in: this.accessTokenTtlSeconds, scope, token_type: 'Bearer', id_token: idToken };
+  }
+
   // --- device flow (GitHub, Qwen) ---
 
   private deviceCode(provider: 'github' | 'qwen', request: FakeOAuthRequest, res: ServerResponse): void {
@@ -470,6 +641,7 @@ export class FakeOAuthServer {
       return sendJson(res, 400, { error: 'invalid_request', error_description: 'code_challenge with method S256 is required' });
     }
     const userCode = `${letters(4)}-${letters(4)}`;
+    const verificationUri = provider === 'github' ? 'https://github.com/login/device' : 'https://chat.qwen.ai/authorize';
     const record: FakeDeviceCode = {
       provider,
       deviceCode: token(20),
@@ -477,6 +649,7 @@ export class FakeOAuthServer {
       clientId: String(body.client_id),
       scope: typeof body.scope === 'string' ? body.scope : '',
       codeChallenge: challenge,
+      verificationUri,
       expiresAt: this.now() + this.deviceExpiresIn * 1000,
       intervalSeconds: this.deviceInterval,
       state: this.deviceAutoApprove ? 'approved' : 'pending',
@@ -488,14 +661,14 @@ export class FakeOAuthServer {
         ? {
             device_code: record.deviceCode,
             user_code: userCode,
-            verification_uri: 'https://github.com/login/device',
+            verification_uri: verificationUri,
             expires_in: this.deviceExpiresIn,
             interval: this.deviceInterval,
           }
         : {
             device_code: record.deviceCode,
             user_code: userCode,
-            verification_uri: 'https://chat.qwen.ai/authorize',
+            verification_uri: verificationUri,
             verification_uri_complete: `https://chat.qwen.ai/authorize?user_code=${userCode}&client=qwen-code`,
             expires_in: this.deviceExpiresIn,
             interval: this.deviceInterval,

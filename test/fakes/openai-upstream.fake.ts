@@ -12,6 +12,8 @@ export interface ReceivedRequest {
   url: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The body's bytes as they came, decoded. */
+  text: string;
 }
 
 /** How the fake answers one request. Without a script it answers like OpenAI would. */
@@ -93,7 +95,7 @@ export class FakeOpenAIUpstream extends FakeUpstreamBase<Scenario> {
     } catch {
       // kept as text; the gateway should never send that
     }
-    const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+    const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, text };
     const listing = req.method === 'GET' && req.url === '/v1/models';
     (listing ? this.modelListRequests : this.requests).push(received);
     res.on('close', () => {
@@ -192,7 +194,7 @@ export function replyText(body: any): string {
 
 const CREATED = 1767225600;
 
-function defaultCompletion(body: any): object {
+export function defaultCompletion(body: any): object {
   const usage = { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
   if (Array.isArray(body?.tools) && body.tools.length > 0) {
     return {

@@ -38,6 +38,17 @@ export interface CliOptions {
   env?: NodeJS.ProcessEnv;
   /** BYOKEY_HOME for the child; defaults to `<sandbox>/home`. */
   home?: string;
+  /**
+   * Run it on a pseudo-terminal, as at a user's shell: util-linux `script` gives the child a pty
+   * and copies what it writes there to our stdout (stderr arrives there too, merged as a
+   * terminal shows it). `script -e` exits with the child's code.
+   */
+  terminal?: boolean;
+}
+
+/** `'…'` for a POSIX shell. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A temporary directory for one test: `cwd/` for the process, `home/` as BYOKEY_HOME. */
@@ -78,7 +89,9 @@ export class CliProcess {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('BYOKEY_')) env[key] = value;
     Object.assign(env, { BYOKEY_HOME: options.home ?? sandbox.home, BYOKEY_LOG_LEVEL: 'info' }, options.env);
-    this.child = spawn(process.execPath, [BYOKEY_BIN, ...args], {
+    const command = [process.execPath, BYOKEY_BIN, ...args];
+    const [file, argv] = options.terminal ? ['script', ['-qfec', command.map(shellQuote).join(' '), '/dev/null']] : [command[0], command.slice(1)];
+    this.child = spawn(file, argv, {
       cwd: options.cwd ?? sandbox.cwd,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

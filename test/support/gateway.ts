@@ -28,6 +28,8 @@ export interface StartOptions {
   /** Default silent, or $BYOKEY_TEST_LOG_LEVEL. */
   logLevel?: LogLevel;
   logDestination?: NodeJS.WritableStream;
+  /** The port to listen on (a restarted gateway at the same address); default any free one. */
+  port?: number;
 }
 
 export async function startGateway(providersYaml: string, options: StartOptions = {}): Promise<RunningGateway> {
@@ -41,7 +43,7 @@ export async function startGateway(providersYaml: string, options: StartOptions 
     home,
     logDestination: options.logDestination,
   });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;

@@ -1,7 +1,7 @@
 // /admin/v1/accounts: the stored subscription logins — list, remove, make one its provider's
 // default, and import a login made elsewhere (a Codex CLI auth.json or Claude Code credentials
 // in the body). Logging in over HTTP is logins.controller.ts. Tokens never leave the store.
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AccountCredentials } from '../../auth/account-credentials.service';
 import { CREDENTIAL_IMPORTERS, type CredentialImporters } from '../../auth/importers/credential-importer';
@@ -16,7 +16,7 @@ import { ChangeNotices } from '../../store/shared/change-notices';
 import { AdminBodyPipe } from '../admin-body.pipe';
 import { AdminKeyGuard } from '../admin-key.guard';
 import { ADMIN_SECURITY } from '../admin-openapi';
-import { ACCOUNT_NAME } from './account-dtos';
+import { ACCOUNT_NAME, SetProxyDto } from './account-dtos';
 import { accountView, type AccountView } from './account-views';
 
 /** What the importers' messages call the file when it came as a request body. */
@@ -61,6 +61,23 @@ export class AccountsController {
   async makeDefault(@Param('provider') provider: string, @Param('account') account: string): Promise<AccountView> {
     if (!(await this.store.setDefault(provider, account))) throw this.noAccount(provider, account);
     await this.accountsChanged(`${provider}/${account} made the default`);
+    const stored = await this.store.get(provider, account);
+    if (!stored) throw this.noAccount(provider, account);
+    return accountView(stored);
+  }
+
+  @Put(':provider/:account/proxy')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Pin an account to its own proxy",
+    description:
+      "Its requests, WebSockets and token refreshes go through proxy_url (or straight out with \"none\"), whatever the instance's proxy_url and HTTPS_PROXY say; null drops the pin. The answer shows the proxy without its credentials.",
+  })
+  @ApiResponse({ status: 400, description: 'proxy_url is not a proxy URL, "none" or null.' })
+  @ApiResponse({ status: 404, description: 'No such account.' })
+  async setProxy(@Param('provider') provider: string, @Param('account') account: string, @Body() body: SetProxyDto): Promise<AccountView> {
+    if (!(await this.store.setProxy(provider, account, body.proxy_url ?? undefined))) throw this.noAccount(provider, account);
+    await this.accountsChanged(`${provider}/${account} proxy changed`);
     const stored = await this.store.get(provider, account);
     if (!stored) throw this.noAccount(provider, account);
     return accountView(stored);

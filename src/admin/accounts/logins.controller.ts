@@ -1,7 +1,8 @@
 // Logging in to a subscription over HTTP, for servers without a terminal: POST
 // /admin/v1/accounts/{provider}/login starts the provider's flow — a device code to enter at a
 // URL (then poll GET …/logins/{id}), or a browser (PKCE) login whose redirected address is posted
-// back to …/logins/{id}/complete. The account is stored and serves the next request.
+// back to …/logins/{id}/complete. The account is stored and serves the next request. With shared
+// Redis any instance answers for a login another one started (HttpLogins).
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards, UsePipes } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { parsePastedAnswer } from '../../auth/authorization-code-flow';
@@ -10,7 +11,7 @@ import { AdminKeyGuard } from '../admin-key.guard';
 import { ADMIN_SECURITY } from '../admin-openapi';
 import { HttpLogins } from '../logins/http-logins.service';
 import { CompleteLoginDto, StartLoginDto } from './account-dtos';
-import { loginView, type LoginView } from './account-views';
+import type { LoginView } from '../logins/login-views';
 
 @ApiTags('admin: accounts')
 @ApiBearerAuth(ADMIN_SECURITY)
@@ -31,15 +32,15 @@ export class LoginsController {
   @ApiResponse({ status: 202, description: 'The login, pending: what to do next is in `next`.' })
   @ApiResponse({ status: 404, description: 'No login for that provider.' })
   @ApiResponse({ status: 429, description: 'Too many logins are pending.' })
-  async start(@Param('provider') provider: string, @Body() body: StartLoginDto): Promise<LoginView> {
-    return loginView(await this.logins.start(provider, body.account));
+  start(@Param('provider') provider: string, @Body() body: StartLoginDto): Promise<LoginView> {
+    return this.logins.start(provider, body.account);
   }
 
   @Get('logins/:id')
   @ApiOperation({ summary: "A login's status", description: 'pending; done (with the account); or failed (with why).' })
   @ApiResponse({ status: 404, description: 'No such login (or it finished long ago).' })
-  status(@Param('id') id: string): LoginView {
-    return loginView(this.logins.get(id));
+  status(@Param('id') id: string): Promise<LoginView> {
+    return this.logins.get(id);
   }
 
   @Post('logins/:id/complete')
@@ -50,8 +51,7 @@ export class LoginsController {
   })
   @ApiResponse({ status: 400, description: 'Not a redirect address, or the provider refused the code (the message says which).' })
   @ApiResponse({ status: 409, description: 'A device-code login, or one that has already finished.' })
-  async complete(@Param('id') id: string, @Body() body: CompleteLoginDto): Promise<LoginView> {
-    const login = await this.logins.complete(id, body.redirect_url, (text) => parsePastedAnswer(text) !== undefined);
-    return loginView(login);
+  complete(@Param('id') id: string, @Body() body: CompleteLoginDto): Promise<LoginView> {
+    return this.logins.complete(id, body.redirect_url, (text) => parsePastedAnswer(text) !== undefined);
   }
 }

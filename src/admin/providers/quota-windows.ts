@@ -3,15 +3,16 @@
 // (7 d) windows — used percent, window length, reset — from x-codex-* headers or a
 // codex.rate_limits frame, and Anthropic's unified subscription limits (status and reset per
 // window). Wire names in reference/wire-protocols.md §1.8 and the Anthropic rate-limit section.
-import type { RateLimitSnapshot } from '../../store/rate-limit-snapshots';
+import type { RateLimitSnapshot } from '../../store/rate-limit-snapshot';
 import { isObject } from '../../protocol/json-object';
+import { premiumQuota } from '../../routing/quota';
 
 export interface QuotaWindow {
-  /** `primary` / `secondary` (Codex: 5 h and 7 d), or Anthropic's `unified`, `5h`, `7d`, `7d_oi`. */
+  /** `primary` / `secondary` (Codex: 5 h and 7 d), Anthropic's `unified`, `5h`, `7d`, `7d_oi`, or Copilot's `premium`. */
   window: string;
   usedPercent?: number;
   windowMinutes?: number;
-  /** allowed | allowed_warning | rejected (Anthropic). */
+  /** allowed | allowed_warning | rejected (Anthropic); unlimited (Copilot). */
   status?: string;
   /** When the window resets (ms since epoch). */
   resetsAt?: number;
@@ -23,7 +24,7 @@ export interface QuotaReport {
 }
 
 export function quotaWindows(snapshot: RateLimitSnapshot): QuotaReport {
-  const windows = [...codexWindows(snapshot), ...anthropicWindows(snapshot.headers)];
+  const windows = [...codexWindows(snapshot), ...anthropicWindows(snapshot.headers), ...copilotWindows(snapshot)];
   return { capturedAt: snapshot.capturedAt, windows };
 }
 
@@ -53,6 +54,15 @@ function codexWindows(snapshot: RateLimitSnapshot): QuotaWindow[] {
     const resetAt = number(window?.reset_at) ?? number(window?.resets_at);
     return [{ window: name, usedPercent, windowMinutes: number(window?.window_minutes), resetsAt: resetAt === undefined ? undefined : resetAt * 1000 }];
   });
+}
+
+/** Copilot's monthly premium-request allowance: `premium`, used percent or `unlimited`. */
+function copilotWindows(snapshot: RateLimitSnapshot): QuotaWindow[] {
+  const premium = premiumQuota(snapshot.frame);
+  if (!premium) return [];
+  if (premium.unlimited) return [{ window: 'premium', status: 'unlimited' }];
+  if (premium.percentRemaining === undefined) return [];
+  return [{ window: 'premium', usedPercent: Math.round((100 - premium.percentRemaining) * 10) / 10, resetsAt: premium.resetsAt }];
 }
 
 function anthropicWindows(h: Record<string, string>): QuotaWindow[] {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import WebSocket, { WebSocketServer } from 'ws';
 import { GatewayError } from '../../common/gateway-error';
-import { ActiveStreams } from '../streaming/active-streams';
+import { ActiveStreams } from '../../health/active-streams';
 import { ResponsesSocket, type StartContext, type StartResponse } from './responses-socket';
 
 let server: WebSocketServer;

@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import type { GatewayError } from '../../common/gateway-error';
 import type { CallAffinity } from '../../contract/provider-executor';
 import { toGatewayError } from '../errors/to-gateway-error';
-import type { ActiveStreams, StreamHandle } from '../streaming/active-streams';
+import type { ActiveStreams, StreamHandle } from '../../health/active-streams';
 import { ConnectionAffinity } from './connection-affinity';
 import { SocketConversation } from './socket-conversation';
 import { errorFrame, parseClientFrame, responseInProgress, shuttingDown } from './ws-frames';

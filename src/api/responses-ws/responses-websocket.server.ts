@@ -23,7 +23,7 @@ import { UsageBus } from '../../usage/usage-bus';
 import { toOpenAIError } from '../../translate/error-bodies';
 import { toGatewayError } from '../errors/to-gateway-error';
 import { responsesClientHeaders } from '../responses-client-headers';
-import { ActiveStreams } from '../streaming/active-streams';
+import { ActiveStreams } from '../../health/active-streams';
 import { ResponsesSocket } from './responses-socket';
 import { ResponsesWsForwarder } from './responses-ws.forwarder';
 

@@ -22,10 +22,10 @@ export class ResponsesWsForwarder {
     const validated = validateResponsesRequest(body);
     const plan = this.router.plan(validated.model);
     // A plan of Responses upstreams only keeps its state upstream, on the connection's own upstream socket.
-    const keptHere = !plan.targets.every((target) => target.instance.executor.protocol === 'openai-responses');
+    const keptHere = !plan.targets.every((target) => target.protocol === 'openai-responses');
     if (keptHere && validated.generate === false) return context.conversation.warmUp(validated);
     const request = keptHere ? context.conversation.resolve(validated) : validated;
-    const { target, result, bridge } = await this.router.forward(plan, {
+    const { target, result, bridge, sent } = await this.router.forward(plan, {
       client: 'openai-responses',
       body: request,
       stream: true,
@@ -36,7 +36,7 @@ export class ResponsesWsForwarder {
       affinity: context.affinity,
       watch: context.watch,
     });
-    const bridged = { request, instance: target.instance.name, model: request.model };
+    const bridged = { request, instance: target.instance.name, model: request.model, sent };
     const events = result.kind === 'json' ? completedOnly(bridge.answer(() => result.parsed(), bridged) ?? result.parsed()) : dataOf(bridge.stream(result.events, bridged).events);
     return keptHere ? context.conversation.remember(request, events) : events;
   }

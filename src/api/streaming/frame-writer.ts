@@ -1,4 +1,4 @@
-// Writes an SSE response's frames straight to the client's socket. Frames produced in the same
+// Writes a streamed response's frames (SSE events, or a JSON array's elements) straight to the client's socket. Frames produced in the same
 // tick (an upstream chunk usually carries several events) are joined and written once, so the
 // socket sees one write — and one chunk of chunked encoding — instead of one per event. The
 // reply is taken over from Fastify (`hijack`): it neither serializes nor pipes this response.

@@ -96,7 +96,7 @@ export class TimeoutsDto {
 
 /**
  * The keys of a login-only instance: one whose provider byokey can log in to but has no request
- * plugin for (copilot, gemini, …), kept in providers.yaml for its `oauth:` settings. Every
+ * plugin for (gemini, kimi, …), kept in providers.yaml for its `oauth:` settings. Every
  * instance takes these; ProviderInstanceConfigDto adds the keys that serve requests.
  */
 export class LoginOnlyInstanceConfigDto {

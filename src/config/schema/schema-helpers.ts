@@ -51,25 +51,31 @@ export function toDto<T extends object>(cls: new () => T) {
 }
 
 /**
- * `proxy_url`: an http:// or https:// proxy (user info allowed, for Proxy-Authorization), or
- * `none` for a direct connection. SOCKS is refused by name: the WebSocket agent speaks only
- * HTTP CONNECT, and a proxy that works for some requests and not others is worse than none.
+ * `proxy_url`: an http:// or https:// proxy (user info allowed, for Proxy-Authorization), a
+ * socks5:// or socks5h:// proxy (user info for its username/password login), or `none` for a
+ * direct connection. SOCKS4 is refused by name: it has no password and no IPv6, and nobody asked.
  */
 export function IsProxyUrl(options?: ValidationOptions) {
-  return customRule(
-    'isProxyUrl',
-    (args) =>
-      typeof args.value === 'string' && /^socks[45a-z]*:/i.test(args.value.trim())
-        ? 'names a SOCKS proxy; only http:// and https:// proxies are supported (write http://host:3128)'
-        : 'must be an http:// or https:// proxy URL such as http://proxy.example.com:3128 (credentials as http://user:password@host:3128), or "none" for a direct connection',
-    (value) => value === 'none' || (typeof value === 'string' && URL.canParse(value) && isProxyOrigin(new URL(value))),
-    options,
-  );
+  return customRule('isProxyUrl', (args) => proxyUrlProblem(args.value) ?? '', (value) => proxyUrlProblem(value) === undefined, options);
 }
 
-/** A proxy URL names a host (and maybe a port), nothing else that undici would silently drop. */
+/**
+ * What is wrong with a proxy setting, or undefined when it is fine: the rule of `proxy_url` in
+ * providers.yaml, shared with `byokey accounts set-proxy` and the admin API. Never echoes the
+ * value (it may hold a password).
+ */
+export function proxyUrlProblem(value: unknown): string | undefined {
+  if (value === 'none' || (typeof value === 'string' && URL.canParse(value) && isProxyOrigin(new URL(value)))) return undefined;
+  return typeof value === 'string' && /^socks(4a?)?:/i.test(value.trim())
+    ? 'names a SOCKS4 proxy (or SOCKS without a version); write socks5://host:1080, or socks5h://host:1080 to let the proxy resolve names'
+    : 'must be a proxy URL such as http://proxy.example.com:3128 or socks5://proxy.example.com:1080 (credentials as http://user:password@host:3128), or "none" for a direct connection';
+}
+
+const PROXY_PROTOCOLS = ['http:', 'https:', 'socks5:', 'socks5h:'];
+
+/** A proxy URL names a host (and maybe a port), nothing else that the agents would silently drop. */
 function isProxyOrigin(url: URL): boolean {
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+  return PROXY_PROTOCOLS.includes(url.protocol) && url.hostname !== '' && (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
 }
 
 /** `proxy_url: ""` (an unset `${PROXY:-}`) means "not set": the outer setting applies. */

@@ -31,6 +31,7 @@ import { CLAUDE_MODELS } from './claude.catalog';
 import { listTimeouts, upstreamTimeouts } from '../../upstream/upstream-timeouts';
 import { getJson } from '../../upstream/get-json';
 import { readClaudeModelPage } from './claude-model-list';
+import { jsonText } from '../../protocol/raw-json';
 
 export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -46,6 +47,8 @@ interface Prepared {
   secret: string;
   body: MessagesRequest;
   accountId?: string;
+  /** The account's own proxy, which wins over the instance's. */
+  proxyUrl?: string;
 }
 
 @ProviderPlugin({ type: 'claude', catalog: CLAUDE_MODELS, modelPattern: CLAUDE_MODEL_PATTERN, settings: ClaudeSettingsDto, accounts: 'claude' })
@@ -78,11 +81,11 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
       const identity = settings.claude_code_identity !== false;
       const tokenHeader: Record<string, string> =
         settings.oauth_token_header === 'x-api-key' ? { 'x-api-key': account.accessToken } : { authorization: `Bearer ${account.accessToken}` };
-      return this.fetchModels(call, { ...(identity ? claudeCodeHeaders() : {}), ...tokenHeader, 'anthropic-beta': OAUTH_BETAS.join(',') });
+      return this.fetchModels(call, { ...(identity ? claudeCodeHeaders() : {}), ...tokenHeader, 'anthropic-beta': OAUTH_BETAS.join(',') }, account);
     }, accountOf(credential));
   }
 
-  private async fetchModels(call: ModelListCall, credentialHeaders: Record<string, string>): Promise<LiveModel[]> {
+  private async fetchModels(call: ModelListCall, credentialHeaders: Record<string, string>, account?: OAuthCredential): Promise<LiveModel[]> {
     const settings = call.instance.settings as ClaudeSettingsDto;
     const base = `${(settings.base_url ?? ANTHROPIC_BASE_URL).replace(/\/+$/, '')}/v1/models?limit=1000`;
     const models: LiveModel[] = [];
@@ -93,7 +96,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
         url: after ? `${base}&after_id=${encodeURIComponent(after)}` : base,
         headers: { ...lowerCaseKeys(settings.headers), ...credentialHeaders, 'anthropic-version': ANTHROPIC_VERSION },
         signal: call.signal,
-        timeouts: listTimeouts(settings),
+        timeouts: listTimeouts(settings, account),
       });
       const read = readClaudeModelPage(body, call.instance.name);
       models.push(...read.models);
@@ -126,6 +129,7 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
         secret: account.accessToken,
         body: identity ? withClaudeCodeIdentity(body, accountUuid) : body,
         accountId: account.accountId,
+        proxyUrl: account.proxyUrl,
       });
     }, accountOf(credential), call.requestId);
   }
@@ -152,9 +156,9 @@ export class ClaudeExecutor implements ProviderExecutor<MessagesRequest> {
         'content-type': 'application/json',
         accept: stream ? 'text/event-stream' : 'application/json',
       },
-      body: JSON.stringify(body),
+      body: jsonText(body),
       signal: call.signal,
-      timeouts: upstreamTimeouts(settings),
+      timeouts: upstreamTimeouts(settings, prepared),
     });
     const limits = rateLimitHeaders(response.headers);
     if (prepared.accountId) this.rateLimits.record('claude', prepared.accountId, { headers: limits });

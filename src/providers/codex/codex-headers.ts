@@ -2,7 +2,6 @@
 // client it expects: the identity (the caller's own when it is the Codex CLI, see
 // codex-identity.ts), the conversation's session id, and the CLI's turn headers it passed on.
 import { arch, platform, release } from 'node:os';
-import type { CodexIdentity } from './codex-identity';
 
 export const CODEX_ORIGINATOR = 'codex_cli_rs';
 /**
@@ -26,6 +25,19 @@ const TURN_HEADERS = ['thread-id', 'x-codex-turn-metadata', 'x-codex-beta-featur
 /** The session header in the spellings CLIs have used; the first the caller sent wins. */
 const SESSION_HEADERS = ['session_id', 'session-id'] as const;
 
+/** Who the backend is told is calling: the three headers it decides a client's rights from (see codex-identity.ts). */
+export interface CodexIdentity {
+  originator: string;
+  version: string;
+  'user-agent': string;
+}
+
+export const BYOKEY_CODEX_IDENTITY: CodexIdentity = {
+  originator: CODEX_ORIGINATOR,
+  version: CODEX_CLI_VERSION,
+  'user-agent': CODEX_USER_AGENT,
+};
+
 export interface CodexHeaderOptions {
   accessToken: string;
   accountId?: string;
@@ -39,7 +51,7 @@ export interface CodexHeaderOptions {
 
 export function codexHeaders(options: CodexHeaderOptions): Record<string, string> {
   const client = options.clientHeaders ?? {};
-  const identity = options.identity ?? { originator: CODEX_ORIGINATOR, 'user-agent': CODEX_USER_AGENT, version: CODEX_CLI_VERSION };
+  const identity = options.identity ?? BYOKEY_CODEX_IDENTITY;
   const headers: Record<string, string> = {
     authorization: `Bearer ${options.accessToken}`,
     originator: identity.originator,

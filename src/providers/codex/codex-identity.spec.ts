@@ -1,5 +1,5 @@
-import { CODEX_CLI_VERSION, codexHeaders } from './codex-headers';
-import { BYOKEY_CODEX_IDENTITY, codexIdentity } from './codex-identity';
+import { BYOKEY_CODEX_IDENTITY, CODEX_CLI_VERSION, codexHeaders } from './codex-headers';
+import { codexIdentity } from './codex-identity';
 
 const CLI = 'codex_cli_rs/0.180.2 (Mac OS 26.5.0; arm64) iTerm.app/3.6.10';
 

@@ -2,19 +2,7 @@
 // what a client may do from `originator`, `version` and `user-agent`, so when the caller in front
 // of byokey is the Codex CLI itself, the backend sees that CLI's own identity (a newer CLI gets
 // what it is entitled to); any other caller goes out as byokey's own Codex identity.
-import { CODEX_CLI_VERSION, CODEX_ORIGINATOR, CODEX_USER_AGENT } from './codex-headers';
-
-export interface CodexIdentity {
-  originator: string;
-  version: string;
-  'user-agent': string;
-}
-
-export const BYOKEY_CODEX_IDENTITY: CodexIdentity = {
-  originator: CODEX_ORIGINATOR,
-  version: CODEX_CLI_VERSION,
-  'user-agent': CODEX_USER_AGENT,
-};
+import { BYOKEY_CODEX_IDENTITY, type CodexIdentity } from './codex-headers';
 
 /**
  * The Codex CLI's user agent: `<originator>/<x.y.z> (<OS> <ver>; <arch>) <terminal>`, e.g.

@@ -107,8 +107,9 @@ export class CodexWebSocketTransport implements OnApplicationShutdown {
    */
   async open(request: CodexWsRequest): Promise<AsyncIterable<RawCodexEvent>> {
     if (request.affinity) return this.openPinned(request, request.affinity);
-    // Sockets carry the token they were opened with: a new token gets new sockets.
-    const token = createHash('sha256').update(request.accessToken).digest('hex').slice(0, 16);
+    // Sockets carry the token they were opened with, and leave by the proxy they were opened
+    // through: a new token, or an account pinned to another proxy, gets new sockets.
+    const token = createHash('sha256').update(`${request.accessToken}\u0000${request.timeouts.proxy ?? ''}`).digest('hex').slice(0, 16);
     const key = `${request.instance}\u0000${request.accountId}\u0000${token}`;
     this.sizes.set(key, request.poolSize);
     // The pool calls connect only when it hands out a new socket: otherwise this one was open.

@@ -78,8 +78,8 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
     const settings = call.instance.settings as CodexSettingsDto;
     const instance = call.instance.name;
     const { credential } = call;
-    const get = (url: string, headers: Record<string, string>) =>
-      getJson(this.upstream, { instance, url, headers: { ...lowerCaseKeys(settings.headers), ...headers }, signal: call.signal, timeouts: listTimeouts(settings) });
+    const get = (url: string, headers: Record<string, string>, account?: OAuthCredential) =>
+      getJson(this.upstream, { instance, url, headers: { ...lowerCaseKeys(settings.headers), ...headers }, signal: call.signal, timeouts: listTimeouts(settings, account) });
     if (credential.kind === 'api-key') {
       const baseUrl = trimSlash(credential.baseUrl ?? settings.base_url ?? OPENAI_PLATFORM_BASE_URL);
       return get(`${baseUrl}/models`, { authorization: `Bearer ${credential.key}` }).then((body) =>
@@ -91,7 +91,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       async (account) => {
         const chatgptAccountId = typeof account.claims.chatgpt_account_id === 'string' ? account.claims.chatgpt_account_id : undefined;
         const baseUrl = trimSlash(settings.base_url ?? CODEX_BASE_URL);
-        const body = await get(`${baseUrl}/models?client_version=${CODEX_CLI_VERSION}`, codexHeaders({ accessToken: account.accessToken, accountId: chatgptAccountId }));
+        const body = await get(`${baseUrl}/models?client_version=${CODEX_CLI_VERSION}`, codexHeaders({ accessToken: account.accessToken, accountId: chatgptAccountId }), account);
         return readCodexModelList(body, instance);
       },
       accountOf(credential),
@@ -110,7 +110,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       // Non-stream answers are assembled by the gateway from the stream.
       body: { ...call.body, model: call.model, stream: true },
       signal: call.signal,
-      timeouts: upstreamTimeouts(settings),
+      timeouts: upstreamTimeouts(settings, undefined),
     });
     return { kind: 'stream', status: 200, headers: opened.headers, events: codexEventStream(opened.events, { instance: call.instance.name, secret: key }) };
   }
@@ -141,7 +141,7 @@ export class CodexExecutor implements ProviderExecutor<ResponsesRequest> {
       onRateLimits: (frame) => this.rateLimits.record('codex', account.accountId, { frame }),
     };
     const baseUrl = trimSlash(settings.base_url ?? CODEX_BASE_URL);
-    const timeouts = upstreamTimeouts(settings);
+    const timeouts = upstreamTimeouts(settings, account);
     const overHttp = async (): Promise<{ headers: Record<string, string>; events: AsyncIterable<SseEvent> }> => {
       const opened = await this.http.open({
         instance,

@@ -18,8 +18,9 @@ export const GEMINI_OAUTH: OAuthDefinition = {
   callbackPort: 8085,
   callbackPath: '/oauth2callback',
   callbackHost: '127.0.0.1',
-  // Gemini CLI's browser flow sends no PKCE; Google accepts it, and it protects the code.
-  pkce: true,
+  // Gemini CLI's loopback (browser) flow sends no PKCE (§6.2; only its paste-the-code flow uses
+  // S256); byokey sends what Gemini CLI sends.
+  pkce: false,
   authorizeParams: { access_type: 'offline', prompt: 'consent' },
   tokenUrl: 'https://oauth2.googleapis.com/token',
   exchangeEncoding: 'form',

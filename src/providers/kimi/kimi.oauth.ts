@@ -1,10 +1,7 @@
 // Kimi Code sign-in (reference/wire-protocols.md §7): a device flow whose every request carries
-// the X-Msh-* device headers of the Kimi CLI.
-import { randomUUID } from 'node:crypto';
+// the Kimi CLI's X-Msh-* device headers and User-Agent (kimi-identity.ts, shared with the plugin).
 import type { OAuthDefinition } from '../../auth/oauth-definition';
-
-/** One device id per process, as the Kimi CLI keeps one per machine. */
-const DEVICE_ID = randomUUID();
+import { kimiRequestHeaders } from './kimi-identity';
 
 export const KIMI_OAUTH: OAuthDefinition = {
   provider: 'kimi',
@@ -20,12 +17,5 @@ export const KIMI_OAUTH: OAuthDefinition = {
   exchangeEncoding: 'form',
   refreshEncoding: 'form',
   refreshable: true,
-  // The values the original byokey sends (seed-spec §4.4), known to be accepted.
-  headers: {
-    'X-Msh-Platform': 'mac',
-    'X-Msh-Version': '0.13.0',
-    'X-Msh-Device-Name': 'byokey-client',
-    'X-Msh-Device-Model': 'MacBookPro',
-    'X-Msh-Device-Id': DEVICE_ID,
-  },
+  headers: kimiRequestHeaders(),
 };

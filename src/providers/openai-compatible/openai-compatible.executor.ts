@@ -16,6 +16,7 @@ import { UpstreamHttp } from '../../upstream/upstream-http.service';
 import { OpenAIChatForwarder } from '../shared/openai-chat-forwarder';
 import { readOpenAIModelList } from '../shared/openai-model-list';
 import { listTimeouts, upstreamTimeouts } from '../../upstream/upstream-timeouts';
+import { jsonText } from '../../protocol/raw-json';
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -43,7 +44,7 @@ export class OpenAICompatibleExecutor implements ProviderExecutor<ChatCompletion
       model: call.model,
       stream: call.stream,
       signal: call.signal,
-      timeouts: upstreamTimeouts(settings),
+      timeouts: upstreamTimeouts(settings, undefined),
     });
   }
 
@@ -61,9 +62,9 @@ export class OpenAICompatibleExecutor implements ProviderExecutor<ChatCompletion
       url: `${baseUrl.replace(/\/+$/, '')}/embeddings`,
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
+      body: jsonText(body),
       signal,
-      timeouts: upstreamTimeouts(settings),
+      timeouts: upstreamTimeouts(settings, undefined),
     });
     if (response.status >= 400) {
       const text = await this.http.errorText(response.body, instance.name, signal);
@@ -84,7 +85,7 @@ export class OpenAICompatibleExecutor implements ProviderExecutor<ChatCompletion
       url: `${baseUrl.replace(/\/+$/, '')}/models`,
       headers,
       signal: call.signal,
-      timeouts: listTimeouts(settings),
+      timeouts: listTimeouts(settings, undefined),
     });
     return readOpenAIModelList(body, instance.name);
   }

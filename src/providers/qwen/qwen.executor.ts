@@ -4,8 +4,9 @@
 import { Injectable } from '@nestjs/common';
 import { AccountCredentials } from '../../auth/account-credentials.service';
 import type { ChatCompletionRequest } from '../../protocol/openai-chat';
-import { accountOf, type ProviderExecutor, type UpstreamCall, type UpstreamResult } from '../../contract/provider-executor';
+import type { ProviderExecutor, UpstreamCall, UpstreamResult } from '../../contract/provider-executor';
 import { ProviderPlugin } from '../../contract/provider-plugin.decorator';
+import { withBearerToken, type BearerToken } from '../shared/bearer-token';
 import { OpenAIChatForwarder } from '../shared/openai-chat-forwarder';
 import { QWEN_MODELS } from './qwen.catalog';
 import { upstreamTimeouts } from '../../upstream/upstream-timeouts';
@@ -25,10 +26,11 @@ export class QwenExecutor implements ProviderExecutor<ChatCompletionRequest> {
 
   execute(call: UpstreamCall<ChatCompletionRequest>): Promise<UpstreamResult> {
     const settings = call.instance.settings;
-    const send = (token: string, resourceUrl: unknown) =>
+    const send = ({ token, baseUrl, account }: BearerToken) =>
       this.forwarder.forward({
         instance: call.instance.name,
-        baseUrl: settings.base_url ?? baseUrlFor(resourceUrl),
+        // The account's token answer names its API host (`resource_url`).
+        baseUrl: baseUrl ?? settings.base_url ?? baseUrlFor(account?.claims.resource_url),
         headers: {
           'user-agent': QWEN_USER_AGENT,
           'x-dashscope-useragent': QWEN_USER_AGENT,
@@ -42,11 +44,10 @@ export class QwenExecutor implements ProviderExecutor<ChatCompletionRequest> {
         model: call.model,
         stream: call.stream,
         signal: call.signal,
-        timeouts: upstreamTimeouts(settings),
+        timeouts: upstreamTimeouts(settings, account),
       });
     // An API key in providers.yaml wins; otherwise the logged-in account, refreshed as needed.
-    if (call.credential.kind === 'api-key') return send(call.credential.key, undefined);
-    return this.credentials.run('qwen', (account) => send(account.accessToken, account.claims.resource_url), accountOf(call.credential), call.requestId);
+    return withBearerToken(this.credentials, 'qwen', call.credential, send, call.requestId);
   }
 }
 

@@ -18,6 +18,9 @@ export const QWEN_OAUTH: OAuthDefinition = {
   refreshEncoding: 'form',
   refreshable: true,
   accountFacts: qwenAccountFacts,
+  notice:
+    'Note: Qwen Code\'s free OAuth tier ended on 2026-04-15; this login still works where that endpoint answers. ' +
+    'For Qwen with an API key, use the DashScope preset in the README ("Services that closed").',
 };
 
 /** The token answer names the API host the account must use (`resource_url`). */

@@ -16,6 +16,7 @@ import { readJsonAnswer } from '../../upstream/json-answer';
 import { keepHeaders, upstreamStatusError } from '../../upstream/upstream-response';
 import { lowerCaseKeys } from '../../upstream/lower-case-keys';
 import type { UpstreamTimeouts } from '../../upstream/upstream-timeouts';
+import { jsonText } from '../../protocol/raw-json';
 
 export interface ChatForwardRequest {
   /** Provider instance name, for errors. */
@@ -51,7 +52,7 @@ export class OpenAIChatForwarder {
         'content-type': 'application/json',
         accept: request.stream ? 'text/event-stream' : 'application/json',
       },
-      body: JSON.stringify(body),
+      body: jsonText(body),
       signal,
       timeouts: request.timeouts,
     });

@@ -47,6 +47,10 @@ const SQL = {
     UPDATE accounts SET status = $3, status_reason = $4, updated_at = $5
     ${WHERE} AND ($6::bigint IS NULL OR version = $6::bigint)`,
   exists: `SELECT 1 FROM accounts ${WHERE}`,
+  sealedForUpdate: `SELECT tokens FROM accounts ${WHERE} FOR UPDATE`,
+  writeSealed: `UPDATE accounts SET tokens = $3, updated_at = $4 ${WHERE}`,
+  // One statement, so two gateways merging at once both keep their keys.
+  mergeClaims: `UPDATE accounts SET claims = coalesce(claims, '{}'::jsonb) || $3::jsonb, updated_at = $4 ${WHERE}`,
   clearDefault: 'UPDATE accounts SET is_default = false, updated_at = $2 WHERE provider = $1 AND is_default',
   markDefault: `UPDATE accounts SET is_default = true, updated_at = $3 ${WHERE}`,
   delete: `DELETE FROM accounts ${WHERE} RETURNING is_default`,
@@ -113,9 +117,15 @@ export class PostgresAccountStore extends AccountStore {
 
   async save(account: NewAccount): Promise<Account> {
     const key = { provider: account.provider, accountId: account.accountId };
-    const tokens = this.database.cipher.encryptTokens(key, account.tokens);
     const row = await this.database.transaction(async (client) => {
       await lockProvider(client, account.provider);
+      // A new login keeps the account's proxy unless it names one itself.
+      let keptProxy: string | undefined;
+      if (account.tokens.proxyUrl === undefined) {
+        const existing = await client.query<{ tokens: Buffer }>(SQL.sealedForUpdate, [account.provider, account.accountId]);
+        if (existing.rows[0]) keptProxy = this.database.cipher.decryptTokens(key, existing.rows[0].tokens).proxyUrl;
+      }
+      const tokens = this.database.cipher.encryptTokens(key, keptProxy === undefined ? account.tokens : { ...account.tokens, proxyUrl: keptProxy });
       const { rows } = await client.query<PostgresAccountRow>(SQL.save, [
         account.provider,
         account.accountId,
@@ -151,6 +161,8 @@ export class PostgresAccountStore extends AccountStore {
         accessToken: update.accessToken,
         refreshToken: update.refreshToken ?? current.tokens.refreshToken,
         idToken: update.idToken ?? current.tokens.idToken,
+        proxyUrl: current.tokens.proxyUrl,
+        clientSecret: current.tokens.clientSecret,
       };
       const { rows } = await this.database.query<PostgresAccountRow>(
         SQL.writeTokens,
@@ -186,6 +198,23 @@ export class PostgresAccountStore extends AccountStore {
       Math.floor(this.now()),
       expectedVersion ?? null,
     ]);
+    return rowCount > 0;
+  }
+
+  async setProxy(provider: string, accountId: string, proxyUrl: string | undefined): Promise<boolean> {
+    const key = { provider, accountId };
+    return this.database.transaction(async (client) => {
+      const { rows } = await client.query<{ tokens: Buffer }>(SQL.sealedForUpdate, [provider, accountId]);
+      if (!rows[0]) return false;
+      const { proxyUrl: _old, ...tokens } = this.database.cipher.decryptTokens(key, rows[0].tokens);
+      const sealed = this.database.cipher.encryptTokens(key, proxyUrl === undefined ? tokens : { ...tokens, proxyUrl });
+      await client.query(SQL.writeSealed, [provider, accountId, sealed, Math.floor(this.now())]);
+      return true;
+    });
+  }
+
+  async mergeClaims(provider: string, accountId: string, claims: Record<string, unknown>): Promise<boolean> {
+    const { rowCount } = await this.database.query(SQL.mergeClaims, [provider, accountId, JSON.stringify(claims), Math.floor(this.now())]);
     return rowCount > 0;
   }
 

@@ -59,6 +59,7 @@ describe('PostgresDatabase.open', () => {
       'meta',
       'provider_overrides',
       'provider_runtime_keys',
+      'quota_snapshots',
       'schema_migrations',
       'usage_records',
     ]);

@@ -116,6 +116,30 @@ export class PostgresDatabase {
 }
 
 /**
+ * Whether byokey's schema holds anything yet, read without writing (no schema, table, lock or
+ * key is created): the read-only commands (`status`, `accounts list` …) read an empty store when
+ * it does not, as they do before the SQLite file exists. Throws a StoreError when the database
+ * cannot be reached.
+ */
+export async function postgresSchemaIsEmpty(target: PostgresTarget): Promise<boolean> {
+  const description = describeTarget(target);
+  const pool = createPool(target, { max: 1 });
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      return (await readSchemaState(client, target.schema)).tables.size === 0;
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    throw new StoreError(`Cannot open the PostgreSQL store ${description} (${describePgError(error)}).`, { cause: error });
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+/**
  * The advisory lock every byokey takes before it looks at or migrates the schema: derived from
  * the schema's name, so gateways on other schemas of the same database do not wait for each other.
  * pg_advisory_lock takes a bigint; the first 8 bytes of a hash give a stable one.

@@ -140,6 +140,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'quota snapshots',
+    // The rate-limit windows each account last reported, for a restarted gateway and for
+    // `byokey status` without Redis. One row per account, the newest capture kept.
+    sql: `
+      CREATE TABLE quota_snapshots (
+        provider    text COLLATE "C" NOT NULL,
+        account_id  text COLLATE "C" NOT NULL,
+        headers     jsonb  NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(headers) = 'object'),
+        frame       jsonb           CHECK (frame IS NULL OR jsonb_typeof(frame) = 'object'),
+        captured_at bigint NOT NULL,
+        PRIMARY KEY (provider, account_id)
+      );
+    `,
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -2,7 +2,7 @@
 // search_path set to byokey's schema (a startup parameter, so no extra round trip and no window
 // in which a query could run elsewhere), and int8 columns come back as numbers, on this pool
 // only (pg's global type parsers are shared by everything in the process).
-import { Pool, types, type CustomTypesConfig } from 'pg';
+import type { CustomTypesConfig, Pool } from 'pg';
 
 /** What `store:` names: where the database is, and the schema byokey's tables live in. */
 export interface PostgresTarget {
@@ -30,19 +30,20 @@ function parseInt8(text: string): number {
   return Number(text);
 }
 
-const TYPE_PARSERS: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === types.builtins.INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text')) as CustomTypesConfig['getTypeParser'],
-};
-
 export function createPool(target: PostgresTarget, options: PoolOptions = {}): Pool {
+  // pg is loaded with the first pool, not at start: a gateway on SQLite never pays its memory.
+  const { Pool: PgPool, types } = require('pg') as typeof import('pg');
+  const typeParsers: CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: string) =>
+      oid === types.builtins.INT8 ? parseInt8 : types.getTypeParser(oid, format as 'text')) as CustomTypesConfig['getTypeParser'],
+  };
   const { connectionString, extraOptions } = withoutOptionsParameter(target.url);
   // `options` in the URL would replace ours (pg lets the URL win), so it is taken out and kept.
   const startup = [extraOptions, `-c search_path=${quoteIdentifier(target.schema)}`].filter(Boolean).join(' ');
-  return new Pool({
+  return new PgPool({
     connectionString,
     options: startup,
-    types: TYPE_PARSERS,
+    types: typeParsers,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     application_name: 'byokey',

@@ -3,7 +3,7 @@
 // their limit. Snapshots are kept and read in each instance's memory; this channel carries new
 // ones out and the others' in, the newest (by capture time) winning. The in-process channel
 // carries nothing — one instance, today's behaviour; with `redis:` it is RedisQuotaSnapshotChannel.
-import type { RateLimitSnapshot } from '../rate-limit-snapshots';
+import type { RateLimitSnapshot } from '../rate-limit-snapshot';
 import type { Replica } from './replica';
 
 export abstract class QuotaSnapshotChannel {

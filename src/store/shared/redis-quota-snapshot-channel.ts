@@ -1,7 +1,7 @@
 // Quota snapshots shared through Redis, one key per account kept for a week (Codex's longest
 // window). Snapshots come with every answer of an account, so at most one per account per second
 // is sent: the first at once, the latest of the rest when the second is over.
-import type { RateLimitSnapshot } from '../rate-limit-snapshots';
+import type { RateLimitSnapshot } from '../rate-limit-snapshot';
 import { QuotaSnapshotChannel } from './quota-snapshot-channel';
 import { RedisReplicatedMap } from './redis-replicated-map';
 import type { Replica } from './replica';

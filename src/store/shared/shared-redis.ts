@@ -7,7 +7,7 @@
 // (`enableOfflineQueue: false`), each is bounded by a timeout, the client reconnects in the
 // background, and the outage is logged once (and once more when it ends) and shown by `up`.
 import { Logger } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { RedisSettings } from '../../config/gateway-config';
 
 /** A command that takes longer than this counts as failed (Redis answers in well under 1 ms). */
@@ -39,12 +39,14 @@ export class SharedRedis {
       // The client's own errors are reported through `up` (once per outage), not as events nobody handles.
       lazyConnect: false,
     };
+    // ioredis is loaded with the first connection, not at start: a gateway without `redis:` never pays its memory.
+    const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
     // Auto-pipelining: the commands of many concurrent requests issued in one tick leave in one write.
-    this.client = new Redis(settings.url, { ...options, connectionName: 'byokey', enableAutoPipelining: true });
+    this.client = new RedisClient(settings.url, { ...options, connectionName: 'byokey', enableAutoPipelining: true });
     // No ioredis auto-resubscribe: each channel subscribes itself on every 'ready' and catches its
     // failure (redis-subscription.ts); ioredis' own would reject unhandled when the connection
     // drops again before its SUBSCRIBE is sent.
-    this.subscriber = new Redis(settings.url, { ...options, commandTimeout: undefined, connectionName: 'byokey-sub', autoResubscribe: false });
+    this.subscriber = new RedisClient(settings.url, { ...options, commandTimeout: undefined, connectionName: 'byokey-sub', autoResubscribe: false });
     this.client.on('ready', () => this.setUp(true));
     this.client.on('error', () => this.setUp(false));
     this.client.on('close', () => this.setUp(false));

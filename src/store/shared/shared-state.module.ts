@@ -1,17 +1,24 @@
 // Provides the shared Redis connection (SharedRedis) when `redis:` is configured, else null: the
 // pieces of shared state each pick their Redis or in-process backend from it. Global, and closed
 // at shutdown after the modules that use it. Provides too the pieces that live here: change
-// notices, and the channels that share cooldowns and quota snapshots.
+// notices, the relay of admin logins between instances, and the channels that share cooldowns
+// and quota snapshots. Without `redis:` the quota snapshots are kept in the store instead
+// (StoredQuotaSnapshotChannel): this module's shutdown hooks run before StoreModule's (it is
+// imported after it), so the channel's last write still has its database.
 import { Global, Inject, Module, Optional, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { RedisSettings } from '../../config/gateway-config';
 import { ChangeNotices } from './change-notices';
 import { CooldownChannel, LocalCooldownChannel } from './cooldown-channel';
 import { LocalChangeNotices } from './local-change-notices';
-import { LocalQuotaSnapshotChannel, QuotaSnapshotChannel } from './quota-snapshot-channel';
+import { LocalLoginRelay, LoginRelay } from './login-relay';
+import { QuotaSnapshotStore } from '../quota-snapshot-store';
+import { QuotaSnapshotChannel } from './quota-snapshot-channel';
 import { RedisChangeNotices } from './redis-change-notices';
 import { RedisCooldownChannel } from './redis-cooldown-channel';
+import { RedisLoginRelay } from './redis-login-relay';
 import { RedisQuotaSnapshotChannel } from './redis-quota-snapshot-channel';
 import { SharedRedis } from './shared-redis';
+import { StoredQuotaSnapshotChannel } from './stored-quota-snapshot-channel';
 
 /** DI token of the SharedRedis, or null without `redis:`. */
 export const SHARED_REDIS = Symbol('SHARED_REDIS');
@@ -46,17 +53,28 @@ export class SharedStateModule implements OnApplicationShutdown {
           inject: [SHARED_REDIS],
         },
         {
+          provide: LoginRelay,
+          useFactory: async (redis: SharedRedis | null): Promise<LoginRelay> => {
+            if (!redis) return new LocalLoginRelay();
+            const relay = new RedisLoginRelay(redis);
+            await relay.open();
+            return relay;
+          },
+          inject: [SHARED_REDIS],
+        },
+        {
           provide: CooldownChannel,
           useFactory: (redis: SharedRedis | null): CooldownChannel => (redis ? new RedisCooldownChannel(redis) : new LocalCooldownChannel()),
           inject: [SHARED_REDIS],
         },
         {
           provide: QuotaSnapshotChannel,
-          useFactory: (redis: SharedRedis | null): QuotaSnapshotChannel => (redis ? new RedisQuotaSnapshotChannel(redis) : new LocalQuotaSnapshotChannel()),
-          inject: [SHARED_REDIS],
+          useFactory: (redis: SharedRedis | null, store: QuotaSnapshotStore): QuotaSnapshotChannel =>
+            redis ? new RedisQuotaSnapshotChannel(redis) : new StoredQuotaSnapshotChannel(store),
+          inject: [SHARED_REDIS, QuotaSnapshotStore],
         },
       ],
-      exports: [SHARED_REDIS, ChangeNotices, CooldownChannel, QuotaSnapshotChannel],
+      exports: [SHARED_REDIS, ChangeNotices, LoginRelay, CooldownChannel, QuotaSnapshotChannel],
     };
   }
 

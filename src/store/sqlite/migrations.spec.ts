@@ -31,7 +31,7 @@ describe('migrate', () => {
   it('brings a new database to the latest version and records each migration', () => {
     const before = Date.now();
     expect(migrate(db, PATH)).toEqual(MIGRATIONS.map((m) => m.version));
-    expect(tables(db)).toEqual(['accounts', 'client_keys', 'meta', 'provider_overrides', 'provider_runtime_keys', 'schema_migrations', 'usage_records']);
+    expect(tables(db)).toEqual(['accounts', 'client_keys', 'meta', 'provider_overrides', 'provider_runtime_keys', 'quota_snapshots', 'schema_migrations', 'usage_records']);
     const rows = db.prepare<[], { version: number; name: string; applied_at: number }>('SELECT * FROM schema_migrations').all();
     expect(rows.map((r) => [r.version, r.name])).toEqual(MIGRATIONS.map((m) => [m.version, m.name]));
     expect(rows[0].applied_at).toBeGreaterThanOrEqual(before);

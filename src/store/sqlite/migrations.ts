@@ -152,6 +152,25 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'quota snapshots',
+    // The rate-limit windows each account last reported (store/rate-limit-snapshots.ts), so a
+    // restarted gateway and `byokey status` know them without Redis. One row per account, the
+    // newest capture kept; headers and the last frame as JSON, as the upstream sent them.
+    up(db) {
+      db.exec(`
+        CREATE TABLE quota_snapshots (
+          provider    TEXT    NOT NULL,
+          account_id  TEXT    NOT NULL,
+          headers     TEXT    NOT NULL DEFAULT '{}' CHECK (json_valid(headers)),
+          frame       TEXT             CHECK (frame IS NULL OR json_valid(frame)),
+          captured_at INTEGER NOT NULL,
+          PRIMARY KEY (provider, account_id)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `

@@ -106,9 +106,9 @@ describe('SqliteAccountStore', () => {
       // Back to what the previous byokey left: schema version 1, a lease with its 60 s expiry.
       withRaw((db) => {
         db.exec('DELETE FROM schema_migrations WHERE version >= 2; ALTER TABLE accounts DROP COLUMN refresh_lease_heartbeat_at');
-        // …and nothing of the later migrations (3: client keys, 5: runtime provider changes).
+        // …and nothing of the later migrations (3: client keys, 5: runtime provider changes, 6: quota snapshots).
         db.exec("DROP TABLE client_keys; DELETE FROM meta WHERE key = 'client_keys_revision'");
-        db.exec('DROP TABLE provider_runtime_keys; DROP TABLE provider_overrides; DROP TABLE usage_records');
+        db.exec('DROP TABLE provider_runtime_keys; DROP TABLE provider_overrides; DROP TABLE usage_records; DROP TABLE quota_snapshots');
         db.prepare("UPDATE accounts SET refresh_lease_holder = 'byokey-4242-x', refresh_lease_until = ?").run(T0 + 60_000);
       });
 

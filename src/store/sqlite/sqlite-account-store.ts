@@ -68,6 +68,8 @@ export class SqliteAccountStore extends AccountStore {
   private readonly insert: Statement<Key & SealedTokens & Now & { label: string | null; isDefault: number; claims: string }>;
   private readonly relogin: Statement<Key & SealedTokens & Now & { label: string | null; claims: string | null }>;
   private readonly writeTokens: Statement<Key & SealedTokens & Now & { claims: string; version: number }>;
+  private readonly writeSealed: Statement<Key & Now & { tokens: Buffer }>;
+  private readonly patchClaims: Statement<Key & Now & { claims: string }>;
   private readonly writeStatus: Statement<Key & Now & { status: AccountStatus; reason: string | null; version: number | null }>;
   private readonly clearDefault: Statement<Now & { provider: string }>;
   private readonly markDefault: Statement<Key & Now>;
@@ -111,6 +113,9 @@ export class SqliteAccountStore extends AccountStore {
       SET tokens = @tokens, expires_at = @expiresAt, claims = @claims, refreshed_at = @now, updated_at = @now,
           version = version + 1
       ${where} AND version = @version`);
+    this.writeSealed = db.prepare(`UPDATE accounts SET tokens = @tokens, updated_at = @now ${where}`);
+    // One statement, so two processes merging at once both keep their keys.
+    this.patchClaims = db.prepare(`UPDATE accounts SET claims = json_patch(coalesce(claims, '{}'), @claims), updated_at = @now ${where}`);
     this.writeStatus = db.prepare(
       `UPDATE accounts SET status = @status, status_reason = @reason, updated_at = @now
        ${where} AND (@version IS NULL OR version = @version)`,
@@ -200,12 +205,15 @@ export class SqliteAccountStore extends AccountStore {
    */
   async save(account: NewAccount): Promise<Account> {
     const key = { provider: account.provider, accountId: account.accountId };
-    const tokens = this.cipher.encryptTokens(key, account.tokens);
     const expiresAt = toMillis(account.expiresAt);
     return this.db
       .transaction(() => {
         const now = this.now();
-        if (this.select.get(key)) {
+        const existing = this.select.get(key);
+        // A new login keeps the account's proxy unless it names one itself.
+        const keptProxy = existing && account.tokens.proxyUrl === undefined ? toAccount(existing, this.cipher).tokens.proxyUrl : undefined;
+        const tokens = this.cipher.encryptTokens(key, keptProxy === undefined ? account.tokens : { ...account.tokens, proxyUrl: keptProxy });
+        if (existing) {
           this.relogin.run({
             ...key,
             label: account.label ?? null,
@@ -255,6 +263,8 @@ export class SqliteAccountStore extends AccountStore {
           accessToken: update.accessToken,
           refreshToken: update.refreshToken ?? current.tokens.refreshToken,
           idToken: update.idToken ?? current.tokens.idToken,
+          proxyUrl: current.tokens.proxyUrl,
+          clientSecret: current.tokens.clientSecret,
         };
         this.writeTokens.run({
           ...key,
@@ -286,6 +296,24 @@ export class SqliteAccountStore extends AccountStore {
       version: expectedVersion ?? null,
     });
     return result.changes > 0;
+  }
+
+  async setProxy(provider: string, accountId: string, proxyUrl: string | undefined): Promise<boolean> {
+    const key = { provider, accountId };
+    return this.db
+      .transaction(() => {
+        const row = this.select.get(key);
+        if (!row) return false;
+        const { proxyUrl: _old, ...tokens } = toAccount(row, this.cipher).tokens;
+        const sealed = this.cipher.encryptTokens(key, proxyUrl === undefined ? tokens : { ...tokens, proxyUrl });
+        this.writeSealed.run({ ...key, tokens: sealed, now: this.now() });
+        return true;
+      })
+      .immediate();
+  }
+
+  async mergeClaims(provider: string, accountId: string, claims: Record<string, unknown>): Promise<boolean> {
+    return this.patchClaims.run({ provider, accountId, claims: JSON.stringify(claims), now: this.now() }).changes > 0;
   }
 
   async setDefault(provider: string, accountId: string): Promise<boolean> {

@@ -21,6 +21,12 @@ export interface BridgeContext<TClient> {
   instance: string;
   /** The model as the client named it (the answer names it so). */
   model: string;
+  /**
+   * The request as translated for the upstream that answered (in its protocol, before payload
+   * rules), for an answer whose reading depends on what was asked: Kiro's inline thinking is
+   * split out only when the request switched thinking on.
+   */
+  sent?: unknown;
 }
 
 /** A stream in the client's protocol, ready for the SSE writer (or the Responses WebSocket). */

@@ -4,7 +4,7 @@ import type { ErrorDetail } from '../../protocol/error-detail';
 import { CHAT_STREAM_DONE } from '../../protocol/openai-chat';
 import type { SseEvent } from '../../protocol/sse';
 import { encodeSseEvent } from '../../protocol/sse-encoder';
-import { toAnthropicError, toOpenAIError } from '../error-bodies';
+import { toAnthropicError, toGoogleError, toOpenAIError } from '../error-bodies';
 
 /** Chat's terminator frame, `data: [DONE]`, encoded once. */
 export const CHAT_DONE_FRAME = encodeSseEvent({ data: CHAT_STREAM_DONE });
@@ -30,4 +30,9 @@ export function responsesErrorEvent(error: ErrorDetail, lastSequence: number): S
     event: 'error',
     data: JSON.stringify({ type: 'error', sequence_number: lastSequence + 1, code: error.code, message: error.message, param: error.param, error: detail }),
   };
+}
+
+/** A Gemini stream's error: Google's `{error:{code,message,status}}` as a data line, which the genai SDK raises. */
+export function geminiErrorEvent(error: ErrorDetail): SseEvent {
+  return { data: JSON.stringify(toGoogleError(error)) };
 }

@@ -2,13 +2,16 @@
 // Codex CLI, the inbound Responses WebSocket) served from each upstream protocol.
 import type { AnthropicMessage, MessagesRequest } from '../../protocol/anthropic-messages';
 import type { ChatCompletion, ChatCompletionRequest } from '../../protocol/openai-chat';
+import type { GeminiRequest, GeminiResponse } from '../../protocol/gemini-generate-content';
+import type { KiroRequest } from '../../protocol/kiro-assistant-response';
 import type { ResponsesRequest, ResponsesStreamEvent } from '../../protocol/openai-responses';
 import type { SseEvent } from '../../protocol/sse';
 import { ResponsesAccumulator } from '../responses-accumulator';
 import { responsesToolNames } from '../responses-chat-tools';
 import { UpstreamShapeError, eventJson, type Bridge } from './bridge';
+import { unexpectedJson } from './chat-client.bridges';
 import { responsesErrorEvent } from './client-dialects';
-import { chatToResponses, collectResponse, messagesToChat, pipe, responsesFrame, runStage, upstreamIds } from './stream-stages';
+import { chatToResponses, collectKiro, collectResponse, geminiToChat, kiroToChat, messagesToChat, pipe, responsesFrame, runStage, upstreamIds } from './stream-stages';
 import type { Translators } from './translators';
 
 /**
@@ -86,6 +89,50 @@ export function responsesViaMessages(t: Translators): Bridge<ResponsesRequest, M
     stream: (events, context) => {
       const stream = t.chatToResponsesStream.createStream({ model: context.model, tools: responsesToolNames(context.request) });
       const stage = pipe(pipe(messagesToChat(t, { model: context.model, includeUsage: true }), upstreamIds()), chatToResponses(stream));
+      return { events: runStage(events, context.instance, stage, responsesFrame), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
+    },
+  };
+}
+
+/**
+ * Gemini upstream, composed through chat: Responses → chat → Gemini, and Gemini chunks → chat
+ * chunks → Responses events. Usage is always carried; the response id is Gemini's, wrapped once.
+ */
+export function responsesViaGemini(t: Translators): Bridge<ResponsesRequest, GeminiRequest> {
+  return {
+    request: (body, { stream }) => t.chatToGemini.translate(t.responsesToChat.translate(streaming(body, stream))),
+    answer: (parsed, context) => {
+      const completion = t.geminiResponseToChatCompletion.translate(parsed() as GeminiResponse, { model: context.model });
+      return t.chatCompletionToResponse.translate({ ...completion, id: completion.id.replace(/^chatcmpl-/, '') }, { model: context.model, tools: responsesToolNames(context.request) });
+    },
+    collect: () => {
+      throw new UpstreamShapeError('a Gemini upstream streamed an answer that was asked for whole');
+    },
+    stream: (events, context) => {
+      const stream = t.chatToResponsesStream.createStream({ model: context.model, tools: responsesToolNames(context.request) });
+      const stage = pipe(pipe(geminiToChat(t, { model: context.model, includeUsage: true }), upstreamIds()), chatToResponses(stream));
+      return { events: runStage(events, context.instance, stage, responsesFrame), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
+    },
+  };
+}
+
+/**
+ * Kiro upstream, composed through chat: Responses → chat → Kiro, and Kiro events → chat chunks →
+ * Responses events. Kiro always streams, so a whole answer is collected from the stream.
+ */
+export function responsesViaKiro(t: Translators): Bridge<ResponsesRequest, KiroRequest> {
+  return {
+    request: (body, { stream }) => t.chatToKiro.translate(t.responsesToChat.translate(streaming(body, stream))),
+    answer: (_parsed, context) => {
+      throw unexpectedJson(context.instance);
+    },
+    collect: async (events, context) => {
+      const completion = await collectKiro(events, context, t);
+      return t.chatCompletionToResponse.translate({ ...completion, id: completion.id.replace(/^chatcmpl-/, '') }, { model: context.model, tools: responsesToolNames(context.request) });
+    },
+    stream: (events, context) => {
+      const stream = t.chatToResponsesStream.createStream({ model: context.model, tools: responsesToolNames(context.request) });
+      const stage = pipe(pipe(kiroToChat(t, context, true), upstreamIds()), chatToResponses(stream));
       return { events: runStage(events, context.instance, stage, responsesFrame), errorEvent: (error) => responsesErrorEvent(error, stream.lastSequence) };
     },
   };

@@ -9,8 +9,13 @@ import type { ResponseObject, ResponsesStreamEvent } from '../../protocol/openai
 import type { SseEvent } from '../../protocol/sse';
 import { messagesSseEvent, type ChatStreamPayload } from '../chat-to-messages-stream.translator';
 import type { ChatToResponsesStream } from '../chat-to-responses-stream.translator';
+import type { GeminiResponse } from '../../protocol/gemini-generate-content';
 import { ResponsesAccumulator } from '../responses-accumulator';
-import { eventJson } from './bridge';
+import type { KiroStreamEvent } from '../../protocol/kiro-assistant-response';
+import type { ChatCompletion } from '../../protocol/openai-chat';
+import { ChatChunksToCompletion } from '../chat-chunks-to-completion';
+import { kiroThinkingAsked } from '../kiro-thinking';
+import { eventJson, type BridgeContext } from './bridge';
 import type { Translators } from './translators';
 
 /** One step of a stream translation: items in, items out. */
@@ -50,6 +55,36 @@ function endingStage<I, O>(stream: { push(item: I): O[]; end(): void; readonly f
       return stream.finished;
     },
   };
+}
+
+/** Gemini chunks → chat chunks; the finish and usage chunks come at the end (Gemini's stream ends at EOF). */
+export function geminiToChat(t: Translators, options: ChatStageOptions): Stage<GeminiResponse, ChatCompletionChunk> {
+  const stream = t.geminiToChatStream.createStream(options);
+  return { push: (chunk) => stream.push(chunk), end: () => stream.end(), finished: false };
+}
+
+/**
+ * Kiro events → chat chunks; the finish and usage chunks come at the end (Kiro's stream ends at
+ * EOF). Inline thinking is split out of the text only when the request sent switched it on.
+ */
+export function kiroToChat(t: Translators, context: Pick<BridgeContext<unknown>, 'model' | 'sent'>, includeUsage: boolean): Stage<KiroStreamEvent, ChatCompletionChunk> {
+  const stream = t.kiroToChatStream.createStream({ model: context.model, includeUsage, thinking: kiroThinkingAsked(context.sent) });
+  return { push: (event) => stream.push(event), end: () => stream.end(), finished: false };
+}
+
+/** Reads a Kiro event stream to its end and returns the whole answer as a Chat Completion (usage included). */
+export async function collectKiro(events: AsyncIterable<SseEvent>, context: BridgeContext<unknown>, t: Translators): Promise<ChatCompletion> {
+  const stage = kiroToChat(t, context, true);
+  const completion = new ChatChunksToCompletion();
+  for await (const event of events) for (const chunk of stage.push(eventJson<KiroStreamEvent>(event, context.instance))) completion.push(chunk);
+  for (const chunk of stage.end()) completion.push(chunk);
+  return completion.completion();
+}
+
+/** Chat chunks (an upstream's error payload included: it throws) → Gemini chunks. */
+export function chatToGemini(t: Translators, options: { model: string }): Stage<ChatStreamPayload, GeminiResponse> {
+  const stream = t.chatToGeminiStream.createStream(options);
+  return { push: (chunk) => stream.push(chunk), end: () => stream.finish(), finished: false };
 }
 
 /** Chat chunks (an upstream's error payload included: it throws) → Messages events. */
@@ -113,6 +148,11 @@ export const messagesFrame = messagesSseEvent;
 /** A Responses event as Responses SSE (named after its type). */
 export function responsesFrame(event: ResponsesStreamEvent): SseEvent {
   return { event: event.type, data: JSON.stringify(event), json: event };
+}
+
+/** A Gemini chunk as Gemini SSE: a bare `data:` line (alt=sse has no event names and no terminator). */
+export function geminiFrame(chunk: GeminiResponse): SseEvent {
+  return { data: JSON.stringify(chunk), json: chunk };
 }
 
 /** Reads a Responses event stream to its end and returns the finished Response (output filled). */

@@ -6,6 +6,14 @@ import { ChatToMessagesStreamTranslator } from '../chat-to-messages-stream.trans
 import { ChatToMessagesTranslator } from '../chat-to-messages.translator';
 import { ChatToResponsesStreamTranslator } from '../chat-to-responses-stream.translator';
 import { ChatToResponsesTranslator } from '../chat-to-responses.translator';
+import { ChatCompletionToGeminiTranslator } from '../chat-completion-to-gemini.translator';
+import { ChatToGeminiStreamTranslator } from '../chat-to-gemini-stream.translator';
+import { ChatToGeminiTranslator } from '../chat-to-gemini.translator';
+import { GeminiResponseToChatCompletionTranslator } from '../gemini-response-to-chat-completion.translator';
+import { GeminiToChatStreamTranslator } from '../gemini-to-chat-stream.translator';
+import { GeminiToChatTranslator } from '../gemini-to-chat.translator';
+import { ChatToKiroTranslator } from '../chat-to-kiro.translator';
+import { KiroToChatStreamTranslator } from '../kiro-to-chat-stream.translator';
 import { MessageToChatCompletionTranslator } from '../message-to-chat-completion.translator';
 import { MessagesToChatStreamTranslator } from '../messages-to-chat-stream.translator';
 import { MessagesToChatTranslator } from '../messages-to-chat.translator';
@@ -29,6 +37,16 @@ export interface Translators {
   responsesToChat: ResponsesToChatTranslator;
   chatToResponsesStream: ChatToResponsesStreamTranslator;
   chatCompletionToResponse: ChatCompletionToResponseTranslator;
+  // chat ⇄ Gemini
+  chatToGemini: ChatToGeminiTranslator;
+  geminiToChatStream: GeminiToChatStreamTranslator;
+  geminiResponseToChatCompletion: GeminiResponseToChatCompletionTranslator;
+  geminiToChat: GeminiToChatTranslator;
+  chatToGeminiStream: ChatToGeminiStreamTranslator;
+  chatCompletionToGemini: ChatCompletionToGeminiTranslator;
+  // chat → Kiro (Kiro is an upstream only: its answers come back through chat)
+  chatToKiro: ChatToKiroTranslator;
+  kiroToChatStream: KiroToChatStreamTranslator;
 }
 
 export function createTranslators(): Translators {
@@ -45,5 +63,13 @@ export function createTranslators(): Translators {
     responsesToChat: new ResponsesToChatTranslator(),
     chatToResponsesStream: new ChatToResponsesStreamTranslator(),
     chatCompletionToResponse: new ChatCompletionToResponseTranslator(),
+    chatToGemini: new ChatToGeminiTranslator(),
+    geminiToChatStream: new GeminiToChatStreamTranslator(),
+    geminiResponseToChatCompletion: new GeminiResponseToChatCompletionTranslator(),
+    geminiToChat: new GeminiToChatTranslator(),
+    chatToGeminiStream: new ChatToGeminiStreamTranslator(),
+    chatCompletionToGemini: new ChatCompletionToGeminiTranslator(),
+    chatToKiro: new ChatToKiroTranslator(),
+    kiroToChatStream: new KiroToChatStreamTranslator(),
   };
 }

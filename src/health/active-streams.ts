@@ -1,7 +1,7 @@
 // The streams being served right now, so shutdown can let them finish and, past its deadline,
 // end them with an in-stream error instead of cutting the connection mid-event.
 import { Injectable } from '@nestjs/common';
-import { GatewayError } from '../../common/gateway-error';
+import { GatewayError } from '../common/gateway-error';
 
 export interface StreamHandle {
   /** Ends the stream with this error as its last event. */
