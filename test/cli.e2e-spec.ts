@@ -229,7 +229,7 @@ describe('byokey serve', () => {
     expect(result.stdout).toContain('"msg":"SIGINT received, finishing open requests (up to 1234 ms)"');
   });
 
-  it('Ctrl-C at any moment of the start stops it with 130, and is never lost', async () => {
+  it('Ctrl-C at any moment of the start ends it at once, and is never lost', async () => {
     // The start is mostly synchronous loading, during which a signal waits for the event loop.
     // Signals sent across the whole start (as fractions of one measured start) must each end the
     // process at once (a lost signal times out here): 130 (or killed by SIGINT, before byokey
@@ -243,7 +243,6 @@ describe('byokey serve', () => {
     timed.signal('SIGTERM');
     await timed.exit();
 
-    const outcomes: string[] = [];
     for (const fraction of [0.3, 0.5, 0.65, 0.8, 0.9, 1.2]) {
       const proc = startCli(['serve', '--port', '0', '--config', config], sandbox);
       await new Promise((resolve) => setTimeout(resolve, Math.round(startMs * fraction)));
@@ -261,10 +260,20 @@ describe('byokey serve', () => {
         expect(started).toBe(-1);
         if (result.code === 130) expect(result.stdout).toContain('"msg":"SIGINT received while starting, stopping"');
       }
-      outcomes.push(result.code === 130 ? 'stopped the start' : result.signal === 'SIGINT' ? 'killed before listening' : 'drained');
     }
-    // The measured start put at least one signal inside byokey's own start.
-    expect(outcomes).toContain('stopped the start');
+  });
+
+  it('Ctrl-C while the gateway loads stops the start with 130 and no start line', async () => {
+    // byokey says (at debug) when its own SIGINT handling begins; a signal sent then lands inside
+    // the start whatever the machine's speed, which the fractions above cannot promise.
+    const config = sandbox.write('providers.yaml', providersYaml());
+    const proc = startCli(['serve', '--port', '0', '--config', config, '--log-level', 'debug'], sandbox);
+    await proc.waitFor(/"msg":"loading the gateway"/, 15_000);
+    proc.signal('SIGINT');
+    const result = await proc.exit(5000);
+    expect({ code: result.code, signal: result.signal }).toEqual({ code: 130, signal: null });
+    expect(result.stdout).toContain('"msg":"SIGINT received while starting, stopping"');
+    expect(result.stdout).not.toContain('"msg":"byokey started"');
   });
 
   it('reloads providers.yaml on SIGHUP, keeping the old one when the new one is invalid', async () => {
@@ -458,23 +467,25 @@ describe('byokey serve', () => {
       expect(frames.slice(10)).toEqual(['[DONE]']);
       expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
 
-      const result = await proc.exit(5000);
+      // Waiting for the shutdown bound instead would take its 10 s.
+      const result = await proc.exit(8000);
       expect(result.code).toBe(0);
-      expect(Date.now() - streamEnded).toBeLessThan(2000);
+      expect(Date.now() - streamEnded).toBeLessThan(6000);
     });
 
     it('drains: /readyz turns 503 at once, new requests are served through drain_grace_ms, then refused; the open stream completes', async () => {
-      const { proc, url } = await startServe(['drain_grace_ms: 1000', 'drain_ms: 5000']);
+      // A grace long enough that a loaded machine still asks its questions inside it.
+      const { proc, url } = await startServe(['drain_grace_ms: 3000', 'drain_ms: 8000']);
       const ready = await request(`${url}/readyz`, { dispatcher: agent });
       expect(ready.statusCode).toBe(200);
       expect(await ready.body.json()).toEqual({ status: 'ready', checks: { store: 'ok', redis: 'off' } });
 
-      upstream.script({ kind: 'stream', delayMs: 150, events: chunkEvents(12) });
+      upstream.script({ kind: 'stream', delayMs: 300, events: chunkEvents(14) });
       const stream = await openStream(url, agent, { keepAlive: false });
       await stream.firstData;
       const signalled = Date.now();
       proc.signal('SIGTERM');
-      await proc.waitFor(/SIGTERM received, finishing open requests \(up to 5000 ms\), taking new ones for 1000 ms/);
+      await proc.waitFor(/SIGTERM received, finishing open requests \(up to 8000 ms\), taking new ones for 3000 ms/);
 
       // Within the grace: not ready, yet still answering, and asking keep-alive clients to go.
       const draining = await request(`${url}/readyz`, { dispatcher: agent });
@@ -484,13 +495,13 @@ describe('byokey serve', () => {
       expect(served.statusCode).toBe(200);
       expect(served.headers.connection).toBe('close');
       await served.body.dump();
-      expect(Date.now() - signalled).toBeLessThan(1000);
+      expect(Date.now() - signalled).toBeLessThan(3000);
 
       // After it: new connections are refused while the stream runs on to its end.
-      await sleep(Math.max(0, 1200 - (Date.now() - signalled)));
+      await sleep(Math.max(0, 3200 - (Date.now() - signalled)));
       expect(['ECONNREFUSED', 'ECONNRESET', 503]).toContain(await freshRequest(`${url}/healthz`));
       const text = await stream.done;
-      expect(contents(parseFrames(text).slice(0, -1))).toEqual(words(12));
+      expect(contents(parseFrames(text).slice(0, -1))).toEqual(words(14));
       expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
       const result = await proc.exit(4000);
       expect(result.code).toBe(0);
@@ -507,9 +518,10 @@ describe('byokey serve', () => {
       const streamEnded = Date.now();
       expect(parseFrames(text).slice(-1)).toEqual(['[DONE]']);
 
-      const result = await proc.exit(4000);
+      // Waiting for the shutdown bound instead would take its 10 s.
+      const result = await proc.exit(8000);
       expect(result.code).toBe(0);
-      expect(Date.now() - streamEnded).toBeLessThan(2000);
+      expect(Date.now() - streamEnded).toBeLessThan(6000);
     });
 
     it('past server.shutdown_timeout_ms ends a stream with a gateway_shutting_down event, keeping what was sent', async () => {
@@ -541,12 +553,13 @@ describe('byokey serve', () => {
         },
       });
       expect(text).not.toContain('[DONE]');
+      // Ended by the 300 ms bound, not by the upstream (whose ten chunks take 5 s).
       expect(streamEnded).toBeGreaterThanOrEqual(250);
-      expect(streamEnded).toBeLessThan(2000);
+      expect(streamEnded).toBeLessThan(4000);
 
-      const result = await proc.exit(3000);
+      const result = await proc.exit(5000);
       expect(result.code).toBe(0);
-      expect(Date.now() - signalled).toBeLessThan(2500);
+      expect(Date.now() - signalled).toBeLessThan(4500);
       // The upstream call was cancelled, not left running.
       await upstream.waitForAborts(abortsBefore + 1, 2000);
       expect(upstream.abortedResponses).toBe(abortsBefore + 1);
@@ -563,9 +576,10 @@ describe('byokey serve', () => {
       const text = await stream.done;
       expect(text).toContain('"code":"gateway_shutting_down"');
 
-      const result = await proc.exit(4000);
+      // (The upstream's ten chunks take 5 s; the kept-alive connection would hold the process longer.)
+      const result = await proc.exit(6000);
       expect(result.code).toBe(0);
-      expect(Date.now() - signalled).toBeLessThan(2500);
+      expect(Date.now() - signalled).toBeLessThan(4500);
     });
 
     it.each([
@@ -583,8 +597,9 @@ describe('byokey serve', () => {
 
       const signalled = Date.now();
       proc.signal(second);
-      const result = await proc.exit(3000);
-      expect(Date.now() - signalled).toBeLessThan(1000);
+      // A drain would wait for the stream's remaining 4.5 s.
+      const result = await proc.exit(5000);
+      expect(Date.now() - signalled).toBeLessThan(3000);
       expect({ code: result.code, signal: result.signal }).toEqual({ code: 130, signal: null });
       expect(result.stdout).toContain(`"msg":"${second} again, exiting now"`);
       // The stream was cut, not completed.

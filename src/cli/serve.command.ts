@@ -83,6 +83,10 @@ export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
     process.exit(EXIT_INTERRUPTED);
   };
   process.on('SIGINT', (signal) => onSigint(signal));
+  // From here a Ctrl-C stops the start (a test waits for this line to send one at a known moment).
+  logger.debug({ config: config.source }, 'loading the gateway');
+  // Written now, not after the turn: the loading below is long and synchronous.
+  logger.flush();
 
   // Nest and the app load only here, so `--help` and config errors answer at once.
   const { drainGateway, createGateway, gatewaySummary } = require('../gateway') as typeof import('../gateway');

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { MAX_PENDING_BYTES, TurnBufferedStdout } from './turn-buffered-stdout';
 
 /** A stdout that records each write(2), and can be made to refuse (EAGAIN) or take a part. */
@@ -47,6 +48,16 @@ describe('TurnBufferedStdout', () => {
     out.destination.write('{"last":true}\n');
     out.destination.flushSync();
     expect(out.writes).toEqual(['{"last":true}\n']);
+  });
+
+  it("writes what is pending at once on pino's logger.flush(), and calls its callback", () => {
+    const out = fakeStdout();
+    const logger = pino({ base: undefined, timestamp: false }, out.destination);
+    logger.info('before a long synchronous task');
+    const called = jest.fn();
+    logger.flush(called);
+    expect(out.writes).toEqual(['{"level":30,"msg":"before a long synchronous task"}\n']);
+    expect(called).toHaveBeenCalledTimes(1);
   });
 
   it('goes on after a partial write, byte for byte', () => {

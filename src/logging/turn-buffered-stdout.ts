@@ -65,23 +65,29 @@ export class TurnBufferedStdout {
     this.pendingBytes += line.length;
     if (!this.scheduled) {
       this.scheduled = true;
-      this.afterTurn(() => this.flush());
+      this.afterTurn(() => this.writePending());
     }
     return true;
   }
 
-  /** Writes what is pending now (pino calls it on `logger.flush()`; exit calls it too). */
+  /** Writes what is pending now (exit calls it). */
   flushSync(): void {
-    this.flush();
+    this.writePending();
+  }
+
+  /** pino's `logger.flush(cb)`: writes what is pending now, then calls back. */
+  flush(callback?: (error?: Error) => void): void {
+    this.writePending();
+    callback?.();
   }
 
   /** Writes what is pending and forgets this destination at exit. */
   close(): void {
-    this.flush();
+    this.writePending();
     live.delete(this);
   }
 
-  private flush(): void {
+  private writePending(): void {
     this.scheduled = false;
     if (this.pending.length === 0 && !this.carry) return;
     if (this.dropped > 0) {
@@ -104,7 +110,7 @@ export class TurnBufferedStdout {
         this.pendingBytes = buffer.length;
         if (!this.scheduled) {
           this.scheduled = true;
-          this.retryLater(() => this.flush(), RETRY_MS);
+          this.retryLater(() => this.writePending(), RETRY_MS);
         }
         return;
       }
