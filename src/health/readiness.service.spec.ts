@@ -42,7 +42,8 @@ describe('ReadinessService', () => {
     const readiness = await new ReadinessService(drain, store, null).check();
     expect(readiness.ready).toBe(false);
     expect(readiness.checks.store).toBe('failed: no answer within 1000 ms');
-    expect(Date.now() - started).toBeLessThan(1500);
+    // The store hangs for ever: only the 1 s bound ends the check.
+    expect(Date.now() - started).toBeLessThan(4000);
   });
 
   it('says draining from the moment draining begins, whatever the checks say', async () => {

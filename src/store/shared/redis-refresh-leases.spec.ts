@@ -97,7 +97,8 @@ describe('RedisRefreshLeases', () => {
     await a.release('qwen', 'work', 'host-a:1:x');
     await Promise.all(waits);
 
-    expect(Date.now() - releasedAt).toBeLessThan(500);
+    // released() ends only on the message (there is no poll here), so the wake-up is the message's; the bound only says it came promptly.
+    expect(Date.now() - releasedAt).toBeLessThan(2000);
     expect(woken.sort()).toEqual(['waiter-0', 'waiter-1']);
     stop.abort();
   });
