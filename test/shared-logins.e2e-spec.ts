@@ -209,7 +209,7 @@ describe('two gateways sharing Redis and a store', () => {
     expect(polled.body.authorize_url).toBeUndefined();
   });
 
-  it('a pending login whose gateway crashed moments ago reads as failed at once, not when its last share runs out', async () => {
+  it('a pending login whose gateway crashed moments ago reads as failed within seconds, not when its last share runs out', async () => {
     const b = await start('b');
     const view = { id: 'login_crashed', provider: 'codex', account_id: 'work', flow: 'authorization-code', status: 'pending', authorize_url: 'https://auth.example/authorize', next: 'Open authorize_url' };
     const redis = new Redis(REDIS_URL);
@@ -219,7 +219,15 @@ describe('two gateways sharing Redis and a store', () => {
     } finally {
       redis.disconnect();
     }
-    const polled = await login(b, 'login_crashed');
+    // Heard silent once, it is given the few seconds a reconnecting subscriber needs...
+    expect((await login(b, 'login_crashed')).body.status).toBe('pending');
+    // ...and then read as gone, long before its last share (30 s) runs out.
+    const asked = Date.now();
+    let polled = await login(b, 'login_crashed');
+    while (polled.body.status === 'pending' && Date.now() - asked < 15_000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      polled = await login(b, 'login_crashed');
+    }
     expect(polled.body).toMatchObject({ status: 'failed', error: { code: 'login_owner_gone' } });
     const pasted = await admin(b, 'POST', '/admin/v1/accounts/logins/login_crashed/complete', { redirect_url: 'http://localhost:1455/auth/callback?code=c&state=s' });
     expect([pasted.status, pasted.body.error.code]).toEqual([409, 'login_finished']);

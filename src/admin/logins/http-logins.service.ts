@@ -26,6 +26,7 @@ import { LoginRelay } from '../../store/shared/login-relay';
 import type { HttpLogin } from './http-login';
 import { HttpLoginUi, type LoginPrompt } from './http-login-ui';
 import { failedLoginView, isLoginView, loginView, type LoginView } from './login-views';
+import { SilentOwners } from './silent-owners';
 
 /**
  * Logins waiting for a person at once; more is a script gone wrong, or an attack. Counted per
@@ -58,6 +59,7 @@ interface Running {
 export class HttpLogins implements OnApplicationShutdown {
   private readonly logger = new Logger('AdminLogins');
   private readonly logins = new Map<string, Running>();
+  private readonly silentOwners = new SilentOwners();
   private readonly stopHandOver: () => void;
   private readonly timer: NodeJS.Timeout;
 
@@ -241,13 +243,14 @@ export class HttpLogins implements OnApplicationShutdown {
 
   /**
    * Login `id` as another instance shared it: a pending one whose owner stopped sharing it, or
-   * no longer listens (it crashed: its connection to the others is gone), reads as failed.
+   * has not listened for a few seconds (it crashed: its connection to the others is gone; a
+   * moment's silence is a subscriber reconnecting, see silent-owners.ts), reads as failed.
    */
   private async relayed(id: string): Promise<{ owner: string; view: LoginView } | undefined> {
     const relayed = await this.relay.read(id);
     if (!relayed || !isLoginView(relayed.view)) return undefined;
     const view = relayed.view;
-    if (view.status === 'pending' && (relayed.aliveUntil < Date.now() || !(await this.relay.isListening(relayed.owner)))) {
+    if (view.status === 'pending' && (relayed.aliveUntil < Date.now() || this.silentOwners.gone(relayed.owner, await this.relay.isListening(relayed.owner)))) {
       return {
         owner: relayed.owner,
         view: failedLoginView(view, {
