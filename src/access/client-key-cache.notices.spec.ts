@@ -59,10 +59,10 @@ describe('ClientKeyCache told by another gateway', () => {
     expect(b.cache.lookup(secret)).toBeUndefined();
 
     await a.notices.publish('client-keys', `created ${key.id}`);
-    expect((await eventually(() => b.cache.lookup(secret))).name).toBe('team-a');
+    expect((await eventually(() => b.cache.lookup(secret), 10_000)).name).toBe('team-a');
 
     await a.store.revoke(key.id);
     await a.notices.publish('client-keys', `revoked ${key.id}`);
-    await eventually(() => (b.cache.lookup(secret) ? undefined : true));
+    await eventually(() => (b.cache.lookup(secret) ? undefined : true), 10_000);
   });
 });

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import { FakeOAuthServer } from '../../test/fakes/oauth-server.fake';
 import { qwenTestDefinition } from '../../test/fakes/oauth-definitions.fake';
 import { FakeTime } from '../../test/fakes/fake-time';
@@ -241,8 +242,15 @@ describe('TokenRefresher and other holders of the refresh lease', () => {
     store = SqliteAccountStore.open({ home, env: {}, now: time.now });
     clock = time.now();
     const stale = await seed(-1000);
-    oauth.tokenLatencyMs = 600; // real time: the refresh is in flight while the fake clock moves
-    const r = refresher({ now: time.now, sleep: time.sleep });
+    // The token call is held until released: the refresh is in flight while the fake clock moves, however slow the machine.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const agent = new Agent();
+    const dispatcher = agent.compose((dispatch) => (options, handler) => {
+      void answered.then(() => dispatch(options, handler));
+      return true;
+    });
+    const r = refresher({ now: time.now, sleep: time.sleep, dispatcher });
 
     const pending = r.ensureFresh(stale);
     const ours = await waitFor(async () => (await store.getRefreshLease('qwen', 'default'))?.holder);
@@ -259,16 +267,18 @@ describe('TokenRefresher and other holders of the refresh lease', () => {
     // 20 s after it was taken, past its first expiry: still held, because it beats.
     expect(await store.acquireRefreshLease('qwen', 'default', 'other-host:1:eager', LEASE_TTL_MS)).toBe(false);
 
+    answer();
     const renewed = await pending;
     expect(renewed.tokens.accessToken).not.toBe('old-access');
     expect(await store.getRefreshLease('qwen', 'default')).toBeUndefined();
     expect(time.pendingSleeps).toBe(0);
+    await agent.close();
   });
 });
 
-/** Polls (real time) until `probe` gives a value; fails after 3 s. */
+/** Polls (real time) until `probe` gives a value; fails after 10 s. */
 async function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 3000;
+  const deadline = Date.now() + 10_000;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;

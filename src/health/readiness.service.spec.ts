@@ -59,7 +59,7 @@ describe('ReadinessService', () => {
     it('reports Redis reachable', async () => {
       const redis = new SharedRedis({ url: 'redis://127.0.0.1:6379', keyPrefix: 'readiness-test:', limitsOnOutage: 'open' });
       clients.push(redis);
-      await redis.ready(2000);
+      await redis.ready(10_000);
       expect((await new ReadinessService(drain, store, redis).check()).checks.redis).toBe('ok');
     });
 

@@ -83,14 +83,21 @@ function post(url: string, id: string): Promise<number> {
   });
 }
 
-/** Lets the server see the response's `close` after the client got it. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+/**
+ * Waits for the server to log `count` lines (at the response's `close`, which it may see after
+ * the client got the answer; waited for, not timed), then a moment more for any line too many.
+ */
+async function settle(lines: Line[], count = 1): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (lines.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 describe('requestLogWatcher', () => {
   it('logs a completed request at info, with its id, method, url, route, status and time, and no fields nobody noted', async () => {
     const { url, lines } = await serve('info');
     expect(await get(`${url}/ok?x=1`, 'req-ok')).toBe(200);
-    await settle();
+    await settle(lines);
     expect(lines).toEqual([
       {
         level: 30,
@@ -111,7 +118,7 @@ describe('requestLogWatcher', () => {
   it('carries what the request noted: model asked and served, instance, credential label, key name, tokens, attempts, first byte', async () => {
     const { url, lines } = await serve('info');
     expect(await post(`${url}/v1/chat/completions`, 'req-model')).toBe(200);
-    await settle();
+    await settle(lines);
     expect(lines).toEqual([
       expect.objectContaining({
         level: 30,
@@ -141,7 +148,7 @@ describe('requestLogWatcher', () => {
   it("logs a failure that came from an upstream at warn, with the upstream's status and message, though it is a 4xx", async () => {
     const { url, lines } = await serve('warn');
     expect(await get(`${url}/upstream-429`, 'req-429')).toBe(429);
-    await settle();
+    await settle(lines);
     expect(lines).toEqual([
       expect.objectContaining({
         level: 40,
@@ -158,14 +165,14 @@ describe('requestLogWatcher', () => {
   it('logs a 5xx as request errored, at warn', async () => {
     const { url, lines } = await serve('info');
     expect(await get(`${url}/fail`, 'req-fail')).toBe(502);
-    await settle();
+    await settle(lines);
     expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-fail', status: 502 })]);
   });
 
   it('says why a 4xx was refused (type, code, message) with the model, at info', async () => {
     const { url, lines } = await serve('info');
     expect(await get(`${url}/refused`, 'req-400')).toBe(400);
-    await settle();
+    await settle(lines);
     expect(lines).toEqual([
       expect.objectContaining({
         level: 30,
@@ -180,7 +187,7 @@ describe('requestLogWatcher', () => {
   it('logs a 200 stream that ended in an error event as request errored, with the instance and the reason', async () => {
     const { url, lines } = await serve('warn');
     expect(await get(`${url}/broke-mid-stream`, 'req-mid')).toBe(200);
-    await settle();
+    await settle(lines);
     expect(lines).toEqual([
       expect.objectContaining({ level: 40, msg: 'request errored', model: 'claude-x', instance: 'claude', error: expect.objectContaining({ code: 'upstream_protocol_error', inStream: true }) }),
     ]);
@@ -192,7 +199,7 @@ describe('requestLogWatcher', () => {
     client.on('response', () => undefined).on('error', () => undefined).end();
     await streaming;
     client.destroy();
-    await settle();
+    await settle(lines);
     expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request errored', reqId: 'req-cut', status: 200 })]);
   });
 
@@ -200,7 +207,7 @@ describe('requestLogWatcher', () => {
     const { url, lines } = await serve('warn');
     await get(`${url}/ok`, 'req-ok');
     await get(`${url}/fail`, 'req-fail');
-    await settle();
+    await settle(lines);
     expect(lines.map((l) => [l.msg, l.reqId])).toEqual([['request errored', 'req-fail']]);
   });
 

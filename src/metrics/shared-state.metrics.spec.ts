@@ -1,3 +1,4 @@
+import { eventually } from '../../test/support/redis-instances';
 import { SharedRedis } from '../store/shared/shared-redis';
 import { MetricsRegistry } from './metrics-registry';
 import { SharedStateMetrics } from './shared-state.metrics';
@@ -16,7 +17,7 @@ describe('SharedStateMetrics', () => {
   it('sets byokey_redis_up to 1 while Redis answers', async () => {
     const redis = new SharedRedis({ url: 'redis://127.0.0.1:6379', keyPrefix: 'metrics-test:', limitsOnOutage: 'open' });
     clients.push(redis);
-    await redis.ready(2000);
+    await redis.ready(10_000);
     new SharedStateMetrics(metrics, redis);
     expect(await value('byokey_redis_up')).toBe(1);
   });
@@ -26,7 +27,8 @@ describe('SharedStateMetrics', () => {
     clients.push(redis);
     const before = (await value('byokey_redis_outages_total')) ?? 0;
     const watcher = new SharedStateMetrics(metrics, redis);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The refused connection is reported when ioredis gets to it: waited for, not timed.
+    await eventually(async () => (((await value('byokey_redis_outages_total')) ?? 0) > before ? true : undefined), 10_000, 'the outage');
     expect(await value('byokey_redis_up')).toBe(0);
     expect(await value('byokey_redis_outages_total')).toBe(before + 1);
     watcher.onModuleDestroy();

@@ -64,7 +64,7 @@ describe('CredentialStates shared through Redis', () => {
     const later = Date.now() + 60_000;
     const earlier = Date.now() + 10_000;
     a.coolDown(KEY, later, 'long');
-    await eventually(() => b.cooldown(KEY));
+    await eventually(() => b.cooldown(KEY), 10_000);
 
     b.coolDown(KEY, earlier, 'short'); // b already has the later one: nothing to send
     const c = await instance();
@@ -76,11 +76,14 @@ describe('CredentialStates shared through Redis', () => {
     const [a, b] = [await instance(), await instance()];
     const admin = new Redis(REDIS_URL);
     try {
-      a.coolDown(KEY, Date.now() + 400, 'brief');
+      // Long enough to be seen everywhere before it ends, even on a busy machine.
+      const length = 2000;
+      a.coolDown(KEY, Date.now() + length, 'brief');
       await eventually(() => b.cooldown(KEY));
       expect(await admin.pttl(`${redis.prefix}cooldown:${KEY}`)).toBeGreaterThan(0);
 
-      await sleep(450);
+      // Waiting out a time, not for work: the cooldown and its key's TTL (written before b heard) end within `length` from here.
+      await sleep(length + 50);
 
       expect(a.cooldown(KEY)).toBeUndefined();
       expect(b.cooldown(KEY)).toBeUndefined();
@@ -94,14 +97,14 @@ describe('CredentialStates shared through Redis', () => {
     const [a, b, c] = [await instance(), await instance(), await instance()];
     a.coolDown(KEY, Date.now() + 30_000, 'one');
     a.coolDown(OTHER, Date.now() + 30_000, 'two');
-    await eventually(() => c.cooldown(OTHER));
+    await eventually(() => c.cooldown(OTHER), 10_000);
 
     b.clearCooldown(KEY);
-    await eventually(() => (a.cooldown(KEY) || c.cooldown(KEY) ? undefined : true));
+    await eventually(() => (a.cooldown(KEY) || c.cooldown(KEY) ? undefined : true), 10_000);
     expect(a.cooldown(OTHER)).toBeDefined();
 
     c.clearAllCooldowns();
-    await eventually(() => (a.cooldown(OTHER) || b.cooldown(OTHER) ? undefined : true));
+    await eventually(() => (a.cooldown(OTHER) || b.cooldown(OTHER) ? undefined : true), 10_000);
     // Nothing is left in Redis for a newcomer to read.
     const d = await instance();
     expect([d.cooldown(KEY), d.cooldown(OTHER)]).toEqual([undefined, undefined]);
@@ -116,7 +119,7 @@ describe('CredentialStates shared through Redis', () => {
       a.coolDown(KEY, Date.now() + 10_000, 'earlier: not news');
       a.clearCooldown(KEY);
       a.clearCooldown(KEY);
-      await eventually(() => (heard.messages.length >= 2 ? true : undefined));
+      await eventually(() => (heard.messages.length >= 2 ? true : undefined), 10_000);
       await sleep(100);
       expect(heard.messages.map((m) => (JSON.parse(m) as { op: string }).op)).toEqual(['set', 'delete']);
     } finally {
@@ -128,7 +131,7 @@ describe('CredentialStates shared through Redis', () => {
     const a = await instance();
     const until = Date.now() + 30_000;
     a.coolDown(KEY, until, 'rate limited');
-    await eventually(async () => ((await (await redis.open()).client.exists(`${redis.prefix}cooldown:${KEY}`)) === 1 ? true : undefined));
+    await eventually(async () => ((await (await redis.open()).client.exists(`${redis.prefix}cooldown:${KEY}`)) === 1 ? true : undefined), 10_000);
 
     const late = await instance();
 
@@ -139,25 +142,25 @@ describe('CredentialStates shared through Redis', () => {
     const [a, bConnection] = [await instance(), await redis.open()];
     const b = await instance(bConnection);
     await cutConnection(bConnection.subscriber);
-    await eventually(() => (bConnection.subscriber.status !== 'ready' ? true : undefined));
+    await eventually(() => (bConnection.subscriber.status !== 'ready' ? true : undefined), 10_000);
 
     const until = Date.now() + 30_000;
     a.coolDown(KEY, until, 'while b was away'); // b's subscriber is reconnecting: the message is lost to it
 
-    expect(await eventually(() => b.cooldown(KEY), 3000)).toEqual({ until, reason: 'while b was away' });
+    expect(await eventually(() => b.cooldown(KEY), 10_000)).toEqual({ until, reason: 'while b was away' });
   });
 
   it('a cooldown set while Redis was out of reach reaches the others once it is back', async () => {
     const [aConnection, b] = [await redis.open(), await instance()];
     const a = await instance(aConnection);
     await Promise.all([cutConnection(aConnection.client), cutConnection(aConnection.subscriber)]);
-    await eventually(() => (aConnection.up ? undefined : true));
+    await eventually(() => (aConnection.up ? undefined : true), 10_000);
 
     const until = Date.now() + 30_000;
     a.coolDown(KEY, until, 'during the outage');
     expect(a.cooldown(KEY)).toEqual({ until, reason: 'during the outage' });
 
-    expect(await eventually(() => b.cooldown(KEY), 3000)).toEqual({ until, reason: 'during the outage' });
+    expect(await eventually(() => b.cooldown(KEY), 10_000)).toEqual({ until, reason: 'during the outage' });
   });
 
   it('an instance whose Redis was down at start subscribes and catches up once it is there', async () => {
@@ -172,13 +175,13 @@ describe('CredentialStates shared through Redis', () => {
 
       await relay.on();
 
-      expect(await eventually(() => late.cooldown(KEY), 3000)).toEqual({ until: before, reason: 'set before the relay was on' });
+      expect(await eventually(() => late.cooldown(KEY), 10_000)).toEqual({ until: before, reason: 'set before the relay was on' });
       // And it is subscribed now: later changes arrive as they happen.
-      await eventually(() => (lateConnection.subscriber.status === 'ready' ? true : undefined), 3000);
+      await eventually(() => (lateConnection.subscriber.status === 'ready' ? true : undefined), 10_000);
       a.coolDown(OTHER, Date.now() + 30_000, 'set after');
-      expect((await eventually(() => late.cooldown(OTHER))).reason).toBe('set after');
+      expect((await eventually(() => late.cooldown(OTHER), 10_000)).reason).toBe('set after');
       late.clearCooldown(KEY);
-      await eventually(() => (a.cooldown(KEY) ? undefined : true));
+      await eventually(() => (a.cooldown(KEY) ? undefined : true), 10_000);
     } finally {
       await relay.off();
     }

@@ -28,7 +28,9 @@ class InstrumentedStore extends SqliteUsageStore {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// The writer's interval and its "write soon" (setImmediate) run on Jest's fake clock: each
+// `advance(ms)` is exactly that much time for the writer, however slow the machine.
+const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
 
 describe('UsageWriter', () => {
   let db: Database.Database;
@@ -45,6 +47,7 @@ describe('UsageWriter', () => {
   const publish = (...ids: string[]) => ids.forEach((id) => bus.publish(usageRecord({ requestId: id })));
 
   beforeEach(() => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'] });
     db = new Database(':memory:');
     migrate(db, ':memory:');
     store = new InstrumentedStore(db);
@@ -62,13 +65,14 @@ describe('UsageWriter', () => {
     await writer.onApplicationShutdown();
     db.close();
     jest.restoreAllMocks();
+    jest.useRealTimers();
   });
 
   it('writes the records of many requests as one batch each interval, not one write per request', async () => {
     start({ flushIntervalMs: 50, batchSize: 1000 });
     publish('r1', 'r2', 'r3');
     expect(store.batches).toEqual([]);
-    await sleep(120);
+    await advance(120);
     expect(store.batches).toEqual([3]);
     expect(await store.storedIds()).toEqual(['r1', 'r2', 'r3']);
   });
@@ -76,10 +80,10 @@ describe('UsageWriter', () => {
   it('writes a full batch at once, without waiting for the interval', async () => {
     start({ flushIntervalMs: 60_000, batchSize: 4 });
     publish('r1', 'r2', 'r3');
-    await sleep(20);
+    await advance(20);
     expect(store.batches).toEqual([]);
     publish('r4', 'r5');
-    await sleep(20);
+    await advance(20);
     expect(store.batches).toEqual([4]);
     expect(writer.queued).toBe(1);
   });
@@ -102,14 +106,14 @@ describe('UsageWriter', () => {
     start({ flushIntervalMs: 30, batchSize: 1000 });
     store.failing = true;
     publish('r1', 'r2');
-    await sleep(100);
+    await advance(100);
     publish('r3');
-    await sleep(100);
+    await advance(100);
     expect(await store.storedIds()).toEqual([]);
     expect(writer.queued).toBe(3);
     expect(warnings.filter((w) => w.includes('cannot be stored'))).toHaveLength(1);
     store.failing = false;
-    await sleep(100);
+    await advance(100);
     expect(await store.storedIds()).toEqual(['r1', 'r2', 'r3']);
     expect(writer.dropped).toBe(0);
   });
@@ -119,11 +123,11 @@ describe('UsageWriter', () => {
     store.failing = true;
     // Publishing never throws, whatever the store does.
     expect(() => publish('r1', 'r2', 'r3', 'r4', 'r5')).not.toThrow();
-    await sleep(80);
+    await advance(80);
     expect(writer.dropped).toBe(2);
     expect(warnings.some((w) => w.includes('queue is full'))).toBe(true);
     store.failing = false;
-    await sleep(80);
+    await advance(80);
     expect(await store.storedIds()).toEqual(['r1', 'r2', 'r3']);
     expect(warnings.some((w) => w.includes('2 usage records were dropped'))).toBe(true);
   });
@@ -133,13 +137,13 @@ describe('UsageWriter', () => {
     let open!: () => void;
     store.gate = new Promise((resolve) => (open = resolve));
     publish('r1');
-    await sleep(50);
+    await advance(50);
     publish('r2', 'r3');
-    await sleep(50);
+    await advance(50);
     expect(store.batches).toEqual([]);
     store.gate = undefined;
     open();
-    await sleep(60);
+    await advance(60);
     expect(store.batches).toEqual([1, 2]);
     expect(await store.storedIds()).toEqual(['r1', 'r2', 'r3']);
   });

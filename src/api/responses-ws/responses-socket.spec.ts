@@ -50,7 +50,7 @@ async function connect(): Promise<Client> {
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   await new Promise((resolve) => ws.once('open', resolve));
   const waitFrames = async (count: number) => {
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     while (frames.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     return frames;
   };
@@ -98,7 +98,9 @@ it('aborts the running response when the client closes', async () => {
   create(client.ws);
   await client.waitFrames(1);
   client.ws.terminate();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The server hears the close when it gets to it: waited for, not timed.
+  const deadline = Date.now() + 10_000;
+  while (!response.contexts[0].signal.aborted && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(response.contexts[0].signal.aborted).toBe(true);
   expect(response.contexts[0].affinity.ended).toBe(true);
 });

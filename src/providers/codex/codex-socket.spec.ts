@@ -89,9 +89,9 @@ async function read(frames: AsyncIterable<RawCodexEvent>): Promise<{ types: stri
   }
 }
 
-/** Waits (up to 2 s) for the server to see every socket close. */
+/** Waits (up to 10 s) for the server to see every socket close. */
 async function serverSocketsClosed(): Promise<void> {
-  const until = Date.now() + 2000;
+  const until = Date.now() + 10_000;
   while (serverSockets.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(serverSockets.size).toBe(0);
 }
@@ -139,7 +139,7 @@ describe('CodexSocket timeouts', () => {
     expect(result.types).toEqual([]);
     expect([result.error?.failure, result.error?.message]).toEqual(['timeout', 'upstream codex-ws did not start answering within the timeout (150 ms)']);
     expect(result.ms).toBeGreaterThanOrEqual(140);
-    expect(result.ms).toBeLessThan(1000);
+    expect(result.ms).toBeLessThan(4000); // not the 5 s idle wait
     expect(socket.open).toBe(false);
     await serverSocketsClosed();
   });
@@ -151,7 +151,7 @@ describe('CodexSocket timeouts', () => {
     const result = await read(socket.request({ model: 'm' }, new AbortController().signal, { firstByteMs: 5000, idleMs: 150 }));
     expect(result.types).toEqual(['response.created', 'response.output_text.delta', 'response.output_text.delta']);
     expect([result.error?.failure, result.error?.message]).toEqual(['timeout', 'upstream codex-ws went silent mid-response for longer than the timeout (150 ms)']);
-    expect(result.ms).toBeLessThan(1000);
+    expect(result.ms).toBeLessThan(4000); // not the 5 s first-byte wait
     expect(socket.open).toBe(false);
     await serverSocketsClosed();
   });
@@ -178,7 +178,11 @@ describe('CodexSocket timeouts', () => {
 
   it('leaves no timer running after a finished response, and the socket serves the next one', async () => {
     const socket = await connect();
+    // The response timers on a fake clock: a slow machine cannot time a response out, and
+    // advancing past both waits fires any timer left behind.
+    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval'] });
     const timers = watchTimers(101, 102);
+    afterThisTest.push(() => jest.useRealTimers()); // after watchTimers' own undo, which puts the fake back
     const timeouts = { firstByteMs: 101, idleMs: 102 };
     expect((await read(socket.request({ model: 'm' }, new AbortController().signal, timeouts))).types).toEqual([
       'response.created',
@@ -186,8 +190,8 @@ describe('CodexSocket timeouts', () => {
       'response.completed',
     ]);
     expect(timers.pending()).toEqual([]);
-    // Longer than both waits: a forgotten timer would have closed the socket by now.
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Longer than both waits: a forgotten timer would close the socket now.
+    jest.advanceTimersByTime(250);
     expect(socket.open).toBe(true);
     expect((await read(socket.request({ model: 'm' }, new AbortController().signal, timeouts))).error).toBeUndefined();
     socket.close();
@@ -244,7 +248,9 @@ describe('CodexWebSocketTransport after a timeout', () => {
     expect(first.error?.message).toMatch(/did not start answering within the timeout/);
 
     const frames: RawCodexEvent[] = [];
-    for await (const frame of await transport.open(request({ input: 'second' }))) frames.push(frame);
+    // Its answer is prompt; waits a busy machine cannot outlast keep it from timing out.
+    const second = { ...request({ input: 'second' }), timeouts: { firstByteMs: 10_000, idleMs: 10_000 } };
+    for await (const frame of await transport.open(second)) frames.push(frame);
     expect(frames.map((f) => f.json.delta).filter(Boolean)).toEqual(['re: second']);
     expect(connections).toBe(2);
     expect([...transport.pool.opened.values()]).toEqual([2]);
@@ -271,7 +277,8 @@ describe('CodexWebSocketTransport metrics', () => {
     headers: {},
     body: { input: 'x' },
     signal: new AbortController().signal,
-    timeouts: { firstByteMs: 150, idleMs: 150 },
+    // No timeout is under test here: waits a busy machine cannot outlast, so no socket is lost to one.
+    timeouts: { firstByteMs: 10_000, idleMs: 10_000 },
     poolSize: 2,
     affinity,
   });
@@ -283,9 +290,9 @@ describe('CodexWebSocketTransport metrics', () => {
     opened: await value('byokey_codex_ws_opened_total', instance),
     reused: await value('byokey_codex_ws_reused_total', instance),
   });
-  /** Waits (up to 1 s) for our side to see its sockets of `instance` close. */
+  /** Waits (up to 10 s) for our side to see its sockets of `instance` close. */
   async function allClosed(instance: string): Promise<void> {
-    const until = Date.now() + 1000;
+    const until = Date.now() + 10_000;
     while ((await value('byokey_codex_ws_open', instance)) > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 

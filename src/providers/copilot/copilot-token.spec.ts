@@ -1,6 +1,7 @@
 // CopilotTokens over an undici MockAgent and a fake clock: the exchange's request, the token kept
 // until `refresh_in` (or 5 minutes before `expires_at`), one exchange for concurrent callers, the
 // current token used while GitHub is down, and a refused login marked as needing a new one.
+import { Logger } from '@nestjs/common';
 import { MockAgent } from 'undici';
 import type { OAuthCredential } from '../../contract/provider-executor';
 import { GatewayError } from '../../common/gateway-error';
@@ -49,6 +50,7 @@ describe('CopilotTokens', () => {
     exchanges = [];
   });
   afterEach(async () => {
+    jest.restoreAllMocks();
     await agent.close();
   });
 
@@ -107,7 +109,7 @@ describe('CopilotTokens', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect((await get(t)).token).toMatch(/^tid=1;/);
     // Once GitHub has answered, the renewed token is the one handed out.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     while ((await get(t)).token.startsWith('tid=1;') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(exchanges).toHaveLength(2);
     expect((await get(t)).token).toMatch(/^tid=2;/);
@@ -153,9 +155,10 @@ describe('CopilotTokens', () => {
     const first = await get(t);
     clock.current += 61_000;
     github(502, () => ({ message: 'Server Error' }));
+    // The failed renewal's warning comes once it has settled (its exchange no longer in flight).
+    const warned = new Promise<string>((resolve) => jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => resolve(String(message))));
     expect((await get(t)).token).toBe(first.token);
-    // The failed renewal (in the background) has settled.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await warned).toContain('could not renew the Copilot token of account "work"');
     expect(exchanges).toHaveLength(2);
     github(200, (n) => token(n));
     t.forget(GITHUB, 'work', first.token);

@@ -53,7 +53,7 @@ describe('RedisChangeNotices', () => {
     const b = await instance(bConnection);
     const heard = hear(b, ['accounts']);
     await cutConnection(bConnection.subscriber);
-    await eventually(() => (bConnection.subscriber.status !== 'ready' ? true : undefined));
+    await eventually(() => (bConnection.subscriber.status !== 'ready' ? true : undefined), 10_000);
 
     // Published until one gets through: those sent while b reconnects are lost to it (pub/sub).
     await eventually(
@@ -62,7 +62,7 @@ describe('RedisChangeNotices', () => {
         await sleep(50);
         return heard[0];
       },
-      3000,
+      10_000,
     );
   });
 

@@ -137,29 +137,39 @@ describe('RedisLimitCounters', () => {
       expect(outcomes(first)).toEqual({ admitted: 3, refused: 27 });
       expect(await admin.zcard(`${prefix}limits:concurrent:key_1`)).toBe(3);
       for (const a of first) if (a.outcome === 'admitted') a.release();
-      await sleep(50); // releases are sent without waiting for the answer
-      expect(await admin.zcard(`${prefix}limits:concurrent:key_1`)).toBe(0);
+      // Releases are sent without waiting for the answer; the slots lease for an hour, so only they can empty the set.
+      await waitFor(async () => (await admin.zcard(`${prefix}limits:concurrent:key_1`)) === 0);
       const second = await Promise.all(instances.flatMap(({ counters }) => Array.from({ length: 10 }, () => counters.admit(plan))));
       expect(outcomes(second)).toEqual({ admitted: 3, refused: 27 });
     });
 
     it('frees the slots of an instance killed mid-request once their lease lapses, while a live one’s stay renewed', async () => {
+      // A lease long against the renewals, so a busy event loop delaying a few of them does not let the live slot lapse.
       const live = await instance({ renewEveryMs: 100 });
       const doomed = await instance({ renewEveryMs: 100 });
-      const other = await instance();
-      const plan = [slot('concurrent:key_1', 2, 500)];
+      const other = await instance({ renewEveryMs: 100 });
+      const key = `${prefix}limits:concurrent:key_1`;
+      const plan = [slot('concurrent:key_1', 2, 1500)];
       const held = releaseOf(await live.counters.admit(plan));
       releaseOf(await doomed.counters.admit(plan));
       expect((await other.counters.admit(plan)).outcome).toBe('refused');
       // kill -9: no release, no more renewals, the connection gone.
       doomed.counters.stopRenewing();
       doomed.redis.client.disconnect();
-      await sleep(1200);
-      // The dead instance's slot lapsed; the live one's, renewed every 100 ms, did not.
-      releaseOf(await other.counters.admit(plan));
+      // The dead instance's slot lapses (in Redis's time, a lease after it was taken).
+      const deadline = Date.now() + 10_000;
+      let taken = await other.counters.admit(plan);
+      while (taken.outcome !== 'admitted' && Date.now() < deadline) {
+        await sleep(20);
+        taken = await other.counters.admit(plan);
+      }
+      releaseOf(taken);
+      // The live one's, taken earlier, would have lapsed by now too; renewed every 100 ms, it did not.
       expect((await other.counters.admit(plan)).outcome).toBe('refused');
+      expect(await admin.zcard(key)).toBe(2);
       held();
-      await sleep(50);
+      // Given back, not lapsed: lapsed slots leave the set only when an admission runs, and none does here.
+      await waitFor(async () => (await admin.zcard(key)) === 1);
       releaseOf(await other.counters.admit(plan));
     });
 
@@ -229,7 +239,8 @@ describe('RedisLimitCounters', () => {
       const error = await refusal(b.admit(k));
       expect([error.status, error.message]).toEqual([429, 'The client key "team-a" is over its limit of 1 concurrent requests; retry in 1 s.']);
       release();
-      await sleep(50);
+      // Sent without waiting for the answer; the slot leases for a minute, so only the release empties the set.
+      await waitFor(async () => (await admin.zcard(`${prefix}limits:concurrent:key_1`)) === 0);
       await b.admit(k);
     });
   });
@@ -299,9 +310,9 @@ describe('RedisLimitCounters', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await sleep(20);
   }

@@ -43,17 +43,21 @@ describe('RedisRefreshLeases', () => {
   const fence = async (lease: RedisRefreshLeases) => ((await lease.get('qwen', 'work')) as RedisRefreshLease).fence;
 
   it('the winner in Redis holds the store lease too, with a fencing token a renewal keeps and each new tenure raises', async () => {
+    // Short enough to wait out, long enough that the calls before the wait (each one renewing
+    // it) never see it lapse on a busy machine.
+    const short = 1000;
     const [a, b] = [await instance(), await instance()];
-    expect(await a.acquire('qwen', 'work', 'host-a:1:x', 150)).toBe(true);
+    expect(await a.acquire('qwen', 'work', 'host-a:1:x', short)).toBe(true);
     expect((await store.getRefreshLease('qwen', 'work'))?.holder).toBe('host-a:1:x');
     const first = await fence(b);
     expect(first).toBeGreaterThan(0);
 
-    expect(await a.renew('qwen', 'work', 'host-a:1:x', 150)).toBe(true);
-    expect(await a.acquire('qwen', 'work', 'host-a:1:x', 150)).toBe(true);
+    expect(await a.renew('qwen', 'work', 'host-a:1:x', short)).toBe(true);
+    expect(await a.acquire('qwen', 'work', 'host-a:1:x', short)).toBe(true);
     expect(await fence(b)).toBe(first);
 
-    await sleep(200);
+    // Waiting out a time (the lease's, in Redis and in the store), not for work to be done: a slow machine only waits longer.
+    await sleep(short + 50);
     expect(await b.acquire('qwen', 'work', 'host-b:2:y', TTL)).toBe(true);
     const second = await fence(a);
     expect(second).toBeGreaterThan(first);

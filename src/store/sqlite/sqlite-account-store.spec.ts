@@ -180,14 +180,15 @@ describe('SqliteAccountStore', () => {
 
     it('waits for another process that holds the write lock instead of failing', async () => {
       const store = open();
-      // Another process (a server mid-refresh) takes the write lock and keeps it for a while.
+      // Another process (a server mid-refresh) takes the write lock and keeps it for a while: long
+      // against the 200 ms shown below, so that hearing "locked" late on a busy machine still leaves a wait.
       const holder = `
         const Database = require(process.argv[1]);
         const db = new Database(process.argv[2]);
         db.exec('BEGIN IMMEDIATE');
         db.prepare("INSERT INTO meta (key, value) VALUES ('other-process', 'was here')").run();
         process.stdout.write('locked\\n');
-        setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`;
+        setTimeout(() => { db.exec('COMMIT'); db.close(); }, 1500);`;
       const child = spawn(process.execPath, ['-e', holder, require.resolve('better-sqlite3'), dbPath], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
