@@ -233,7 +233,12 @@ describe('byokey accounts import and status', () => {
           'x-codex-secondary-window-minutes': '10080',
         },
       });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The channel writes it in the background: wait until it is in Redis (under the `quota:` map's
+      // keys), not a fixed time, before closing the connection it goes by.
+      for (const deadline = Date.now() + 5000; (await redis.client.keys(`${prefix}quota:*`)).length === 0; ) {
+        if (Date.now() > deadline) throw new Error('the quota snapshot never reached Redis');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await channel.onApplicationShutdown();
       await redis.close();
 

@@ -195,12 +195,13 @@ describe('the console in a browser', () => {
     await client.chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'hi codex' }] });
     expect(codexBackend.requests.length).toBe(codexBefore + 1);
 
-    // Usage: by key, the request appears (records are written in batches, so refresh until then).
+    // Usage: by key, the request appears (records are written in batches, every second, so refresh
+    // until then: 15 s at most, a loaded machine's room).
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.getByLabel('By').selectOption('key');
     const row = page.getByRole('table', { name: 'Usage by key' }).getByRole('row').filter({ hasText: 'console-e2e' });
     for (let tries = 0; (await row.count()) === 0; tries++) {
-      if (tries > 20) throw new Error('the request never appeared in Usage');
+      if (tries > 50) throw new Error('the request never appeared in Usage');
       await page.waitForTimeout(300);
       await page.getByRole('button', { name: 'Refresh' }).click();
     }
@@ -309,7 +310,8 @@ describe('the console in a browser', () => {
     const before = await secondsLeft();
     expect(before).toBeGreaterThan(14 * 60);
     expect(before).toBeLessThanOrEqual(15 * 60);
-    await page.waitForTimeout(1200);
+    // It ticks every second; a frozen one never would (10 s is a loaded machine's room).
+    for (const deadline = Date.now() + 10_000; (await secondsLeft()) >= before && Date.now() < deadline; ) await page.waitForTimeout(100);
     expect(await secondsLeft()).toBeLessThan(before);
     await screenshot(page, '2-accounts-device-code');
 

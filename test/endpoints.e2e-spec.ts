@@ -423,6 +423,9 @@ providers:
     expect(await rejection(client('bk-not-a-key').models.retrieve(EMBED))).toBeInstanceOf(OpenAI.AuthenticationError);
 
     const limited = client(await newKey('limited', { rpm: 1 }));
+    // rpm windows are the clock's minutes: both requests must fall in one.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 5000) await new Promise((resolve) => setTimeout(resolve, left + 50));
     await limited.embeddings.create({ model: EMBED, input: 'x' });
     const limitedError = await rejection(limited.embeddings.create({ model: EMBED, input: 'x' }));
     expect(limitedError).toBeInstanceOf(OpenAI.RateLimitError);

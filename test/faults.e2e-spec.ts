@@ -214,7 +214,9 @@ describe.each(PAIRS)('%s route, %s upstream', (route, protocol) => {
         expect(answer.status).toBe(200);
         expect(answer.contentType).toContain('text/event-stream');
         expectStreamEndsInError(route, answer.text);
-        if (fault === 'silence-mid-stream') expect(answer.ms).toBeLessThan(IDLE_MS + 1500);
+        // Ended by the 600 ms idle timeout; unwatched, the silent stream would last until this
+        // client's 15 s bodyTimeout. 5 s over it leaves a loaded machine room.
+        if (fault === 'silence-mid-stream') expect(answer.ms).toBeLessThan(IDLE_MS + 5000);
       } else {
         if (fault.startsWith('429')) expect(answer.status).toBe(429);
         else if (fault === 'hang-before-headers' || (fault === 'silence-mid-stream' && !stream)) expect(answer.status).toBe(504);
@@ -237,24 +239,42 @@ describe.each(PAIRS)('%s route, %s upstream', (route, protocol) => {
   });
 });
 
+/**
+ * On our own timers a timeout fires a few ms after its limit; on undici's it fired 0–500 ms late
+ * (wherever its half-second tick fell). One answer can be late for a loaded machine's reasons too,
+ * so each case asks three times and judges the middle one: a stall on one of them fails nothing,
+ * while undici's timers would put the middle one past 150 ms about four times in five.
+ */
+const ON_TIME_MS = 150;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 describe('timeouts fire on time (HTTP path)', () => {
   const upstreams = Object.keys(PRECISE) as FakeProtocol[];
 
-  it.each(upstreams)('first byte: a silent %s upstream is a 504 within 100 ms of the 1.5 s limit', async (protocol) => {
+  it.each(upstreams)('first byte: a silent %s upstream is a 504 within 150 ms of the 1.5 s limit', async (protocol) => {
     upstream.program('hang-before-headers');
-    const answer = await ask('chat', PRECISE[protocol], false);
-    expect(answer.status).toBe(504);
-    expect(answer.ms).toBeGreaterThanOrEqual(PRECISE_MS);
-    expect(answer.ms).toBeLessThan(PRECISE_MS + 100);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await ask('chat', PRECISE[protocol], false);
+      expect(answer.status).toBe(504);
+      // Never early: the request was sent before the gateway's timer started.
+      expect(answer.ms).toBeGreaterThanOrEqual(PRECISE_MS);
+      times.push(answer.ms);
+    }
+    expect(median(times)).toBeLessThan(PRECISE_MS + ON_TIME_MS);
   });
 
-  it.each(upstreams)('idle: a %s stream that falls silent ends in an error within 100 ms of the 1.5 s limit', async (protocol) => {
+  it.each(upstreams)('idle: a %s stream that falls silent ends in an error within 150 ms of the 1.5 s limit', async (protocol) => {
     upstream.program('silence-mid-stream');
-    const answer = await ask('messages', PRECISE[protocol], true);
-    expect(answer.status).toBe(200);
-    expectStreamEndsInError('messages', answer.text);
-    expect(answer.ms).toBeGreaterThanOrEqual(PRECISE_MS);
-    expect(answer.ms).toBeLessThan(PRECISE_MS + 100);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await ask('messages', PRECISE[protocol], true);
+      expect(answer.status).toBe(200);
+      expectStreamEndsInError('messages', answer.text);
+      expect(answer.ms).toBeGreaterThanOrEqual(PRECISE_MS);
+      times.push(answer.ms);
+    }
+    expect(median(times)).toBeLessThan(PRECISE_MS + ON_TIME_MS);
   });
 });
 

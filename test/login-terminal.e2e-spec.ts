@@ -62,8 +62,9 @@ describe('byokey login on a terminal', () => {
     const match = await proc.waitFor(/(http:\/\/127\.0\.0\.1:\d+\/openai\/oauth\/authorize\?\S+)/);
     const authorize = new URL(match[1]);
     await proc.waitFor(/\r\x1b\[KWaiting for the browser… 5:00 left/);
-    // The countdown moves, rewritten on its own line rather than printed line after line.
-    await proc.waitFor(/\r\x1b\[KWaiting for the browser… 4:5\d left/, 4000);
+    // The countdown moves, rewritten on its own line rather than printed line after line. (Once a
+    // second; a frozen one never would: 10 s is a loaded machine's room.)
+    await proc.waitFor(/\r\x1b\[KWaiting for the browser… 4:5\d left/, 10_000);
 
     // An old tab's redirect: another login's state. Said once, and the wait goes on.
     const approved = await request(authorize, { method: 'GET' });
@@ -76,7 +77,7 @@ describe('byokey login on a terminal', () => {
     const before = countdowns(proc, 'Waiting for the browser…').length;
     const ignoredAt = proc.stdout.indexOf('Ignored an answer from the browser');
     // The countdown comes back after the notice.
-    await proc.waitFor(/Still waiting for this one\.[\s\S]*\r\x1b\[KWaiting for the browser… \d:\d\d left/, 4000);
+    await proc.waitFor(/Still waiting for this one\.[\s\S]*\r\x1b\[KWaiting for the browser… \d:\d\d left/, 10_000);
     expect(countdowns(proc, 'Waiting for the browser…').length).toBeGreaterThan(before);
     expect(proc.hasExited).toBe(false);
 
@@ -98,7 +99,7 @@ describe('byokey login on a terminal', () => {
     const proc = startCli(['login', 'copilot', '--no-browser', '--config', config], sandbox, { terminal: true });
     const code = (await proc.waitFor(/\b([A-Z0-9]{4}-[A-Z0-9]{4})\b/))[1];
     await proc.waitFor(/\r\x1b\[KWaiting for you to approve in the browser… 15:00 left/);
-    await proc.waitFor(/\r\x1b\[KWaiting for you to approve in the browser… 14:5\d left/, 4000);
+    await proc.waitFor(/\r\x1b\[KWaiting for you to approve in the browser… 14:5\d left/, 10_000);
     oauth.approveDevice(code);
     const result = await proc.exit();
     expect(result.code).toBe(0);
@@ -112,8 +113,12 @@ describe('byokey login on a terminal', () => {
     oauth.deviceInterval = 1;
     const proc = startCli(['login', 'copilot', '--no-browser', '--config', config], sandbox);
     const code = (await proc.waitFor(/\b([A-Z0-9]{4}-[A-Z0-9]{4})\b/))[1];
-    // Long enough for two polls, each of which would have rewritten a countdown on a terminal.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Two polls (a second apart), each of which would have rewritten a countdown on a terminal.
+    const device = oauth.deviceCodes.find((d) => d.userCode === code)!;
+    for (const deadline = Date.now() + 15_000; device.pollTimes.length < 2; ) {
+      if (Date.now() > deadline) throw new Error(`login polled ${device.pollTimes.length} times in 15 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     oauth.approveDevice(code);
     const result = await proc.exit();
     expect(result.code).toBe(0);

@@ -53,6 +53,8 @@ async function adminAccounts(url: string): Promise<AdminAccount[]> {
   return ((await answer.body.json()) as { data: AdminAccount[] }).data;
 }
 
+// Each test runs several byokey processes one after another, whose waits (up to 15 s each) add up
+// past jest's default 30 s on a loaded machine.
 describe('byokey status without redis:', () => {
   it("shows each account's last windows after the gateway stopped, and a restarted gateway knows them", async () => {
     const config = sandbox.write(
@@ -98,7 +100,9 @@ describe('byokey status without redis:', () => {
     expect(codexAnswer.choices[0].message.content).toBe('You said: hi codex');
     await openai.chat.completions.create({ model: 'gpt-4.1', messages: [{ role: 'user', content: 'hi copilot' }] });
     // Copilot's quota is read in the background of the account's first request: wait for it.
-    for (let i = 0; i < 50 && !(await adminAccounts(url)).every((a) => a.quota); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const deadline = Date.now() + 15_000; !(await adminAccounts(url)).every((a) => a.quota) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
 
     // Stopped well before the 5 s flush: the windows are written at shutdown.
     serve.signal('SIGTERM');
@@ -127,7 +131,7 @@ describe('byokey status without redis:', () => {
     await relogin.save({ provider: 'copilot', accountId: 'alice', tokens: { accessToken: GITHUB_TOKEN } });
     await relogin.close();
     expect((await runCli(['status', '--config', config], sandbox)).stdout).toMatch(/^copilot\s+alice\s+.*\s+none reported$/m);
-  });
+  }, 90_000);
 
   it('keeps them in PostgreSQL when store: points there', async () => {
     const schema = randomSchema('byokey_quota');
@@ -151,11 +155,14 @@ describe('byokey status without redis:', () => {
       const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'unused', maxRetries: 0 });
       const asked = Date.now();
       await openai.chat.completions.create({ model: 'gpt-5.1-codex', messages: [{ role: 'user', content: 'hi codex' }] });
-      // While it runs, the gateway writes the changed windows a few seconds later (not per request).
+      // While it runs, the gateway writes the changed windows 5 s after the first of them
+      // (SNAPSHOT_FLUSH_INTERVAL_MS), not per request: none yet, and none for seconds (a timer
+      // never fires early, so the 4 s below holds on any machine). Waited for up to 20 s, a loaded
+      // machine's room; a gateway that wrote only at shutdown would never write them here.
       const stored = () => rawQuery<{ provider: string; account_id: string }>(schema, 'SELECT provider, account_id FROM quota_snapshots');
       expect(await stored()).toEqual([]);
       let rows = await stored();
-      while (rows.length === 0 && Date.now() - asked < 9000) {
+      while (rows.length === 0 && Date.now() - asked < 20_000) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         rows = await stored();
       }
@@ -169,5 +176,5 @@ describe('byokey status without redis:', () => {
     } finally {
       await dropSchema(schema);
     }
-  });
+  }, 90_000);
 });

@@ -100,10 +100,18 @@ async function post(path: string, body: object): Promise<{ status: number; text:
   return { status: res.statusCode, text: await res.body.text() };
 }
 
-/** Log lines written since `from`, once the gateway has had a moment to write them. */
-async function logSince(from: number): Promise<string> {
+/**
+ * Log lines written since `from`, which must come to contain `expected` (some lines are written as
+ * the response ends, just after the client has it: waited for, up to 5 s, rather than a fixed
+ * time), and whatever follows it within a moment (for the checks that no line holds a secret).
+ */
+async function logSince(from: number, expected: string): Promise<string> {
+  const deadline = Date.now() + 5000;
+  while (!logs.slice(from).join('\n').includes(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   await new Promise((resolve) => setTimeout(resolve, 50));
-  return logs.slice(from).join('\n');
+  const text = logs.slice(from).join('\n');
+  expect(text).toContain(expected);
+  return text;
 }
 
 describe('an OpenAI-compatible upstream quoting the key it was sent', () => {
@@ -116,8 +124,7 @@ describe('an OpenAI-compatible upstream quoting the key it was sent', () => {
     expectNoSecrets(JSON.stringify((error as InstanceType<typeof OpenAI.APIError>).error));
     // Both keys were tried: the first one's 401 is in the log line about the retry.
     expect(openaiUpstream.requests.slice(-2).map((r) => r.headers.authorization)).toEqual(OPENAI_KEYS.map((k) => `Bearer ${k}`));
-    const log = await logSince(from);
-    expect(log).toContain('retrying gpt-test on openai (api_keys[1]) after: upstream openai answered 401: Incorrect API key provided: sk-proj-[redacted].');
+    const log = await logSince(from, 'retrying gpt-test on openai (api_keys[1]) after: upstream openai answered 401: Incorrect API key provided: sk-proj-[redacted].');
     expectNoSecrets(log);
   });
 
@@ -153,8 +160,7 @@ describe('an OpenAI-compatible upstream quoting the key it was sent', () => {
     const failed = await post('/v1/messages', { model: 'local-model', max_tokens: 64, messages: USER });
     expect(failed.status).toBe(502);
     expect(failed.text).toContain('token \\"[redacted]\\" (shown as [redacted])');
-    const log = await logSince(from);
-    expect(log).toContain('upstream vllm failed (HTTP 500): auth proxy: token \\"[redacted]\\"');
+    const log = await logSince(from, 'upstream vllm failed (HTTP 500): auth proxy: token \\"[redacted]\\"');
     expectNoSecrets(`${unauthorized.text}\n${failed.text}\n${log}`);
   });
 
@@ -171,8 +177,7 @@ describe('an OpenAI-compatible upstream quoting the key it was sent', () => {
     const res = await post(path, { model: 'local-model', max_tokens: 64, messages: USER, stream: true });
     expect(res.status).toBe(200);
     expect(res.text).toContain('proxy refused Authorization: Bearer [redacted] for [redacted]');
-    const log = await logSince(from);
-    expect(log).toContain('stream ended with an error after it started');
+    const log = await logSince(from, 'stream ended with an error after it started');
     expectNoSecrets(`${res.text}\n${log}`);
   });
 });
@@ -214,8 +219,7 @@ describe('a Claude upstream quoting the key it was sent', () => {
     const res = await post(path, { model: CLAUDE, max_tokens: 64, messages: USER, stream: true });
     expect(res.status).toBe(200);
     expect(res.text).toContain('gateway hop rejected Authorization: Bearer [redacted] (and x-api-key sk-ant-api03-[redacted])');
-    const log = await logSince(from);
-    expect(log).toContain('stream ended with an error after it started');
+    const log = await logSince(from, 'stream ended with an error after it started');
     expectNoSecrets(`${res.text}\n${log}`);
   });
 });

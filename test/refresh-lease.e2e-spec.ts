@@ -5,7 +5,6 @@
 // child is alive and busy, a token that still works is used without waiting at all.
 // Needs dist/ (`npm run build`): the child is the built executable.
 import { mkdirSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { MetricsRegistry } from '../src/metrics/metrics-registry';
@@ -106,20 +105,19 @@ async function startParent(): Promise<RunningGateway> {
   return gateway;
 }
 
-/** One chat completion through the gateway: its answer, how long it took, the token the upstream saw. */
-async function timedCompletion(gw: RunningGateway): Promise<{ ms: number; text: string | null; authorization: string | undefined }> {
+/** One chat completion through the gateway: its answer, when it came (ms since epoch), the token the upstream saw. */
+async function timedCompletion(gw: RunningGateway): Promise<{ at: number; text: string | null; authorization: string | undefined }> {
   const seen = upstream.requests.length;
-  const started = performance.now();
   const completion = await gw.openai.chat.completions.create({ model: MODEL, messages: MESSAGES });
-  const ms = performance.now() - started;
+  const at = Date.now();
   expect(upstream.requests.length).toBe(seen + 1);
-  return { ms, text: completion.choices[0].message.content, authorization: upstream.lastRequest.headers.authorization };
+  return { at, text: completion.choices[0].message.content, authorization: upstream.lastRequest.headers.authorization };
 }
 
 const refreshes = () => oauth.tokenCallCount('refresh_token', 'qwen');
 
 describe('a refresh lease whose holder was killed', () => {
-  it('is taken over at once: an expired token is refreshed by the next gateway in well under a second', async () => {
+  it('is taken over at once: an expired token is refreshed by the next gateway while the dead child\'s lease still stands', async () => {
     const seeded = await seedAccount(-60_000, 'qwen-access-expired');
     const child = await childMidRefresh();
     await child.kill();
@@ -132,10 +130,13 @@ describe('a refresh lease whose holder was killed', () => {
     oauth.tokenLatencyMs = 0;
     const gw = await startParent();
     const before = refreshes();
-    const { ms, text, authorization } = await timedCompletion(gw);
+    const { at, text, authorization } = await timedCompletion(gw);
 
     expect(text).toBe('You said: hi qwen');
-    expect(ms).toBeLessThan(2000);
+    // Answered while the dead child's lease still stood: only a takeover can do that (waiting it
+    // out ends after `until`, seconds from now). No wall-clock bound, which would only measure
+    // how busy the machine is.
+    expect(at).toBeLessThan(dead!.until);
     expect(refreshes()).toBe(before + 1);
     const account = (await openStore().get('qwen', 'default'))!;
     expect(account.version).toBe(seeded.version + 1);
@@ -172,8 +173,8 @@ describe('a refresh lease whose holder was killed', () => {
     const deadLease = await openStore().getRefreshLease('qwen', 'default');
     expect(deadLease!.until).toBeGreaterThan(Date.now() + 3000);
     const afterKill = await timedCompletion(gw);
-    // Waiting the dead child's lease out would take its remaining seconds; a takeover takes none.
-    expect(afterKill.ms).toBeLessThan(2000);
+    // Waiting the dead child's lease out would end after its `until`; a takeover answers before.
+    expect(afterKill.at).toBeLessThan(deadLease!.until);
     expect(refreshes()).toBe(before + 1);
     const account = (await openStore().get('qwen', 'default'))!;
     expect(afterKill.authorization).toBe(`Bearer ${account.tokens.accessToken}`);
