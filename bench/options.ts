@@ -39,7 +39,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]      (each option also as BENCH_<NAME>, e.g. BENCH_ROUNDS=5)
 
-  --scenarios LIST        json,keyed,shared,stream,codex,anthropic,claude (default: all;
+  --scenarios LIST        json,keyed,shared,logged,stream,codex,anthropic,gemini,claude (default: all;
                           shared needs PostgreSQL and Redis: BENCH_POSTGRES_URL, BENCH_REDIS_URL)
   --connections LIST      autocannon connections per run (default: 1,32)
   --rounds N              measured rounds per target, interleaved (default: 3)

@@ -127,6 +127,9 @@ providers:
   claude:
     api_key: bench-key
     base_url: ${upstream}
+  gemini:
+    api_key: bench-key
+    base_url: ${upstream}
 `;
 }
 

@@ -82,6 +82,15 @@ function messagesBody(model: string, pad: number): Record<string, unknown> {
   return { model, system: SYSTEM, messages: [...HISTORY, { role: 'user', content: userText(pad) }], max_tokens: 256, temperature: 0.2, stream: true };
 }
 
+function geminiBody(pad: number): Record<string, unknown> {
+  const text = (role: string, t: string) => ({ role, parts: [{ text: t }] });
+  return {
+    systemInstruction: { parts: [{ text: SYSTEM }] },
+    contents: [text('user', HISTORY[0].content), text('model', HISTORY[1].content), text('user', userText(pad))],
+    generationConfig: { temperature: 0.2, maxOutputTokens: 256 },
+  };
+}
+
 const spec = (path: string, body: Record<string, unknown>, expect: string, headers: Record<string, string> = JSON_HEADERS): RequestSpec => ({
   path,
   body: JSON.stringify(body),
@@ -136,6 +145,12 @@ export function scenarios(pad: number): Scenario[] {
       title: 'Anthropic: Messages stream in, chat SSE upstream',
       byokey: spec('/v1/messages', messagesBody('bench-model', pad), 'event: message_stop', ANTHROPIC_HEADERS),
       upstream: spec('/v1/chat/completions', chatBody('bench-model', true, pad), 'data: [DONE]'),
+    },
+    {
+      id: 'gemini',
+      title: 'Gemini: generateContent in, Gemini upstream by API key (same protocol, whole JSON)',
+      byokey: spec('/v1beta/models/gemini-2.5-flash:generateContent', geminiBody(pad), '"finishReason":"STOP"'),
+      upstream: spec('/v1beta/models/gemini-2.5-flash:generateContent', geminiBody(pad), '"finishReason":"STOP"'),
     },
     {
       id: 'claude',

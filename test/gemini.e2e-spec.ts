@@ -287,6 +287,41 @@ function textOf(elements: ArrayElement[]): string {
   return elements.flatMap((e) => e.candidates?.[0]?.content?.parts ?? []).filter((p) => !p.thought).map((p) => p.text ?? '').join('');
 }
 
+describe('the Gemini route to a Gemini model: the client\'s own bytes go upstream', () => {
+  // JSON.parse and JSON.stringify would make the seed 12345678901234567000, the temperature 1 and
+  // drop the spacing and the escape.
+  const raw = '{ "contents": [{"role": "user", "parts": [{"text": "h\\u00e9llo"}]}],\n  "generationConfig": {"seed": 12345678901234567890, "temperature": 1.0} }';
+
+  test.each([
+    ['generateContent', ''],
+    ['streamGenerateContent', '?alt=sse'],
+  ])('%s', async (method, query) => {
+    gemini.script({ kind: 'text', text: 'Same bytes.' });
+    const res = await request(`${gateway.url}/v1beta/models/gemini-2.5-pro:${method}${query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'byokey-client-key-1' },
+      body: raw,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.text()).toContain('"candidates"');
+    const sent = gemini.lastGeneration();
+    expect(sent.path).toBe(`/v1beta/models/gemini-2.5-pro:${method}`);
+    expect(sent.text).toBe(raw);
+  });
+
+  test('a body that names a model itself is sent without it, serialized', async () => {
+    gemini.script({ kind: 'text', text: 'Rewritten.' });
+    const res = await request(`${gateway.url}/v1beta/models/gemini-2.5-pro:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'byokey-client-key-1' },
+      body: '{"model": "other", "contents": [{"role": "user", "parts": [{"text": "hi"}]}]}',
+    });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    expect(gemini.lastGeneration().text).toBe('{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}');
+  });
+});
+
 describe('the Gemini route without alt=sse: one JSON array, streamed', () => {
   test('a Codex (Responses) model answers with an array of chunks, the last with finishReason and usage', async () => {
     codex.plan({ kind: 'text', text: 'An array from Codex.', reasoning: 'Thinking first.' });

@@ -14,6 +14,8 @@
 //   POST /slow/v1/chat/completions       SSE, one chunk every --slow-interval-ms, --slow-chunks of them
 //   POST /backend-api/codex/responses    Responses SSE (`event:` lines, no [DONE])
 //   POST /v1/messages                    Anthropic Messages SSE, or one Message as JSON
+//   POST /v1beta/models/gemini-2.5-flash:generateContent   one Gemini GenerateContentResponse
+//   GET  /v1beta/models?pageSize=1000    the Gemini model list (read when byokey starts)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -115,6 +117,18 @@ function messagesFrames(count: number): string[] {
 }
 const MESSAGES_FRAMES = messagesFrames(CHUNKS);
 
+// ------------------------------------------------------------------ Gemini
+
+const GEMINI_JSON = Buffer.from(
+  JSON.stringify({
+    candidates: [{ content: { role: 'model', parts: [{ text: Array.from({ length: CHUNKS }, (_, i) => word(i)).join('') }] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 64, candidatesTokenCount: CHUNKS, totalTokenCount: 64 + CHUNKS },
+    modelVersion: 'gemini-2.5-flash',
+    responseId: 'gemini-bench',
+  }),
+);
+const GEMINI_MODELS = Buffer.from(JSON.stringify({ models: [{ name: 'models/gemini-2.5-flash', supportedGenerationMethods: ['generateContent', 'countTokens'] }] }));
+
 // ------------------------------------------------------------------ server
 
 const SSE_HEAD = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
@@ -158,6 +172,10 @@ function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
     case '/v1/messages':
     case '/v1/messages?beta=true':
       return stream ? sendFrames(res, MESSAGES_FRAMES) : sendJson(res, MESSAGES_JSON);
+    case '/v1beta/models/gemini-2.5-flash:generateContent':
+      return sendJson(res, GEMINI_JSON);
+    case '/v1beta/models?pageSize=1000':
+      return sendJson(res, GEMINI_MODELS);
     default:
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error', param: null, code: null } }));

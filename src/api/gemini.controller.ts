@@ -16,7 +16,8 @@ import { admittedKey } from '../access/admitted-key';
 import { GatewayError, invalidRequest } from '../common/gateway-error';
 import { GEMINI_ACTION_ROUTES, GEMINI_LIST_ROUTES } from '../common/public-routes';
 import type { UpstreamResult } from '../contract/provider-executor';
-import type { GeminiCountTokensResponse, GeminiModelList, GeminiRequest } from '../protocol/gemini-generate-content';
+import { GEMINI_ROUTING_FIELDS, type GeminiCountTokensResponse, type GeminiModelList, type GeminiRequest } from '../protocol/gemini-generate-content';
+import { rememberRoutingFields } from '../protocol/raw-json';
 import { PluginRegistry } from '../registry/plugin-registry.service';
 import { RequestRouter, type RouteTarget } from '../routing/request-router.service';
 import { createTranslators } from '../translate/bridges/translators';
@@ -65,7 +66,9 @@ export class GeminiController {
     const body = validateGeminiRequest(request.body);
     const stream = method === 'streamGenerateContent';
     const framing = stream ? streamFramingFor((request.query as Record<string, unknown> | undefined)?.alt) : undefined;
-    await this.route.serve('gemini', { ...body, model, stream }, request, reply, { framing });
+    const routed = { ...body, model, stream };
+    rememberRoutingFields(body, routed, GEMINI_ROUTING_FIELDS);
+    await this.route.serve('gemini', routed, request, reply, { framing });
   }
 
   /** The models this gateway serves, in Google's list shape (one page). GET /v1/models is OpenAI's list. */

@@ -111,6 +111,9 @@ export interface GeminiRequest {
   [key: string]: unknown;
 }
 
+/** The fields of a GeminiRequest that only the gateway reads (Google takes them from the URL). */
+export const GEMINI_ROUTING_FIELDS = ['model', 'stream'] as const;
+
 export type GeminiFinishReason =
   | 'FINISH_REASON_UNSPECIFIED'
   | 'STOP'

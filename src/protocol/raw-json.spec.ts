@@ -1,4 +1,4 @@
-import { jsonText, rememberRawJson, rememberWithField } from './raw-json';
+import { bodyBeforeRouting, jsonText, rememberRawJson, rememberRoutingFields, rememberWithField } from './raw-json';
 
 describe('raw JSON bodies', () => {
   it('gives back the text an object was parsed from, and serializes anything else', () => {
@@ -43,5 +43,21 @@ describe('raw JSON bodies', () => {
     const parsed = JSON.parse(text) as object;
     rememberRawJson(parsed, text);
     expect(jsonText(parsed)).toBe(text);
+  });
+  it('knows the client body a routed copy was made from, only when the client did not name those fields itself', () => {
+    const text = '{ "contents": [], "generationConfig": {"seed": 12345678901234567890} }';
+    const body = JSON.parse(text) as object;
+    rememberRawJson(body, text);
+    const routed = { ...body, model: 'gemini-2.5-pro', stream: true };
+    rememberRoutingFields(body, routed, ['model', 'stream']);
+    expect(bodyBeforeRouting(routed)).toBe(body);
+    expect(jsonText(bodyBeforeRouting(routed)!)).toBe(text);
+    // Another copy (payload rules, a translator) was not made from the client's body by routing alone.
+    expect(bodyBeforeRouting({ ...routed })).toBeUndefined();
+
+    const naming = JSON.parse('{"contents": [], "stream": false}') as object;
+    const routedOver = { ...naming, model: 'm', stream: true };
+    rememberRoutingFields(naming, routedOver, ['model', 'stream']);
+    expect(bodyBeforeRouting(routedOver)).toBeUndefined();
   });
 });

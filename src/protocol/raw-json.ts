@@ -13,6 +13,8 @@
 // That is looked at only when a text is about to be sent, not for every body parsed.
 
 const texts = new WeakMap<object, string>();
+/** Copies that are a client's body with routing fields added, and the body each was made from. */
+const routedFrom = new WeakMap<object, object>();
 
 /** Keeps `text` as the source of `parsed` (a JSON object or array just parsed from it). */
 export function rememberRawJson(parsed: object, text: string): void {
@@ -30,6 +32,21 @@ export function rememberWithField(body: object, copy: object, key: string, value
   // No other field: no comma goes before the new one.
   if (end === -1 || Object.keys(body).length === 0) return;
   texts.set(copy, `${text.slice(0, end)},"${key}":${valueJson}${text.slice(end)}`);
+}
+
+/**
+ * Records that `routed` is `body` with the routing fields `added` set (the Gemini route puts the
+ * URL's model and method into the body), when `body` has none of them itself: an upstream that
+ * takes those fields out again can then send `body`, and so the client's own bytes.
+ */
+export function rememberRoutingFields(body: object, routed: object, added: readonly string[]): void {
+  if (added.some((key) => Object.prototype.hasOwnProperty.call(body, key))) return;
+  routedFrom.set(routed, body);
+}
+
+/** The client's body `routed` was made from by adding routing fields, when `routed` reached here unchanged. */
+export function bodyBeforeRouting(routed: object): object | undefined {
+  return routedFrom.get(routed);
 }
 
 /** The body as JSON text: the client's own bytes when it is the object parsed from them, else serialized. */

@@ -30,6 +30,8 @@ export interface GeminiReceived {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: any;
+  /** The body's bytes as received. */
+  text: string;
 }
 
 export class FakeGeminiApi extends FakeUpstreamBase<GeminiScenario> {
@@ -70,7 +72,7 @@ export class FakeGeminiApi extends FakeUpstreamBase<GeminiScenario> {
     } catch {
       return googleError(res, 400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
     }
-    this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    this.requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, headers: req.headers, body, text });
     this.notify();
     const key = req.headers['x-goog-api-key'];
     if (typeof key !== 'string' || !this.keys.has(key)) {
