@@ -17,6 +17,7 @@ import { SqliteClientKeyStore } from '../src/store/sqlite/sqlite-client-key-stor
 import { UsageBus } from '../src/usage/usage-bus';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
+import { awayFromMinuteEnd } from './support/minute-window';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 const USER = [{ role: 'user' as const, content: 'hello' }];
@@ -98,12 +99,6 @@ providers:
       return error;
     }
     throw new Error('expected the request to be refused');
-  }
-
-  /** Per-minute limits count in the clock's minutes: waits out the end of one, so a test's requests share one. */
-  async function awayFromMinuteEnd(): Promise<void> {
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left < 5000) await new Promise((resolve) => setTimeout(resolve, left + 50));
   }
 
   /** Moves the access clock `ms` ahead of the real one. */

@@ -20,6 +20,7 @@ import { UsageBus } from '../src/usage/usage-bus';
 import { FAKE_API_KEY, FAKE_OAUTH_TOKEN, FakeAnthropicUpstream } from './fakes/anthropic-upstream.fake';
 import { fakeEmbedding, FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
+import { awayFromMinuteEnd } from './support/minute-window';
 
 const EMBED = 'text-embedding-3-small';
 const SONNET = 'claude-sonnet-5-5';
@@ -424,8 +425,7 @@ providers:
 
     const limited = client(await newKey('limited', { rpm: 1 }));
     // rpm windows are the clock's minutes: both requests must fall in one.
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left < 5000) await new Promise((resolve) => setTimeout(resolve, left + 50));
+    await awayFromMinuteEnd();
     await limited.embeddings.create({ model: EMBED, input: 'x' });
     const limitedError = await rejection(limited.embeddings.create({ model: EMBED, input: 'x' }));
     expect(limitedError).toBeInstanceOf(OpenAI.RateLimitError);

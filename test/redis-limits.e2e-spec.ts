@@ -14,6 +14,7 @@ import { createClientKey, type KeySpec } from '../src/access/client-key-specs';
 import { ClientKeyStore } from '../src/store/client-key-store';
 import { FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { startGateway, type RunningGateway } from './support/gateway';
+import { awayFromMinuteEnd } from './support/minute-window';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
@@ -60,12 +61,6 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await sleep(50);
   }
-}
-
-/** Waits out the end of a minute, so a burst of requests falls in one rpm window. */
-async function awayFromMinuteEnd(marginMs = 5000): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < marginMs) await sleep(left + 50);
 }
 
 /** A key in the gateway's store, in force at once on every gateway given. */

@@ -12,6 +12,7 @@ import { FakeOAuthServer } from './fakes/oauth-server.fake';
 import { defaultChunks, FakeOpenAIUpstream } from './fakes/openai-upstream.fake';
 import { GatewayCluster } from './support/cluster';
 import { metricSum, parseMetrics } from './support/prometheus';
+import { awayFromMinuteEnd } from './support/minute-window';
 import { queryIn } from './support/shared-services';
 
 jest.setTimeout(120_000);
@@ -159,8 +160,7 @@ it('a key limited to 10 requests a minute gets exactly 10 through across all thr
   // Every instance learns of the new key in moments (it would answer 401, neither ok nor refused).
   await acceptedEverywhere(limitedKey);
   // The rpm windows are the clock's minutes: a burst across a minute's end would get 10 in each.
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 15_000) await sleep(left + 50);
+  await awayFromMinuteEnd(15_000);
   const answers = await Promise.allSettled(
     Array.from({ length: 30 }, (_, i) => client(cluster.url, limitedKey).chat.completions.create({ model: 'gpt-5.4', messages: [{ role: 'user', content: `r${i}` }] })),
   );

@@ -3,6 +3,7 @@
 //   describeChangeNoticesContract('RedisChangeNotices', async () => ({ instances, close }));
 // `instances` are three gateway instances that hear each other. Jest globals only: imported by
 // specs, never by the app.
+import { eventually } from '../../../test/support/redis-instances';
 import type { ChangeKind, ChangeNotice, ChangeNotices } from './change-notices';
 
 export interface ChangeNoticesFixture {
@@ -17,19 +18,8 @@ export function hear(notices: ChangeNotices, kinds: ChangeKind[] = ['client-keys
   return heard;
 }
 
-/**
- * Polls until `probe` gives a value; fails after 5 s. A notice arrives in milliseconds (the
- * README promises a second); the slack is for a loaded test machine, never for a lost notice.
- */
-async function heardSoon<T>(probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('no notice within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** A notice arrives in milliseconds (the README promises a second); 5 s is a loaded machine's room, never a lost notice's. */
+const heardSoon = <T>(probe: () => T | undefined): Promise<T> => eventually(probe, 5000, 'the notice');
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

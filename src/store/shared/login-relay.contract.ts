@@ -3,6 +3,7 @@
 //   describeLoginRelayContract('RedisLoginRelay', async () => ({ instances, close }));
 // `instances` are two gateway instances that see each other. Jest globals only: imported by
 // specs, never by the app.
+import { eventually } from '../../../test/support/redis-instances';
 import type { LoginRelay, RelayedLogin } from './login-relay';
 
 export interface LoginRelayFixture {
@@ -12,16 +13,8 @@ export interface LoginRelayFixture {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until `probe` gives a value; fails after 5 s (it takes milliseconds; the slack is for a loaded machine). */
-async function arrivesSoon<T>(probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('nothing arrived within 5 s');
-    await sleep(5);
-  }
-}
+/** It takes milliseconds; 5 s is a loaded machine's room. */
+const arrivesSoon = <T>(probe: () => T | undefined): Promise<T> => eventually(probe, 5000, 'the hand-over');
 
 export function pendingLogin(owner: string, status = 'pending'): RelayedLogin {
   return {
